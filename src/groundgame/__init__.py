@@ -1,0 +1,3 @@
+"""groundgame: the campaign operations platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from groundgame.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""The JSON API: one NinjaAPI, each app's router mounted by its import path.
+
+Routers are given as strings so that this module does not import the apps' private modules.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from groundgame.core.api_auth import staff_auth
+from groundgame.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="groundgame",
+    version="1",
+    description="Campaign operations: people, organizing, and more. Errors are "
+    '`{"code": ..., "message": ..., "field": ...}` with a stable `code`.',
+    auth=staff_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
+    field = ".".join(location) or None
+    message = first.get("msg", "Invalid input.")
+    return api.create_response(
+        request,
+        {"code": "validation_failed", "message": f"{field}: {message}" if field else message, "field": field,
+         "errors": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "not_authenticated", "message": "Sign in first.", "field": None}, status=401
+    )
+
+
+api.add_router("/people/", "groundgame.people.api.router")
+api.add_router("/organizing/", "groundgame.organizing.api.router")

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from groundgame.audit import selectors
+from groundgame.audit.forms import AuditFilterForm
+from groundgame.core.decorators import admin_required
+
+
+@admin_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = selectors.AuditFilter()
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            filters = selectors.AuditFilter(**{k: v or ("" if k not in ("since", "until") else None)
+                                               for k, v in form.cleaned_data.items()})
+        else:
+            status = 400
+    events = selectors.audit_event_list(filters).select_related("actor")
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=status,
+    )

@@ -1,0 +1,300 @@
+"""The ``groundgame`` command.
+
+Every problem a user can fix (a port in use, an unwritable data directory, a database that
+does not answer, a bad flag) is one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from groundgame import __version__
+from groundgame.runtime import CliError
+
+EXIT_USAGE = 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="groundgame",
+        description="groundgame: the campaign operations platform.",
+    )
+    parser.add_argument("--version", action="version", version=f"groundgame {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+
+    demo = commands.add_parser(
+        "demo", help="create, seed and serve a synthetic campaign with its worker (embedded SQLite)"
+    )
+    _add_listen_args(demo)
+    demo.add_argument(
+        "--scale", choices=["small", "state"], default="small",
+        help="size of the synthetic campaign seeded on first run (default: small)",
+    )
+
+    serve = commands.add_parser("serve", help="serve the web app (without the worker)")
+    _add_listen_args(serve)
+    serve.add_argument("--threads", type=int, default=8, help="request threads (default: 8)")
+
+    commands.add_parser("worker", help="run the background task worker")
+    commands.add_parser("migrate", help="create or update the database tables")
+
+    seed = commands.add_parser("seed", help="seed a synthetic campaign into an empty database")
+    seed.add_argument("--scale", choices=["small", "state"], default="small")
+    seed.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
+
+    staff = commands.add_parser(
+        "createstaff", help="create a staff account and give it a role in an org unit"
+    )
+    staff.add_argument("username")
+    staff.add_argument("--email", default="")
+    staff.add_argument("--role", default="admin", help="admin, director, organizer, volunteer_leader, analyst")
+    staff.add_argument("--unit", help="org unit name or id (default: the national unit)")
+    staff.add_argument("--superuser", action="store_true", help="also give access to the raw-data admin")
+    staff.add_argument(
+        "--password-env", default="GROUNDGAME_PASSWORD", metavar="VAR",
+        help="read the password from this environment variable instead of prompting",
+    )
+
+    bench = commands.add_parser("bench", help="measure performance; prints JSON")
+    bench_commands = bench.add_subparsers(dest="bench", metavar="BENCH", parser_class=Parser)
+    bench_commands.required = True
+    bench_seed = bench_commands.add_parser(
+        "seed", help="time and peak memory of seeding a synthetic campaign into a fresh database"
+    )
+    bench_seed.add_argument("--scale", choices=["small", "state"], default="state")
+    return parser
+
+
+def _add_listen_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args) or 0)
+    except CliError as exc:
+        print(f"groundgame: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _boot(*, migrate: bool = True) -> str:
+    """Data directory, Django, database; returns the database vendor."""
+    from groundgame import runtime
+
+    runtime.prepare_home()
+    runtime.setup_django()
+    vendor = runtime.check_database()
+    if migrate:
+        runtime.migrate()
+    return vendor
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from groundgame import runtime
+
+    runtime.prepare_home()
+    runtime.setup_django()
+    runtime.check_database()
+    runtime.migrate(verbosity=1)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    _boot()
+    report = _seed_if_empty(args.scale, args.seed)
+    if report is None:
+        print("The database already holds a campaign; nothing seeded.")
+    return 0
+
+
+def _seed_if_empty(scale: str, seed: int = 2024) -> Any:
+    from groundgame import seed as seeding
+    from groundgame.progress import Progress
+
+    if seeding.campaign_is_seeded():
+        return None
+    print(f"Seeding a synthetic campaign ({scale}) ...", file=sys.stderr)
+    report = seeding.seed_campaign(scale=scale, seed=seed, progress=Progress().update)
+    print(
+        f"Seeded {report.voters:,} voters, {report.volunteers:,} volunteers, {report.staff:,} staff "
+        f"in {report.units:,} org units in {report.seconds:.1f}s.",
+        file=sys.stderr,
+    )
+    return report
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from groundgame import runtime
+
+    _boot(migrate=False)
+    runtime.run_worker()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from groundgame import runtime
+
+    runtime.check_port(args.host, args.port)
+    _boot(migrate=False)
+    server = runtime.make_server(args.host, args.port, threads=args.threads)
+    print(f"groundgame is serving on http://{_url_host(args.host)}:{args.port}/", flush=True)
+    _serve_until_interrupted(server)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from groundgame import runtime
+    from groundgame import seed as seeding
+
+    runtime.check_port(args.host, args.port)
+    if os.environ.get("DATABASE_URL"):
+        print("groundgame: note: DATABASE_URL is set, so the demo uses that database.", file=sys.stderr)
+    _boot()
+    _seed_if_empty(args.scale)
+    username, password = seeding.demo_login()
+    server = runtime.make_server(args.host, args.port)
+    worker = subprocess.Popen([sys.executable, "-m", "groundgame", "worker"])
+    url = f"http://{_url_host(args.host)}:{args.port}/"
+    print(
+        f"\ngroundgame demo is running at {url}\n"
+        f"  sign in as {username} / {password}\n"
+        f"  data in {runtime.home_dir()}  (delete it to start afresh)\n"
+        "  press Ctrl-C to stop\n",
+        flush=True,
+    )
+    try:
+        _serve_until_interrupted(server)
+    finally:
+        _stop(worker)
+    return 0
+
+
+def _serve_until_interrupted(server: Any) -> None:
+    """Serve until SIGINT or SIGTERM, then close the listening socket."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+        server.close()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    except OSError:
+        if not stop.is_set():
+            raise
+    finally:
+        server.close()
+    print("groundgame stopped.", file=sys.stderr)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - only shown to the user, not bound here
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def cmd_createstaff(args: argparse.Namespace) -> int:
+    _boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.organizing import selectors as organizing
+    from groundgame.organizing import services as organizing_services
+
+    unit = _find_unit(args.unit) if args.unit else organizing.org_unit_root()
+    if unit is None:
+        raise CliError("there is no org unit yet; run 'groundgame seed' or create the national unit first")
+    password = os.environ.get(args.password_env) or _ask_password()
+    try:
+        user = organizing_services.staff_create(
+            actor=None, username=args.username, password=password, email=args.email,
+            superuser=args.superuser,
+        )
+        organizing_services.staff_role_grant(actor=None, user=user, org_unit=unit, role=args.role)
+    except ApplicationError as exc:
+        raise CliError(f"{exc.field or 'input'}: {exc.message}") from None
+    print(f"Created {args.username}, {args.role} of {unit.name}.")
+    return 0
+
+
+def _find_unit(name_or_id: str) -> Any:
+    from groundgame.organizing import selectors as organizing
+
+    units = organizing.org_unit_list()
+    unit = units.filter(pk=int(name_or_id)).first() if name_or_id.isdigit() else None
+    unit = unit or units.filter(name__iexact=name_or_id).first()
+    if unit is None:
+        raise CliError(f"no org unit named {name_or_id!r}; see the Organizing page for the names")
+    return unit
+
+
+def _ask_password() -> str:
+    if not sys.stdin.isatty():
+        raise CliError("no password: set GROUNDGAME_PASSWORD or run in a terminal to be asked")
+    first = getpass.getpass("Password (12+ characters): ")
+    if first != getpass.getpass("Password again: "):
+        raise CliError("the two passwords differ")
+    return first
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run ``bench/<name>.py`` of the source checkout; it prints progress to stderr and
+    returns the figures, which are printed here as JSON."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / f"{args.bench}.py"
+    spec = importlib.util.spec_from_file_location(f"groundgame_bench_{args.bench}", path)
+    if spec is None or spec.loader is None or not path.exists():
+        raise CliError(f"benchmarks run from a source checkout; {path} is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.run(args)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "worker": cmd_worker,
+    "migrate": cmd_migrate,
+    "seed": cmd_seed,
+    "createstaff": cmd_createstaff,
+    "bench": cmd_bench,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Settings helpers: everything configurable comes from the environment.
+
+The embedded mode needs no variable at all: a data directory (``GROUNDGAME_HOME``, default
+``./var``) holds the SQLite database, the outboxes and the generated secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+
+def home_dir() -> Path:
+    """The data directory; created on first use."""
+    return Path(os.environ.get("GROUNDGAME_HOME", "var")).resolve()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def secret_key(home: Path) -> str:
+    """``GROUNDGAME_SECRET_KEY``, or a random key kept in the data directory.
+
+    Keeping it on disk means sessions survive a restart of the demo without anyone having to
+    invent a secret; no key is ever committed.
+    """
+    from_env = os.environ.get("GROUNDGAME_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = home / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+    except OSError:
+        # An unwritable data directory is reported by the command line with a clear message;
+        # settings must still load so that it can do so.
+        return secrets.token_urlsafe(50)
+
+
+def database(home: Path) -> dict[str, Any]:
+    """``DATABASE_URL`` if set, else SQLite in WAL mode inside the data directory."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = sqlite_options()
+        return config
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(home / "groundgame.sqlite3"),
+        "OPTIONS": sqlite_options(),
+        "TEST": {"NAME": str(home / "test-groundgame.sqlite3")},
+    }
+
+
+def sqlite_options() -> dict[str, Any]:
+    # WAL lets the web server and the worker read while one of them writes; synchronous=FULL
+    # because a 2xx must mean the row survives a power cut, not only a crash of the process;
+    # IMMEDIATE transactions take the write lock up front so that two writers queue on
+    # busy_timeout instead of failing with "database is locked" half way through.
+    return {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=15000; "
+            "PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 15,
+    }
+
+
+def tasks(home: Path) -> dict[str, Any]:
+    """The RQ backend when ``REDIS_URL`` is set, else the database backend."""
+    if os.environ.get("REDIS_URL"):
+        return {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    return {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def rq_queues() -> dict[str, Any]:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return {}
+    return {"default": {"URL": url, "DEFAULT_TIMEOUT": 600}}

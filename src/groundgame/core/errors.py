@@ -1,0 +1,48 @@
+"""The ``ApplicationError`` family: every error a user can cause, with a stable code.
+
+Services raise these; views turn them into field messages, the API into a 4xx JSON body
+``{"code": ..., "message": ..., "field": ...}``. Codes are part of the API contract: never
+rename one, add a new one instead.
+"""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class ValidationFailed(ApplicationError):
+    code = "validation_failed"
+    status = 422
+
+
+class NotFound(ApplicationError):
+    code = "not_found"
+    status = 404
+
+
+class PermissionDenied(ApplicationError):
+    code = "permission_denied"
+    status = 403
+
+
+class Conflict(ApplicationError):
+    code = "conflict"
+    status = 409
+
+
+class RateLimited(ApplicationError):
+    code = "rate_limited"
+    status = 429

@@ -1,0 +1,84 @@
+"""The health check and error pages. Error pages never show a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from groundgame import __version__
+from groundgame.core.models import WorkerHeartbeat
+
+# A worker beats every 5 s; three missed beats and it counts as gone.
+HEARTBEAT_STALE_AFTER = dt.timedelta(seconds=15)
+
+
+def _database_status() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down"; the message says which
+        return {"ok": False, "vendor": connection.vendor, "error": str(exc).splitlines()[0][:200]}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def _worker_status() -> dict[str, Any]:
+    try:
+        fresh = WorkerHeartbeat.objects.filter(beat_at__gte=timezone.now() - HEARTBEAT_STALE_AFTER)
+        workers = [
+            {"id": w.worker_id, "host": w.hostname, "pid": w.pid, "backend": w.backend,
+             "last_beat": w.beat_at.isoformat()}
+            for w in fresh.order_by("worker_id")
+        ]
+    except Exception as exc:  # the database being down is reported above
+        return {"ok": False, "workers": [], "error": str(exc).splitlines()[0][:200]}
+    return {"ok": bool(workers), "workers": workers}
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers; the worker's state is reported beside it.
+
+    A missing worker does not fail the check (the web keeps taking sign-ups, which wait in the
+    queue), but ``status`` says "degraded" so that monitoring sees it.
+    """
+    database = _database_status()
+    worker = _worker_status() if database["ok"] else {"ok": False, "workers": []}
+    status = "ok" if database["ok"] and worker["ok"] else ("degraded" if database["ok"] else "down")
+    body = {"status": status, "version": __version__, "database": database, "worker": worker}
+    return JsonResponse(body, status=200 if database["ok"] else 503)
+
+
+def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": f"http_{status}", "message": message, "field": None}, status=status)
+    return render(
+        request, "core/error.html", {"status": status, "title": title, "message": message}, status=status
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 400, "Bad request", "The request could not be understood.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 403, "Not allowed", "Your role does not give access to this page.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 404, "Not found", "There is nothing here, or it is outside your units.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(
+        request, 500, "Something went wrong",
+        "The error has been logged. Try again in a moment; nothing you sent was half-saved.",
+    )

@@ -1,0 +1,58 @@
+"""The headline numbers of the campaign, gathered from each app's metrics and selectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from groundgame.organizing import metrics as organizing_metrics
+from groundgame.organizing import selectors as organizing
+from groundgame.people import metrics as people_metrics
+from groundgame.people import selectors as people
+
+
+@dataclass(frozen=True)
+class StateRow:
+    state: str
+    voters: int
+    volunteers: int
+    ballots: dict[int, int]
+
+    @property
+    def volunteers_per_10k(self) -> float:
+        return 10_000 * self.volunteers / self.voters if self.voters else 0.0
+
+
+@dataclass(frozen=True)
+class Headline:
+    people: int
+    voters: int
+    volunteers: int
+    staff: int
+    units: dict[str, int]
+    states: list[StateRow]
+    election_years: list[int]
+
+
+def headline() -> Headline:
+    voters = people.voters_by_state()
+    volunteers = organizing_metrics.volunteers_by_state()
+    ballots = people_metrics.ballots_by_state_year()
+    years = sorted({year for (_, year) in ballots})
+    states = [
+        StateRow(
+            state=s,
+            voters=voters.get(s, 0),
+            volunteers=volunteers.get(s, 0),
+            ballots={y: ballots.get((s, y), 0) for y in years},
+        )
+        for s in sorted(voters.keys() | volunteers.keys())
+    ]
+    return Headline(
+        people=people.person_count(),
+        voters=sum(voters.values()),
+        volunteers=organizing.membership_count(),
+        staff=organizing.staff_count(),
+        units=organizing_metrics.units_by_kind(),
+        states=states,
+        election_years=years,
+    )

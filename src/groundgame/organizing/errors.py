@@ -1,0 +1,21 @@
+"""Stable error codes of the organizing app."""
+
+from groundgame.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
+
+UNIT_NAME_TAKEN = "org_unit_name_taken"
+UNIT_BAD_PARENT = "org_unit_bad_parent"
+ROLE_UNKNOWN = "staff_role_unknown"
+LOGIN_LOCKED = "login_locked"
+NOT_STAFF = "not_staff"
+
+__all__ = [
+    "LOGIN_LOCKED",
+    "NOT_STAFF",
+    "ROLE_UNKNOWN",
+    "UNIT_BAD_PARENT",
+    "UNIT_NAME_TAKEN",
+    "Conflict",
+    "PermissionDenied",
+    "RateLimited",
+    "ValidationFailed",
+]

@@ -1,0 +1,166 @@
+"""Reads of the organizing app that other apps use: the tree, who may see what, coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from groundgame.organizing.models import Coverage, Membership, OrgUnit, StaffRole
+
+# Roles that may open personal records inside their units. Analysts work on aggregates.
+PERSONAL_DATA_ROLES = frozenset(
+    {
+        StaffRole.Role.ADMIN,
+        StaffRole.Role.DIRECTOR,
+        StaffRole.Role.ORGANIZER,
+        StaffRole.Role.VOLUNTEER_LEADER,
+    }
+)
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """What one signed-in user may see.
+
+    ``person_paths`` are the org-unit paths under which they may open personal records; an
+    empty tuple means none. ``everywhere`` is true for national scope (and superusers), who
+    also see people not yet placed in any unit.
+    """
+
+    user_id: int | None
+    is_staff: bool
+    is_admin: bool
+    everywhere: bool
+    person_paths: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str], ...] = field(default=())  # (role label, unit name)
+
+    def covers(self, path: str | None) -> bool:
+        if self.everywhere:
+            return True
+        if not path:
+            return False
+        return any(path.startswith(p) for p in self.person_paths)
+
+    def person_filter(self, prefix: str = "org_unit__path") -> Q:
+        """A ``Q`` that keeps the people this scope may see; ``prefix`` leads to the unit path."""
+        if self.everywhere:
+            return Q()
+        if not self.person_paths:
+            return Q(pk__in=[])
+        q = Q()
+        for path in self.person_paths:
+            q |= Q(**{f"{prefix}__startswith": path})
+        return q
+
+
+NO_SCOPE = StaffScope(user_id=None, is_staff=False, is_admin=False, everywhere=False)
+
+
+def _minimal_paths(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths already inside another one, so filters stay short."""
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def staff_scope(user: AbstractBaseUser | AnonymousUser | None) -> StaffScope:
+    if user is None or not user.is_authenticated:
+        return NO_SCOPE
+    grants = list(
+        StaffRole.objects.filter(user_id=user.pk).select_related("org_unit").order_by("org_unit__path")
+    )
+    superuser = bool(getattr(user, "is_superuser", False))
+    if not grants and not superuser:
+        return StaffScope(user_id=user.pk, is_staff=False, is_admin=False, everywhere=False)
+    paths = {g.org_unit.path for g in grants if g.role in PERSONAL_DATA_ROLES}
+    national = any(
+        g.org_unit.kind == OrgUnit.Kind.NATIONAL and g.role in PERSONAL_DATA_ROLES for g in grants
+    )
+    is_admin = superuser or any(
+        g.role == StaffRole.Role.ADMIN and g.org_unit.kind == OrgUnit.Kind.NATIONAL for g in grants
+    )
+    return StaffScope(
+        user_id=user.pk,
+        is_staff=True,
+        is_admin=is_admin,
+        everywhere=superuser or national,
+        person_paths=_minimal_paths(paths),
+        roles=tuple((g.get_role_display(), g.org_unit.name) for g in grants),
+    )
+
+
+def org_unit_get(unit_id: int) -> OrgUnit | None:
+    return OrgUnit.objects.filter(pk=unit_id).first()
+
+
+def org_unit_list() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.all()
+
+
+def org_unit_root() -> OrgUnit | None:
+    return OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+@dataclass
+class OrgTreeNode:
+    unit: OrgUnit
+    volunteers: int
+    staff: int
+    children: list[OrgTreeNode] = field(default_factory=list)
+
+    @property
+    def volunteers_total(self) -> int:
+        return self.volunteers + sum(c.volunteers_total for c in self.children)
+
+
+def org_unit_tree() -> list[OrgTreeNode]:
+    """The whole hierarchy with volunteers and staff per unit, in two queries."""
+    units = list(
+        OrgUnit.objects.annotate(
+            n_volunteers=Count("memberships", distinct=True),
+            n_staff=Count("staff_roles__user", distinct=True),
+        ).order_by("path")
+    )
+    nodes = {
+        u.pk: OrgTreeNode(unit=u, volunteers=u.n_volunteers, staff=u.n_staff)  # type: ignore[attr-defined]
+        for u in units
+    }
+    roots: list[OrgTreeNode] = []
+    for unit in units:
+        node = nodes[unit.pk]
+        if unit.parent_id and unit.parent_id in nodes:
+            nodes[unit.parent_id].children.append(node)
+        else:
+            roots.append(node)
+    return roots
+
+
+def org_unit_for_county(county_fips: str) -> OrgUnit | None:
+    """The team covering a county, if any."""
+    coverage = Coverage.objects.filter(county_fips=county_fips).select_related("org_unit").first()
+    return coverage.org_unit if coverage else None
+
+
+def coverage_map() -> dict[str, int]:
+    """county FIPS -> id of the team that covers it."""
+    return dict(Coverage.objects.values_list("county_fips", "org_unit_id"))
+
+
+def unit_paths_by_id() -> dict[int, str]:
+    return dict(OrgUnit.objects.values_list("pk", "path"))
+
+
+def membership_count() -> int:
+    return Membership.objects.count()
+
+
+def person_unit_memberships(person_id: int) -> list[Membership]:
+    return list(Membership.objects.filter(person_id=person_id).select_related("org_unit"))
+
+
+def staff_count() -> int:
+    return StaffRole.objects.values("user_id").distinct().count()

@@ -1,0 +1,208 @@
+"""Every write of the organizing app: the hierarchy, staff accounts and roles, memberships,
+sign-in with lockout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from groundgame.audit import services as audit
+from groundgame.audit.services import Actor
+from groundgame.organizing import errors
+from groundgame.organizing.models import Coverage, LoginFailure, Membership, OrgUnit, StaffRole
+
+_CHILD_KIND = {
+    OrgUnit.Kind.NATIONAL: OrgUnit.Kind.STATE,
+    OrgUnit.Kind.STATE: OrgUnit.Kind.REGION,
+    OrgUnit.Kind.REGION: OrgUnit.Kind.TEAM,
+}
+
+
+def org_unit_create(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None = None,
+    state: str = "",
+    counties: Iterable[str] = (),
+) -> OrgUnit:
+    """Add a unit under ``parent``; a national unit is the only one without a parent."""
+    name = name.strip()
+    if not name:
+        raise errors.ValidationFailed("A unit needs a name.", field="name")
+    if kind not in OrgUnit.Kind.values:
+        raise errors.ValidationFailed(f"Unknown kind of unit {kind!r}.", field="kind")
+    if parent is None and kind != OrgUnit.Kind.NATIONAL:
+        raise errors.ValidationFailed(
+            "Only a national unit has no parent.", code=errors.UNIT_BAD_PARENT, field="parent"
+        )
+    if parent is not None and _CHILD_KIND.get(OrgUnit.Kind(parent.kind)) != kind:
+        raise errors.ValidationFailed(
+            f"A {kind} cannot sit under a {parent.kind}.", code=errors.UNIT_BAD_PARENT, field="parent"
+        )
+    state = (state or (parent.state if parent else "")).upper()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                unit = OrgUnit.objects.create(name=name, kind=kind, parent=parent, state=state, path="")
+        except IntegrityError:
+            raise errors.Conflict(
+                f"There is already a unit named {name!r} here.", code=errors.UNIT_NAME_TAKEN, field="name"
+            ) from None
+        unit.path = f"{parent.path if parent else ''}{unit.pk}/"
+        unit.save(update_fields=["path"])
+        Coverage.objects.bulk_create([Coverage(org_unit=unit, county_fips=c) for c in counties])
+        audit.audit_create(actor=actor, action="org_unit.create", instance=unit)
+    return unit
+
+
+def staff_create(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    superuser: bool = False,
+) -> AbstractBaseUser:
+    """A staff account; the password must pass the strong-password rules."""
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise errors.ValidationFailed("A username is required.", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise errors.Conflict(f"The username {username!r} is taken.", field="username")
+    candidate = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise errors.ValidationFailed(" ".join(exc.messages), field="password") from None
+    with transaction.atomic():
+        if superuser:
+            user = User.objects.create_superuser(
+                username=username, email=email, password=password,
+                first_name=first_name, last_name=last_name,
+            )
+        else:
+            user = User.objects.create_user(
+                username=username, email=email, password=password,
+                first_name=first_name, last_name=last_name, is_staff=False,
+            )
+        audit.audit_record(
+            actor=actor,
+            kind=audit.Kind.CREATE,
+            action="staff.create",
+            entity_type="auth.user",
+            entity_id=user.pk,
+            summary=f"staff account {username}" + (" (superuser)" if superuser else ""),
+        )
+    return user
+
+
+def staff_role_grant(*, actor: Actor, user: AbstractBaseUser, org_unit: OrgUnit, role: str) -> StaffRole:
+    if role not in StaffRole.Role.values:
+        raise errors.ValidationFailed(
+            f"Unknown role {role!r}; choose one of {', '.join(StaffRole.Role.values)}.",
+            code=errors.ROLE_UNKNOWN,
+            field="role",
+        )
+    with transaction.atomic():
+        grant, created = StaffRole.objects.get_or_create(user=user, org_unit=org_unit, role=role)
+        if created:
+            audit.audit_create(
+                actor=actor,
+                action="staff_role.grant",
+                instance=grant,
+                summary=f"{user.get_username()} is {grant.get_role_display()} of {org_unit}",
+            )
+    return grant
+
+
+def staff_role_revoke(*, actor: Actor, grant: StaffRole) -> None:
+    with transaction.atomic():
+        audit.audit_delete(actor=actor, action="staff_role.revoke", instance=grant)
+        grant.delete()
+
+
+def membership_bulk_create(*, actor: Actor, memberships: list[tuple[int, int, str]], source: str) -> int:
+    """Put many volunteers on teams at once: ``(person_id, org_unit_id, role)`` rows.
+
+    Used by loaders and the demo seed; one audit row for the batch.
+    """
+    with transaction.atomic():
+        rows = [
+            Membership(person_id=p, org_unit_id=u, role=r, source=source) for p, u, r in memberships
+        ]
+        Membership.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        audit.audit_record(
+            actor=actor,
+            kind=audit.Kind.BULK,
+            action="membership.bulk_create",
+            entity_type="organizing.membership",
+            summary=f"{len(rows)} volunteers placed on teams from {source}",
+        )
+    return len(rows)
+
+
+def _window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.GROUNDGAME_LOGIN_WINDOW_SECONDS)
+
+
+def login_is_locked(*, username: str, ip: str) -> bool:
+    since = _window_start()
+    limit = settings.GROUNDGAME_LOGIN_MAX_FAILURES
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if recent.filter(username__iexact=username).count() >= limit:
+        return True
+    # One address guessing across many usernames is locked too, with more room for a shared
+    # office network.
+    return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
+
+
+def staff_login(*, request: HttpRequest, username: str, password: str) -> AbstractBaseUser:
+    """Check the credentials, refusing while locked out; returns the user to log in.
+
+    A locked-out attempt is refused without checking the password, so guessing stops working
+    even for the right password until the window has passed.
+    """
+    ip = request.META.get("REMOTE_ADDR", "")
+    if login_is_locked(username=username, ip=ip):
+        raise errors.RateLimited(
+            "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.",
+            code=errors.LOGIN_LOCKED,
+        )
+    user = authenticate(request, username=username, password=password)
+    with transaction.atomic():
+        if user is None:
+            LoginFailure.objects.create(username=username[:150], ip=ip, at=timezone.now())
+            audit.audit_record(
+                actor=None,
+                kind=audit.Kind.AUTH,
+                action="staff.login_failed",
+                entity_type="auth.user",
+                summary=f"failed sign-in as {username[:100]!r}",
+            )
+            raise errors.ValidationFailed(
+                "That username and password do not match. Both are case-sensitive.", field="password"
+            )
+        LoginFailure.objects.filter(username__iexact=username).delete()
+        audit.audit_record(
+            actor=user,
+            kind=audit.Kind.AUTH,
+            action="staff.login",
+            entity_type="auth.user",
+            entity_id=user.pk,
+            summary=f"{user.get_username()} signed in",
+        )
+    return user

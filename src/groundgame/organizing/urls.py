@@ -1,0 +1,9 @@
+from django.urls import path
+
+from groundgame.organizing import views
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("organizing/", views.org_tree, name="org_tree"),
+]

@@ -1,0 +1,73 @@
+"""Reads of the people app: lists within a staff member's scope, and aggregates for all."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from groundgame.organizing.selectors import StaffScope
+from groundgame.people.models import Person, VoteHistory, VoterRecord
+
+
+def person_list(*, scope: StaffScope, query: str = "", state: str = "") -> QuerySet[Person]:
+    """People the scope may see, optionally matching a name, email or phone."""
+    people = Person.objects.filter(scope.person_filter()).select_related("household", "org_unit")
+    query = query.strip()
+    if query:
+        terms = query.split()
+        if "@" in query:
+            people = people.filter(email__iexact=query.lower())
+        elif len(terms) >= 2:
+            people = people.filter(
+                first_name__istartswith=terms[0], last_name__istartswith=terms[-1]
+            )
+        else:
+            people = people.filter(
+                Q(last_name__istartswith=query) | Q(first_name__istartswith=query) | Q(phone__endswith=query)
+            )
+    if state:
+        people = people.filter(household__state=state.upper())
+    return people.order_by("last_name", "first_name", "pk")
+
+
+def person_vote_history(person: Person) -> list[VoteHistory]:
+    record = getattr(person, "voter_record", None)
+    if record is None:
+        return []
+    return list(record.history.all())
+
+
+def person_count() -> int:
+    return Person.objects.count()
+
+
+def voter_count() -> int:
+    return VoterRecord.objects.count()
+
+
+def voters_by_state() -> dict[str, int]:
+    rows = VoterRecord.objects.values("state").annotate(n=Count("id")).order_by("state")
+    return {r["state"]: r["n"] for r in rows}
+
+
+def voters_by_party() -> dict[str, int]:
+    rows = VoterRecord.objects.values("party").annotate(n=Count("id")).order_by("party")
+    return {r["party"]: r["n"] for r in rows}
+
+
+def ballots_by_county_year() -> dict[tuple[str, int], int]:
+    """Ballots cast by the file's voters per (county FIPS, election year)."""
+    rows = (
+        VoteHistory.objects.values("voter__county_fips", "election_date__year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["voter__county_fips"], r["election_date__year"]): r["n"] for r in rows}
+
+
+def ballots_by_state_year() -> dict[tuple[str, int], int]:
+    rows = (
+        VoteHistory.objects.values("voter__state", "election_date__year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["voter__state"], r["election_date__year"]): r["n"] for r in rows}

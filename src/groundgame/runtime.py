@@ -1,0 +1,143 @@
+"""Starting groundgame: the data directory, Django, the database check, the web server and the
+worker. The command line calls these; each failure a user can fix raises ``CliError``."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from groundgame.core.env import home_dir
+
+
+class CliError(Exception):
+    """A problem the user can fix: printed as one line, exit code 2."""
+
+
+def prepare_home() -> Path:
+    """Create the data directory and check that it is writable."""
+    home = home_dir()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        probe = home / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise CliError(
+            f"the data directory {home} is not writable ({exc.strerror or exc}); "
+            "set GROUNDGAME_HOME to a directory you can write to"
+        ) from None
+    return home
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings")
+    try:
+        import django
+
+        django.setup()
+    except ValueError as exc:  # dj-database-url refuses an unknown scheme
+        raise CliError(f"DATABASE_URL is not usable: {exc}; use postgres://... or sqlite:///...") from None
+
+
+def check_database() -> str:
+    """Connect once; returns the vendor ("sqlite", "postgresql")."""
+    from django.db import connection
+    from django.db.utils import Error as DatabaseError
+
+    try:
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "the SQLite database"
+        raise CliError(
+            f"cannot connect to {where}: {first_line}; check the URL and that the server is running"
+        ) from None
+    except ImportError as exc:
+        raise CliError(
+            f"the database driver is missing ({exc.name}); install groundgame[scale] for PostgreSQL"
+        ) from None
+    return connection.vendor
+
+
+def migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port that is taken before anything starts, with a message that says so."""
+    if not 0 < port < 65536:
+        raise CliError(f"--port {port} is not a TCP port (1-65535)")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(
+                    f"port {port} on {host} is in use; stop what is using it or pass --port with another"
+                ) from None
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def make_server(host: str, port: int, threads: int = 8):  # type: ignore[no-untyped-def]
+    """A waitress server for the WSGI app; ``.run()`` serves until ``.close()``."""
+    from waitress.server import create_server
+
+    from groundgame.wsgi import application
+
+    return create_server(application, host=host, port=port, threads=threads, ident="groundgame")
+
+
+@contextlib.contextmanager
+def heartbeat(backend: str, interval: float = 5.0) -> Iterator[str]:
+    """Keep a WorkerHeartbeat row fresh while the block runs; /healthz reads it."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from groundgame.core.models import WorkerHeartbeat
+
+    worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id=worker_id, hostname=socket.gethostname(), pid=os.getpid(), backend=backend,
+        started_at=now, beat_at=now,
+    )
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=timezone.now())
+            except Exception:  # noqa: BLE001 - a missed beat is reported by /healthz, not here
+                pass
+        connection.close()
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield worker_id
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 1)
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def run_worker() -> None:
+    """Run the task worker of the configured backend until SIGINT/SIGTERM."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    backend = settings.TASKS["default"]["BACKEND"]
+    with heartbeat(backend):
+        if backend.startswith("django_tasks_rq"):
+            call_command("rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True)
+        else:
+            call_command("db_worker", queue_name="*", interval=0.5, startup_delay=False)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from groundgame.api import api
+from groundgame.core import views as core_views
+
+urlpatterns = [
+    path("", include("groundgame.health.urls")),
+    path("", include("groundgame.organizing.urls")),
+    path("people/", include("groundgame.people.urls")),
+    path("audit/", include("groundgame.audit.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "groundgame.core.views.bad_request"
+handler403 = "groundgame.core.views.permission_denied"
+handler404 = "groundgame.core.views.page_not_found"
+handler500 = "groundgame.core.views.server_error"
