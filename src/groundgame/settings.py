@@ -99,7 +99,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HOME / "static"
+# Only a deployment behind its own web server collects static files; the demo and the app
+# servers serve them from the installed apps (below).
+STATIC_ROOT = os.environ.get("GROUNDGAME_STATIC_ROOT") or None
 # The demo serves static files straight from the installed apps, so nobody has to run
 # collectstatic before the first start.
 WHITENOISE_USE_FINDERS = True

@@ -183,8 +183,9 @@ def staff_login(*, request: HttpRequest, username: str, password: str) -> Abstra
             code=errors.LOGIN_LOCKED,
         )
     user = authenticate(request, username=username, password=password)
-    with transaction.atomic():
-        if user is None:
+    if user is None:
+        # Recorded in its own transaction, before raising, so the failure counts.
+        with transaction.atomic():
             LoginFailure.objects.create(username=username[:150], ip=ip, at=timezone.now())
             audit.audit_record(
                 actor=None,
@@ -193,9 +194,10 @@ def staff_login(*, request: HttpRequest, username: str, password: str) -> Abstra
                 entity_type="auth.user",
                 summary=f"failed sign-in as {username[:100]!r}",
             )
-            raise errors.ValidationFailed(
-                "That username and password do not match. Both are case-sensitive.", field="password"
-            )
+        raise errors.ValidationFailed(
+            "That username and password do not match. Both are case-sensitive.", field="password"
+        )
+    with transaction.atomic():
         LoginFailure.objects.filter(username__iexact=username).delete()
         audit.audit_record(
             actor=user,

@@ -14,7 +14,7 @@ from groundgame.organizing.forms import LoginForm
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -25,7 +25,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            status = exc.status
+            # A locked account says so with 429; a wrong password is an ordinary form error.
+            status = 429 if exc.status == 429 else 400
         else:
             login(request, user)
             target = request.POST.get("next") or request.GET.get("next") or "/"

@@ -1,0 +1,83 @@
+"""Shared fixtures: a small campaign built through the services, and staff with roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+
+from groundgame.organizing import services as organizing
+from groundgame.people import services as people
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@dataclass
+class Campaign:
+    national: Any
+    nc: Any
+    triangle: Any  # region
+    piedmont: Any  # region
+    durham: Any  # team in triangle
+    wake: Any  # team in triangle
+    guilford: Any  # team in piedmont
+    alice: Any  # person in durham
+    bob: Any  # person in guilford
+    nobody: Any  # person in no unit yet
+
+
+@pytest.fixture
+def campaign(db: None) -> Campaign:
+    national = organizing.org_unit_create(actor=None, name="National", kind="national")
+    nc = organizing.org_unit_create(actor=None, name="North Carolina", kind="state", parent=national, state="NC")
+    triangle = organizing.org_unit_create(actor=None, name="Triangle", kind="region", parent=nc)
+    piedmont = organizing.org_unit_create(actor=None, name="Piedmont Triad", kind="region", parent=nc)
+    durham = organizing.org_unit_create(
+        actor=None, name="Durham", kind="team", parent=triangle, counties=["37063"]
+    )
+    wake = organizing.org_unit_create(actor=None, name="Wake", kind="team", parent=triangle, counties=["37183"])
+    guilford = organizing.org_unit_create(
+        actor=None, name="Guilford", kind="team", parent=piedmont, counties=["37081"]
+    )
+    alice = people.person_create(
+        actor=None, first_name="Alice", last_name="Aardvark", email="alice@example.com",
+        org_unit_id=durham.pk,
+    )
+    bob = people.person_create(
+        actor=None, first_name="Bob", last_name="Bittern", email="bob@example.org",
+        org_unit_id=guilford.pk,
+    )
+    nobody = people.person_create(actor=None, first_name="Nora", last_name="Nobody")
+    return Campaign(national, nc, triangle, piedmont, durham, wake, guilford, alice, bob, nobody)
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., AbstractBaseUser]:
+    """``make_staff("olivia", role="organizer", unit=campaign.triangle)``; unit None = no role."""
+    counter = iter(range(1_000_000))
+
+    def make(username: str | None = None, *, role: str = "organizer", unit: Any = None,
+             superuser: bool = False) -> AbstractBaseUser:
+        name = username or f"staff{next(counter)}"
+        user = organizing.staff_create(actor=None, username=name, password=PASSWORD, superuser=superuser)
+        if unit is not None:
+            organizing.staff_role_grant(actor=None, user=user, org_unit=unit, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[AbstractBaseUser], Client]:
+    """A test client already signed in as ``user``."""
+
+    def make(user: AbstractBaseUser) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
