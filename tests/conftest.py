@@ -33,22 +33,34 @@ class Campaign:
 @pytest.fixture
 def campaign(db: None) -> Campaign:
     national = organizing.org_unit_create(actor=None, name="National", kind="national")
-    nc = organizing.org_unit_create(actor=None, name="North Carolina", kind="state", parent=national, state="NC")
+    nc = organizing.org_unit_create(
+        actor=None, name="North Carolina", kind="state", parent=national, state="NC"
+    )
     triangle = organizing.org_unit_create(actor=None, name="Triangle", kind="region", parent=nc)
-    piedmont = organizing.org_unit_create(actor=None, name="Piedmont Triad", kind="region", parent=nc)
+    piedmont = organizing.org_unit_create(
+        actor=None, name="Piedmont Triad", kind="region", parent=nc
+    )
     durham = organizing.org_unit_create(
         actor=None, name="Durham", kind="team", parent=triangle, counties=["37063"]
     )
-    wake = organizing.org_unit_create(actor=None, name="Wake", kind="team", parent=triangle, counties=["37183"])
+    wake = organizing.org_unit_create(
+        actor=None, name="Wake", kind="team", parent=triangle, counties=["37183"]
+    )
     guilford = organizing.org_unit_create(
         actor=None, name="Guilford", kind="team", parent=piedmont, counties=["37081"]
     )
     alice = people.person_create(
-        actor=None, first_name="Alice", last_name="Aardvark", email="alice@example.com",
+        actor=None,
+        first_name="Alice",
+        last_name="Aardvark",
+        email="alice@example.com",
         org_unit_id=durham.pk,
     )
     bob = people.person_create(
-        actor=None, first_name="Bob", last_name="Bittern", email="bob@example.org",
+        actor=None,
+        first_name="Bob",
+        last_name="Bittern",
+        email="bob@example.org",
         org_unit_id=guilford.pk,
     )
     nobody = people.person_create(actor=None, first_name="Nora", last_name="Nobody")
@@ -60,10 +72,17 @@ def make_staff(db: None) -> Callable[..., AbstractBaseUser]:
     """``make_staff("olivia", role="organizer", unit=campaign.triangle)``; unit None = no role."""
     counter = iter(range(1_000_000))
 
-    def make(username: str | None = None, *, role: str = "organizer", unit: Any = None,
-             superuser: bool = False) -> AbstractBaseUser:
+    def make(
+        username: str | None = None,
+        *,
+        role: str = "organizer",
+        unit: Any = None,
+        superuser: bool = False,
+    ) -> AbstractBaseUser:
         name = username or f"staff{next(counter)}"
-        user = organizing.staff_create(actor=None, username=name, password=PASSWORD, superuser=superuser)
+        user = organizing.staff_create(
+            actor=None, username=name, password=PASSWORD, superuser=superuser
+        )
         if unit is not None:
             organizing.staff_role_grant(actor=None, user=user, org_unit=unit, role=role)
         return user

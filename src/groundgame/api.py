@@ -28,13 +28,21 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
+    location = [
+        str(part)
+        for part in first.get("loc", [])
+        if part not in ("body", "query", "path", "payload")
+    ]
     field = ".".join(location) or None
     message = first.get("msg", "Invalid input.")
     return api.create_response(
         request,
-        {"code": "validation_failed", "message": f"{field}: {message}" if field else message, "field": field,
-         "errors": exc.errors},
+        {
+            "code": "validation_failed",
+            "message": f"{field}: {message}" if field else message,
+            "field": field,
+            "errors": exc.errors,
+        },
         status=422,
     )
 
@@ -42,7 +50,9 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"code": "not_authenticated", "message": "Sign in first.", "field": None}, status=401
+        request,
+        {"code": "not_authenticated", "message": "Sign in first.", "field": None},
+        status=401,
     )
 
 

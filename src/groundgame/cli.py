@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from groundgame import __version__
+from groundgame.core.env import home_dir
 from groundgame.runtime import CliError
 
 EXIT_USAGE = 2
@@ -42,7 +43,9 @@ def build_parser() -> Parser:
     )
     _add_listen_args(demo)
     demo.add_argument(
-        "--scale", choices=["small", "state"], default="small",
+        "--scale",
+        choices=["small", "state"],
+        default="small",
         help="size of the synthetic campaign seeded on first run (default: small)",
     )
 
@@ -62,11 +65,17 @@ def build_parser() -> Parser:
     )
     staff.add_argument("username")
     staff.add_argument("--email", default="")
-    staff.add_argument("--role", default="admin", help="admin, director, organizer, volunteer_leader, analyst")
-    staff.add_argument("--unit", help="org unit name or id (default: the national unit)")
-    staff.add_argument("--superuser", action="store_true", help="also give access to the raw-data admin")
     staff.add_argument(
-        "--password-env", default="GROUNDGAME_PASSWORD", metavar="VAR",
+        "--role", default="admin", help="admin, director, organizer, volunteer_leader, analyst"
+    )
+    staff.add_argument("--unit", help="org unit name or id (default: the national unit)")
+    staff.add_argument(
+        "--superuser", action="store_true", help="also give access to the raw-data admin"
+    )
+    staff.add_argument(
+        "--password-env",
+        default="GROUNDGAME_PASSWORD",
+        metavar="VAR",
         help="read the password from this environment variable instead of prompting",
     )
 
@@ -81,7 +90,9 @@ def build_parser() -> Parser:
 
 
 def _add_listen_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
 
 
@@ -135,8 +146,8 @@ def _seed_if_empty(scale: str, seed: int = 2024) -> Any:
     print(f"Seeding a synthetic campaign ({scale}) ...", file=sys.stderr)
     report = seeding.seed_campaign(scale=scale, seed=seed, progress=Progress().update)
     print(
-        f"Seeded {report.voters:,} voters, {report.volunteers:,} volunteers, {report.staff:,} staff "
-        f"in {report.units:,} org units in {report.seconds:.1f}s.",
+        f"Seeded {report.voters:,} voters, {report.volunteers:,} volunteers, "
+        f"{report.staff:,} staff in {report.units:,} org units in {report.seconds:.1f}s.",
         file=sys.stderr,
     )
     return report
@@ -167,7 +178,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     runtime.check_port(args.host, args.port)
     if os.environ.get("DATABASE_URL"):
-        print("groundgame: note: DATABASE_URL is set, so the demo uses that database.", file=sys.stderr)
+        print(
+            "groundgame: note: DATABASE_URL is set, so the demo uses that database.",
+            file=sys.stderr,
+        )
     _boot()
     _seed_if_empty(args.scale)
     username, password = seeding.demo_login()
@@ -177,7 +191,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"\ngroundgame demo is running at {url}\n"
         f"  sign in as {username} / {password}\n"
-        f"  data in {runtime.home_dir()}  (delete it to start afresh)\n"
+        f"  data in {home_dir()}  (delete it to start afresh)\n"
         "  press Ctrl-C to stop\n",
         flush=True,
     )
@@ -234,11 +248,16 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
 
     unit = _find_unit(args.unit) if args.unit else organizing.org_unit_root()
     if unit is None:
-        raise CliError("there is no org unit yet; run 'groundgame seed' or create the national unit first")
+        raise CliError(
+            "there is no org unit yet; run 'groundgame seed' or create the national unit first"
+        )
     password = os.environ.get(args.password_env) or _ask_password()
     try:
         user = organizing_services.staff_create(
-            actor=None, username=args.username, password=password, email=args.email,
+            actor=None,
+            username=args.username,
+            password=password,
+            email=args.email,
             superuser=args.superuser,
         )
         organizing_services.staff_role_grant(actor=None, user=user, org_unit=unit, role=args.role)

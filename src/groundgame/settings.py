@@ -10,7 +10,9 @@ HOME = env.home_dir()
 
 SECRET_KEY = env.secret_key(HOME)
 DEBUG = env.env_bool("GROUNDGAME_DEBUG")
-ALLOWED_HOSTS = env.env_list("GROUNDGAME_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env.env_list(
+    "GROUNDGAME_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env.env_list("GROUNDGAME_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -72,7 +74,10 @@ RQ_QUEUES = env.rq_queues()
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

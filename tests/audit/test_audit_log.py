@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_an_update_records_who_and_the_before_and_after_of_changed_fields(campaign, make_staff):
     olivia = make_staff("olivia", role="organizer", unit=campaign.triangle)
-    people.person_update(actor=olivia, person_id=campaign.alice.pk, email="alice@example.net",
-                         first_name="Alice")
+    people.person_update(
+        actor=olivia, person_id=campaign.alice.pk, email="alice@example.net", first_name="Alice"
+    )
     event = audit.audit_event_list(AuditFilter(action="person.update")).get()
     assert event.actor_label == "olivia"
     assert event.kind == "update"
@@ -61,7 +62,9 @@ def test_the_database_refuses_to_change_an_event_even_with_raw_sql(campaign):
     event = AuditEvent.objects.first()
     assert event is not None
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["forged", event.pk])
+        cursor.execute(
+            "UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["forged", event.pk]
+        )
     assert AuditEvent.objects.get(pk=event.pk).summary != "forged"
 
 

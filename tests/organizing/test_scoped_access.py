@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def reads_of(person_id: int, username: str) -> int:
     return audit.audit_event_list(
-        AuditFilter(kind="read", entity_type="people.person", entity_id=str(person_id), actor=username)
+        AuditFilter(
+            kind="read", entity_type="people.person", entity_id=str(person_id), actor=username
+        )
     ).count()
 
 
@@ -50,8 +52,11 @@ def test_organizer_opens_a_person_in_their_region_and_the_read_is_logged(
 
 
 def test_every_staff_role_sees_aggregates_for_the_whole_campaign(campaign, make_staff, client_for):
-    for role, unit in [("organizer", campaign.piedmont), ("analyst", campaign.nc),
-                       ("volunteer_leader", campaign.durham)]:
+    for role, unit in [
+        ("organizer", campaign.piedmont),
+        ("analyst", campaign.nc),
+        ("volunteer_leader", campaign.durham),
+    ]:
         client = client_for(make_staff(role=role, unit=unit))
         assert client.get("/").status_code == 200
         units = client.get("/api/organizing/units")
@@ -77,7 +82,9 @@ def test_analyst_works_on_aggregates_only(campaign, make_staff, client_for):
     assert client.get("/api/people/").json() == []
 
 
-def test_national_director_sees_everyone_including_unplaced_people(campaign, make_staff, client_for):
+def test_national_director_sees_everyone_including_unplaced_people(
+    campaign, make_staff, client_for
+):
     client = client_for(make_staff(role="director", unit=campaign.national))
     for person in (campaign.alice, campaign.bob, campaign.nobody):
         assert client.get(f"/people/{person.pk}/").status_code == 200
@@ -107,7 +114,9 @@ def test_account_without_role_is_refused_and_anonymous_is_sent_to_sign_in(
     assert response["Location"].startswith("/login/")
 
 
-def test_editing_a_person_outside_scope_is_refused_without_a_write(campaign, make_staff, client_for):
+def test_editing_a_person_outside_scope_is_refused_without_a_write(
+    campaign, make_staff, client_for
+):
     client = client_for(make_staff(role="organizer", unit=campaign.triangle))
     response = client.patch(
         f"/api/people/{campaign.bob.pk}", {"last_name": "Changed"}, content_type="application/json"

@@ -46,6 +46,4 @@ def audit_kinds() -> list[tuple[str, str]]:
 
 
 def audit_entity_types() -> list[str]:
-    return list(
-        AuditEvent.objects.order_by().values_list("entity_type", flat=True).distinct()
-    )
+    return list(AuditEvent.objects.order_by().values_list("entity_type", flat=True).distinct())

@@ -83,7 +83,9 @@ def audit_record(
     )
 
 
-def audit_create(*, actor: Actor, action: str, instance: models.Model, summary: str = "") -> AuditEvent:
+def audit_create(
+    *, actor: Actor, action: str, instance: models.Model, summary: str = ""
+) -> AuditEvent:
     after = snapshot(instance)
     return audit_record(
         actor=actor,
@@ -114,7 +116,9 @@ def audit_update(
     )
 
 
-def audit_delete(*, actor: Actor, action: str, instance: models.Model, summary: str = "") -> AuditEvent:
+def audit_delete(
+    *, actor: Actor, action: str, instance: models.Model, summary: str = ""
+) -> AuditEvent:
     return audit_record(
         actor=actor,
         kind=AuditEvent.Kind.DELETE,
@@ -126,7 +130,9 @@ def audit_delete(*, actor: Actor, action: str, instance: models.Model, summary: 
     )
 
 
-def audit_read(*, actor: Actor, entity_type: str, entity_id: object, summary: str = "") -> AuditEvent:
+def audit_read(
+    *, actor: Actor, entity_type: str, entity_id: object, summary: str = ""
+) -> AuditEvent:
     """Log that someone looked at a record of personal data."""
     return audit_record(
         actor=actor,

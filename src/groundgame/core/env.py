@@ -63,7 +63,8 @@ def database(home: Path) -> dict[str, Any]:
     """``DATABASE_URL`` if set, else SQLite in WAL mode inside the data directory."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        parsed = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config: dict[str, Any] = dict(parsed)
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
         return config

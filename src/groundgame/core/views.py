@@ -33,8 +33,13 @@ def _worker_status() -> dict[str, Any]:
     try:
         fresh = WorkerHeartbeat.objects.filter(beat_at__gte=timezone.now() - HEARTBEAT_STALE_AFTER)
         workers = [
-            {"id": w.worker_id, "host": w.hostname, "pid": w.pid, "backend": w.backend,
-             "last_beat": w.beat_at.isoformat()}
+            {
+                "id": w.worker_id,
+                "host": w.hostname,
+                "pid": w.pid,
+                "backend": w.backend,
+                "last_beat": w.beat_at.isoformat(),
+            }
             for w in fresh.order_by("worker_id")
         ]
     except Exception as exc:  # the database being down is reported above
@@ -59,9 +64,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": f"http_{status}", "message": message, "field": None}, status=status)
+        return JsonResponse(
+            {"code": f"http_{status}", "message": message, "field": None}, status=status
+        )
     return render(
-        request, "core/error.html", {"status": status, "title": title, "message": message}, status=status
+        request,
+        "core/error.html",
+        {"status": status, "title": title, "message": message},
+        status=status,
     )
 
 
@@ -74,11 +84,15 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, 404, "Not found", "There is nothing here, or it is outside your units.")
+    return _error_page(
+        request, 404, "Not found", "There is nothing here, or it is outside your units."
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error_page(
-        request, 500, "Something went wrong",
+        request,
+        500,
+        "Something went wrong",
         "The error has been logged. Try again in a moment; nothing you sent was half-saved.",
     )

@@ -26,8 +26,17 @@ def unit_list(request: HttpRequest) -> list[OrgUnitOut]:
     def walk(nodes: list[selectors.OrgTreeNode]) -> None:
         for node in nodes:
             u = node.unit
-            out.append(OrgUnitOut(id=u.pk, name=u.name, kind=u.kind, state=u.state,
-                                  parent_id=u.parent_id, volunteers=node.volunteers, staff=node.staff))
+            out.append(
+                OrgUnitOut(
+                    id=u.pk,
+                    name=u.name,
+                    kind=u.kind,
+                    state=u.state,
+                    parent_id=u.parent_id,
+                    volunteers=node.volunteers,
+                    staff=node.staff,
+                )
+            )
             walk(node.children)
 
     walk(selectors.org_unit_tree())

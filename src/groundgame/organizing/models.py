@@ -32,7 +32,9 @@ class OrgUnit(TimestampedModel):
     class Meta:
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="orgunit_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="orgunit_unique_name_in_parent"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,7 +63,9 @@ class StaffRole(TimestampedModel):
         VOLUNTEER_LEADER = "volunteer_leader", "Volunteer leader"
         ANALYST = "analyst", "Analyst"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="staff_roles")
     role = models.CharField(max_length=20, choices=Role.choices)
 
@@ -81,7 +85,9 @@ class Membership(TimestampedModel):
         VOLUNTEER = "volunteer", "Volunteer"
         LEADER = "leader", "Team leader"
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="memberships"
+    )
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VOLUNTEER)
     source = models.CharField(max_length=60, blank=True)

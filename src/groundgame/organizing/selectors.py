@@ -71,7 +71,9 @@ def staff_scope(user: AbstractBaseUser | AnonymousUser | None) -> StaffScope:
     if user is None or not user.is_authenticated:
         return NO_SCOPE
     grants = list(
-        StaffRole.objects.filter(user_id=user.pk).select_related("org_unit").order_by("org_unit__path")
+        StaffRole.objects.filter(user_id=user.pk)
+        .select_related("org_unit")
+        .order_by("org_unit__path")
     )
     superuser = bool(getattr(user, "is_superuser", False))
     if not grants and not superuser:
@@ -126,7 +128,7 @@ def org_unit_tree() -> list[OrgTreeNode]:
         ).order_by("path")
     )
     nodes = {
-        u.pk: OrgTreeNode(unit=u, volunteers=u.n_volunteers, staff=u.n_staff)  # type: ignore[attr-defined]
+        u.pk: OrgTreeNode(unit=u, volunteers=u.n_volunteers, staff=u.n_staff)
         for u in units
     }
     roots: list[OrgTreeNode] = []

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -48,16 +48,22 @@ def org_unit_create(
         )
     if parent is not None and _CHILD_KIND.get(OrgUnit.Kind(parent.kind)) != kind:
         raise errors.ValidationFailed(
-            f"A {kind} cannot sit under a {parent.kind}.", code=errors.UNIT_BAD_PARENT, field="parent"
+            f"A {kind} cannot sit under a {parent.kind}.",
+            code=errors.UNIT_BAD_PARENT,
+            field="parent",
         )
     state = (state or (parent.state if parent else "")).upper()
     with transaction.atomic():
         try:
             with transaction.atomic():
-                unit = OrgUnit.objects.create(name=name, kind=kind, parent=parent, state=state, path="")
+                unit = OrgUnit.objects.create(
+                    name=name, kind=kind, parent=parent, state=state, path=""
+                )
         except IntegrityError:
             raise errors.Conflict(
-                f"There is already a unit named {name!r} here.", code=errors.UNIT_NAME_TAKEN, field="name"
+                f"There is already a unit named {name!r} here.",
+                code=errors.UNIT_NAME_TAKEN,
+                field="name",
             ) from None
         unit.path = f"{parent.path if parent else ''}{unit.pk}/"
         unit.save(update_fields=["path"])
@@ -75,7 +81,7 @@ def staff_create(
     first_name: str = "",
     last_name: str = "",
     superuser: bool = False,
-) -> AbstractBaseUser:
+) -> User:
     """A staff account; the password must pass the strong-password rules."""
     User = get_user_model()
     username = username.strip()
@@ -91,13 +97,20 @@ def staff_create(
     with transaction.atomic():
         if superuser:
             user = User.objects.create_superuser(
-                username=username, email=email, password=password,
-                first_name=first_name, last_name=last_name,
+                username=username,
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
             )
         else:
             user = User.objects.create_user(
-                username=username, email=email, password=password,
-                first_name=first_name, last_name=last_name, is_staff=False,
+                username=username,
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                is_staff=False,
             )
         audit.audit_record(
             actor=actor,
@@ -110,7 +123,9 @@ def staff_create(
     return user
 
 
-def staff_role_grant(*, actor: Actor, user: AbstractBaseUser, org_unit: OrgUnit, role: str) -> StaffRole:
+def staff_role_grant(
+    *, actor: Actor, user: User, org_unit: OrgUnit, role: str
+) -> StaffRole:
     if role not in StaffRole.Role.values:
         raise errors.ValidationFailed(
             f"Unknown role {role!r}; choose one of {', '.join(StaffRole.Role.values)}.",
@@ -135,7 +150,9 @@ def staff_role_revoke(*, actor: Actor, grant: StaffRole) -> None:
         grant.delete()
 
 
-def membership_bulk_create(*, actor: Actor, memberships: list[tuple[int, int, str]], source: str) -> int:
+def membership_bulk_create(
+    *, actor: Actor, memberships: list[tuple[int, int, str]], source: str
+) -> int:
     """Put many volunteers on teams at once: ``(person_id, org_unit_id, role)`` rows.
 
     Used by loaders and the demo seed; one audit row for the batch.
@@ -170,7 +187,7 @@ def login_is_locked(*, username: str, ip: str) -> bool:
     return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
 
 
-def staff_login(*, request: HttpRequest, username: str, password: str) -> AbstractBaseUser:
+def staff_login(*, request: HttpRequest, username: str, password: str) -> User:
     """Check the credentials, refusing while locked out; returns the user to log in.
 
     A locked-out attempt is refused without checking the password, so guessing stops working

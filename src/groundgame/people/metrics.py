@@ -6,7 +6,9 @@ from groundgame.core.metrics import Metric
 from groundgame.people import selectors
 
 BALLOTS_BY_STATE_YEAR = Metric(
-    "people.ballots_by_state_year", "ballots", "state",
+    "people.ballots_by_state_year",
+    "ballots",
+    "state",
     "Ballots cast by the file's voters in each general election",
 )
 VOTERS_BY_STATE = Metric("people.voters_by_state", "voters", "state", "Registered voters on file")

@@ -35,7 +35,9 @@ class Person(TimestampedModel):
     last_name = models.CharField(max_length=100, db_index=True)
     suffix = models.CharField(max_length=20, blank=True)
     email = models.CharField(max_length=254, blank=True, db_index=True)
-    phone = models.CharField(max_length=20, blank=True, db_index=True, help_text="E.164, e.g. +19195550123")
+    phone = models.CharField(
+        max_length=20, blank=True, db_index=True, help_text="E.164, e.g. +19195550123"
+    )
     birth_date = models.DateField(null=True, blank=True)
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
@@ -86,7 +88,9 @@ class VoterRecord(TimestampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["state", "state_voter_id"], name="voter_unique_state_id"),
+            models.UniqueConstraint(
+                fields=["state", "state_voter_id"], name="voter_unique_state_id"
+            ),
         ]
 
     def __str__(self) -> str:

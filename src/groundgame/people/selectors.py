@@ -22,7 +22,9 @@ def person_list(*, scope: StaffScope, query: str = "", state: str = "") -> Query
             )
         else:
             people = people.filter(
-                Q(last_name__istartswith=query) | Q(first_name__istartswith=query) | Q(phone__endswith=query)
+                Q(last_name__istartswith=query)
+                | Q(first_name__istartswith=query)
+                | Q(phone__endswith=query)
             )
     if state:
         people = people.filter(household__state=state.upper())

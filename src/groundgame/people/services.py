@@ -43,7 +43,9 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in _EDITABLE:
-            raise ValidationFailed(f"{name!r} is not a field of a person.", code=errors.PERSON_INVALID, field=name)
+            raise ValidationFailed(
+                f"{name!r} is not a field of a person.", code=errors.PERSON_INVALID, field=name
+            )
         if name == "birth_date":
             if value in (None, ""):
                 cleaned[name] = None
@@ -53,7 +55,9 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
                     value = dt.date.fromisoformat(value)
                 except ValueError:
                     raise ValidationFailed(
-                        f"{value!r} is not a date (YYYY-MM-DD).", code=errors.PERSON_INVALID, field=name
+                        f"{value!r} is not a date (YYYY-MM-DD).",
+                        code=errors.PERSON_INVALID,
+                        field=name,
                     ) from None
             if value > dt.date.today() or value.year < 1900:
                 raise ValidationFailed(
@@ -65,10 +69,12 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if name == "email" and text:
             text = normalize_email(text)
             if not _EMAIL.match(text):
-                raise ValidationFailed(f"{text!r} is not an email address.", code=errors.PERSON_INVALID, field=name)
+                raise ValidationFailed(
+                    f"{text!r} is not an email address.", code=errors.PERSON_INVALID, field=name
+                )
         if name == "phone":
             text = normalize_phone(text)
-        max_length = Person._meta.get_field(name).max_length
+        max_length = getattr(Person._meta.get_field(name), "max_length", None)
         if max_length and len(text) > max_length:
             raise ValidationFailed(
                 f"At most {max_length} characters.", code=errors.PERSON_INVALID, field=name
@@ -89,7 +95,9 @@ def person_create(
     cleaned = _clean_person_fields({"first_name": first_name, "last_name": last_name, **fields})
     for required in ("first_name", "last_name"):
         if not cleaned[required]:
-            raise ValidationFailed("This field is required.", code=errors.PERSON_INVALID, field=required)
+            raise ValidationFailed(
+                "This field is required.", code=errors.PERSON_INVALID, field=required
+            )
     with transaction.atomic():
         person = Person.objects.create(household=household, org_unit_id=org_unit_id, **cleaned)
         audit.audit_create(actor=actor, action="person.create", instance=person)
@@ -117,7 +125,9 @@ def person_open(*, actor: Actor, person_id: int) -> Person:
     """
     with transaction.atomic():
         person = _person_in_scope(actor, person_id)
-        audit.audit_read(actor=actor, entity_type="people.person", entity_id=person.pk, summary=person.full_name)
+        audit.audit_read(
+            actor=actor, entity_type="people.person", entity_id=person.pk, summary=person.full_name
+        )
     return person
 
 

@@ -39,7 +39,9 @@ def drop_trigger(apps, schema_editor):  # type: ignore[no-untyped-def]
     if vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_update;")
     elif vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_update ON audit_auditevent;")
+        schema_editor.execute(
+            "DROP TRIGGER IF EXISTS audit_auditevent_no_update ON audit_auditevent;"
+        )
         schema_editor.execute("DROP FUNCTION IF EXISTS audit_auditevent_refuse_update();")
 
 
