@@ -243,24 +243,20 @@ def _url_host(host: str) -> str:
 def cmd_createstaff(args: argparse.Namespace) -> int:
     _boot()
     from groundgame.core.errors import ApplicationError
-    from groundgame.organizing import selectors as organizing
     from groundgame.organizing import services as organizing_services
 
-    unit = _find_unit(args.unit) if args.unit else organizing.org_unit_root()
-    if unit is None:
-        raise CliError(
-            "there is no org unit yet; run 'groundgame seed' or create the national unit first"
-        )
+    unit = _find_unit(args.unit) if args.unit else None
     password = os.environ.get(args.password_env) or _ask_password()
     try:
-        user = organizing_services.staff_create(
+        _, unit = organizing_services.staff_onboard(
             actor=None,
             username=args.username,
             password=password,
+            role=args.role,
+            org_unit=unit,
             email=args.email,
             superuser=args.superuser,
         )
-        organizing_services.staff_role_grant(actor=None, user=user, org_unit=unit, role=args.role)
     except ApplicationError as exc:
         raise CliError(f"{exc.field or 'input'}: {exc.message}") from None
     print(f"Created {args.username}, {args.role} of {unit.name}.")

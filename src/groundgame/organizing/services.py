@@ -123,9 +123,7 @@ def staff_create(
     return user
 
 
-def staff_role_grant(
-    *, actor: Actor, user: User, org_unit: OrgUnit, role: str
-) -> StaffRole:
+def staff_role_grant(*, actor: Actor, user: User, org_unit: OrgUnit, role: str) -> StaffRole:
     if role not in StaffRole.Role.values:
         raise errors.ValidationFailed(
             f"Unknown role {role!r}; choose one of {', '.join(StaffRole.Role.values)}.",
@@ -142,6 +140,33 @@ def staff_role_grant(
                 summary=f"{user.get_username()} is {grant.get_role_display()} of {org_unit}",
             )
     return grant
+
+
+def staff_onboard(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    org_unit: OrgUnit | None = None,
+    email: str = "",
+    superuser: bool = False,
+) -> tuple[User, OrgUnit]:
+    """A staff account with its first role, all or nothing.
+
+    With no unit given the role is at the national unit, which is created (as "National") if
+    the campaign has none yet, so a new organization can start from one command.
+    """
+    with transaction.atomic():
+        if org_unit is None:
+            org_unit = OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+        if org_unit is None:
+            org_unit = org_unit_create(actor=actor, name="National", kind=OrgUnit.Kind.NATIONAL)
+        user = staff_create(
+            actor=actor, username=username, password=password, email=email, superuser=superuser
+        )
+        staff_role_grant(actor=actor, user=user, org_unit=org_unit, role=role)
+    return user, org_unit
 
 
 def staff_role_revoke(*, actor: Actor, grant: StaffRole) -> None:

@@ -1,0 +1,64 @@
+"""The health check, and error pages that never show a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from groundgame.core.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_the_database_and_a_missing_worker_as_degraded():
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"]["ok"] is True
+    assert body["worker"] == {"ok": False, "workers": []}
+    assert body["status"] == "degraded"
+
+
+def test_healthz_is_ok_with_a_fresh_worker_heartbeat_and_ignores_stale_ones():
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="stale",
+        hostname="h",
+        pid=1,
+        backend="db",
+        started_at=now,
+        beat_at=now - dt.timedelta(minutes=5),
+    )
+    assert Client().get("/healthz").json()["status"] == "degraded"
+    WorkerHeartbeat.objects.create(
+        worker_id="fresh", hostname="h", pid=2, backend="db", started_at=now, beat_at=now
+    )
+    body = Client().get("/healthz").json()
+    assert body["status"] == "ok"
+    assert [w["id"] for w in body["worker"]["workers"]] == ["fresh"]
+
+
+def test_unknown_page_is_a_friendly_404_without_a_traceback():
+    response = Client().get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Not found" in response.content
+    assert b"Traceback" not in response.content
+
+
+def test_unknown_api_path_is_json():
+    response = Client().get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+@override_settings(ROOT_URLCONF="tests.core.urls_failing", DEBUG=False)
+def test_a_crash_is_a_500_page_that_shows_no_traceback():
+    client = Client(raise_request_exception=False)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b"Traceback" not in response.content
+    assert b"RuntimeError" not in response.content
