@@ -1,0 +1,217 @@
+"""The configured services are the real ones and are wired together.
+
+These tests run in both passes of ``.ci/run``: embedded (SQLite, database task backend) and
+scale-out (PostgreSQL from ``DATABASE_URL``, RQ workers on ``REDIS_URL``). Each checks the
+configuration the environment asks for, so a settings mistake that silently falls back to
+the embedded backends fails here instead of passing everything else on the wrong stack.
+
+The worker tests start a real ``groundgame worker`` process. It must see rows this process
+writes, so they use transactional tests (committed rows) and point the worker at the test
+database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from tests.service_requirements import require_service
+
+# Generous: a cold worker imports Django and connects in a couple of seconds, but CI machines
+# are shared and slow; the tests return as soon as the condition holds.
+WORKER_DEADLINE = 60.0
+
+
+def _uses_rq() -> bool:
+    return bool(os.environ.get("REDIS_URL"))
+
+
+def _test_database_url() -> str:
+    """A ``DATABASE_URL`` for the database this test run really uses (the test database)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        if connection.is_in_memory_db():
+            pytest.fail(
+                "the SQLite test database is in memory, so a worker process cannot share it; "
+                "give DATABASES['default'] a TEST NAME on disk",
+                pytrace=False,
+            )
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{db.get('HOST') or ''}{port}/{quote(db['NAME'], safe='')}"
+
+
+class Worker:
+    """A ``groundgame worker`` subprocess on the test database; its output goes to a file so
+    that a failure can show it."""
+
+    def __init__(self, log: Path, home: Path) -> None:
+        env = dict(os.environ)
+        env.update(DATABASE_URL=_test_database_url(), GROUNDGAME_HOME=str(home))
+        self.log = log
+        self._out = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "groundgame", "worker"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        self._out.flush()
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def assert_running(self) -> None:
+        code = self.process.poll()
+        if code is not None:
+            pytest.fail(f"the worker exited with {code}:\n{self.output()}", pytrace=False)
+
+    def stop(self) -> int:
+        """SIGTERM (a warm shutdown in both backends), then SIGKILL if it hangs."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._out.close()
+        return self.process.returncode
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[Callable[[], Worker]]:
+    if _uses_rq():
+        require_service("redis")
+    if connection.vendor == "postgresql":
+        require_service("postgresql")
+    workers: list[Worker] = []
+
+    def start() -> Worker:
+        worker = Worker(tmp_path / f"worker-{len(workers)}.log", tmp_path / "home")
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def _wait_for(condition: Callable[[], Any], worker: Worker, what: str) -> Any:
+    deadline = time.monotonic() + WORKER_DEADLINE
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        worker.assert_running()
+        time.sleep(0.25)
+    pytest.fail(
+        f"{what} did not happen within {WORKER_DEADLINE:.0f}s; worker output:\n{worker.output()}",
+        pytrace=False,
+    )
+
+
+def test_task_backend_follows_redis_url() -> None:
+    backend = settings.TASKS["default"]["BACKEND"]
+    if _uses_rq():
+        assert backend == "django_tasks_rq.RQBackend"
+        assert "django_rq" in settings.INSTALLED_APPS
+        assert settings.RQ_QUEUES["default"]["URL"] == os.environ["REDIS_URL"]
+    else:
+        assert backend == "django_tasks_db.DatabaseBackend"
+        assert "django_rq" not in settings.INSTALLED_APPS
+
+
+@pytest.mark.django_db
+def test_database_url_postgres_is_really_postgresql() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        pytest.skip("DATABASE_URL does not point to PostgreSQL in this run")
+    require_service("postgresql")
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version(), current_database()")
+        version, database = cursor.fetchone()
+    assert version.startswith("PostgreSQL ")
+    assert database == connection.settings_dict["NAME"]
+
+
+@pytest.mark.django_db
+def test_sqlite_is_durable_and_concurrent() -> None:
+    """WAL lets the worker read while the web writes; FULL makes a 2xx survive a power cut."""
+    if connection.vendor != "sqlite":
+        pytest.skip(f"this run uses {connection.vendor}, not SQLite")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueued_task_is_run_by_a_worker_process(start_worker: Callable[[], Worker]) -> None:
+    from groundgame.core.tasks import ping
+
+    backend = type(ping.get_backend()).__name__
+    assert backend == ("RQBackend" if _uses_rq() else "DatabaseBackend")
+    token = uuid.uuid4().hex
+    result = ping.enqueue(token)
+    worker = start_worker()
+
+    def finished() -> bool:
+        result.refresh()
+        return result.is_finished
+
+    _wait_for(finished, worker, f"the {backend} worker finishing ping({token!r})")
+    assert result.status == "SUCCESSFUL", result.errors
+    assert result.return_value == token
+    assert result.worker_ids, "the result does not name the worker that ran it"
+    assert worker.stop() == 0, worker.output()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_reports_the_worker(start_worker: Callable[[], Worker]) -> None:
+    client = Client()
+    before = client.get("/healthz").json()
+    assert before["status"] == "degraded"
+    assert before["worker"]["ok"] is False
+
+    worker = start_worker()
+
+    def worker_seen() -> dict[str, Any] | None:
+        body: dict[str, Any] = client.get("/healthz").json()
+        return body if body["worker"]["ok"] else None
+
+    during = _wait_for(worker_seen, worker, "/healthz reporting the worker")
+    assert during["status"] == "ok"
+    assert during["database"] == {"ok": True, "vendor": connection.vendor}
+    assert [w["pid"] for w in during["worker"]["workers"]] == [worker.pid]
+    assert during["worker"]["workers"][0]["backend"] == settings.TASKS["default"]["BACKEND"]
+
+    assert worker.stop() == 0, worker.output()
+    after = client.get("/healthz")
+    assert after.status_code == 200
+    assert after.json()["status"] == "degraded"
+    assert after.json()["worker"] == {"ok": False, "workers": []}
