@@ -104,3 +104,13 @@ def test_a_reversed_date_range_is_a_field_error_not_a_500(campaign, make_staff, 
     page = client.get("/audit/", {"since": "yesterday"})
     assert page.status_code == 400
     assert b"Enter a valid date" in page.content
+
+
+def test_the_raw_data_admin_shows_the_log_but_cannot_change_it(campaign, make_staff, client_for):
+    root = client_for(make_staff("root", role="admin", unit=campaign.national, superuser=True))
+    assert root.get("/admin/audit/auditevent/").status_code == 200
+    event = AuditEvent.objects.first()
+    assert event is not None
+    assert root.get("/admin/audit/auditevent/add/").status_code == 403
+    assert root.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -1,0 +1,128 @@
+"""`groundgame demo` end to end: one command brings up a seeded campaign with its worker,
+a second run reuses the data, and Ctrl-C stops both processes."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_demo(home: Path, port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["GROUNDGAME_HOME"] = str(home)
+    return subprocess.Popen(
+        [sys.executable, "-m", "groundgame", "demo", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        text=True, env=env,
+    )
+
+
+def get_json(url: str) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def wait_for(predicate, seconds: float, what: str, process: subprocess.Popen[str]):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"demo exited early while waiting for {what}: {process.stdout.read()}")  # type: ignore[union-attr]
+        try:
+            value = predicate()
+        except OSError:
+            value = None
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"no {what} within {seconds:.0f}s")
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes (its parent has exited and init reaps it).
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def sign_in(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, "the sign-in page has a CSRF token"
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
+    ).encode()
+    request = urllib.request.Request(base + "login/", data=body, headers={"Referer": base})
+    opener.open(request, timeout=10)
+    return opener
+
+
+def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
+    home = tmp_path / "var"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    started = time.monotonic()
+    demo = start_demo(home, port)
+    try:
+        wait_for(lambda: get_json(base + "healthz")[0] == 200, 90, "/healthz 200", demo)
+        up_after = time.monotonic() - started
+        health = wait_for(
+            lambda: (h := get_json(base + "healthz")[1])["worker"]["ok"] and h, 30,
+            "a worker heartbeat", demo,
+        )
+        worker_pid = health["worker"]["workers"][0]["pid"]
+        login = json.loads((home / "demo-login.json").read_text())
+        opener = sign_in(base, login["username"], login["password"])
+        home_page = opener.open(base, timeout=10).read().decode()
+        assert "voters" in home_page.lower()
+        tree = opener.open(base + "organizing/", timeout=10).read().decode()
+        assert "North Carolina" in tree
+    finally:
+        output = stop(demo)
+    assert demo.returncode == 0, output
+    assert "Traceback" not in output
+    assert login["username"] in output and "Ctrl-C" in output
+    assert not pid_alive(worker_pid), "the worker stops with the demo"
+    assert up_after < 90
+
+    # Second run: same data, no seeding, up quickly.
+    demo = start_demo(home, port)
+    try:
+        wait_for(lambda: get_json(base + "healthz")[0] == 200, 30, "/healthz on second run", demo)
+    finally:
+        output = stop(demo)
+    assert "Seeding" not in output
+    assert demo.returncode == 0, output
