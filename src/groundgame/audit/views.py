@@ -16,17 +16,32 @@ def event_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_bound:
         if form.is_valid():
-            filters = selectors.AuditFilter(**{k: v or ("" if k not in ("since", "until") else None)
-                                               for k, v in form.cleaned_data.items()})
+            data = form.cleaned_data
+            filters = selectors.AuditFilter(
+                actor=data["actor"],
+                kind=data["kind"],
+                action=data["action"],
+                entity_type=data["entity_type"],
+                entity_id=data["entity_id"],
+                since=data["since"],
+                until=data["until"],
+            )
         else:
             status = 400
     events = selectors.audit_event_list(filters).select_related("actor")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    active = any(v for k, v in request.GET.items() if k != "page")
     return render(
         request,
         "audit/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": active,
+            "valid": status == 200,
+        },
         status=status,
     )

@@ -35,9 +35,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(target)
     elif request.method == "POST":
         status = 400
-    return render(
-        request, "organizing/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status
-    )
+    context = {"form": form, "next": request.GET.get("next", "")}
+    return render(request, "organizing/login.html", context, status=status)
 
 
 @require_POST
@@ -48,4 +47,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def org_tree(request: HttpRequest) -> HttpResponse:
-    return render(request, "organizing/tree.html", {"roots": selectors.org_unit_tree()})
+    roots = selectors.org_unit_tree()
+    return render(
+        request,
+        "organizing/tree.html",
+        {
+            "roots": roots,
+            "volunteers_total": sum(node.volunteers_total for node in roots),
+            "units_total": selectors.org_unit_list().count(),
+        },
+    )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
@@ -63,7 +63,6 @@ class Chart:
     value_format: ValueFormat = "int"
     category_label: str = ""
     chart_id: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def dom_id(self) -> str:
@@ -104,11 +103,16 @@ def nice_ceiling(value: float) -> float:
     """The smallest 1, 2, 2.5 or 5 times a power of ten that is at least ``value``."""
     if value <= 0:
         return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
+    magnitude = 10.0 ** math.floor(math.log10(value))
     for step in (1.0, 2.0, 2.5, 5.0, 10.0):
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude  # unreachable: 10 x magnitude always covers value
+
+
+def series_class(index: int, count: int) -> str:
+    """The CSS class colouring a series; a lone series takes the strong middle blue."""
+    return "series-2" if count == 1 else f"series-{index % 6 + 1}"
 
 
 def _num(value: float) -> str:
@@ -131,8 +135,9 @@ def bar_chart_svg(chart: Chart) -> str:
     n_series = max(len(chart.series), 1)
     group_height = LABEL_HEIGHT + n_series * BAR_HEIGHT + (n_series - 1) * BAR_GAP + GROUP_GAP
     height = max(group_height * len(chart.categories), 1)
+    # Every bar carries its value, so there is no axis to round: the longest bar spans the chart.
     top = max((v or 0) for s in chart.series for v in s.values) if chart.series else 0
-    scale = BAR_SPAN / nice_ceiling(top) if top > 0 else 0.0
+    scale = BAR_SPAN / top if top > 0 else 0.0
     parts = _open_svg(chart, height, "bar")
     for i, category in enumerate(chart.categories):
         y = i * group_height
@@ -147,7 +152,7 @@ def bar_chart_svg(chart: Chart) -> str:
             name = escape(f"{series.name}: {label}")
             if width > 0:
                 parts.append(
-                    f'<rect class="series-{j % 6 + 1}" x="0" y="{bar_y}" '
+                    f'<rect class="{series_class(j, n_series)}" x="0" y="{bar_y}" '
                     f'width="{_num(width)}%" height="{BAR_HEIGHT}" rx="2"><title>{name}</title>'
                     "</rect>"
                 )
@@ -202,6 +207,7 @@ def line_chart_svg(chart: Chart) -> str:
         f'viewBox="0 0 {LINE_VIEW_WIDTH} {LINE_HEIGHT}" preserveAspectRatio="none">'
     )
     for j, series in enumerate(chart.series):
+        colour = series_class(j, len(chart.series))
         points = [
             f"{_num(x_pct(i) * LINE_VIEW_WIDTH / 100)},{_num(y_px(v))}"
             for i, v in enumerate(series.values[:n])
@@ -209,18 +215,19 @@ def line_chart_svg(chart: Chart) -> str:
         ]
         if len(points) > 1:
             parts.append(
-                f'<polyline class="line-{j % 6 + 1}" points="{" ".join(points)}" fill="none" '
-                'vector-effect="non-scaling-stroke"/>'
+                f'<polyline class="{colour.replace("series", "line")}" points="{" ".join(points)}" '
+                'fill="none" vector-effect="non-scaling-stroke"/>'
             )
     parts.append("</svg>")
     for j, series in enumerate(chart.series):
+        colour = series_class(j, len(chart.series))
         for i, v in enumerate(series.values[:n]):
             if v is None:
                 continue
             name = escape(f"{series.name}, {chart.categories[i]}: "
                           f"{format_value(v, chart.value_format)}")
             parts.append(
-                f'<circle class="series-{j % 6 + 1}" cx="{_num(x_pct(i))}%" cy="{_num(y_px(v))}" '
+                f'<circle class="{colour}" cx="{_num(x_pct(i))}%" cy="{_num(y_px(v))}" '
                 f'r="3.5"><title>{name}</title></circle>'
             )
     parts.append("</svg>")
@@ -244,7 +251,9 @@ def chart(spec: Chart, caption: bool = True) -> dict[str, object]:
         "chart": spec,
         "svg": svg,
         "caption": caption,
-        "legend": [(s.name, f"series-{i % 6 + 1}") for i, s in enumerate(spec.series)],
+        "legend": [
+            (s.name, series_class(i, len(spec.series))) for i, s in enumerate(spec.series)
+        ],
     }
 
 
