@@ -7,9 +7,11 @@ UNIT_BAD_PARENT = "org_unit_bad_parent"
 ROLE_UNKNOWN = "staff_role_unknown"
 LOGIN_LOCKED = "login_locked"
 NOT_STAFF = "not_staff"
+NOT_MANAGER = "not_manager"
 
 __all__ = [
     "LOGIN_LOCKED",
+    "NOT_MANAGER",
     "NOT_STAFF",
     "ROLE_UNKNOWN",
     "UNIT_BAD_PARENT",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from groundgame.organizing.models import Coverage, Membership, OrgUnit, StaffRole
@@ -18,6 +18,8 @@ PERSONAL_DATA_ROLES = frozenset(
         StaffRole.Role.VOLUNTEER_LEADER,
     }
 )
+
+MANAGER_ROLES = frozenset({StaffRole.Role.ADMIN, StaffRole.Role.DIRECTOR})
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,17 @@ class StaffScope:
     everywhere: bool
     person_paths: tuple[str, ...] = ()
     roles: tuple[tuple[str, str], ...] = field(default=())  # (role label, unit name)
+    # Where they may give and take roles: admins and directors manage the units under them;
+    # only admins may make other admins.
+    manage_paths: tuple[str, ...] = ()
+    admin_paths: tuple[str, ...] = ()
+    is_superuser: bool = False
+
+    def may_grant(self, unit_path: str, role: str) -> bool:
+        if self.is_superuser:
+            return True
+        paths = self.admin_paths if role == StaffRole.Role.ADMIN else self.manage_paths
+        return any(unit_path.startswith(p) for p in paths)
 
     def covers(self, path: str | None) -> bool:
         if self.everywhere:
@@ -92,6 +105,11 @@ def staff_scope(user: AbstractBaseUser | AnonymousUser | None) -> StaffScope:
         everywhere=superuser or national,
         person_paths=_minimal_paths(paths),
         roles=tuple((g.get_role_display(), g.org_unit.name) for g in grants),
+        manage_paths=_minimal_paths({g.org_unit.path for g in grants if g.role in MANAGER_ROLES}),
+        admin_paths=_minimal_paths(
+            {g.org_unit.path for g in grants if g.role == StaffRole.Role.ADMIN}
+        ),
+        is_superuser=superuser,
     )
 
 
@@ -127,10 +145,7 @@ def org_unit_tree() -> list[OrgTreeNode]:
             n_staff=Count("staff_roles__user", distinct=True),
         ).order_by("path")
     )
-    nodes = {
-        u.pk: OrgTreeNode(unit=u, volunteers=u.n_volunteers, staff=u.n_staff)
-        for u in units
-    }
+    nodes = {u.pk: OrgTreeNode(unit=u, volunteers=u.n_volunteers, staff=u.n_staff) for u in units}
     roots: list[OrgTreeNode] = []
     for unit in units:
         node = nodes[unit.pk]
@@ -166,3 +181,52 @@ def person_unit_memberships(person_id: int) -> list[Membership]:
 
 def staff_count() -> int:
     return StaffRole.objects.values("user_id").distinct().count()
+
+
+@dataclass(frozen=True)
+class UnitDetail:
+    unit: OrgUnit
+    ancestors: list[OrgUnit]
+    children: list[OrgTreeNode]
+    staff: list[StaffRole]
+    counties: list[str]
+    volunteers: int
+
+
+def org_unit_detail(unit_id: int) -> UnitDetail | None:
+    """One unit with its chain of parents, children (with counts), staff and coverage."""
+    unit = OrgUnit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return None
+    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
+    ancestors = sorted(OrgUnit.objects.filter(pk__in=ancestor_ids), key=lambda u: len(u.path))
+    children = (
+        OrgUnit.objects.filter(parent=unit)
+        .annotate(
+            n_volunteers=Count("memberships", distinct=True),
+            n_staff=Count("staff_roles__user", distinct=True),
+        )
+        .order_by("name")
+    )
+    return UnitDetail(
+        unit=unit,
+        ancestors=ancestors,
+        children=[
+            OrgTreeNode(unit=c, volunteers=c.n_volunteers, staff=c.n_staff) for c in children
+        ],
+        staff=list(
+            StaffRole.objects.filter(org_unit=unit)
+            .select_related("user")
+            .order_by("role", "user__username")
+        ),
+        counties=sorted(unit.coverage.values_list("county_fips", flat=True)),
+        volunteers=Membership.objects.filter(org_unit__path__startswith=unit.path).count(),
+    )
+
+
+def staff_role_get(grant_id: int) -> StaffRole | None:
+    return StaffRole.objects.select_related("user", "org_unit").filter(pk=grant_id).first()
+
+
+def staff_user_by_username(username: str) -> User | None:
+    return User.objects.filter(username__iexact=username.strip()).first()

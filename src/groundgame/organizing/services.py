@@ -19,6 +19,7 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.organizing import errors
 from groundgame.organizing.models import Coverage, LoginFailure, Membership, OrgUnit, StaffRole
+from groundgame.organizing.selectors import staff_scope
 
 _CHILD_KIND = {
     OrgUnit.Kind.NATIONAL: OrgUnit.Kind.STATE,
@@ -123,6 +124,19 @@ def staff_create(
     return user
 
 
+def _require_may_grant(actor: Actor, org_unit: OrgUnit, role: str) -> None:
+    """Staff acting through the app need a managing role at or above the unit; the system
+    (``actor=None``: the command line, the seed) may do anything."""
+    if actor is None:
+        return
+    if not staff_scope(actor).may_grant(org_unit.path, role):
+        who = "an admin" if role == StaffRole.Role.ADMIN else "an admin or director"
+        raise errors.PermissionDenied(
+            f"Only {who} of {org_unit.name} or a unit above it can give or take this role.",
+            code=errors.NOT_MANAGER,
+        )
+
+
 def staff_role_grant(*, actor: Actor, user: User, org_unit: OrgUnit, role: str) -> StaffRole:
     if role not in StaffRole.Role.values:
         raise errors.ValidationFailed(
@@ -130,6 +144,7 @@ def staff_role_grant(*, actor: Actor, user: User, org_unit: OrgUnit, role: str) 
             code=errors.ROLE_UNKNOWN,
             field="role",
         )
+    _require_may_grant(actor, org_unit, role)
     with transaction.atomic():
         grant, created = StaffRole.objects.get_or_create(user=user, org_unit=org_unit, role=role)
         if created:
@@ -157,6 +172,10 @@ def staff_onboard(
     With no unit given the role is at the national unit, which is created (as "National") if
     the campaign has none yet, so a new organization can start from one command.
     """
+    if superuser and actor is not None and not getattr(actor, "is_superuser", False):
+        raise errors.PermissionDenied(
+            "Only a superuser can create another superuser.", code=errors.NOT_MANAGER
+        )
     with transaction.atomic():
         if org_unit is None:
             org_unit = OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
@@ -170,6 +189,7 @@ def staff_onboard(
 
 
 def staff_role_revoke(*, actor: Actor, grant: StaffRole) -> None:
+    _require_may_grant(actor, grant.org_unit, grant.role)
     with transaction.atomic():
         audit.audit_delete(actor=actor, action="staff_role.revoke", instance=grant)
         grant.delete()
