@@ -140,3 +140,80 @@ def _person_in_scope(actor: Actor, person_id: int, *, for_update: bool = False) 
     if person is None:
         raise NotFound("No such person in your units.", code=errors.PERSON_NOT_FOUND)
     return person
+
+
+# Bulk loading and the synthetic voter file. These build on people-internal modules that the
+# functions above do not need, so their imports sit with them.
+from collections.abc import Callable, Mapping  # noqa: E402 - imports of the section below
+from dataclasses import dataclass  # noqa: E402
+
+from groundgame.people import synth, voterfile  # noqa: E402
+
+CountyPlace = synth.CountyPlace
+
+
+def voter_file_bulk_load(*, actor: Actor, batch: voterfile.VoterFileBatch) -> voterfile.LoadedBatch:
+    """Insert a batch of households, people, voter records and vote history at once.
+
+    For loaders of whole files: no per-row validation or audit (the rows come from a loader
+    that checked them); one audit row says what the batch held.
+    """
+    with transaction.atomic():
+        loaded = voterfile.load(batch)
+        audit.audit_record(
+            actor=actor,
+            kind=audit.Kind.BULK,
+            action="voter_file.bulk_load",
+            entity_type="people.person",
+            summary=(
+                f"{len(batch.people)} voters in {len(batch.households)} households with "
+                f"{len(batch.history)} ballots of vote history"
+            ),
+        )
+    return loaded
+
+
+def swing_county_list() -> tuple[CountyPlace, ...]:
+    """The swing states' counties, where they lie and their 2024 vote, in FIPS order: what a
+    synthetic campaign's organizing plan is drawn from."""
+    return synth.county_places()
+
+
+@dataclass(frozen=True)
+class SyntheticVoterFile:
+    voters: int
+    households: int
+    ballots: int
+    # (person id, team id, leads the team) of the synthetic people who volunteer.
+    volunteers: list[tuple[int, int, bool]]
+
+
+def synthetic_voter_file_create(
+    *,
+    actor: Actor,
+    voters: int,
+    seed: int,
+    team_by_county: Mapping[str, int],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SyntheticVoterFile:
+    """Generate and load the synthetic swing-state voter file (see ``synth``).
+
+    Every person is placed in the team covering their county (``team_by_county`` maps each
+    county FIPS to a team id). Batches commit one by one, so memory stays bounded at any size.
+    """
+    done = households = ballots = 0
+    volunteers: list[tuple[int, int, bool]] = []
+    for batch in synth.voter_file(voters=voters, seed=seed, team_by_county=team_by_county):
+        loaded = voter_file_bulk_load(actor=actor, batch=batch.rows)
+        for index, leader in batch.volunteers:
+            team = batch.rows.people[index].org_unit_id
+            if team is not None:
+                volunteers.append((loaded.person_ids[index], team, leader))
+        done += len(batch.rows.people)
+        households += len(batch.rows.households)
+        ballots += len(batch.rows.history)
+        if progress is not None:
+            progress("voters", done, voters)
+    return SyntheticVoterFile(
+        voters=done, households=households, ballots=ballots, volunteers=volunteers
+    )
