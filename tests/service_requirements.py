@@ -18,7 +18,6 @@ Registered from ``tests/conftest.py`` with ``pytest_plugins = ["tests.service_re
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 # Debian's package; Playwright drives it instead of downloading its own browser, so tests
-# never reach the network for a browser build.
-CHROMIUM = "/usr/bin/chromium"
+# never reach the network for a browser build. GROUNDGAME_CHROMIUM points elsewhere, as it
+# does for the browser tests' fixtures.
+CHROMIUM = os.environ.get("GROUNDGAME_CHROMIUM", "/usr/bin/chromium")
 
 HOW_TO_START = {
     "postgresql": (
@@ -82,7 +82,7 @@ def _tasks_backend() -> str:
 def chromium_path() -> str | None:
     if os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
-    return shutil.which("chromium")
+    return None
 
 
 def require_service(name: str) -> None:
