@@ -29,7 +29,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     events = selectors.audit_event_list(filters).select_related("actor")
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     active = any(v for k, v in request.GET.items() if k != "page")

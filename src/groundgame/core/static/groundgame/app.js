@@ -33,4 +33,12 @@
       tree.querySelectorAll("details").forEach(function (d) { d.open = open; });
     });
   });
+
+  // Long filter forms start folded on phones, so the results come first; they stay open when
+  // a filter is active or has an error (the server leaves the marker off then).
+  if (window.matchMedia("(max-width: 720px)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) {
+      d.open = false;
+    });
+  }
 })();
