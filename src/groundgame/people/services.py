@@ -203,7 +203,13 @@ def synthetic_voter_file_create(
     """
     done = households = ballots = 0
     volunteers: list[tuple[int, int, bool]] = []
-    for batch in synth.voter_file(voters=voters, seed=seed, team_by_county=team_by_county):
+    # Batches of at most 20,000 voters bound memory at any size; at least ~20 of them keep the
+    # progress line moving on small files.
+    batch_size = min(20_000, max(2_000, voters // 20))
+    batches = synth.voter_file(
+        voters=voters, seed=seed, team_by_county=team_by_county, batch_size=batch_size
+    )
+    for batch in batches:
         loaded = voter_file_bulk_load(actor=actor, batch=batch.rows)
         for index, leader in batch.volunteers:
             team = batch.rows.people[index].org_unit_id

@@ -309,7 +309,9 @@ def _residents(rng: random.Random, size: int) -> list[tuple[str, str, dt.date]]:
         else:
             age = _age(rng)  # a relative or a room-mate
         age = min(100, max(18, age))
-        last = surname if rng.random() < 0.85 else names.SURNAMES[_pick(rng, _SURNAME_W)]
+        # Most adults at an address share the head's surname; some keep their own.
+        keep = i == 0 or rng.random() < 0.85
+        last = surname if keep else names.SURNAMES[_pick(rng, _SURNAME_W)]
         people.append((_first_name(rng), last, _birth_date(rng, age)))
     return people
 
