@@ -174,7 +174,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from groundgame import runtime
-    from groundgame import seed as seeding
 
     runtime.check_port(args.host, args.port)
     if os.environ.get("DATABASE_URL"):
@@ -183,6 +182,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     _boot()
+    from groundgame import seed as seeding  # needs Django set up
+
     _seed_if_empty(args.scale)
     username, password = seeding.demo_login()
     server = runtime.make_server(args.host, args.port)

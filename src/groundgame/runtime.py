@@ -82,6 +82,9 @@ def check_port(host: str, port: int) -> None:
         raise CliError(f"--port {port} is not a TCP port (1-65535)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As the server itself will: connections of a previous run still closing (TIME_WAIT)
+        # do not make the port busy, a live listener does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
