@@ -27,10 +27,10 @@ from typing import TypeVar
 from django.db import transaction
 
 from groundgame.core.env import home_dir
-from groundgame.organizing import selectors as organizing
-from groundgame.organizing import services as organizing_services
-from groundgame.people import services as people
 from groundgame.runtime import CliError
+
+# The apps' modules are imported inside the functions: the command line imports this module
+# before Django is set up, and they load models.
 
 Progress = Callable[[str, int, int], None]
 
@@ -67,6 +67,8 @@ class SeedReport:
 
 
 def campaign_is_seeded() -> bool:
+    from groundgame.organizing import selectors as organizing
+
     return organizing.org_unit_root() is not None
 
 
@@ -91,6 +93,9 @@ def seed_campaign(
     *, scale: str = "small", seed: int = 2024, progress: Progress | None = None
 ) -> SeedReport:
     """Seed the synthetic campaign into an empty database; does nothing if one is there."""
+    from groundgame.organizing import services as organizing_services
+    from groundgame.people import services as people
+
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     started = time.monotonic()
@@ -132,6 +137,9 @@ Grant = tuple[str, str, int, str]  # username, role, unit id, job title
 def _hierarchy(report: Progress) -> tuple[list[Team], int, list[Grant]]:
     """National > state > region > team units, the teams with their counties, how many units
     there are and the staff roles to give in them."""
+    from groundgame.organizing import services as organizing_services
+    from groundgame.people import services as people
+
     places = people.swing_county_list()
     national = organizing_services.org_unit_create(actor=None, name="National", kind="national")
     grants = [
@@ -193,6 +201,9 @@ def _staff(grants: list[Grant], report: Progress) -> int:
     Only the demo admin's password is kept: the others are synthetic colleagues whose roles
     show what scoped access looks like, and nobody needs to sign in as them.
     """
+    from groundgame.organizing import selectors as organizing
+    from groundgame.organizing import services as organizing_services
+
     demo_password = secrets.token_urlsafe(18)
     for done, (username, role, unit_id, title) in enumerate(grants, start=1):
         first, last = title.split(" ", 1)
