@@ -79,7 +79,8 @@ class Worker:
         return self.process.pid
 
     def output(self) -> str:
-        self._out.flush()
+        if not self._out.closed:
+            self._out.flush()
         return self.log.read_text(errors="replace")[-4000:]
 
     def assert_running(self) -> None:
@@ -170,15 +171,13 @@ def test_sqlite_is_durable_and_concurrent() -> None:
         assert cursor.fetchone()[0] == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_enqueued_task_is_run_by_a_worker_process(start_worker: Callable[[], Worker]) -> None:
+def _ping_through(worker: Worker) -> None:
+    """Enqueue ``ping`` and wait for ``worker`` to answer it."""
     from groundgame.core.tasks import ping
 
     backend = type(ping.get_backend()).__name__
-    assert backend == ("RQBackend" if _uses_rq() else "DatabaseBackend")
     token = uuid.uuid4().hex
     result = ping.enqueue(token)
-    worker = start_worker()
 
     def finished() -> bool:
         result.refresh()
@@ -188,6 +187,15 @@ def test_enqueued_task_is_run_by_a_worker_process(start_worker: Callable[[], Wor
     assert result.status == "SUCCESSFUL", result.errors
     assert result.return_value == token
     assert result.worker_ids, "the result does not name the worker that ran it"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueued_task_is_run_by_a_worker_process(start_worker: Callable[[], Worker]) -> None:
+    from groundgame.core.tasks import ping
+
+    assert type(ping.get_backend()).__name__ == ("RQBackend" if _uses_rq() else "DatabaseBackend")
+    worker = start_worker()
+    _ping_through(worker)
     assert worker.stop() == 0, worker.output()
 
 
@@ -210,6 +218,10 @@ def test_healthz_reports_the_worker(start_worker: Callable[[], Worker]) -> None:
     assert [w["pid"] for w in during["worker"]["workers"]] == [worker.pid]
     assert during["worker"]["workers"][0]["backend"] == settings.TASKS["default"]["BACKEND"]
 
+    # The heartbeat is written before the worker loop installs its signal handlers; stop it
+    # only once it has run a job, so that SIGTERM is the warm shutdown a process manager
+    # relies on and not a kill half way through start-up.
+    _ping_through(worker)
     assert worker.stop() == 0, worker.output()
     after = client.get("/healthz")
     assert after.status_code == 200
