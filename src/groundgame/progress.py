@@ -33,11 +33,13 @@ class Progress:
         elif decile == self.last_decile and not finished:
             return
         self.last_draw, self.last_decile = now, decile
-        elapsed = max(now - self.started, 1e-6)
-        rate = done / elapsed
-        eta = (total - done) / rate if rate and total else 0.0
+        elapsed = now - self.started
         pct = 100 * done / total if total else 100.0
-        line = f"{stage}: {done:,}/{total:,} ({pct:5.1f}%) {rate:,.0f}/s, {eta:,.0f}s left"
+        line = f"{stage}: {done:,}/{total:,} ({pct:5.1f}%)"
+        # A rate from the first instants of a stage is noise; wait for half a second of data.
+        if elapsed >= 0.5 and done:
+            rate = done / elapsed
+            line += f" {rate:,.0f}/s, {(total - done) / rate:,.0f}s left"
         if self.tty:
             self.stream.write("\r" + line.ljust(78))
             if finished:

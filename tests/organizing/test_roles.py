@@ -92,3 +92,71 @@ def test_unit_detail_lists_the_chain_children_staff_and_coverage(campaign, make_
     assert [s.user.username for s in detail.staff] == ["olivia"]
     assert selectors.org_unit_detail(campaign.durham.pk).counties == ["37063"]
     assert selectors.org_unit_detail(999_999) is None
+
+
+def test_unit_page_lets_a_director_add_staff_and_names_bad_fields(campaign, make_staff, client_for):
+    client = client_for(make_staff("dana", role="director", unit=campaign.nc))
+    url = f"/organizing/units/{campaign.triangle.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"Add a staff member" in page.content
+
+    weak = client.post(
+        url,
+        {"action": "new", "new-username": "omar", "new-password": "short", "new-role": "organizer"},
+    )
+    assert weak.status_code == 400
+    assert b"too short" in weak.content
+    assert selectors.staff_user_by_username("omar") is None
+
+    made = client.post(
+        url,
+        {
+            "action": "new",
+            "new-username": "omar",
+            "new-password": PASSWORD,
+            "new-role": "organizer",
+        },
+        follow=True,
+    )
+    assert made.status_code == 200
+    assert b"Created omar." in made.content
+    assert b"omar" in made.content
+
+    unknown = client.post(
+        url, {"action": "grant", "grant-username": "ghost", "grant-role": "organizer"}
+    )
+    assert unknown.status_code == 400
+    assert b"No staff account has that username." in unknown.content
+
+
+def test_unit_page_refuses_role_changes_from_an_organizer(campaign, make_staff, client_for):
+    organizer = make_staff("olivia", role="organizer", unit=campaign.triangle)
+    make_staff("tim", role="organizer", unit=campaign.triangle)
+    client = client_for(organizer)
+    url = f"/organizing/units/{campaign.triangle.pk}/"
+    page = client.get(url)
+    assert b"Add a staff member" not in page.content
+    (grant, _) = selectors.org_unit_detail(campaign.triangle.pk).staff
+    refused = client.post(url, {"action": "revoke", "grant_id": grant.pk})
+    assert refused.status_code == 403
+    assert len(selectors.org_unit_detail(campaign.triangle.pk).staff) == 2
+    assert client.get("/organizing/units/999999/").status_code == 404
+    assert client.post(url, {"action": "explode"}).status_code == 400
+
+
+def test_unit_detail_counts_volunteers_below_each_child(campaign):
+    organizing.membership_bulk_create(
+        actor=None,
+        memberships=[
+            (campaign.alice.pk, campaign.durham.pk, "volunteer"),
+            (campaign.bob.pk, campaign.guilford.pk, "leader"),
+        ],
+        source="test",
+    )
+    detail = selectors.org_unit_detail(campaign.nc.pk)
+    assert {c.unit.name: c.volunteers for c in detail.children} == {
+        "Piedmont Triad": 1,
+        "Triangle": 1,
+    }
+    assert detail.volunteers == 2

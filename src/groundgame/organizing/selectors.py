@@ -202,17 +202,26 @@ def org_unit_detail(unit_id: int) -> UnitDetail | None:
     ancestors = sorted(OrgUnit.objects.filter(pk__in=ancestor_ids), key=lambda u: len(u.path))
     children = (
         OrgUnit.objects.filter(parent=unit)
-        .annotate(
-            n_volunteers=Count("memberships", distinct=True),
-            n_staff=Count("staff_roles__user", distinct=True),
-        )
+        .annotate(n_staff=Count("staff_roles__user", distinct=True))
         .order_by("name")
+    )
+    # Volunteers of each child counted with everything below it, from one grouped query.
+    volunteers_by_path = dict(
+        Membership.objects.filter(org_unit__path__startswith=unit.path)
+        .values_list("org_unit__path")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return UnitDetail(
         unit=unit,
         ancestors=ancestors,
         children=[
-            OrgTreeNode(unit=c, volunteers=c.n_volunteers, staff=c.n_staff) for c in children
+            OrgTreeNode(
+                unit=c,
+                volunteers=sum(n for p, n in volunteers_by_path.items() if p.startswith(c.path)),
+                staff=c.n_staff,
+            )
+            for c in children
         ],
         staff=list(
             StaffRole.objects.filter(org_unit=unit)
@@ -220,7 +229,7 @@ def org_unit_detail(unit_id: int) -> UnitDetail | None:
             .order_by("role", "user__username")
         ),
         counties=sorted(unit.coverage.values_list("county_fips", flat=True)),
-        volunteers=Membership.objects.filter(org_unit__path__startswith=unit.path).count(),
+        volunteers=sum(volunteers_by_path.values()),
     )
 
 

@@ -157,6 +157,14 @@ def staff_role_grant(*, actor: Actor, user: User, org_unit: OrgUnit, role: str) 
     return grant
 
 
+def staff_role_grant_to(*, actor: Actor, username: str, org_unit: OrgUnit, role: str) -> StaffRole:
+    """``staff_role_grant`` for an account named by its username."""
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise errors.ValidationFailed("No staff account has that username.", field="username")
+    return staff_role_grant(actor=actor, user=user, org_unit=org_unit, role=role)
+
+
 def staff_onboard(
     *,
     actor: Actor,
