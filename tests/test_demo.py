@@ -32,14 +32,17 @@ def start_demo(home: Path, port: int) -> subprocess.Popen[str]:
     env["GROUNDGAME_HOME"] = str(home)
     return subprocess.Popen(
         [sys.executable, "-m", "groundgame", "demo", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
 
 
 def get_json(url: str) -> tuple[int, dict[str, object]]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=5) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
@@ -49,7 +52,9 @@ def wait_for(predicate, seconds: float, what: str, process: subprocess.Popen[str
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"demo exited early while waiting for {what}: {process.stdout.read()}")  # type: ignore[union-attr]
+            raise AssertionError(
+                f"demo exited early while waiting for {what}: {process.stdout.read()}"
+            )  # type: ignore[union-attr]
         try:
             value = predicate()
         except OSError:
@@ -100,8 +105,10 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
         wait_for(lambda: get_json(base + "healthz")[0] == 200, 90, "/healthz 200", demo)
         up_after = time.monotonic() - started
         health = wait_for(
-            lambda: (h := get_json(base + "healthz")[1])["worker"]["ok"] and h, 30,
-            "a worker heartbeat", demo,
+            lambda: (h := get_json(base + "healthz")[1])["worker"]["ok"] and h,
+            30,
+            "a worker heartbeat",
+            demo,
         )
         worker_pid = health["worker"]["workers"][0]["pid"]
         login = json.loads((home / "demo-login.json").read_text())
@@ -114,7 +121,8 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
         output = stop(demo)
     assert demo.returncode == 0, output
     assert "Traceback" not in output
-    assert login["username"] in output and "Ctrl-C" in output
+    assert login["username"] in output
+    assert "Ctrl-C" in output
     assert not pid_alive(worker_pid), "the worker stops with the demo"
     assert up_after < 90
 

@@ -104,12 +104,12 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
                     messages.success(request, f"Created {form.cleaned_data['username']}.")
                     return redirect("org_unit", unit_id=unit_id)
             elif action == "revoke":
-                grant = selectors.staff_role_get(_int(request.POST.get("grant_id")))
-                if grant is None or grant.org_unit_id != detail.unit.pk:
+                held = selectors.staff_role_get(_int(request.POST.get("grant_id")))
+                if held is None or held.org_unit_id != detail.unit.pk:
                     raise Http404("No such role here.")
-                services.staff_role_revoke(actor=request.user, grant=grant)
+                services.staff_role_revoke(actor=request.user, grant=held)
                 messages.success(
-                    request, f"{grant.user.get_username()} is no longer {grant.get_role_display()}."
+                    request, f"{held.user.get_username()} is no longer {held.get_role_display()}."
                 )
                 return redirect("org_unit", unit_id=unit_id)
             else:
