@@ -12,6 +12,7 @@ database.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -72,6 +73,8 @@ class Worker:
             stdin=subprocess.DEVNULL,
             stdout=self._out,
             stderr=subprocess.STDOUT,
+            # Its own process group, so that stop() can also end the RQ scheduler it forks.
+            start_new_session=True,
         )
 
     @property
@@ -97,6 +100,10 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        # A worker stopped before its signal handlers were installed leaves its scheduler
+        # process behind; never let a test leak one.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self._out.close()
         return self.process.returncode
 
