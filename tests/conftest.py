@@ -13,6 +13,10 @@ from django.test import Client
 from groundgame.organizing import services as organizing
 from groundgame.people import services as people
 
+# The report header (database, task backend) and the rule that a missing service fails under
+# CI=true instead of skipping.
+pytest_plugins = ["tests.service_requirements"]
+
 PASSWORD = "correct-horse-battery-staple-42"
 
 

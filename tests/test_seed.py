@@ -133,3 +133,21 @@ def test_an_unknown_scale_is_refused(db):
     with pytest.raises(ValueError, match="unknown scale"):
         seed.seed_campaign(scale="galactic")
     assert not seed.campaign_is_seeded()
+
+
+def test_a_seed_stopped_half_way_is_reported_not_taken_for_a_campaign(db, monkeypatch):
+    from groundgame import seed as seeding
+    from groundgame.people import services as people_services
+    from groundgame.runtime import CliError
+
+    load = people_services.synthetic_voter_file_create
+
+    def stop_after_the_first_batch(**kwargs):  # type: ignore[no-untyped-def]
+        load(**{**kwargs, "voters": 10})
+        raise KeyboardInterrupt  # as if Ctrl-C came during the next batch
+
+    monkeypatch.setattr(people_services, "synthetic_voter_file_create", stop_after_the_first_batch)
+    with pytest.raises(KeyboardInterrupt):
+        seeding.seed_campaign(scale="tiny")
+    with pytest.raises(CliError, match="stopped before it finished"):
+        seeding.campaign_is_seeded()

@@ -26,11 +26,16 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from groundgame.audit import selectors as audit_selectors
+from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
+from groundgame.organizing import selectors as organizing
+from groundgame.organizing import services as organizing_services
+from groundgame.people import selectors as people_selectors
+from groundgame.people import services as people
 from groundgame.runtime import CliError
 
-# The apps' modules are imported inside the functions: the command line imports this module
-# before Django is set up, and they load models.
+SEED_COMPLETE = "seed.complete"
 
 Progress = Callable[[str, int, int], None]
 
@@ -67,9 +72,25 @@ class SeedReport:
 
 
 def campaign_is_seeded() -> bool:
-    from groundgame.organizing import selectors as organizing
+    """True once the database holds a campaign: seeded here, or built by its own staff.
 
-    return organizing.org_unit_root() is not None
+    A seed stopped half way (units there, the voter file not finished) is refused with a
+    message, rather than taken for a campaign or seeded on top of.
+    """
+    if organizing.org_unit_root() is None:
+        return False
+    started = audit_selectors.audit_event_list(
+        audit_selectors.AuditFilter(action="voter_file.bulk_load")
+    ).exists()
+    finished = audit_selectors.audit_event_list(
+        audit_selectors.AuditFilter(action=SEED_COMPLETE)
+    ).exists()
+    if started and not finished:
+        raise CliError(
+            f"a previous seed of {home_dir()} stopped before it finished; "
+            "delete that directory (or the database) and run again"
+        )
+    return True
 
 
 def demo_login_path() -> Path:
@@ -93,9 +114,6 @@ def seed_campaign(
     *, scale: str = "small", seed: int = 2024, progress: Progress | None = None
 ) -> SeedReport:
     """Seed the synthetic campaign into an empty database; does nothing if one is there."""
-    from groundgame.organizing import services as organizing_services
-    from groundgame.people import services as people
-
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     started = time.monotonic()
@@ -119,6 +137,14 @@ def seed_campaign(
         actor=None, memberships=roles, source="synthetic campaign"
     )
     report("volunteers", len(roles), len(roles))
+    seconds = time.monotonic() - started
+    audit.audit_record(
+        actor=None,
+        kind=audit.Kind.BULK,
+        action=SEED_COMPLETE,
+        entity_type="organizing.orgunit",
+        summary=f"synthetic campaign ({scale}, seed {seed}) in {seconds:.1f}s",
+    )
     return SeedReport(
         voters=voter_file.voters,
         people=voter_file.voters,
@@ -126,7 +152,7 @@ def seed_campaign(
         volunteers=len(roles),
         staff=staff,
         units=units,
-        seconds=time.monotonic() - started,
+        seconds=seconds,
     )
 
 
@@ -137,10 +163,7 @@ Grant = tuple[str, str, int, str]  # username, role, unit id, job title
 def _hierarchy(report: Progress) -> tuple[list[Team], int, list[Grant]]:
     """National > state > region > team units, the teams with their counties, how many units
     there are and the staff roles to give in them."""
-    from groundgame.organizing import services as organizing_services
-    from groundgame.people import services as people
-
-    places = people.swing_county_list()
+    places = people_selectors.swing_county_list()
     national = organizing_services.org_unit_create(actor=None, name="National", kind="national")
     grants = [
         (DEMO_USERNAME, "admin", national.pk, "Demo Admin"),
@@ -201,8 +224,6 @@ def _staff(grants: list[Grant], report: Progress) -> int:
     Only the demo admin's password is kept: the others are synthetic colleagues whose roles
     show what scoped access looks like, and nobody needs to sign in as them.
     """
-    from groundgame.organizing import selectors as organizing
-    from groundgame.organizing import services as organizing_services
 
     demo_password = secrets.token_urlsafe(18)
     for done, (username, role, unit_id, title) in enumerate(grants, start=1):

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from groundgame.organizing.selectors import StaffScope
+from groundgame.people import synth
 from groundgame.people.models import Person, VoteHistory, VoterRecord
+
+CountyPlace = synth.CountyPlace
 
 
 def person_list(*, scope: StaffScope, query: str = "", state: str = "") -> QuerySet[Person]:
@@ -73,3 +76,9 @@ def ballots_by_state_year() -> dict[tuple[str, int], int]:
         .order_by()
     )
     return {(r["voter__state"], r["election_date__year"]): r["n"] for r in rows}
+
+
+def swing_county_list() -> tuple[CountyPlace, ...]:
+    """The swing states' counties, where they lie and their 2024 vote, in FIPS order: what a
+    synthetic campaign's organizing plan is drawn from."""
+    return synth.county_places()

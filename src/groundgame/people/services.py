@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +14,7 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.core.errors import NotFound, ValidationFailed
 from groundgame.organizing import selectors as organizing
-from groundgame.people import errors
+from groundgame.people import errors, synth, voterfile
 from groundgame.people.models import Household, Person
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -142,16 +144,6 @@ def _person_in_scope(actor: Actor, person_id: int, *, for_update: bool = False) 
     return person
 
 
-# Bulk loading and the synthetic voter file. These build on people-internal modules that the
-# functions above do not need, so their imports sit with them.
-from collections.abc import Callable, Mapping  # noqa: E402 - imports of the section below
-from dataclasses import dataclass  # noqa: E402
-
-from groundgame.people import synth, voterfile  # noqa: E402
-
-CountyPlace = synth.CountyPlace
-
-
 def voter_file_bulk_load(*, actor: Actor, batch: voterfile.VoterFileBatch) -> voterfile.LoadedBatch:
     """Insert a batch of households, people, voter records and vote history at once.
 
@@ -171,12 +163,6 @@ def voter_file_bulk_load(*, actor: Actor, batch: voterfile.VoterFileBatch) -> vo
             ),
         )
     return loaded
-
-
-def swing_county_list() -> tuple[CountyPlace, ...]:
-    """The swing states' counties, where they lie and their 2024 vote, in FIPS order: what a
-    synthetic campaign's organizing plan is drawn from."""
-    return synth.county_places()
 
 
 @dataclass(frozen=True)

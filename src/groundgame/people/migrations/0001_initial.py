@@ -5,95 +5,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizing', '0001_initial'),
+        ("organizing", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('street', models.CharField(max_length=200)),
-                ('unit', models.CharField(blank=True, max_length=40)),
-                ('city', models.CharField(max_length=100)),
-                ('state', models.CharField(max_length=2)),
-                ('zip5', models.CharField(max_length=5)),
-                ('county_fips', models.CharField(db_index=True, max_length=5)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("street", models.CharField(max_length=200)),
+                ("unit", models.CharField(blank=True, max_length=40)),
+                ("city", models.CharField(max_length=100)),
+                ("state", models.CharField(max_length=2)),
+                ("zip5", models.CharField(max_length=5)),
+                ("county_fips", models.CharField(db_index=True, max_length=5)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['state', 'zip5'], name='household_state_zip_idx')],
+                "indexes": [models.Index(fields=["state", "zip5"], name="household_state_zip_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('first_name', models.CharField(max_length=100)),
-                ('middle_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(db_index=True, max_length=100)),
-                ('suffix', models.CharField(blank=True, max_length=20)),
-                ('email', models.CharField(blank=True, db_index=True, max_length=254)),
-                ('phone', models.CharField(blank=True, db_index=True, help_text='E.164, e.g. +19195550123', max_length=20)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='people.household')),
-                ('org_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organizing.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("first_name", models.CharField(max_length=100)),
+                ("middle_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(db_index=True, max_length=100)),
+                ("suffix", models.CharField(blank=True, max_length=20)),
+                ("email", models.CharField(blank=True, db_index=True, max_length=254)),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="E.164, e.g. +19195550123",
+                        max_length=20,
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="people.household",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organizing.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
+                "verbose_name_plural": "people",
             },
         ),
         migrations.CreateModel(
-            name='VoterRecord',
+            name="VoterRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('state', models.CharField(max_length=2)),
-                ('state_voter_id', models.CharField(max_length=40)),
-                ('county_fips', models.CharField(db_index=True, max_length=5)),
-                ('party', models.CharField(blank=True, choices=[('DEM', 'Democratic'), ('REP', 'Republican'), ('UNA', 'Unaffiliated'), ('LIB', 'Libertarian'), ('GRE', 'Green'), ('OTH', 'Other'), ('', 'No party registration')], max_length=3)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive'), ('removed', 'Removed')], default='active', max_length=10)),
-                ('registered_on', models.DateField(blank=True, null=True)),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='voter_record', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("state", models.CharField(max_length=2)),
+                ("state_voter_id", models.CharField(max_length=40)),
+                ("county_fips", models.CharField(db_index=True, max_length=5)),
+                (
+                    "party",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("DEM", "Democratic"),
+                            ("REP", "Republican"),
+                            ("UNA", "Unaffiliated"),
+                            ("LIB", "Libertarian"),
+                            ("GRE", "Green"),
+                            ("OTH", "Other"),
+                            ("", "No party registration"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("removed", "Removed"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("registered_on", models.DateField(blank=True, null=True)),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="voter_record",
+                        to="people.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VoteHistory',
+            name="VoteHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('election_date', models.DateField()),
-                ('election_name', models.CharField(max_length=60)),
-                ('method', models.CharField(choices=[('election_day', 'Election day'), ('early', 'Early in person'), ('mail', 'Absentee / mail'), ('provisional', 'Provisional')], max_length=12)),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='people.voterrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("election_date", models.DateField()),
+                ("election_name", models.CharField(max_length=60)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("election_day", "Election day"),
+                            ("early", "Early in person"),
+                            ("mail", "Absentee / mail"),
+                            ("provisional", "Provisional"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="people.voterrecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-election_date'],
+                "ordering": ["-election_date"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['last_name', 'first_name'], name='person_name_idx'),
+            model_name="person",
+            index=models.Index(fields=["last_name", "first_name"], name="person_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='voterrecord',
-            constraint=models.UniqueConstraint(fields=('state', 'state_voter_id'), name='voter_unique_state_id'),
+            model_name="voterrecord",
+            constraint=models.UniqueConstraint(
+                fields=("state", "state_voter_id"), name="voter_unique_state_id"
+            ),
         ),
         migrations.AddIndex(
-            model_name='votehistory',
-            index=models.Index(fields=['election_date'], name='votehistory_date_idx'),
+            model_name="votehistory",
+            index=models.Index(fields=["election_date"], name="votehistory_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='votehistory',
-            constraint=models.UniqueConstraint(fields=('voter', 'election_date'), name='votehistory_unique'),
+            model_name="votehistory",
+            constraint=models.UniqueConstraint(
+                fields=("voter", "election_date"), name="votehistory_unique"
+            ),
         ),
     ]
