@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,22 @@ from groundgame.people import services as people
 pytest_plugins = ["tests.service_requirements"]
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings: Any) -> None:
+    """Each test gets an empty in-process cache of its own.
+
+    The configured caches outlive a test (Redis, and the database cache table, which a
+    transactional test's flush does not empty), so a snapshot cached by one test would show
+    in the next. ``tests/health`` checks the configured backend itself.
+    """
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
 
 
 @dataclass

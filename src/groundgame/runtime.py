@@ -74,6 +74,9 @@ def migrate(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
+    # The database cache's table is not a migration; this creates it if missing (and does
+    # nothing for the Redis cache).
+    call_command("createcachetable", verbosity=verbosity)
 
 
 def check_port(host: str, port: int) -> None:

@@ -29,6 +29,7 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
+from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
 from groundgame.people import selectors as people_selectors
@@ -137,6 +138,8 @@ def seed_campaign(
         actor=None, memberships=roles, source="synthetic campaign"
     )
     report("volunteers", len(roles), len(roles))
+    # Count the dashboard now, so that its first visitor does not wait for it.
+    health.headline_refresh()
     seconds = time.monotonic() - started
     audit.audit_record(
         actor=None,

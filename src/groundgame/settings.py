@@ -70,6 +70,7 @@ DATABASES = {"default": env.database(HOME)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = env.tasks(HOME)
+CACHES = env.caches()
 RQ_QUEUES = env.rq_queues()
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -65,3 +65,28 @@ def test_a_good_patch_normalizes_and_is_returned(campaign, organizer_client):
 def test_the_openapi_schema_describes_the_people_api(organizer_client):
     schema = organizer_client.get("/api/openapi.json").json()
     assert "/api/people/{person_id}" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("aard", ["Aardvark"]),
+        ("AARDVARK", ["Aardvark"]),
+        ("alice aardvark", ["Aardvark"]),
+        ("bob aardvark", []),
+        ("ALICE@example.com", ["Aardvark"]),
+        ("(919) 555-0142", ["Aardvark"]),
+        ("+1 919 555 0142", ["Aardvark"]),
+        ("0142", []),
+        ("zebra", []),
+    ],
+)
+def test_search_by_last_name_full_name_email_or_phone(
+    campaign, make_staff, client_for, query, found
+):
+    from groundgame.people import services as people
+
+    people.person_update(actor=None, person_id=campaign.alice.pk, phone="9195550142")
+    client = client_for(make_staff(role="director", unit=campaign.national))
+    listed = client.get("/api/people/", {"q": query}).json()
+    assert [p["last_name"] for p in listed] == found

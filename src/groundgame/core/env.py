@@ -98,6 +98,26 @@ def tasks(home: Path) -> dict[str, Any]:
     return {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+def caches() -> dict[str, Any]:
+    """Shared by every web process and worker: Redis when ``REDIS_URL`` is set, else a table
+    in the database (created by ``groundgame migrate``)."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "groundgame",
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "groundgame_cache",
+        }
+    }
+
+
 def rq_queues() -> dict[str, Any]:
     url = os.environ.get("REDIS_URL")
     if not url:

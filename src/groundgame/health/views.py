@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from groundgame.core.decorators import staff_required
 from groundgame.core.templatetags.charts import Chart, bar_chart
-from groundgame.health import selectors
+from groundgame.health import selectors, services
 
 UNIT_KINDS = (("state", "states"), ("region", "regions"), ("team", "teams"))
 
@@ -36,7 +35,8 @@ def _charts(headline: selectors.Headline) -> dict[str, Chart]:
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    headline = selectors.headline()
+    snapshot = services.headline_snapshot()
+    headline = snapshot.headline
     units_total = sum(headline.units.values())
     units_note = " · ".join(
         f"{headline.units.get(kind, 0)} {plural}" for kind, plural in UNIT_KINDS
@@ -48,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "headline": headline,
             "units_total": units_total,
             "units_note": units_note,
-            "today": timezone.localdate(),
+            "computed_at": snapshot.computed_at,
             **_charts(headline),
         },
     )

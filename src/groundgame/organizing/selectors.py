@@ -69,6 +69,10 @@ class StaffScope:
 
 
 NO_SCOPE = StaffScope(user_id=None, is_staff=False, is_admin=False, everywhere=False)
+# ``actor=None`` in a service is the system itself (the command line, loaders, the seed).
+SYSTEM_SCOPE = StaffScope(
+    user_id=None, is_staff=True, is_admin=True, everywhere=True, is_superuser=True
+)
 
 
 def _minimal_paths(paths: set[str]) -> tuple[str, ...]:
@@ -81,7 +85,9 @@ def _minimal_paths(paths: set[str]) -> tuple[str, ...]:
 
 
 def staff_scope(user: AbstractBaseUser | AnonymousUser | None) -> StaffScope:
-    if user is None or not user.is_authenticated:
+    if user is None:
+        return SYSTEM_SCOPE
+    if not user.is_authenticated:
         return NO_SCOPE
     grants = list(
         StaffRole.objects.filter(user_id=user.pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from groundgame.core.models import TimestampedModel
 
@@ -49,7 +50,11 @@ class Person(TimestampedModel):
 
     class Meta:
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["last_name", "first_name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="person_name_idx"),
+            # Case-insensitive last-name search by range, on a state-size file.
+            models.Index(Lower("last_name"), name="person_last_name_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
