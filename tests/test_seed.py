@@ -151,3 +151,13 @@ def test_a_seed_stopped_half_way_is_reported_not_taken_for_a_campaign(db, monkey
         seeding.seed_campaign(scale="tiny")
     with pytest.raises(CliError, match="stopped before it finished"):
         seeding.campaign_is_seeded()
+
+
+def test_each_voters_propensity_counts_their_general_election_ballots(seeded):
+    from django.db.models import Count
+
+    pairs = set(
+        VoterRecord.objects.annotate(n=Count("history")).values_list("general_votes", "n")
+    )
+    assert all(votes == n for votes, n in pairs)
+    assert {votes for votes, _ in pairs} == {0, 1, 2, 3}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -47,6 +48,11 @@ class Person(TimestampedModel):
     org_unit = models.ForeignKey(
         "organizing.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when staff merge this record into another: it stays (so the merge can be undone)
+    # but lists, counts and intake use the survivor.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_people"
+    )
 
     class Meta:
         verbose_name_plural = "people"
@@ -90,12 +96,24 @@ class VoterRecord(TimestampedModel):
     party = models.CharField(max_length=3, choices=Party.choices, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     registered_on = models.DateField(null=True, blank=True)
+    # Ballots cast in the last three general elections (0-3): the turnout-propensity bucket
+    # universes filter on, kept here so a count on a state's file needs no join.
+    general_votes = models.PositiveSmallIntegerField(default=0)
+    last_import = models.ForeignKey(
+        "VoterImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when a newer file of the state no longer lists the voter; never deleted for it.
+    missing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["state", "state_voter_id"], name="voter_unique_state_id"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "county_fips"], name="voter_state_county_idx"),
+            models.Index(fields=["party", "general_votes"], name="voter_party_votes_idx"),
         ]
 
     def __str__(self) -> str:
@@ -125,3 +143,194 @@ class VoteHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id} voted {self.election_name} ({self.method})"
+
+
+class ExternalId(TimestampedModel):
+    """The crosswalk: a person's id in another system (a state file, NGP VAN, ActBlue, ...)."""
+
+    class System(models.TextChoices):
+        STATE_VOTER = "state_voter", "State voter file"
+        NGPVAN = "ngpvan", "NGP VAN"
+        ACTBLUE = "actblue", "ActBlue"
+        MOBILIZE = "mobilize", "Mobilize"
+        ACTION_NETWORK = "action_network", "Action Network"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="external_ids")
+    system = models.CharField(max_length=20, choices=System.choices)
+    external_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["system", "external_id"], name="externalid_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.external_id}"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonTag(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="people")
+    tagged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "tag"], name="persontag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} #{self.tag_id}"
+
+
+class VoterImport(TimestampedModel):
+    """One run of a voter-file import: what was read, what it changed, where it stopped."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    layout = models.CharField(max_length=20)
+    state = models.CharField(max_length=2)
+    voters_file = models.CharField(max_length=255)
+    history_file = models.CharField(max_length=255, blank=True)
+    # SHA-256 of the files: importing the same files again is recognised and changes nothing.
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rows_read = models.PositiveBigIntegerField(default=0)
+    rows_new = models.PositiveBigIntegerField(default=0)
+    rows_updated = models.PositiveBigIntegerField(default=0)
+    rows_unchanged = models.PositiveBigIntegerField(default=0)
+    rows_rejected = models.PositiveBigIntegerField(default=0)
+    history_new = models.PositiveBigIntegerField(default=0)
+    marked_missing = models.PositiveBigIntegerField(default=0)
+    # The last row of the voters file known committed: a resumed run starts after it.
+    checkpoint_row = models.PositiveBigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.layout} import {self.pk} ({self.get_status_display()})"
+
+
+class VoterImportRowError(models.Model):
+    """A row an import could not load, with its number and why: shown and downloadable."""
+
+    run = models.ForeignKey(VoterImport, on_delete=models.CASCADE, related_name="row_errors")
+    file = models.CharField(max_length=10)  # "voters" or "history"
+    row_number = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=60, blank=True)
+    reason = models.CharField(max_length=300)
+    raw = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "file", "row_number"]
+        indexes = [models.Index(fields=["run", "row_number"], name="importerror_run_row_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file} row {self.row_number}: {self.reason}"
+
+
+class VoterChange(models.Model):
+    """What an import changed about a voter: a move, a status or party change, a return."""
+
+    class Kind(models.TextChoices):
+        MOVED = "moved", "Moved"
+        STATUS = "status", "Status changed"
+        PARTY = "party", "Party changed"
+        NAME = "name", "Name changed"
+        MISSING = "missing", "Missing from the file"
+        RETURNED = "returned", "Back on the file"
+
+    voter = models.ForeignKey(VoterRecord, on_delete=models.CASCADE, related_name="changes")
+    run = models.ForeignKey(
+        VoterImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} {self.kind}"
+
+
+class MatchReview(TimestampedModel):
+    """Two records that may be one person, below the score at which they merge by themselves:
+    staff decide, seeing the evidence."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MERGED = "merged", "Merged"
+        DISTINCT = "distinct", "Not the same person"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    # Per compared field: the two values and what the comparison said.
+    evidence = models.JSONField(default=dict)
+    source = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "candidate"], name="matchreview_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="matchreview_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.candidate_id} ({self.score:.2f})"
+
+
+class PersonMerge(models.Model):
+    """A merge of ``absorbed`` into ``survivor``, with what moved, so it can be undone."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    absorbed = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # {"table.column": [ids of the rows moved from absorbed to survivor], "fields": {...}}
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.absorbed_id} into {self.survivor_id}"
+
+
+class Universe(TimestampedModel):
+    """A named audience: filters over people and voters, counted live and exported."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    filters = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_count = models.PositiveBigIntegerField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

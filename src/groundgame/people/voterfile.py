@@ -13,6 +13,7 @@ a column it does not fill, so a schema change cannot silently load NULLs.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple
 from django.db import connection, models
 from django.utils import timezone
 
+from groundgame.people.elections import general_votes
 from groundgame.people.models import Household, Person, VoteHistory, VoterRecord
 
 
@@ -98,18 +100,29 @@ def load(batch: VoterFileBatch) -> LoadedBatch:
     )
     _insert(
         Person,
-        ("id", "household_id", *PersonRow._fields[1:], *_STAMPS),
+        ("id", "household_id", *PersonRow._fields[1:], "merged_into_id", *_STAMPS),
         [
-            (i, household_ids[p.household], *p[1:], stamp, stamp)
+            (i, household_ids[p.household], *p[1:], None, stamp, stamp)
             for i, p in zip(person_ids, batch.people, strict=True)
         ],
     )
+    ballots: dict[int, list[dt.date]] = defaultdict(list)
+    for h in batch.history:
+        ballots[h.voter].append(h.election_date)
     _insert(
         VoterRecord,
-        ("id", "person_id", *VoterRow._fields, *_STAMPS),
+        (
+            "id",
+            "person_id",
+            *VoterRow._fields,
+            "general_votes",
+            "last_import_id",
+            "missing_since",
+            *_STAMPS,
+        ),
         [
-            (i, p, *v, stamp, stamp)
-            for i, p, v in zip(voter_ids, person_ids, batch.voters, strict=True)
+            (i, p, *v, general_votes(ballots[n]), None, None, stamp, stamp)
+            for n, (i, p, v) in enumerate(zip(voter_ids, person_ids, batch.voters, strict=True))
         ],
     )
     # Vote history ids are never referred to, so the database numbers them itself.
