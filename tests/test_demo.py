@@ -27,7 +27,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_demo(home: Path, port: int) -> subprocess.Popen[str]:
+def start_demo(home: Path, port: int, *, sigint_ignored: bool = False) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["GROUNDGAME_HOME"] = str(home)
     return subprocess.Popen(
@@ -37,6 +37,10 @@ def start_demo(home: Path, port: int) -> subprocess.Popen[str]:
         stdin=subprocess.DEVNULL,
         text=True,
         env=env,
+        # As a background job of a shell script gets it: SIGINT ignored from the start.
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        if sigint_ignored
+        else None,
     )
 
 
@@ -126,8 +130,9 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
     assert not pid_alive(worker_pid), "the worker stops with the demo"
     assert up_after < 90
 
-    # Second run: same data, no seeding, up quickly.
-    demo = start_demo(home, port)
+    # Second run: same data, no seeding, up quickly; started as a script's background job
+    # would be, and still stopped by SIGINT.
+    demo = start_demo(home, port, sigint_ignored=True)
     try:
         wait_for(lambda: get_json(base + "healthz")[0] == 200, 30, "/healthz on second run", demo)
     finally:

@@ -211,7 +211,10 @@ def _serve_until_interrupted(server: Any) -> None:
         stop.set()
         server.close()
 
+    # Installed for SIGINT too: a demo started in the background by a script inherits SIGINT
+    # as ignored, and Ctrl-C (or kill -INT) must still stop it.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         server.run()
     except KeyboardInterrupt:
