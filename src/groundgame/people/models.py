@@ -60,6 +60,8 @@ class Person(TimestampedModel):
             models.Index(fields=["last_name", "first_name"], name="person_name_idx"),
             # Case-insensitive last-name search by range, on a state-size file.
             models.Index(Lower("last_name"), name="person_last_name_lower_idx"),
+            # Find-or-create's candidates born on the same day.
+            models.Index(fields=["birth_date"], name="person_birth_date_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,14 @@ from django.db.models.functions import Lower
 
 from groundgame.organizing.selectors import StaffScope
 from groundgame.people import synth
-from groundgame.people.models import Person, VoteHistory, VoterRecord
+from groundgame.people.models import (
+    ExternalId,
+    MatchReview,
+    Person,
+    PersonMerge,
+    VoteHistory,
+    VoterRecord,
+)
 
 CountyPlace = synth.CountyPlace
 
@@ -21,7 +28,10 @@ def person_list(*, scope: StaffScope, query: str = "", state: str = "") -> Query
     name, or a first and last name, each a prefix and case-insensitive. Names are matched as a
     range on the indexed lower-cased last name, so a search stays fast on a state's file.
     """
-    people = Person.objects.filter(scope.person_filter()).select_related("household", "org_unit")
+    # Merged-away records stay for undoing the merge but are not people of their own.
+    people = Person.objects.filter(scope.person_filter(), merged_into__isnull=True).select_related(
+        "household", "org_unit"
+    )
     query = query.strip()
     digits = re.sub(r"[\s()+.-]", "", query)
     if "@" in query:
@@ -96,3 +106,36 @@ def swing_county_list() -> tuple[CountyPlace, ...]:
     """The swing states' counties, where they lie and their 2024 vote, in FIPS order: what a
     synthetic campaign's organizing plan is drawn from."""
     return synth.county_places()
+
+
+def person_external_id_list(*, person_id: int) -> list[ExternalId]:
+    """A person's ids in other systems (the crosswalk), by system."""
+    return list(ExternalId.objects.filter(person_id=person_id).order_by("system", "external_id"))
+
+
+def match_review_list(*, scope: StaffScope) -> QuerySet[MatchReview]:
+    """Open reviews whose two people are both in the scope, the likeliest matches first."""
+    return (
+        MatchReview.objects.filter(
+            status=MatchReview.Status.OPEN,
+            person__merged_into__isnull=True,
+            candidate__merged_into__isnull=True,
+        )
+        .filter(scope.person_filter("person__org_unit__path"))
+        .filter(scope.person_filter("candidate__org_unit__path"))
+        .select_related("person__household", "candidate__household")
+        .order_by("-score", "pk")
+    )
+
+
+def match_review_get(*, scope: StaffScope, review_id: int) -> MatchReview | None:
+    return match_review_list(scope=scope).filter(pk=review_id).first()
+
+
+def person_merge_undoable(*, person_id: int) -> PersonMerge | None:
+    """The merge that absorbed this person, or the latest one into them, if not undone."""
+    merges = PersonMerge.objects.filter(undone_at__isnull=True).select_related(
+        "survivor", "absorbed"
+    )
+    absorbed = merges.filter(absorbed_id=person_id).first()
+    return absorbed or merges.filter(survivor_id=person_id).order_by("-pk").first()

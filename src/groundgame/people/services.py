@@ -6,18 +6,34 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import addfips
+import zipcodes
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
-from groundgame.core.errors import NotFound, ValidationFailed
+from groundgame.core.errors import Conflict, NotFound, ValidationFailed
 from groundgame.organizing import selectors as organizing
-from groundgame.people import errors, synth, voterfile
-from groundgame.people.models import Household, Person
+from groundgame.organizing import services as organizing_services
+from groundgame.people import errors, identity, linkage, synth, voterfile
+from groundgame.people.models import (
+    ExternalId,
+    Household,
+    MatchReview,
+    Person,
+    PersonMerge,
+    PersonTag,
+    VoterRecord,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_FIPS = addfips.AddFIPS()
 _EDITABLE = ("first_name", "middle_name", "last_name", "suffix", "email", "phone", "birth_date")
 
 
@@ -209,3 +225,432 @@ def synthetic_voter_file_create(
     return SyntheticVoterFile(
         voters=done, households=households, ballots=ballots, volunteers=volunteers
     )
+
+
+# Identity resolution: find-or-create, merges and the crosswalk ----------------------------
+
+
+@dataclass(frozen=True)
+class FindOrCreateResult:
+    person: Person
+    created: bool
+    # The match probability of the person found (1.0 for an external id), or of the best
+    # candidate when a new person was created (0.0 when there was none).
+    score: float
+    # The review opened when a candidate was too close to call.
+    review: MatchReview | None
+
+
+def _external_system(system: str) -> str:
+    if system not in ExternalId.System.values:
+        raise ValidationFailed(
+            f"{system!r} is not a known system ({', '.join(ExternalId.System.values)}).",
+            code=errors.EXTERNAL_ID_INVALID,
+            field="system",
+        )
+    return system
+
+
+def _survivor(person: Person) -> Person:
+    """Follow merges to the record that stands for the person now."""
+    seen = {person.pk}
+    while person.merged_into_id is not None and person.merged_into_id not in seen:
+        seen.add(person.merged_into_id)
+        person = Person.objects.select_related("household").get(pk=person.merged_into_id)
+    return person
+
+
+def _household_for(*, street: str, city: str, state: str, zip5: str) -> Household | None:
+    """The household at an address, created if new; None without a street and ZIP."""
+    if not (street.strip() and zip5):
+        return None
+    found = Household.objects.filter(
+        state=state, zip5=zip5, street__iexact=street.strip(), unit=""
+    ).first()
+    if found is not None:
+        return found
+    places = zipcodes.matching(zip5) if len(zip5) == 5 else []  # type: ignore[no-untyped-call]
+    place = places[0] if places else None
+    county = ""
+    if place is not None:
+        state = state or place["state"]
+        city = city or place["city"].title()
+        county = _FIPS.get_county_fips(place["county"], state=place["state"]) or ""
+    return Household.objects.create(
+        street=street.strip(), city=city.strip(), state=state, zip5=zip5, county_fips=county
+    )
+
+
+def person_find_or_create(
+    *,
+    actor: Actor,
+    source: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    birth_date: dt.date | None = None,
+    street: str = "",
+    city: str = "",
+    state: str = "",
+    zip5: str = "",
+    external: tuple[str, str] | None = None,
+) -> FindOrCreateResult:
+    """The person an intake (sign-up, donation, import row) describes, created if new.
+
+    In order: the external id, if the crosswalk knows it; a unique person with the same
+    email or phone whose names agree; the best-scoring candidate of the matching model if
+    its probability is at least ``identity.AUTO_LINK``. Otherwise a new person, and if the
+    best candidate scored at least ``identity.REVIEW``, a ``MatchReview`` for staff. The same
+    input twice finds the same person (the first call's person is the best match of the
+    second). The external id, if given, is recorded on the person either way.
+    """
+    cleaned = _clean_person_fields(
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "phone": phone,
+            "birth_date": birth_date,
+        }
+    )
+    for required in ("first_name", "last_name"):
+        if not cleaned[required]:
+            raise ValidationFailed(
+                "This field is required.", code=errors.PERSON_INVALID, field=required
+            )
+    zip5 = zip5.strip()
+    if zip5 and not re.fullmatch(r"\d{5}", zip5):
+        raise ValidationFailed(
+            f"{zip5!r} is not a 5-digit ZIP code.", code=errors.PERSON_INVALID, field="zip5"
+        )
+    state = state.strip().upper()
+    if state and not re.fullmatch(r"[A-Z]{2}", state):
+        raise ValidationFailed(
+            f"{state!r} is not a 2-letter state code.", code=errors.PERSON_INVALID, field="state"
+        )
+    if external is not None:
+        external = (_external_system(external[0]), external[1].strip())
+        if not external[1]:
+            raise ValidationFailed(
+                "The external id is empty.", code=errors.EXTERNAL_ID_INVALID, field="external"
+            )
+    query = identity.record(
+        first_name=cleaned["first_name"],
+        last_name=cleaned["last_name"],
+        birth_date=cleaned["birth_date"],
+        street=street,
+        city=city,
+        state=state,
+        zip5=zip5,
+        email=cleaned["email"],
+        phone=cleaned["phone"],
+    )
+    with transaction.atomic():
+        if external is not None:
+            known = (
+                ExternalId.objects.select_related("person__household")
+                .filter(system=external[0], external_id=external[1])
+                .first()
+            )
+            if known is not None:
+                return _linked(actor, source, _survivor(known.person), 1.0, "external id")
+        scored = []
+        for candidate in identity.candidates(query):
+            evidence = identity.compare(query, identity.person_record(candidate))
+            scored.append((identity.probability(evidence), candidate.pk, candidate, evidence))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        for field in ("email", "phone"):
+            value = getattr(query, field)
+            hits = [s for s in scored if value and getattr(s[2], field) == value]
+            if len(hits) == 1 and identity.names_agree(hits[0][3]):
+                return _linked(actor, source, hits[0][2], hits[0][0], field, external)
+        best = scored[0] if scored else None
+        if best is not None and (
+            best[0] >= identity.AUTO_LINK or identity.person_record(best[2]) == query
+        ):
+            return _linked(actor, source, best[2], best[0], "match", external)
+        household = _household_for(street=street, city=city, state=state, zip5=zip5)
+        unit = organizing.org_unit_for_county(household.county_fips) if household else None
+        person = Person.objects.create(
+            household=household, org_unit_id=unit.pk if unit else None, **cleaned
+        )
+        audit.audit_create(
+            actor=actor, action="person.create", instance=person, summary=f"from {source}"
+        )
+        if external is not None:
+            _external_id_add(actor, person, *external)
+        review = None
+        if best is not None and best[0] >= identity.REVIEW:
+            review = MatchReview.objects.create(
+                person=person,
+                candidate=best[2],
+                score=best[0],
+                evidence={f: e.as_dict() for f, e in best[3].items()},
+                source=source[:60],
+            )
+            audit.audit_create(actor=actor, action="match_review.open", instance=review)
+    return FindOrCreateResult(
+        person=person, created=True, score=best[0] if best else 0.0, review=review
+    )
+
+
+def _linked(
+    actor: Actor,
+    source: str,
+    person: Person,
+    score: float,
+    how: str,
+    external: tuple[str, str] | None = None,
+) -> FindOrCreateResult:
+    if external is not None:
+        _external_id_add(actor, person, *external)
+    audit.audit_record(
+        actor=actor,
+        kind=audit.Kind.READ,
+        action="person.find",
+        entity_type="people.person",
+        entity_id=person.pk,
+        summary=f"{source}: found by {how} ({score:.3f})",
+    )
+    return FindOrCreateResult(person=person, created=False, score=score, review=None)
+
+
+def _external_id_add(actor: Actor, person: Person, system: str, external_id: str) -> ExternalId:
+    row, created = ExternalId.objects.get_or_create(
+        system=system, external_id=external_id, defaults={"person": person}
+    )
+    if not created and _survivor(row.person).pk != person.pk:
+        raise Conflict(
+            f"{row.get_system_display()} id {external_id} belongs to another person "
+            f"(#{row.person_id}).",
+            code=errors.EXTERNAL_ID_TAKEN,
+            field="external_id",
+        )
+    if created:
+        audit.audit_create(actor=actor, action="external_id.link", instance=row)
+    return row
+
+
+def external_id_link(*, actor: Actor, person_id: int, system: str, external_id: str) -> ExternalId:
+    """Record a person's id in another system; linking it again to them changes nothing.
+
+    An id already linked to someone else is a ``Conflict`` (two people cannot share one):
+    merge the two if they are one person.
+    """
+    system = _external_system(system)
+    external_id = external_id.strip()
+    if not external_id or len(external_id) > 100:
+        raise ValidationFailed(
+            "An external id is 1 to 100 characters.",
+            code=errors.EXTERNAL_ID_INVALID,
+            field="external_id",
+        )
+    with transaction.atomic():
+        person = _person_in_scope(actor, person_id, for_update=True)
+        return _external_id_add(actor, person, system, external_id)
+
+
+def _staff_user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _merge_pair_in_scope(actor: Actor, first_id: int, second_id: int) -> tuple[Person, Person]:
+    if first_id == second_id:
+        raise ValidationFailed(
+            "A person cannot be merged into themselves.",
+            code=errors.MERGE_INVALID,
+            field="absorbed_id",
+        )
+    # Lock in id order, so that two merges of one pair cannot deadlock.
+    locked = {
+        pk: _person_in_scope(actor, pk, for_update=True) for pk in sorted((first_id, second_id))
+    }
+    return locked[first_id], locked[second_id]
+
+
+# Fields the survivor takes from the absorbed record when it has none of its own.
+_MERGE_FILLS = ("middle_name", "suffix", "email", "phone", "birth_date", "household_id")
+
+
+def person_merge(*, actor: Actor, survivor_id: int, absorbed_id: int) -> PersonMerge:
+    """Merge two records of one person: everything that points at ``absorbed`` moves to
+    ``survivor``, which also takes the absorbed record's details it lacks; the absorbed
+    record stays, marked ``merged_into``, so ``person_unmerge`` can undo it exactly.
+
+    Staff may merge only people both inside their units (others are not found).
+    """
+    with transaction.atomic():
+        survivor, absorbed = _merge_pair_in_scope(actor, survivor_id, absorbed_id)
+        for person in (survivor, absorbed):
+            if person.merged_into_id is not None:
+                raise Conflict(
+                    f"{person.full_name} (#{person.pk}) was already merged into another record.",
+                    code=errors.MERGE_INVALID,
+                    field="survivor_id" if person is survivor else "absorbed_id",
+                )
+        moved: dict[str, Any] = {}
+        before = audit.snapshot(survivor)
+        fields = {}
+        for name in _MERGE_FILLS:
+            if not getattr(survivor, name) and getattr(absorbed, name):
+                fields[name] = getattr(survivor, name)
+                setattr(survivor, name, getattr(absorbed, name))
+        if "household_id" in fields and survivor.org_unit_id is None:
+            fields["org_unit_id"] = None
+            survivor.org_unit_id = absorbed.org_unit_id
+        # The survivor's own values before the merge (all empty), to put back on undo.
+        moved["fields"] = {
+            k: v.isoformat() if isinstance(v, dt.date) else v for k, v in fields.items()
+        }
+        survivor.save()
+        voter = VoterRecord.objects.filter(person_id=absorbed.pk).first()
+        if voter is not None and not VoterRecord.objects.filter(person_id=survivor.pk).exists():
+            voter.person_id = survivor.pk
+            voter.save(update_fields=["person", "updated_at"])
+            moved["people_voterrecord"] = [voter.pk]
+        moved["people_externalid"] = sorted(
+            ExternalId.objects.filter(person_id=absorbed.pk).values_list("pk", flat=True)
+        )
+        ExternalId.objects.filter(pk__in=moved["people_externalid"]).update(person_id=survivor.pk)
+        tags = PersonTag.objects.filter(person_id=absorbed.pk).exclude(
+            tag_id__in=PersonTag.objects.filter(person_id=survivor.pk).values("tag_id")
+        )
+        moved["people_persontag"] = sorted(tags.values_list("pk", flat=True))
+        PersonTag.objects.filter(pk__in=moved["people_persontag"]).update(person_id=survivor.pk)
+        moved["organizing_membership"] = organizing_services.membership_move(
+            actor=actor, person_from=absorbed.pk, person_to=survivor.pk
+        )
+        absorbed_before = audit.snapshot(absorbed)
+        absorbed.merged_into = survivor
+        absorbed.save(update_fields=["merged_into", "updated_at"])
+        merge = PersonMerge.objects.create(
+            survivor=survivor,
+            absorbed=absorbed,
+            moved=moved,
+            merged_by=_staff_user(actor),
+            merged_at=timezone.now(),
+        )
+        MatchReview.objects.filter(
+            Q(person=absorbed, candidate=survivor) | Q(person=survivor, candidate=absorbed),
+            status=MatchReview.Status.OPEN,
+        ).update(
+            status=MatchReview.Status.MERGED,
+            decided_by=merge.merged_by,
+            decided_at=merge.merged_at,
+        )
+        audit.audit_update(actor=actor, action="person.merge", instance=survivor, before=before)
+        audit.audit_update(
+            actor=actor, action="person.merge", instance=absorbed, before=absorbed_before
+        )
+        audit.audit_create(
+            actor=actor,
+            action="person.merge",
+            instance=merge,
+            summary=f"{absorbed.full_name} #{absorbed.pk} into #{survivor.pk}",
+        )
+    return merge
+
+
+def person_unmerge(*, actor: Actor, merge_id: int) -> PersonMerge:
+    """Undo a merge exactly: what moved moves back, the survivor's filled-in fields are
+    emptied again and the absorbed record is a person of its own once more."""
+    with transaction.atomic():
+        merge = PersonMerge.objects.select_for_update().filter(pk=merge_id).first()
+        if merge is None:
+            raise NotFound("No such merge.", code=errors.MERGE_NOT_FOUND)
+        survivor, absorbed = _merge_pair_in_scope(actor, merge.survivor_id, merge.absorbed_id)
+        if merge.undone_at is not None:
+            raise Conflict("This merge was already undone.", code=errors.MERGE_INVALID)
+        if PersonMerge.objects.filter(
+            Q(absorbed=survivor) | Q(survivor=survivor), undone_at=None, pk__gt=merge.pk
+        ).exists():
+            raise Conflict(
+                "A later merge involves this person; undo it first.", code=errors.MERGE_INVALID
+            )
+        moved = merge.moved
+        before = audit.snapshot(survivor)
+        for name, value in moved.get("fields", {}).items():
+            if name == "birth_date" and value:
+                value = dt.date.fromisoformat(value)
+            setattr(survivor, name, value)
+        survivor.save()
+        VoterRecord.objects.filter(pk__in=moved.get("people_voterrecord", [])).update(
+            person_id=absorbed.pk
+        )
+        ExternalId.objects.filter(pk__in=moved.get("people_externalid", [])).update(
+            person_id=absorbed.pk
+        )
+        PersonTag.objects.filter(pk__in=moved.get("people_persontag", [])).update(
+            person_id=absorbed.pk
+        )
+        organizing_services.membership_move(
+            actor=actor,
+            person_from=survivor.pk,
+            person_to=absorbed.pk,
+            ids=moved.get("organizing_membership", []),
+        )
+        absorbed_before = audit.snapshot(absorbed)
+        absorbed.merged_into = None
+        absorbed.save(update_fields=["merged_into", "updated_at"])
+        merge.undone_by = _staff_user(actor)
+        merge.undone_at = timezone.now()
+        merge.save(update_fields=["undone_by", "undone_at"])
+        audit.audit_update(actor=actor, action="person.unmerge", instance=survivor, before=before)
+        audit.audit_update(
+            actor=actor, action="person.unmerge", instance=absorbed, before=absorbed_before
+        )
+    return merge
+
+
+def match_review_decide(
+    *, actor: Actor, review_id: int, decision: str, survivor_id: int | None = None
+) -> MatchReview:
+    """Staff's answer to a review: ``merged`` (into ``survivor_id``, one of the two) or
+    ``distinct`` (two people)."""
+    with transaction.atomic():
+        review = MatchReview.objects.select_for_update().filter(pk=review_id).first()
+        if review is None:
+            raise NotFound("No such review.", code=errors.REVIEW_NOT_FOUND)
+        _merge_pair_in_scope(actor, review.person_id, review.candidate_id)
+        if review.status != MatchReview.Status.OPEN:
+            raise Conflict("This review was already decided.", code=errors.REVIEW_DECIDED)
+        pair = (review.person_id, review.candidate_id)
+        if decision == MatchReview.Status.MERGED:
+            if survivor_id not in pair:
+                raise ValidationFailed(
+                    "The survivor must be one of the two people.",
+                    code=errors.MERGE_INVALID,
+                    field="survivor_id",
+                )
+            absorbed_id = pair[1] if survivor_id == pair[0] else pair[0]
+            person_merge(actor=actor, survivor_id=survivor_id, absorbed_id=absorbed_id)
+            review.refresh_from_db()
+            return review
+        if decision != MatchReview.Status.DISTINCT:
+            raise ValidationFailed(
+                "The decision is 'merged' or 'distinct'.",
+                code=errors.REVIEW_INVALID,
+                field="decision",
+            )
+        before = audit.snapshot(review)
+        review.status = MatchReview.Status.DISTINCT
+        review.decided_by = _staff_user(actor)
+        review.decided_at = timezone.now()
+        review.save()
+        audit.audit_update(
+            actor=actor, action="match_review.decide", instance=review, before=before
+        )
+    return review
+
+
+# Universes: saved audiences, their counts and their exports ---------------------------------
+
+
+def people_files_link(
+    *, left: Path, right: Path, out: Path, threshold: float = linkage.DEFAULT_THRESHOLD
+) -> linkage.LinkResult:
+    """Link two CSV files of people (see ``linkage``) and write the pairs found to ``out``."""
+    result = linkage.link(left, right, threshold=threshold)
+    linkage.write_pairs(result.pairs, out)
+    return result
