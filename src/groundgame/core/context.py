@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 NAVIGATION = (
     ("Home", "home", "staff"),
     ("People", "people:list", "staff"),
+    ("Universes", "people:universes", "staff"),
     ("Organizing", "org_tree", "staff"),
     ("Audit log", "audit:list", "admin"),
 )
@@ -54,6 +55,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         url = reverse(name)
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": label, "url": url, "current": current})
+    # Only the most specific match is current: /people/universes/ is not also People.
+    longest = max((len(str(item["url"])) for item in items if item["current"]), default=0)
+    for item in items:
+        item["current"] = bool(item["current"]) and len(str(item["url"])) == longest
     context["nav_items"] = items
     context["user_roles"] = roles
     return context

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from groundgame.people import selectors, services
+from groundgame.core.errors import ValidationFailed
+from groundgame.people import errors, selectors, services, universes
 
 router = Router(tags=["people"])
 
@@ -79,3 +81,39 @@ def _detail(person: object) -> PersonDetailOut:
         party=voter.party if voter else None,
         vote_history=[VoteOut.from_orm(v) for v in voter.history.all()] if voter else [],
     )
+
+
+class UniverseCountOut(Schema):
+    count: int
+    version: int
+
+
+class UniverseOut(Schema):
+    id: int
+    name: str
+    description: str
+    filters: dict[str, object]
+    last_count: int | None
+    counted_at: dt.datetime | None
+
+
+@router.get("/universes/count", response=UniverseCountOut)
+def universe_count(request: HttpRequest, spec: str = "{}") -> UniverseCountOut:
+    """How many people a universe spec holds, e.g. ``spec={"version": 1, "state": ["PA"]}``.
+
+    A count is an aggregate, open to all staff. A bad spec is a 422
+    `universe_spec_invalid` naming the filter.
+    """
+    try:
+        raw = json.loads(spec)
+    except ValueError:
+        raise ValidationFailed(
+            "The spec is not JSON.", code=errors.UNIVERSE_SPEC_INVALID, field="spec"
+        ) from None
+    return UniverseCountOut(count=selectors.universe_count(raw), version=universes.SPEC_VERSION)
+
+
+@router.get("/universes/saved", response=list[UniverseOut])
+def universe_saved(request: HttpRequest) -> list[UniverseOut]:
+    """The saved universes with their last count and when it was taken."""
+    return [UniverseOut.from_orm(u) for u in selectors.universe_list()]

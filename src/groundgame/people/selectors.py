@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
 from groundgame.organizing.selectors import StaffScope
-from groundgame.people import synth
+from groundgame.people import synth, universes
 from groundgame.people.models import (
     ExternalId,
     MatchReview,
     Person,
     PersonMerge,
+    Tag,
+    Universe,
     VoteHistory,
     VoterRecord,
 )
@@ -106,6 +110,27 @@ def swing_county_list() -> tuple[CountyPlace, ...]:
     """The swing states' counties, where they lie and their 2024 vote, in FIPS order: what a
     synthetic campaign's organizing plan is drawn from."""
     return synth.county_places()
+
+
+def universe_list() -> QuerySet[Universe]:
+    return Universe.objects.select_related("created_by").order_by(Lower("name"))
+
+
+def universe_get(universe_id: int) -> Universe | None:
+    return Universe.objects.filter(pk=universe_id).first()
+
+
+def universe_count(spec: Mapping[str, Any]) -> int:
+    """How many people a universe spec holds (an aggregate: any staff member may ask)."""
+    return universes.count(universes.parse(spec))
+
+
+def universe_breakdown(spec: Mapping[str, Any]) -> universes.Breakdown:
+    return universes.breakdown(universes.parse(spec))
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name")
 
 
 def person_external_id_list(*, person_id: int) -> list[ExternalId]:

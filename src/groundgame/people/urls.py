@@ -6,4 +6,11 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("<int:person_id>/", views.person_detail, name="detail"),
+    path("universes/", views.universe_list, name="universes"),
+    path("universes/new/", views.universe_builder, name="universe_new"),
+    path("universes/count/", views.universe_count, name="universe_count"),
+    path("universes/<int:universe_id>/", views.universe_builder, name="universe"),
+    path("universes/<int:universe_id>/export/", views.universe_export, name="universe_export"),
+    path("universes/<int:universe_id>/delete/", views.universe_delete, name="universe_delete"),
+    path("universes/<int:universe_id>/recount/", views.universe_recount, name="universe_recount"),
 ]

@@ -1,17 +1,34 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any, cast
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from groundgame.core.decorators import staff_required
-from groundgame.core.errors import NotFound
+from groundgame.core.errors import ApplicationError, NotFound
+from groundgame.core.templatetags.charts import Chart, bar_chart
 from groundgame.organizing import selectors as organizing
-from groundgame.people import selectors, services
+from groundgame.people import selectors, services, universes
+from groundgame.people.elections import PRESIDENTIAL_GENERALS
 
 # The general elections shown in a person's vote-history grid.
 HISTORY_YEARS = (2016, 2020, 2024)
@@ -63,3 +80,258 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "memberships": organizing.person_unit_memberships(person.pk),
         },
     )
+
+
+# Universes -----------------------------------------------------------------------------
+
+
+@staff_required
+def universe_list(request: HttpRequest) -> HttpResponse:
+    scope = request.staff_scope  # type: ignore[attr-defined]
+    return render(
+        request,
+        "people/universe_list.html",
+        {
+            "universes": selectors.universe_list(),
+            "can_export": scope.everywhere or bool(scope.person_paths),
+            "scope": scope,
+        },
+    )
+
+
+def _filter_params(data: QueryDict) -> QueryDict:
+    """The builder's filter inputs alone: what a count, a link or a save is made of."""
+    params = data.copy()
+    for name in ("csrfmiddlewaretoken", "name", "description", "action"):
+        params.pop(name, None)
+    return params
+
+
+def _params_of(spec: dict[str, Any]) -> dict[str, Any]:
+    """A saved spec as the builder's inputs, so that its form shows what it holds."""
+    params: dict[str, Any] = {}
+    for key in ("state", "county", "party", "general_votes", "status", "tags_any", "tags_none"):
+        if key in spec:
+            params[key] = [str(v) for v in spec[key]]
+    if "org_unit" in spec:
+        params["org_unit"] = str(spec["org_unit"])
+    for bound, value in spec.get("age", {}).items():
+        params[f"age_{bound}"] = str(value)
+    for key in ("missing", "has_email", "has_phone"):
+        if key in spec:
+            params[key] = "yes" if spec[key] else "no"
+    for key, choice in (("voted_in", "voted"), ("not_voted_in", "not_voted")):
+        for day in spec.get(key, ()):
+            params[f"{universes.ELECTION_PARAM}{day}"] = choice
+    return params
+
+
+def _charts(result: universes.Breakdown) -> list[Chart]:
+    if not result.voters:
+        return []
+    parties = universes.PartyFilter.choices
+    if len(result.by_state) > 1:
+        first = bar_chart(
+            "Voters by state",
+            "Voters in this universe, by the state of their registration.",
+            list(result.by_state),
+            [("Voters", list(result.by_state.values()))],
+            category_label="State",
+            chart_id="universe-by-state",
+        )
+    else:
+        first = bar_chart(
+            "Voters by party",
+            "Voters in this universe, by party registration.",
+            [parties.get(p, p) for p in result.by_party],
+            [("Voters", list(result.by_party.values()))],
+            category_label="Party",
+            chart_id="universe-by-party",
+        )
+    turnout = bar_chart(
+        "Turnout propensity",
+        "Voters by how many of the last three general elections they voted in.",
+        [universes.propensity_label(n) for n in result.by_turnout],
+        [("Voters", list(result.by_turnout.values()))],
+        category_label="Turnout",
+        chart_id="universe-turnout",
+    )
+    return [first, turnout]
+
+
+def _result_context(data: QueryDict) -> dict[str, Any]:
+    """The count panel's context: the count and its breakdown, or what is wrong."""
+    try:
+        spec = universes.parse(universes.spec_from_params(data))
+        result = universes.breakdown(spec)
+    except ApplicationError as exc:
+        return {"error": exc}
+    return {
+        "spec": spec,
+        "result": result,
+        "charts": _charts(result),
+        "filters_used": spec.describe(),
+    }
+
+
+def _builder_context(
+    request: HttpRequest, params: QueryDict, universe: Any = None
+) -> dict[str, Any]:
+    scope = request.staff_scope  # type: ignore[attr-defined]
+    units = organizing.org_unit_list().order_by("path")
+    counties: dict[str, list[tuple[str, str]]] = {}
+    for fips, label in sorted(universes.county_names().items(), key=lambda kv: kv[1]):
+        counties.setdefault(label[-2:], []).append((fips, label[:-4]))
+    elections = [
+        (day.isoformat(), f"{day.year} general", params.get(f"{universes.ELECTION_PARAM}{day}"))
+        for day in PRESIDENTIAL_GENERALS
+    ]
+    multiple = ("state", "county", "party", "general_votes", "status", "tags_any", "tags_none")
+    single = ("org_unit", "age_min", "age_max", "missing", "has_email", "has_phone")
+    return {
+        "universe": universe,
+        "selected": {key: set(params.getlist(key)) for key in multiple},
+        "value": {key: params.get(key, "") for key in single},
+        "states": sorted(counties),
+        "counties": sorted(counties.items()),
+        # Indented by depth, so the select reads as the tree it is.
+        "units": [(u.pk, "\u00a0\u00a0" * (u.path.count("/") - 1) + u.name) for u in units],
+        "parties": list(universes.PartyFilter.choices.items()),
+        "turnout": list(universes.TurnoutFilter.choices.items()),
+        "statuses": list(universes.StatusFilter.choices.items()),
+        "elections": elections,
+        "tags": list(selectors.tag_list().values_list("name", flat=True)),
+        "can_export": scope.everywhere or bool(scope.person_paths),
+        "count_url": reverse("people:universe_count"),
+        **_result_context(params),
+    }
+
+
+@staff_required
+def universe_builder(request: HttpRequest, universe_id: int | None = None) -> HttpResponse:
+    """Build a universe: filters on the left, the live count on the right, and save.
+
+    Without JavaScript the form posts with ``action=count`` and the page shows the count.
+    """
+    universe = None
+    if universe_id is not None:
+        universe = selectors.universe_get(universe_id)
+        if universe is None:
+            raise Http404("No such universe.")
+    status = 200
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        params = _filter_params(request.POST)
+        if request.POST.get("action") == "save":
+            try:
+                saved = services.universe_save(
+                    actor=request.user,
+                    name=request.POST.get("name", ""),
+                    description=request.POST.get("description", ""),
+                    filters=universes.spec_from_params(params),
+                    universe_id=universe_id,
+                )
+            except ApplicationError as exc:
+                errors[exc.field or "spec"] = exc.message
+                status = exc.status
+            else:
+                messages.success(request, f"Saved “{saved.name}”: {saved.last_count:,} people.")
+                return redirect("people:universe", universe_id=saved.pk)
+    elif universe is not None and not request.GET:
+        params = QueryDict(mutable=True)
+        for key, value in _params_of(universe.filters).items():
+            if isinstance(value, list):
+                params.setlist(key, value)
+            else:
+                params[key] = value
+    else:
+        params = _filter_params(request.GET)
+    context = _builder_context(request, params, universe)
+    if "error" in context and status == 200:
+        status = context["error"].status
+    context["errors"] = errors
+    context["name"] = request.POST.get("name", universe.name if universe else "")
+    context["description"] = request.POST.get(
+        "description", universe.description if universe else ""
+    )
+    return render(request, "people/universe_builder.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def universe_count(request: HttpRequest) -> JsonResponse:
+    """The live count for the builder: JSON with the number and the panel to show."""
+    context = _result_context(_filter_params(request.GET))
+    html = render_to_string("people/universe_result.html", context, request=request)
+    error = context.get("error")
+    if error is not None:
+        return JsonResponse({**error.as_dict(), "html": html}, status=error.status)
+    return JsonResponse({"count": context["result"].total, "html": html})
+
+
+@staff_required
+@require_POST
+def universe_delete(request: HttpRequest, universe_id: int) -> HttpResponse:
+    try:
+        services.universe_delete(actor=request.user, universe_id=universe_id)
+    except NotFound:
+        raise Http404("No such universe.") from None
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Universe deleted.")
+    return redirect("people:universes")
+
+
+@staff_required
+@require_POST
+def universe_recount(request: HttpRequest, universe_id: int) -> HttpResponse:
+    try:
+        universe = services.universe_recount(actor=request.user, universe_id=universe_id)
+    except NotFound:
+        raise Http404("No such universe.") from None
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Counted “{universe.name}”: {universe.last_count:,} people.")
+    return redirect("people:universes")
+
+
+class _Echo:
+    """A file that hands back what is written, so ``csv`` can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@staff_required
+@require_GET
+def universe_export(request: HttpRequest, universe_id: int) -> HttpResponse:
+    """The universe's people in the staff member's units, as CSV streamed row by row."""
+    try:
+        export = services.universe_export(actor=request.user, universe_id=universe_id)
+    except NotFound:
+        raise Http404("No such universe.") from None
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("people:universes")
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(export.header)
+        for record in export.records:
+            yield writer.writerow(record)
+
+    filename = f"universe-{export.universe.pk}-{timezone.localdate().isoformat()}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Row-Count"] = str(export.rows)
+    # ``staff_required`` is typed for plain responses; Django serves a streaming one alike.
+    return cast(HttpResponse, response)
+
+
+def _may_see_imports(request: HttpRequest) -> None:
+    # Admins and directors: they run the file; the rows of a report are personal data.
+    scope = request.staff_scope  # type: ignore[attr-defined]
+    if not (scope.is_admin or scope.manage_paths):
+        raise PermissionDenied
