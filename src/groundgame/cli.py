@@ -99,6 +99,10 @@ def build_parser() -> Parser:
         "seed", help="time and peak memory of seeding a synthetic campaign into a fresh database"
     )
     bench_seed.add_argument("--scale", choices=["small", "state"], default="state")
+    bench_universe = bench_commands.add_parser(
+        "universe", help="universe count latency on the campaign in GROUNDGAME_HOME (seed first)"
+    )
+    bench_universe.add_argument("--runs", type=int, default=15, help="timed runs per spec")
     bench_match = bench_commands.add_parser(
         "match", help="identity resolution: our linkage against Splink, and find-or-create"
     )
