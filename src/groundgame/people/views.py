@@ -49,6 +49,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "can_see_people": scope.everywhere or bool(scope.person_paths),
             "everywhere": scope.everywhere,
             "query_string": urlencode({"q": query}) if query else "",
+            "open_reviews": selectors.match_review_list(scope=scope).count(),
         },
     )
 
@@ -78,6 +79,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "history": history,
             "history_grid": [(year, by_year.get(year)) for year in HISTORY_YEARS],
             "memberships": organizing.person_unit_memberships(person.pk),
+            "external_ids": selectors.person_external_id_list(person_id=person.pk),
+            "merge": selectors.person_merge_undoable(person_id=person.pk),
         },
     )
 
