@@ -21,7 +21,16 @@ from groundgame.audit.services import Actor
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
-from groundgame.people import errors, identity, linkage, synth, universes, voterfile
+from groundgame.people import (
+    errors,
+    identity,
+    linkage,
+    synth,
+    universes,
+    voter_files,
+    voter_import,
+    voterfile,
+)
 from groundgame.people.models import (
     ExternalId,
     Household,
@@ -807,3 +816,45 @@ def people_files_link(
     result = linkage.link(left, right, threshold=threshold)
     linkage.write_pairs(result.pairs, out)
     return result
+
+
+def voter_file_import(
+    *,
+    actor: Actor,
+    layout: str,
+    voters: Path,
+    history: Path | None = None,
+    resume: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    batch_size: int = voter_import.BATCH_SIZE,
+) -> voter_import.Outcome:
+    """Import a state's voter file (see ``voter_import``): each batch commits with its audit
+    row; the identical files imported again change nothing."""
+    return voter_import.run_import(
+        actor=actor,
+        layout_name=layout,
+        voters=voters,
+        history=history,
+        resume=resume,
+        progress=progress,
+        batch_size=batch_size,
+    )
+
+
+def synthetic_state_files_write(
+    *,
+    layout: str,
+    rows: int,
+    out: Path,
+    seed: int = 2024,
+    dirty_rate: float = 0.005,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> voter_files.SynthFiles:
+    """Write synthetic files in a state's public layout (files only, no database)."""
+    if layout != "nc":
+        raise ValidationFailed(
+            f"Synthetic files are written in the nc layout only, not {layout!r}.",
+            code=errors.VOTER_IMPORT_LAYOUT,
+            field="layout",
+        )
+    return voter_files.write_nc(out, rows=rows, seed=seed, dirty_rate=dirty_rate, progress=progress)

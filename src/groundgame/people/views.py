@@ -338,3 +338,22 @@ def _may_see_imports(request: HttpRequest) -> None:
     scope = request.staff_scope  # type: ignore[attr-defined]
     if not (scope.is_admin or scope.manage_paths):
         raise PermissionDenied
+
+
+@staff_required
+def voter_import_list(request: HttpRequest) -> HttpResponse:
+    _may_see_imports(request)
+    page = Paginator(selectors.voter_import_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "people/imports.html", {"page": page})
+
+
+@staff_required
+def voter_import_report(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run's rejected rows as a CSV download."""
+    _may_see_imports(request)
+    if selectors.voter_import_get(run_id) is None:
+        raise Http404("No such import run.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="voter-import-{run_id}-errors.csv"'
+    selectors.voter_import_error_report(run_id, response)
+    return response
