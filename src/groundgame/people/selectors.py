@@ -180,3 +180,7 @@ def voter_import_error_report(run_id: int, out: Any) -> int:
     """Write a run's rejected rows as CSV (file, row, field, reason, line) into a text stream;
     returns how many rows were written."""
     return voter_import.write_error_report(run_id, out)
+
+
+def person_exists(person_id: int) -> bool:
+    return Person.objects.filter(pk=person_id).exists()

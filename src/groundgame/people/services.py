@@ -858,3 +858,22 @@ def synthetic_state_files_write(
             field="layout",
         )
     return voter_files.write_nc(out, rows=rows, seed=seed, dirty_rate=dirty_rate, progress=progress)
+
+
+def person_place(*, actor: Actor, person_id: int, org_unit_id: int) -> bool:
+    """Put a person not yet in any unit into one (an intake that knows their team); a person
+    already placed stays where they are. Returns whether they were placed."""
+    with transaction.atomic():
+        placed = Person.objects.filter(pk=person_id, org_unit__isnull=True).update(
+            org_unit_id=org_unit_id
+        )
+        if placed:
+            audit.audit_record(
+                actor=actor,
+                kind=audit.Kind.UPDATE,
+                action="person.place",
+                entity_type="people.person",
+                entity_id=person_id,
+                changes={"org_unit_id": [None, org_unit_id]},
+            )
+    return bool(placed)
