@@ -357,6 +357,7 @@ def person_find_or_create(
         phone=cleaned["phone"],
     )
     with transaction.atomic():
+        identity.lock(query, external)
         if external is not None:
             known = (
                 ExternalId.objects.select_related("person__household")
