@@ -92,34 +92,18 @@ def build_parser() -> Parser:
         "--threshold", type=float, default=0.9, help="least match probability kept (default 0.9)"
     )
 
-    voters = commands.add_parser("voters", help="import state voter files and see the runs")
-    voters_commands = voters.add_subparsers(dest="voters", metavar="ACTION", parser_class=Parser)
-    voters_commands.required = True
-    vimport = voters_commands.add_parser(
-        "import", help="import a state's voter file (and its vote history) in its public layout"
+    integrations = commands.add_parser("integrations", help="import from other systems")
+    vendors = integrations.add_subparsers(dest="vendor", metavar="VENDOR", parser_class=Parser)
+    vendors.required = True
+    mobilize = vendors.add_parser("mobilize", help="Mobilize events and attendances")
+    mobilize_actions = mobilize.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
+    mobilize_actions.required = True
+    attendances = mobilize_actions.add_parser(
+        "import-attendances", help="import a saved JSON answer of Mobilize's attendances API"
     )
-    vimport.add_argument("--layout", required=True, help="the state's layout: nc, oh")
-    vimport.add_argument("--voters", required=True, metavar="FILE", help="the voters file")
-    vimport.add_argument("--history", metavar="FILE", help="the vote-history file, if separate")
-    vimport.add_argument(
-        "--resume", type=int, metavar="RUN_ID", help="continue an interrupted run of these files"
-    )
-    vimport.add_argument(
-        "--batch-size", type=int, default=20_000, help="rows per transaction (default: 20,000)"
-    )
-    report = voters_commands.add_parser("report", help="write a run's rejected rows as CSV")
-    report.add_argument("run_id", type=int, metavar="RUN_ID")
-    report.add_argument("--out", required=True, metavar="FILE.csv")
-    voters_commands.add_parser("imports", help="list the import runs with their counts")
-    vsynth = voters_commands.add_parser(
-        "synth", help="write a synthetic voter file in a state's layout (no database)"
-    )
-    vsynth.add_argument("--layout", default="nc", help="only nc so far (default: nc)")
-    vsynth.add_argument("--rows", type=int, required=True, help="voters to write")
-    vsynth.add_argument("--out", required=True, metavar="DIR")
-    vsynth.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
-    vsynth.add_argument(
-        "--dirty-rate", type=float, default=0.005, help="share of dirty rows (default: 0.005)"
+    attendances.add_argument("file", metavar="FILE.json", help="one page {data, ...} or a list")
+    attendances.add_argument(
+        "--org-unit", default="", help="unit for new events (default: the team of their ZIP)"
     )
 
     bench = commands.add_parser("bench", help="measure performance; prints JSON")
@@ -129,21 +113,6 @@ def build_parser() -> Parser:
         "seed", help="time and peak memory of seeding a synthetic campaign into a fresh database"
     )
     bench_seed.add_argument("--scale", choices=["small", "state"], default="state")
-    bench_ingest = bench_commands.add_parser(
-        "ingest", help="import a synthetic state voter file into a fresh PostgreSQL and SQLite"
-    )
-    bench_ingest.add_argument("--rows", type=int, default=8_000_000, help="voters (default: 8M)")
-    bench_ingest.add_argument(
-        "--sqlite-rows", type=int, default=500_000, help="voters for SQLite (default: 500,000)"
-    )
-    bench_ingest.add_argument(
-        "--database-url",
-        help="PostgreSQL server to create the fresh database on "
-        "(default: postgres://postgres@127.0.0.1:5432/)",
-    )
-    bench_ingest.add_argument(
-        "--cache", help="directory for the synthetic files, kept between runs (default: temp)"
-    )
     bench_universe = bench_commands.add_parser(
         "universe", help="universe count latency on the campaign in GROUNDGAME_HOME (seed first)"
     )
@@ -387,97 +356,30 @@ def cmd_people(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_voters(args: argparse.Namespace) -> int:
-    """``voters import|report|imports|synth``. Exit 2 when an import could load no row."""
-    from pathlib import Path
-
-    from groundgame import runtime
-    from groundgame.progress import Progress
-
-    if args.voters == "synth":
-        if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
-            raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
-        runtime.setup_django()
-        from groundgame.core.errors import ApplicationError
-        from groundgame.people import services as people_services
-
-        try:
-            files = people_services.synthetic_state_files_write(
-                layout=args.layout,
-                rows=args.rows,
-                out=Path(args.out),
-                seed=args.seed,
-                dirty_rate=args.dirty_rate,
-                progress=Progress().update,
-            )
-        except ApplicationError as exc:
-            raise CliError(exc.message) from None
-        print(
-            f"Wrote {files.voters:,} voters in {files.households:,} households to "
-            f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
-            f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
-        )
-        return 0
-    _boot()
-    from groundgame.core.errors import ApplicationError
-    from groundgame.people import selectors as people_selectors
-    from groundgame.people import services as people_services
-
-    if args.voters == "imports":
-        print(
-            f"{'run':>5} {'layout':6} {'status':9} {'read':>10} {'new':>10} {'updated':>9} "
-            f"{'same':>10} {'rejected':>8} {'ballots':>10} {'missing':>8}  started"
-        )
-        for r in people_selectors.voter_import_list():
-            print(
-                f"{r.pk:>5} {r.layout:6} {r.status:9} {r.rows_read:>10,} {r.rows_new:>10,} "
-                f"{r.rows_updated:>9,} {r.rows_unchanged:>10,} {r.rows_rejected:>8,} "
-                f"{r.history_new:>10,} {r.marked_missing:>8,}  {r.created_at:%Y-%m-%d %H:%M}"
-            )
-        return 0
-    if args.voters == "report":
-        if people_selectors.voter_import_get(args.run_id) is None:
-            raise CliError(f"no import run {args.run_id}; see 'groundgame voters imports'")
-        with open(args.out, "w", newline="", encoding="utf-8") as out:
-            count = people_selectors.voter_import_error_report(args.run_id, out)
-        print(f"{count:,} rejected rows of run {args.run_id} written to {args.out}.")
-        return 0
+def cmd_integrations(args: argparse.Namespace) -> int:
+    """``integrations mobilize import-attendances``: exit 2 when no record could be loaded."""
     try:
-        outcome = people_services.voter_file_import(
-            actor=None,
-            layout=args.layout,
-            voters=Path(args.voters),
-            history=Path(args.history) if args.history else None,
-            resume=args.resume,
-            progress=Progress().update,
-            batch_size=max(1, args.batch_size),
+        with open(args.file, encoding="utf-8") as handle:
+            payload = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot read {args.file}: {exc}") from None
+    _boot()
+    from groundgame.integrations.mobilize import attendances
+
+    try:
+        report = attendances.attendances_import(
+            actor=None, payload=payload, org_unit_name=args.org_unit
         )
-    except ApplicationError as exc:
-        raise CliError(exc.message) from None
-    run = outcome.run
-    if outcome.already_imported:
-        print(
-            f"These files were imported completely by run {run.pk} "
-            f"({run.finished_at or run.created_at:%Y-%m-%d %H:%M}); nothing changed."
-        )
-        return 0
-    for note in outcome.notes:
-        print(f"note: {note}", file=sys.stderr)
+    except attendances.BadRecord as exc:
+        raise CliError(str(exc)) from None
+    for index, reason in report.rejected:
+        print(f"record {index}: {reason}", file=sys.stderr)
     print(
-        f"Run {run.pk}: {run.rows_read:,} rows read: {run.rows_new:,} new, "
-        f"{run.rows_updated:,} updated, {run.rows_unchanged:,} unchanged, "
-        f"{run.rows_rejected:,} rejected; {run.history_new:,} ballots added; "
-        f"{run.marked_missing:,} voters no longer on the file marked missing."
+        f"{report.records:,} attendances: {report.changed:,} new or changed, "
+        f"{report.unchanged:,} unchanged, {len(report.rejected):,} rejected; "
+        f"{report.people_created:,} new people."
     )
-    if run.rows_rejected:
-        print(
-            f"See the rejected rows with: groundgame voters report {run.pk} --out FILE.csv",
-            file=sys.stderr,
-        )
-    if outcome.loaded == 0:
-        print("groundgame: no row of the voters file could be loaded.", file=sys.stderr)
-        return EXIT_USAGE
-    return 0
+    return EXIT_USAGE if report.records and len(report.rejected) == report.records else 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -505,7 +407,7 @@ COMMANDS = {
     "seed": cmd_seed,
     "createstaff": cmd_createstaff,
     "people": cmd_people,
-    "voters": cmd_voters,
+    "integrations": cmd_integrations,
     "bench": cmd_bench,
 }
 

@@ -20,7 +20,7 @@ NAVIGATION = (
     ("People", "people:list", "staff"),
     ("Universes", "people:universes", "staff"),
     ("Organizing", "org_tree", "staff"),
-    ("Volunteers", "volunteers:queue", "staff"),
+    ("Events", "events:staff_list", "staff"),
     ("Audit log", "audit:list", "admin"),
 )
 

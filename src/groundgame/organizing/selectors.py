@@ -6,17 +6,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMinute
+from django.core import signing
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from groundgame.organizing import errors, geo
 from groundgame.organizing.models import (
     Coverage,
-    FollowUp,
+    Event,
     Membership,
     OrgUnit,
-    SignupForm,
-    SignupSubmission,
+    Shift,
+    ShiftSignup,
     StaffRole,
 )
 
@@ -258,101 +259,240 @@ def staff_user_by_username(username: str) -> User | None:
     return User.objects.filter(username__iexact=username.strip()).first()
 
 
-# Sign-up forms and the follow-up queue --------------------------------------------------------
+# Events, shifts and RSVPs --------------------------------------------------------------------
+
+_HOST_SALT = "groundgame.organizing.event-host"
 
 
-def signup_form_list(*, scope: StaffScope) -> QuerySet[SignupForm]:
-    """Forms of the units this scope covers, newest first, with their sign-up counts."""
-    return (
-        SignupForm.objects.filter(scope.person_filter())
-        .select_related("org_unit")
-        .annotate(n_signups=Count("submissions"))
-        .order_by("-created_at")
+@dataclass(frozen=True)
+class ShiftSummary:
+    shift: Shift
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def spots_left(self) -> int:
+        return max(0, self.shift.capacity - self.confirmed)
+
+
+@dataclass(frozen=True)
+class EventNear:
+    event: Event
+    # None for virtual events, and when the search gave no ZIP code.
+    distance_miles: float | None
+    shifts: list[ShiftSummary]
+
+    @property
+    def next_shift(self) -> ShiftSummary | None:
+        return self.shifts[0] if self.shifts else None
+
+
+@dataclass(frozen=True)
+class EventSearch:
+    origin: geo.ZipPlace | None
+    radius_miles: float
+    results: list[EventNear]
+
+
+def _shift_summaries(shifts: QuerySet[Shift]) -> list[ShiftSummary]:
+    rows = shifts.annotate(
+        n_confirmed=Count("signups", filter=Q(signups__status=ShiftSignup.Status.CONFIRMED)),
+        n_waitlisted=Count("signups", filter=Q(signups__status=ShiftSignup.Status.WAITLISTED)),
+    ).order_by("starts_at", "pk")
+    return [ShiftSummary(shift=s, confirmed=s.n_confirmed, waitlisted=s.n_waitlisted) for s in rows]
+
+
+def events_near(
+    *,
+    zip5: str = "",
+    radius_miles: float = 25,
+    kind: str = "",
+    now: dt.datetime | None = None,
+    limit: int = 100,
+) -> EventSearch:
+    """Published events with a shift still to come, nearest first, within the radius of the
+    ZIP code's centroid; virtual events follow (distance means nothing for them). Without a
+    ZIP code, everything upcoming by date.
+
+    Raises ``ValidationFailed`` (``zip_unknown``) for a ZIP code that is not in the table.
+    """
+    now = now or timezone.now()
+    zip5 = zip5.strip()
+    origin = None
+    if zip5:
+        origin = geo.zip_place(zip5)
+        if origin is None:
+            raise errors.ValidationFailed(
+                f"{zip5} is not a ZIP code we know.", code=errors.ZIP_UNKNOWN, field="zip"
+            )
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, shifts__ends_at__gt=now)
+    if kind:
+        events = events.filter(kind=kind)
+    if origin is not None:
+        south, north, west, east = geo.bounding_box(origin.latitude, origin.longitude, radius_miles)
+        events = events.filter(
+            Q(is_virtual=True) | Q(latitude__range=(south, north), longitude__range=(west, east))
+        )
+    candidates = list(events.distinct().select_related("org_unit")[: limit * 4])
+    upcoming = _shift_summaries(
+        Shift.objects.filter(event__in=[e.pk for e in candidates], ends_at__gt=now)
+    )
+    by_event: dict[int, list[ShiftSummary]] = {}
+    for summary in upcoming:
+        by_event.setdefault(summary.shift.event_id, []).append(summary)
+    results: list[EventNear] = []
+    for event in candidates:
+        distance = None
+        if origin is not None and event.latitude is not None and event.longitude is not None:
+            distance = geo.distance_miles(
+                origin.latitude, origin.longitude, event.latitude, event.longitude
+            )
+            if distance > radius_miles:
+                continue
+        results.append(EventNear(event=event, distance_miles=distance, shifts=by_event[event.pk]))
+    far = float("inf")
+    results.sort(
+        key=lambda r: (
+            r.event.is_virtual,
+            r.distance_miles if r.distance_miles is not None else far,
+            r.shifts[0].shift.starts_at,
+        )
+    )
+    return EventSearch(origin=origin, radius_miles=radius_miles, results=results[:limit])
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    event: Event
+    shifts: list[ShiftSummary]
+    upcoming: list[ShiftSummary]
+
+
+def event_detail(
+    *, slug: str = "", event_id: int | None = None, now: dt.datetime | None = None
+) -> EventDetail | None:
+    """An event with each shift's counts; ``upcoming`` are those not over yet."""
+    rows = Event.objects.select_related("org_unit", "host")
+    event = (rows.filter(pk=event_id) if event_id is not None else rows.filter(slug=slug)).first()
+    if event is None:
+        return None
+    now = now or timezone.now()
+    shifts = _shift_summaries(event.shifts.all())
+    return EventDetail(
+        event=event, shifts=shifts, upcoming=[s for s in shifts if s.shift.ends_at > now]
     )
 
 
-def signup_form_get(*, scope: StaffScope, form_id: int) -> SignupForm | None:
-    return signup_form_list(scope=scope).filter(pk=form_id).first()
+def event_public(slug: str) -> EventDetail | None:
+    """The public page of an event: published or cancelled ones (which say so)."""
+    detail = event_detail(slug=slug)
+    if detail is None or detail.event.status not in (
+        Event.Status.PUBLISHED,
+        Event.Status.CANCELLED,
+    ):
+        return None
+    return detail
 
 
-def signup_form_public(slug: str) -> SignupForm | None:
-    """A form by its address, published or not (a closed form's page says it is closed)."""
-    return SignupForm.objects.filter(slug=slug).exclude(status=SignupForm.Status.DRAFT).first()
+@dataclass(frozen=True)
+class StaffEventRow:
+    event: Event
+    shifts: int
+    confirmed: int
+    waitlisted: int
+    first_start: dt.datetime | None
 
 
-def signup_form_latest_published() -> SignupForm | None:
+def event_list_for_staff(
+    *, scope: StaffScope, past: bool = False, now: dt.datetime | None = None
+) -> list[StaffEventRow]:
+    """Events of the units this scope covers: upcoming by date, or past most recent first."""
+    now = now or timezone.now()
+    rows = (
+        Event.objects.filter(scope.person_filter())
+        .exclude(status=Event.Status.PROPOSED)
+        .select_related("org_unit")
+        .annotate(
+            n_shifts=Count("shifts", distinct=True),
+            first_start=Min("shifts__starts_at"),
+            last_end=Max("shifts__ends_at"),
+            n_confirmed=Count(
+                "shifts__signups",
+                filter=Q(shifts__signups__status=ShiftSignup.Status.CONFIRMED),
+            ),
+            n_waitlisted=Count(
+                "shifts__signups",
+                filter=Q(shifts__signups__status=ShiftSignup.Status.WAITLISTED),
+            ),
+        )
+    )
+    rows = (
+        rows.filter(last_end__lte=now).order_by("-first_start")
+        if past
+        else rows.filter(Q(last_end__gt=now) | Q(last_end__isnull=True)).order_by("first_start")
+    )
+    return [
+        StaffEventRow(
+            event=e,
+            shifts=e.n_shifts,
+            confirmed=e.n_confirmed,
+            waitlisted=e.n_waitlisted,
+            first_start=e.first_start,
+        )
+        for e in rows[:500]
+    ]
+
+
+def event_proposals_pending(*, scope: StaffScope) -> list[EventDetail]:
+    """Volunteers' proposals waiting for a decision in the units of this scope, oldest first."""
+    events = (
+        Event.objects.filter(scope.person_filter(), status=Event.Status.PROPOSED)
+        .select_related("org_unit", "host")
+        .order_by("created_at", "pk")
+    )
+    return [
+        EventDetail(event=e, shifts=s, upcoming=s)
+        for e in events
+        for s in [_shift_summaries(e.shifts.all())]
+    ]
+
+
+def signup_by_token(token: str) -> ShiftSignup | None:
+    if not token:
+        return None
     return (
-        SignupForm.objects.filter(status=SignupForm.Status.PUBLISHED)
-        .order_by("-published_at", "-pk")
+        ShiftSignup.objects.select_related("shift__event", "person")
+        .filter(cancel_token=token)
         .first()
     )
 
 
-def signup_submission_count(form_id: int | None = None) -> int:
-    rows = SignupSubmission.objects.all()
-    return (rows.filter(form_id=form_id) if form_id else rows).count()
+def org_unit_for_zip(zip5: str) -> OrgUnit | None:
+    """The team covering the ZIP code's county, else the campaign's root unit."""
+    place = geo.zip_place(zip5)
+    return (org_unit_for_county(place.county_fips) if place else None) or org_unit_root()
 
 
-def follow_up_queue(*, scope: StaffScope, limit: int = 200) -> QuerySet[FollowUp]:
-    """New volunteers not yet contacted in the units of this scope, oldest first."""
-    return (
-        FollowUp.objects.filter(scope.person_filter(), contacted_at__isnull=True)
-        .select_related("person", "org_unit")
-        .order_by("created_at", "pk")[:limit]
-    )
+def org_unit_by_name(name: str) -> OrgUnit | None:
+    """A unit by its name (or id), as people type it on the command line."""
+    name = name.strip()
+    if name.isdigit():
+        return OrgUnit.objects.filter(pk=int(name)).first()
+    return OrgUnit.objects.filter(name__iexact=name).order_by("path").first()
 
 
-@dataclass(frozen=True)
-class IntakeLive:
-    """The live intake numbers: aggregates for every staff member; names only in scope."""
-
-    per_minute: list[tuple[dt.datetime, int]]
-    last_hour: int
-    last_minute: int
-    total: int
-    uncontacted: int
-    by_state: list[tuple[str, int]]
-    by_source: list[tuple[str, int]]
-    oldest: list[FollowUp]
+def shift_by_mobilize_id(mobilize_id: int) -> Shift | None:
+    return Shift.objects.filter(mobilize_id=mobilize_id).first()
 
 
-def intake_live(
-    *, scope: StaffScope, minutes: int = 30, now: dt.datetime | None = None
-) -> IntakeLive:
-    now = now or timezone.now()
-    end = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    start = end - dt.timedelta(minutes=minutes)
-    recent = SignupSubmission.objects.filter(created_at__gte=start)
-    counts = dict(
-        recent.annotate(minute=TruncMinute("created_at"))
-        .values_list("minute")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    per_minute = [
-        (start + dt.timedelta(minutes=i), counts.get(start + dt.timedelta(minutes=i), 0))
-        for i in range(minutes)
-    ]
-    hour = SignupSubmission.objects.filter(created_at__gte=now - dt.timedelta(hours=1))
-    by_state = (
-        hour.values_list("org_unit__state")
-        .annotate(n=Count("id"))
-        .order_by("-n", "org_unit__state")
-    )
-    by_source = hour.values_list("source").annotate(n=Count("id")).order_by("-n", "source")
-    return IntakeLive(
-        per_minute=per_minute,
-        last_hour=hour.count(),
-        last_minute=SignupSubmission.objects.filter(
-            created_at__gte=now - dt.timedelta(minutes=1)
-        ).count(),
-        total=SignupSubmission.objects.count(),
-        uncontacted=FollowUp.objects.filter(contacted_at__isnull=True).count(),
-        by_state=[(state or "none", n) for state, n in by_state[:12]],
-        by_source=[(source or "none", n) for source, n in by_source[:12]],
-        oldest=list(follow_up_queue(scope=scope, limit=8)),
-    )
+def event_host_token(event_id: int) -> str:
+    """The secret of a volunteer host's link to their roster (no account needed)."""
+    return signing.dumps(event_id, salt=_HOST_SALT)
 
 
-def signup_submission_get(submission_id: int) -> SignupSubmission | None:
-    return SignupSubmission.objects.filter(pk=submission_id).first()
+def event_id_for_host_token(token: str) -> int | None:
+    try:
+        value = signing.loads(token, salt=_HOST_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None

@@ -4,8 +4,12 @@ sign-in with lockout."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Iterable
+import re
+import secrets
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -16,24 +20,30 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
-from groundgame.organizing import errors, intake
+from groundgame.organizing import errors, event_tasks, geo
 from groundgame.organizing.models import (
     Coverage,
-    FollowUp,
+    Event,
     LoginFailure,
     Membership,
     OrgUnit,
-    SignupForm,
-    SignupSubmission,
+    Shift,
+    ShiftSignup,
     StaffRole,
 )
-from groundgame.organizing.selectors import org_unit_for_county, staff_scope
-from groundgame.people import selectors as people_selectors
+from groundgame.organizing.selectors import (
+    event_host_token,
+    event_id_for_host_token,
+    org_unit_for_county,
+    org_unit_root,
+    staff_scope,
+)
 from groundgame.people import services as people_services
 
 _CHILD_KIND = {
@@ -327,412 +337,911 @@ def membership_move(
     return moved
 
 
-# Sign-up forms and volunteer intake ----------------------------------------------------------
+# Events, shifts and RSVPs ------------------------------------------------------------------
+
+# Confirmed volunteers get their reminder this long before their shift starts.
+REMINDER_LEAD = dt.timedelta(hours=24)
+MAX_CAPACITY = 10_000
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _signup_form_values(
+@dataclass(frozen=True)
+class ShiftSpec:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int = 20
+
+
+@dataclass(frozen=True)
+class RsvpResult:
+    signup: ShiftSignup
+    # False when the person already held an RSVP for the shift: a replay or a double click.
+    created: bool
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    signup: ShiftSignup
+    # Wait-listed people confirmed into the freed place, first come first served.
+    promoted: list[ShiftSignup]
+
+
+def _require_event_staff(actor: Actor, org_unit: OrgUnit) -> None:
+    """Staff with personal-data roles over the unit manage its events; the system may too."""
+    if actor is None:
+        return
+    if not staff_scope(actor).covers(org_unit.path):
+        raise errors.PermissionDenied(
+            f"Only staff of {org_unit.name} or a unit above it can manage this event.",
+            code=errors.EVENT_NOT_IN_SCOPE,
+        )
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _event_invalid(message: str, field: str) -> errors.ValidationFailed:
+    return errors.ValidationFailed(message, code=errors.EVENT_INVALID, field=field)
+
+
+def _clean_event_fields(
     *,
     title: str,
-    slug: str,
-    org_unit: OrgUnit,
-    intro: str,
-    fields: dict[str, str],
-    questions: list[dict[str, Any]],
-    consent_topics: list[str],
-    thank_you: str,
-    source: str,
+    kind: str,
+    description: str,
+    is_virtual: bool,
+    venue: str,
+    address: str,
+    zip5: str,
+    timezone_name: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> dict[str, Any]:
-    title = title.strip()
+    title, zip5 = title.strip(), zip5.strip()
     if not title:
-        raise errors.ValidationFailed("A form needs a title.", field="title")
-    slug = slugify(slug or title)[:80]
-    if not slug:
-        raise errors.ValidationFailed("Use letters or digits in the address.", field="slug")
-    bad_modes = [
-        k
-        for k, v in fields.items()
-        if k not in intake.STANDARD_FIELDS or (v not in intake.FIELD_MODES)
-    ]
-    if bad_modes:
-        raise errors.ValidationFailed(f"Unknown field setting {bad_modes[0]!r}.", field="fields")
-    keys = set()
-    for question in questions:
-        if question.get("kind") not in intake.QUESTION_KINDS or not question.get("label"):
-            raise errors.ValidationFailed(
-                "Each question needs a label and a kind.", field="questions"
-            )
-        if question["kind"] == "choice" and not question.get("choices"):
-            raise errors.ValidationFailed(
-                f"The question {question['label']!r} needs choices.", field="questions"
-            )
-        if question["key"] in keys:
-            raise errors.ValidationFailed(
-                f"Two questions share the key {question['key']!r}.", field="questions"
-            )
-        keys.add(question["key"])
-    unknown = sorted(set(consent_topics) - set(intake.CONSENT_TOPICS))
-    if unknown:
-        raise errors.ValidationFailed(f"Unknown topic {unknown[0]!r}.", field="consent_topics")
-    source = source.strip().lower()
-    if source and not intake.SOURCE_RE.fullmatch(source):
-        raise errors.ValidationFailed(
-            "A source is 1-40 lowercase letters, digits or ._:-", field="source"
-        )
+        raise _event_invalid("An event needs a title.", "title")
+    if len(title) > 200:
+        raise _event_invalid("Keep the title under 200 characters.", "title")
+    if kind not in Event.Kind.values:
+        raise _event_invalid(f"Unknown kind of event {kind!r}.", "kind")
+    if timezone_name not in _timezones():
+        raise _event_invalid(f"{timezone_name!r} is not a time zone.", "timezone")
+    if zip5 and not re.fullmatch(r"\d{5}", zip5):
+        raise _event_invalid("A ZIP code is 5 digits.", "zip5")
+    if (latitude is None) != (longitude is None) or (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        raise _event_invalid("The location's coordinates are not a place on Earth.", "location")
+    if not is_virtual and latitude is None:
+        if not zip5:
+            raise _event_invalid("An in-person event needs the ZIP code of its venue.", "zip5")
+        place = geo.zip_place(zip5)
+        if place is None:
+            raise _event_invalid(f"{zip5} is not a ZIP code we know.", "zip5")
+        latitude, longitude = place.latitude, place.longitude
     return {
         "title": title,
-        "slug": slug,
-        "org_unit": org_unit,
-        "intro": intro.strip(),
-        "fields": {k: v for k, v in fields.items() if k not in intake.ALWAYS_REQUIRED},
-        "questions": questions,
-        "consent_topics": [t for t in intake.CONSENT_TOPICS if t in consent_topics],
-        "thank_you": thank_you.strip(),
-        "source": source,
+        "kind": kind,
+        "description": description.strip(),
+        "is_virtual": is_virtual,
+        "venue": venue.strip()[:200],
+        "address": address.strip()[:300],
+        "zip5": zip5,
+        "timezone": timezone_name,
+        "latitude": None if is_virtual else latitude,
+        "longitude": None if is_virtual else longitude,
     }
 
 
-def _require_unit_manager(actor: Actor, unit: OrgUnit) -> None:
-    """Staff who manage a unit (admins, directors, organizers) run its forms."""
-    scope = staff_scope(actor)
-    if not (scope.everywhere or scope.covers(unit.path)):
-        raise errors.PermissionDenied(
-            f"You do not organize {unit.name}.", code=errors.NOT_MANAGER, field="org_unit"
+def _clean_shift(spec: ShiftSpec, *, now: dt.datetime | None = None) -> ShiftSpec:
+    """``now`` given: the shift must not be over (imports of past events pass none)."""
+    for name in ("starts_at", "ends_at"):
+        if timezone.is_naive(getattr(spec, name)):
+            raise errors.ValidationFailed(
+                "A shift's times need a time zone.", code=errors.SHIFT_INVALID, field=name
+            )
+    if spec.ends_at <= spec.starts_at:
+        raise errors.ValidationFailed(
+            "A shift ends after it starts.", code=errors.SHIFT_INVALID, field="ends_at"
+        )
+    if spec.ends_at - spec.starts_at > dt.timedelta(days=7):
+        raise errors.ValidationFailed(
+            "A shift lasts a week at most; add more shifts instead.",
+            code=errors.SHIFT_INVALID,
+            field="ends_at",
+        )
+    if not 1 <= spec.capacity <= MAX_CAPACITY:
+        raise errors.ValidationFailed(
+            f"Capacity is between 1 and {MAX_CAPACITY:,}.",
+            code=errors.SHIFT_INVALID,
+            field="capacity",
+        )
+    if now is not None and spec.ends_at <= now:
+        raise errors.ValidationFailed(
+            "That shift is already over.", code=errors.SHIFT_INVALID, field="starts_at"
+        )
+    return spec
+
+
+def _event_save_new(**fields: Any) -> Event:
+    """Create an event under a slug made from its title, made unique by a short suffix
+    when taken (also when another request takes it between the check and the insert)."""
+    base = slugify(fields["title"])[:80] or "event"
+    slug = base
+    if Event.objects.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Event.objects.create(slug=slug, **fields)
+        except IntegrityError:
+            if (
+                fields.get("mobilize_id") is not None
+                and Event.objects.filter(mobilize_id=fields["mobilize_id"]).exists()
+            ):
+                raise
+            slug = f"{base}-{secrets.token_hex(3)}"
+    raise errors.Conflict("Could not find a free address for this event; try again.")
+
+
+def _shifts_create(event: Event, specs: Sequence[ShiftSpec]) -> list[Shift]:
+    return [
+        Shift.objects.create(
+            event=event, starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity
+        )
+        for s in specs
+    ]
+
+
+def _schedule_reminders(shifts: Iterable[Shift]) -> None:
+    """After commit, one deferred task per shift sends its reminders 24 hours ahead.
+
+    Shifts starting sooner get none: their volunteers signed up recently and have their
+    confirmation. A backend that cannot defer (the immediate one) would send at once, so it
+    schedules nothing.
+    """
+    now = timezone.now()
+    backend = event_tasks.shift_reminders.get_backend()
+    for shift in shifts:
+        run_after = shift.starts_at - REMINDER_LEAD
+        if run_after <= now or not backend.supports_defer:
+            continue
+        transaction.on_commit(
+            partial(event_tasks.shift_reminders.using(run_after=run_after).enqueue, shift.pk)
         )
 
 
-def signup_form_create(
+def _notify(signup_ids: Iterable[int], notice: str) -> None:
+    for signup_id in signup_ids:
+        transaction.on_commit(partial(event_tasks.rsvp_notice.enqueue, signup_id, notice))
+
+
+def event_create(
+    *,
+    actor: Actor,
+    org_unit: OrgUnit,
+    title: str,
+    kind: str,
+    description: str = "",
+    is_virtual: bool = False,
+    venue: str = "",
+    address: str = "",
+    zip5: str = "",
+    timezone_name: str = "America/New_York",
+    shifts: Sequence[ShiftSpec] = (),
+) -> Event:
+    """A published event with its shifts; reminders are scheduled for each shift."""
+    _require_event_staff(actor, org_unit)
+    fields = _clean_event_fields(
+        title=title,
+        kind=kind,
+        description=description,
+        is_virtual=is_virtual,
+        venue=venue,
+        address=address,
+        zip5=zip5,
+        timezone_name=timezone_name,
+    )
+    now = timezone.now()
+    specs = [_clean_shift(s, now=now) for s in shifts]
+    with transaction.atomic():
+        event = _event_save_new(
+            org_unit=org_unit,
+            status=Event.Status.PUBLISHED,
+            created_by=actor if isinstance(actor, User) else None,
+            **fields,
+        )
+        created = _shifts_create(event, specs)
+        audit.audit_create(
+            actor=actor,
+            action="event.create",
+            instance=event,
+            summary=f"{event.title} with {len(created)} shifts",
+        )
+        _schedule_reminders(created)
+    return event
+
+
+_UPDATABLE = ("title", "kind", "description", "is_virtual", "venue", "address", "zip5")
+
+
+def event_update(*, actor: Actor, event_id: int, **changes: Any) -> Event:
+    """Change an event's details (not its shifts or status)."""
+    unknown = set(changes) - set(_UPDATABLE) - {"timezone_name"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise _event_invalid(f"{name!r} cannot be changed here.", name)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
+        _require_event_staff(actor, event.org_unit)
+        current: dict[str, Any] = {name: getattr(event, name) for name in _UPDATABLE}
+        current["timezone_name"] = event.timezone
+        fields = _clean_event_fields(**{**current, **changes})
+        before = audit.snapshot(event)
+        for name, value in fields.items():
+            setattr(event, name, value)
+        event.save()
+        audit.audit_update(actor=actor, action="event.update", instance=event, before=before)
+    return event
+
+
+def event_clone(*, actor: Actor, event_id: int, days_later: int = 7) -> Event:
+    """A copy of an event and its shifts ``days_later`` days on: next week's phone bank in a
+    minute. The copy is published; RSVPs stay with the original."""
+    if not -3650 <= days_later <= 3650:
+        raise _event_invalid("Move the copy by at most ten years.", "days_later")
+    source = Event.objects.select_related("org_unit").filter(pk=event_id).first()
+    if source is None:
+        raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
+    offset = dt.timedelta(days=days_later)
+    now = timezone.now()
+    specs = [
+        _clean_shift(
+            ShiftSpec(
+                starts_at=s.starts_at + offset, ends_at=s.ends_at + offset, capacity=s.capacity
+            ),
+            now=now,
+        )
+        for s in source.shifts.all()
+    ]
+    _require_event_staff(actor, source.org_unit)
+    with transaction.atomic():
+        event = _event_save_new(
+            title=source.title,
+            kind=source.kind,
+            description=source.description,
+            org_unit=source.org_unit,
+            status=Event.Status.PUBLISHED,
+            is_virtual=source.is_virtual,
+            venue=source.venue,
+            address=source.address,
+            zip5=source.zip5,
+            latitude=source.latitude,
+            longitude=source.longitude,
+            timezone=source.timezone,
+            host=source.host,
+            created_by=actor if isinstance(actor, User) else None,
+        )
+        created = _shifts_create(event, specs)
+        audit.audit_create(
+            actor=actor,
+            action="event.clone",
+            instance=event,
+            summary=f"copy of event {source.pk}, {days_later} days later",
+        )
+        _schedule_reminders(created)
+    return event
+
+
+def event_cancel(*, actor: Actor, event_id: int) -> Event:
+    """Cancel an event; everyone holding a place or waiting is told."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
+        _require_event_staff(actor, event.org_unit)
+        if event.status == Event.Status.CANCELLED:
+            return event
+        before = audit.snapshot(event)
+        event.status = Event.Status.CANCELLED
+        event.save(update_fields=["status", "updated_at"])
+        audit.audit_update(actor=actor, action="event.cancel", instance=event, before=before)
+        active = ShiftSignup.objects.filter(shift__event=event).exclude(
+            status=ShiftSignup.Status.CANCELLED
+        )
+        _notify(active.values_list("pk", flat=True), "event_cancelled")
+    return event
+
+
+def shift_add(
+    *, actor: Actor, event_id: int, starts_at: dt.datetime, ends_at: dt.datetime, capacity: int
+) -> Shift:
+    spec = _clean_shift(
+        ShiftSpec(starts_at=starts_at, ends_at=ends_at, capacity=capacity), now=timezone.now()
+    )
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
+        _require_event_staff(actor, event.org_unit)
+        (shift,) = _shifts_create(event, [spec])
+        audit.audit_create(actor=actor, action="shift.add", instance=shift)
+        if event.status == Event.Status.PUBLISHED:
+            _schedule_reminders([shift])
+    return shift
+
+
+def _clean_contact(*, first_name: str, last_name: str, email: str, code: str) -> str:
+    """Names are required; the email is required and shaped like one. Returns the email."""
+    for name, value in (("first_name", first_name), ("last_name", last_name)):
+        if not value.strip():
+            raise errors.ValidationFailed("This field is required.", code=code, field=name)
+    email = email.strip().lower()
+    if not email:
+        raise errors.ValidationFailed(
+            "We need an email address to confirm your place.", code=code, field="email"
+        )
+    if not _EMAIL_SHAPE.match(email):
+        raise errors.ValidationFailed(
+            f"{email!r} does not look like an email address.", code=code, field="email"
+        )
+    return email
+
+
+def event_propose(
     *,
     actor: Actor,
     title: str,
-    org_unit: OrgUnit,
-    slug: str = "",
-    intro: str = "",
-    fields: dict[str, str] | None = None,
-    questions: list[dict[str, Any]] | None = None,
-    consent_topics: list[str] | None = None,
-    thank_you: str = "",
-    source: str = "",
-) -> SignupForm:
-    """A draft form; nothing is public until ``signup_form_publish``."""
-    _require_unit_manager(actor, org_unit)
-    values = _signup_form_values(
-        title=title,
-        slug=slug,
-        org_unit=org_unit,
-        intro=intro,
-        fields=dict(intake.DEFAULT_FIELDS) if fields is None else fields,
-        questions=questions or [],
-        consent_topics=["volunteering", "events"] if consent_topics is None else consent_topics,
-        thank_you=thank_you,
-        source=source,
+    kind: str,
+    zip5: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    host_first_name: str,
+    host_last_name: str,
+    host_email: str,
+    host_phone: str = "",
+    description: str = "",
+    is_virtual: bool = False,
+    venue: str = "",
+    address: str = "",
+) -> Event:
+    """A volunteer proposes an event they will host; it waits for an organizer.
+
+    It lands in the team covering the ZIP code's county (the campaign's national unit when
+    no team does), so the organizers there see it in their queue.
+    """
+    host_email = _clean_contact(
+        first_name=host_first_name,
+        last_name=host_last_name,
+        email=host_email,
+        code=errors.EVENT_INVALID,
     )
+    zip5 = zip5.strip()
+    if not zip5:
+        raise _event_invalid("The ZIP code tells us which organizers to ask.", "zip5")
+    fields = _clean_event_fields(
+        title=title,
+        kind=kind,
+        description=description,
+        is_virtual=is_virtual,
+        venue=venue,
+        address=address,
+        zip5=zip5,
+        timezone_name="America/New_York",
+    )
+    place = geo.zip_place(zip5)
+    if place is None:
+        raise _event_invalid(f"{zip5} is not a ZIP code we know.", "zip5")
+    spec = _clean_shift(
+        ShiftSpec(starts_at=starts_at, ends_at=ends_at, capacity=capacity), now=timezone.now()
+    )
+    unit = org_unit_for_county(place.county_fips) or org_unit_root()
+    if unit is None:
+        raise errors.Conflict("This campaign has no organizing units yet.", field="zip5")
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                form = SignupForm.objects.create(created_by=_staff_user(actor), **values)
-        except IntegrityError:
+        host = people_services.person_find_or_create(
+            actor=actor,
+            source="event proposal",
+            first_name=host_first_name,
+            last_name=host_last_name,
+            email=host_email,
+            phone=host_phone,
+            zip5=zip5,
+        ).person
+        event = _event_save_new(org_unit=unit, status=Event.Status.PROPOSED, host=host, **fields)
+        _shifts_create(event, [spec])
+        audit.audit_create(
+            actor=actor, action="event.propose", instance=event, summary=f"proposed: {event}"
+        )
+    return event
+
+
+def event_decide(*, actor: Actor, event_id: int, approve: bool) -> Event:
+    """An organizer over the event's unit approves (publishes) or rejects a proposal."""
+    if actor is not None and not actor.is_authenticated:
+        raise errors.PermissionDenied("Sign in to decide on proposals.", code=errors.NOT_STAFF)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
+        _require_event_staff(actor, event.org_unit)
+        if event.status != Event.Status.PROPOSED:
             raise errors.Conflict(
-                f"The address /f/{values['slug']}/ is taken; choose another.",
-                code=errors.SIGNUP_FORM_SLUG_TAKEN,
-                field="slug",
-            ) from None
-        audit.audit_create(actor=actor, action="signup_form.create", instance=form)
-    return form
-
-
-def signup_form_update(*, actor: Actor, form_id: int, **changes: Any) -> SignupForm:
-    """Change a form's title, fields, questions, topics or texts; its address stays."""
-    with transaction.atomic():
-        form = SignupForm.objects.select_for_update().select_related("org_unit").get(pk=form_id)
-        _require_unit_manager(actor, form.org_unit)
-        unit = changes.pop("org_unit", form.org_unit)
-        _require_unit_manager(actor, unit)
-        current = {
-            name: getattr(form, name)
-            for name in (
-                "title",
-                "intro",
-                "fields",
-                "questions",
-                "consent_topics",
-                "thank_you",
-                "source",
+                f"This proposal was already decided ({event.get_status_display()}).",
+                code=errors.PROPOSAL_DECIDED,
             )
-        }
-        unknown = set(changes) - set(current)
-        if unknown:
-            raise errors.ValidationFailed(f"{sorted(unknown)[0]!r} cannot be changed.")
-        values = _signup_form_values(slug=form.slug, org_unit=unit, **{**current, **changes})
-        before = audit.snapshot(form)
-        for name, value in values.items():
-            setattr(form, name, value)
-        form.save()
-        audit.audit_update(actor=actor, action="signup_form.update", instance=form, before=before)
-    return form
+        before = audit.snapshot(event)
+        event.status = Event.Status.PUBLISHED if approve else Event.Status.REJECTED
+        event.decided_by = actor if isinstance(actor, User) else None
+        event.save(update_fields=["status", "decided_by", "updated_at"])
+        audit.audit_update(
+            actor=actor,
+            action="event.approve" if approve else "event.reject",
+            instance=event,
+            before=before,
+        )
+        if approve:
+            _schedule_reminders(event.shifts.all())
+        transaction.on_commit(partial(event_tasks.event_host_notice.enqueue, event.pk))
+    return event
 
 
-def signup_form_clone(*, actor: Actor, form_id: int, title: str = "", slug: str = "") -> SignupForm:
-    """A draft copy of a form (fields, questions, topics, texts), for a new moment or unit."""
-    source = SignupForm.objects.select_related("org_unit").get(pk=form_id)
-    title = title.strip() or f"{source.title} (copy)"
-    slug = slug or _free_slug(slugify(title)[:70] or source.slug)
-    return signup_form_create(
-        actor=actor,
-        title=title,
-        slug=slug,
-        org_unit=source.org_unit,
-        intro=source.intro,
-        fields=dict(source.fields),
-        questions=[dict(q) for q in source.questions],
-        consent_topics=list(source.consent_topics),
-        thank_you=source.thank_you,
-        source=source.source,
-    )
+def _confirmed_count(shift: Shift) -> int:
+    return ShiftSignup.objects.filter(shift=shift, status=ShiftSignup.Status.CONFIRMED).count()
 
 
-def _free_slug(base: str) -> str:
-    taken = set(SignupForm.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
-
-
-def _signup_form_status(actor: Actor, form_id: int, status: str, action: str) -> SignupForm:
-    with transaction.atomic():
-        form = SignupForm.objects.select_for_update().select_related("org_unit").get(pk=form_id)
-        _require_unit_manager(actor, form.org_unit)
-        before = audit.snapshot(form)
-        form.status = status
-        if status == SignupForm.Status.PUBLISHED and form.published_at is None:
-            form.published_at = timezone.now()
-        form.save(update_fields=["status", "published_at", "updated_at"])
-        audit.audit_update(actor=actor, action=action, instance=form, before=before)
-    return form
-
-
-def signup_form_publish(*, actor: Actor, form_id: int) -> SignupForm:
-    """Open the form at /f/<slug>/ (and reopen a closed one)."""
-    return _signup_form_status(actor, form_id, SignupForm.Status.PUBLISHED, "signup_form.publish")
-
-
-def signup_form_close(*, actor: Actor, form_id: int) -> SignupForm:
-    """Stop taking sign-ups; the page says so instead of showing the form."""
-    return _signup_form_status(actor, form_id, SignupForm.Status.CLOSED, "signup_form.close")
-
-
-def _staff_user(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
-def signup_submit(
+def rsvp_create(
     *,
-    form: SignupForm,
-    idempotency_key: str,
-    fields: dict[str, Any],
-    answers: dict[str, Any],
-    consents: list[Any],
-    source: str = "",
-    referral_code: str = "",
-    client: str = "",
-) -> tuple[SignupSubmission, bool]:
-    """Take one sign-up: the person (found or created), their team, a follow-up for their
-    organizer, and the confirmation email once committed. Returns ``(submission, created)``.
+    actor: Actor,
+    shift_id: int,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    zip5: str = "",
+    source: str = "web",
+) -> RsvpResult:
+    """RSVP to a shift without an account: confirmed while places are left, else wait-listed.
 
-    The idempotency key makes it safe to repeat: a replay (a double click, a client retry
-    after a lost response, a replayed request) returns the first submission with
-    ``created=False`` and writes nothing. Two racing requests with one key are settled by the
-    unique constraint: the loser's transaction rolls back whole and it returns the winner's.
+    The shift's row is locked for the whole decision, so concurrent RSVPs queue and never
+    confirm more people than its capacity (SQLite serialises writers by itself). The person
+    is found or created by identity resolution, and the same person twice gets their first
+    RSVP back: a retried request lands once.
     """
-    idempotency_key = intake.check_idempotency_key(idempotency_key)
-    existing = _submission_for_key(form, idempotency_key)
-    if existing is not None:
-        return existing, False
-    if form.status != SignupForm.Status.PUBLISHED:
-        raise errors.Conflict(
-            "This sign-up form is not taking sign-ups.", code=errors.SIGNUP_FORM_CLOSED
-        )
-    clean = intake.clean_submission(
-        fields_config=form.fields,
-        questions=form.questions,
-        consent_topics=form.consent_topics,
-        fields=fields,
-        answers=answers,
-        consents=consents,
-        source=source,
-        default_source=form.source or f"signup:{form.slug}"[:40],
+    email = _clean_contact(
+        first_name=first_name, last_name=last_name, email=email, code=errors.RSVP_INVALID
     )
-    if clean.errors:
-        raise intake.first_problem(clean.errors)
-    referred_by = intake.referral_person_id(referral_code) if referral_code else None
-    # A second attempt settles the rare race on another unique row (the volunteer's open
-    # follow-up or membership, when two sign-ups of one person arrive at the same instant).
-    for attempt in range(2):
-        try:
-            return _signup_write(form, idempotency_key, clean, referred_by, client), True
-        except IntegrityError:
-            existing = _submission_for_key(form, idempotency_key)
-            if existing is not None:
-                return existing, False
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _submission_for_key(form: SignupForm, key: str) -> SignupSubmission | None:
-    return SignupSubmission.objects.filter(form=form, idempotency_key=key).first()
-
-
-def _signup_write(
-    form: SignupForm,
-    key: str,
-    clean: intake.CleanSubmission,
-    referred_by: int | None,
-    client: str,
-) -> SignupSubmission:
-    person_fields = clean.person
+    zip5 = zip5.strip()
+    if zip5 and not re.fullmatch(r"\d{5}", zip5):
+        raise errors.ValidationFailed(
+            "A ZIP code is 5 digits.", code=errors.RSVP_INVALID, field="zip5"
+        )
     with transaction.atomic():
-        try:
-            found = people_services.person_find_or_create(
-                actor=None,
-                source=f"signup:{form.slug}"[:60],
-                first_name=person_fields["first_name"],
-                last_name=person_fields["last_name"],
-                email=person_fields.get("email", ""),
-                phone=person_fields.get("phone", ""),
-                street=person_fields.get("street", ""),
-                zip5=person_fields.get("zip5", ""),
+        shift = Shift.objects.select_for_update().filter(pk=shift_id).first()
+        if shift is None:
+            raise errors.NotFound("No such shift.", code=errors.SHIFT_NOT_FOUND, field="shift")
+        event = Event.objects.get(pk=shift.event_id)
+        if event.status != Event.Status.PUBLISHED:
+            raise errors.Conflict(
+                "This event is not taking RSVPs.", code=errors.EVENT_NOT_OPEN, field="shift"
             )
-        except errors.ValidationFailed as exc:
-            # Identity resolution names the person's field; keep its words, use intake's code.
-            raise errors.ValidationFailed(
-                exc.message, code=errors.SIGNUP_INVALID, field=exc.field
-            ) from None
-        person = found.person
-        unit = _unit_for_signup(form, person.org_unit_id, person_fields.get("zip5", ""))
-        if person.org_unit_id is None:
-            people_services.person_place(actor=None, person_id=person.pk, org_unit_id=unit.pk)
-        if referred_by == person.pk:
-            referred_by = None
-        submission = SignupSubmission.objects.create(
-            form=form,
-            idempotency_key=key,
-            person=person,
-            org_unit=unit,
-            answers=clean.answers,
-            consents=clean.consents,
-            source=clean.source,
-            referred_by_id=referred_by
-            if referred_by and people_selectors.person_exists(referred_by)
-            else None,
-            created_at=timezone.now(),
+        if shift.ends_at <= timezone.now():
+            raise errors.Conflict(
+                "This shift is already over.", code=errors.SHIFT_OVER, field="shift"
+            )
+        person = people_services.person_find_or_create(
+            actor=actor,
+            source=f"event rsvp ({source})"[:60],
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            zip5=zip5,
+        ).person
+        status = (
+            ShiftSignup.Status.CONFIRMED
+            if _confirmed_count(shift) < shift.capacity
+            else ShiftSignup.Status.WAITLISTED
         )
-        Membership.objects.get_or_create(
-            person=person, org_unit=unit, defaults={"source": clean.source}
+        signup = ShiftSignup.objects.filter(shift=shift, person=person).first()
+        if signup is not None and signup.status != ShiftSignup.Status.CANCELLED:
+            return RsvpResult(signup=signup, created=False)
+        if signup is not None:
+            # Coming back after cancelling: the place in the queue is the time of this RSVP,
+            # and the wait list is ordered by ``created_at``.
+            before = audit.snapshot(signup)
+            signup.status = status
+            signup.created_at = timezone.now()
+            signup.source = source[:60]
+            signup.save()
+            audit.audit_update(
+                actor=actor, action="shift_signup.renew", instance=signup, before=before
+            )
+        else:
+            signup = ShiftSignup.objects.create(
+                shift=shift,
+                person=person,
+                status=status,
+                cancel_token=secrets.token_urlsafe(32),
+                source=source[:60],
+            )
+            audit.audit_create(actor=actor, action="shift_signup.create", instance=signup)
+        _notify([signup.pk], str(status))
+    return RsvpResult(signup=signup, created=True)
+
+
+def _promote_waitlist(actor: Actor, shift: Shift) -> list[ShiftSignup]:
+    """Fill free places from the wait list in order of RSVP; the shift is locked."""
+    free = shift.capacity - _confirmed_count(shift)
+    if free <= 0:
+        return []
+    waiting = list(
+        ShiftSignup.objects.filter(shift=shift, status=ShiftSignup.Status.WAITLISTED).order_by(
+            "created_at", "pk"
+        )[:free]
+    )
+    for signup in waiting:
+        before = audit.snapshot(signup)
+        signup.status = ShiftSignup.Status.CONFIRMED
+        signup.save(update_fields=["status", "updated_at"])
+        audit.audit_update(
+            actor=actor, action="shift_signup.promote", instance=signup, before=before
         )
-        if not FollowUp.objects.filter(
-            person=person, org_unit=unit, contacted_at__isnull=True
-        ).exists():
-            FollowUp.objects.create(person=person, org_unit=unit, source=clean.source)
-        audit.audit_record(
-            actor=None,
-            kind=audit.Kind.CREATE,
-            action="signup.submit",
-            entity_type="organizing.signupsubmission",
-            entity_id=submission.pk,
-            summary=f"{form.slug}: person {person.pk} to {unit.name}"
-            + (f" from {client}" if client else ""),
-        )
-        transaction.on_commit(functools.partial(_enqueue_confirmation, submission.pk), robust=True)
-    return submission
+    _notify([s.pk for s in waiting], "promoted")
+    return waiting
 
 
-def _enqueue_confirmation(submission_id: int) -> None:
-    from groundgame.organizing.tasks import signup_confirmation_send
+def rsvp_cancel(*, actor: Actor, token: str) -> CancelResult:
+    """Cancel by the secret in the link; the first person waiting takes the place.
 
-    signup_confirmation_send.enqueue(submission_id)
-
-
-def _unit_for_signup(form: SignupForm, person_unit_id: int | None, zip5: str) -> OrgUnit:
-    """The team covering the volunteer's county, else the form's own unit."""
-    county = intake.county_for_zip(zip5) if zip5 else ""
-    if county:
-        team = org_unit_for_county(county)
-        if team is not None:
-            return team
-    if person_unit_id is not None:
-        known = OrgUnit.objects.filter(pk=person_unit_id).first()
-        if known is not None:
-            return known
-    return form.org_unit
-
-
-def signup_confirmation_send(*, submission_id: int) -> bool:
-    """Email the volunteer their confirmation and share link; False if there is no address.
-
-    Runs in a worker after the sign-up committed, so a slow mail server never holds up a
-    sign-up and a rolled-back sign-up is never confirmed.
+    Cancelling twice is not an error: the second time changes nothing.
     """
-    submission = (
-        SignupSubmission.objects.select_related("form", "org_unit", "person")
-        .filter(pk=submission_id)
-        .first()
-    )
-    if submission is None or not submission.person.email:
-        return False
-    person = submission.person
-    form = submission.form
-    share = f"{settings.GROUNDGAME_PUBLIC_URL.rstrip('/')}{signup_share_path(form, person.pk)}"
-    body = (
-        f"Hi {person.first_name},\n\n"
-        f"Thank you for signing up: {form.title}.\n"
-        f"An organizer with {submission.org_unit.name} will be in touch soon.\n\n"
-        f"{form.thank_you + chr(10) + chr(10) if form.thank_you else ''}"
-        f"Bring a friend: share your link\n{share}\n"
-    )
-    send_mail(
-        subject=f"You're signed up: {form.title}",
-        message=body,
-        from_email=None,
-        recipient_list=[person.email],
+    found = ShiftSignup.objects.filter(cancel_token=token.strip()).only("pk", "shift_id").first()
+    if not token.strip() or found is None:
+        raise errors.NotFound(
+            "This cancel link is not valid. Check that you copied all of it.",
+            code=errors.RSVP_NOT_FOUND,
+            field="token",
+        )
+    with transaction.atomic():
+        # The shift first, as in ``rsvp_create``, so the two never wait on each other.
+        shift = Shift.objects.select_for_update().get(pk=found.shift_id)
+        signup = ShiftSignup.objects.select_for_update().get(pk=found.pk)
+        if signup.status == ShiftSignup.Status.CANCELLED:
+            return CancelResult(signup=signup, promoted=[])
+        was_confirmed = signup.status == ShiftSignup.Status.CONFIRMED
+        before = audit.snapshot(signup)
+        signup.status = ShiftSignup.Status.CANCELLED
+        signup.save(update_fields=["status", "updated_at"])
+        audit.audit_update(
+            actor=actor, action="shift_signup.cancel", instance=signup, before=before
+        )
+        promoted = _promote_waitlist(actor, shift) if was_confirmed else []
+    return CancelResult(signup=signup, promoted=promoted)
+
+
+def attendance_mark(
+    *, actor: Actor, signup_id: int, attendance: str, host_token: str = ""
+) -> ShiftSignup:
+    """Staff over the event's unit, or its volunteer host through their host link, mark who
+    came."""
+    if attendance not in ShiftSignup.Attendance.values:
+        raise errors.ValidationFailed(
+            f"Attendance is one of {', '.join(ShiftSignup.Attendance.values)}.",
+            code=errors.RSVP_INVALID,
+            field="attendance",
+        )
+    with transaction.atomic():
+        signup = (
+            ShiftSignup.objects.select_for_update(of=("self",))
+            .select_related("shift__event__org_unit")
+            .filter(pk=signup_id)
+            .first()
+        )
+        if signup is None:
+            raise errors.NotFound("No such RSVP.", code=errors.RSVP_NOT_FOUND, field="signup")
+        event = signup.shift.event
+        if not (host_token and event_id_for_host_token(host_token) == event.pk):
+            if actor is not None and not actor.is_authenticated:
+                raise errors.PermissionDenied(
+                    "Only the event's host or its staff mark attendance.",
+                    code=errors.EVENT_NOT_IN_SCOPE,
+                )
+            _require_event_staff(actor, event.org_unit)
+        before = audit.snapshot(signup)
+        signup.attendance = attendance
+        signup.save(update_fields=["attendance", "updated_at"])
+        audit.audit_update(
+            actor=actor, action="shift_signup.attendance", instance=signup, before=before
+        )
+    return signup
+
+
+def event_roster_open(*, actor: Actor, event_id: int, host_token: str = "") -> list[ShiftSignup]:
+    """Everyone who RSVP'd to an event, for its staff or host; the read is logged."""
+    event = Event.objects.select_related("org_unit").filter(pk=event_id).first()
+    if event is None:
+        raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
+    if not (host_token and event_id_for_host_token(host_token) == event.pk):
+        if actor is not None and not actor.is_authenticated:
+            raise errors.PermissionDenied(
+                "Only the event's host or its staff see who is coming.",
+                code=errors.EVENT_NOT_IN_SCOPE,
+            )
+        _require_event_staff(actor, event.org_unit)
+    roster = list(
+        ShiftSignup.objects.filter(shift__event=event)
+        .select_related("person", "shift")
+        .order_by("shift__starts_at", "status", "created_at", "pk")
     )
     with transaction.atomic():
-        audit.audit_record(
-            actor=None,
-            kind=audit.Kind.CREATE,
-            action="signup.confirmation_sent",
-            entity_type="organizing.signupsubmission",
-            entity_id=submission.pk,
-            summary=f"confirmation emailed for {form.slug}",
+        audit.audit_read(
+            actor=actor,
+            entity_type="organizing.event",
+            entity_id=event.pk,
+            summary=f"roster of {event.title} ({len(roster)} RSVPs)"
+            + (" by its host" if host_token and actor is None else ""),
         )
+    return roster
+
+
+def shift_reminders_send(*, shift_id: int) -> int:
+    """Email a reminder to each confirmed volunteer of a shift not reminded yet.
+
+    Idempotent: each RSVP is locked, mailed and stamped in one transaction, so a rerun (or a
+    second worker) skips whoever was reminded. Returns how many reminders went out.
+    """
+    shift = Shift.objects.select_related("event").filter(pk=shift_id).first()
+    if shift is None or shift.event.status != Event.Status.PUBLISHED:
+        return 0
+    now = timezone.now()
+    # A shift moved later since its task was scheduled is reminded by its new task.
+    if shift.starts_at <= now or shift.starts_at - now > REMINDER_LEAD + dt.timedelta(hours=1):
+        return 0
+    due = ShiftSignup.objects.filter(
+        shift=shift, status=ShiftSignup.Status.CONFIRMED, reminded_at__isnull=True
+    ).exclude(person__email="")
+    sent = 0
+    for signup_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            signup = (
+                ShiftSignup.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("person", "shift__event")
+                .filter(pk=signup_id, reminded_at__isnull=True)
+                .first()
+            )
+            if signup is None:
+                continue
+            _rsvp_email(signup, "reminder")
+            signup.reminded_at = timezone.now()
+            signup.save(update_fields=["reminded_at", "updated_at"])
+            audit.audit_record(
+                actor=None,
+                kind=audit.Kind.UPDATE,
+                action="shift_signup.remind",
+                entity_type="organizing.shiftsignup",
+                entity_id=signup.pk,
+                summary=f"reminder for shift {shift.pk}",
+            )
+            sent += 1
+    return sent
+
+
+def rsvp_notice_send(*, signup_id: int, notice: str) -> bool:
+    """The email that tells a volunteer what just happened to their RSVP."""
+    signup = (
+        ShiftSignup.objects.select_related("person", "shift__event").filter(pk=signup_id).first()
+    )
+    if signup is None or not signup.person.email:
+        return False
+    _rsvp_email(signup, notice)
     return True
 
 
-def signup_share_path(form: SignupForm, person_id: int) -> str:
-    """A volunteer's share link to a form: whoever signs up through it was recruited by them."""
-    return f"/f/{form.slug}/?ref={intake.referral_code(person_id)}"
+def event_host_notice_send(*, event_id: int) -> bool:
+    """Tell a volunteer host whether their proposal was approved, with their host link."""
+    event = Event.objects.select_related("host").filter(pk=event_id).first()
+    if event is None or event.host is None or not event.host.email:
+        return False
+    base = settings.GROUNDGAME_PUBLIC_URL.rstrip("/")
+    if event.status == Event.Status.PUBLISHED:
+        subject = f"Approved: {event.title}"
+        body = (
+            f"Hi {event.host.first_name},\n\nYour event is live: "
+            f"{base}{reverse('events:detail', args=[event.slug])}\n\n"
+            "See who is coming and mark who came with your host link (keep it private):\n"
+            f"{base}{reverse('events:host', args=[event_host_token(event.pk)])}\n"
+        )
+    else:
+        subject = f"About your proposed event: {event.title}"
+        body = (
+            f"Hi {event.host.first_name},\n\nThank you for offering to host. The organizers "
+            "could not take this event on; they will be in touch about other ways to help.\n"
+        )
+    send_mail(subject, body, None, [event.host.email])
+    return True
 
 
-def follow_up_contact(*, actor: Actor, follow_up_id: int, note: str = "") -> FollowUp:
-    """Mark a new volunteer contacted; only staff of their unit (or above) may."""
+def _rsvp_email(signup: ShiftSignup, notice: str) -> None:
+    event, shift = signup.shift.event, signup.shift
+    when = timezone.localtime(shift.starts_at, zoneinfo.ZoneInfo(event.timezone))
+    place = ", ".join(p for p in (event.venue, event.address) if p)
+    where = "Online" if event.is_virtual else place
+    base = settings.GROUNDGAME_PUBLIC_URL.rstrip("/")
+    cancel = f"{base}{reverse('events:cancel', args=[signup.cancel_token])}"
+    subject, opening = {
+        "confirmed": (f"You're in: {event.title}", "your place is confirmed."),
+        "waitlisted": (
+            f"Wait list: {event.title}",
+            "this shift is full, so you are on the wait list. If a place opens, it is yours "
+            "and we will email you.",
+        ),
+        "promoted": (f"A place opened: {event.title}", "a place opened and it is yours."),
+        "reminder": (f"Tomorrow: {event.title}", "a reminder that you are expected."),
+        "event_cancelled": (
+            f"Cancelled: {event.title}",
+            "this event has been cancelled. Sorry, and thank you.",
+        ),
+    }[notice]
+    body = (
+        f"Hi {signup.person.first_name},\n\n{event.title}: {opening}\n\n"
+        f"When: {when:%A %B} {when.day}, {when:%-I:%M %p} ({event.timezone})\n"
+        f"Where: {where or 'to be announced'}\n"
+    )
+    if notice != "event_cancelled":
+        body += f"\nCan't make it? Cancel here so someone else can come:\n{cancel}\n"
+    send_mail(subject, body, None, [signup.person.email])
+
+
+# Imports from Mobilize: ids are theirs, so a second import of the same file finds every row.
+
+
+def event_import_mobilize(
+    *,
+    actor: Actor,
+    mobilize_id: int,
+    org_unit: OrgUnit,
+    title: str,
+    kind: str,
+    description: str,
+    timezone_name: str,
+    is_virtual: bool,
+    venue: str,
+    address: str,
+    zip5: str,
+    latitude: float | None,
+    longitude: float | None,
+    timeslots: Sequence[tuple[int, ShiftSpec]],
+) -> tuple[Event, bool]:
+    """Create or update the event with this Mobilize id and its timeslots as shifts.
+
+    Returns the event and whether anything changed. Past events import too (their history
+    is the point); capacity is not Mobilize's to say, so new shifts get the default.
+    """
+    _require_event_staff(actor, org_unit)
+    fields = _clean_event_fields(
+        title=title,
+        kind=kind,
+        description=description,
+        is_virtual=is_virtual,
+        venue=venue,
+        address=address,
+        zip5=zip5,
+        timezone_name=timezone_name,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    specs = [(slot_id, _clean_shift(spec)) for slot_id, spec in timeslots]
+    changed = False
     with transaction.atomic():
-        follow_up = (
-            FollowUp.objects.select_for_update()
-            .select_related("org_unit")
-            .filter(pk=follow_up_id)
-            .first()
-        )
-        if follow_up is None or not staff_scope(actor).covers(follow_up.org_unit.path):
-            raise errors.NotFound(
-                "No such volunteer in your queue.", code=errors.FOLLOW_UP_NOT_FOUND
+        event = Event.objects.select_for_update().filter(mobilize_id=mobilize_id).first()
+        if event is None:
+            event = _event_save_new(
+                org_unit=org_unit,
+                status=Event.Status.PUBLISHED,
+                mobilize_id=mobilize_id,
+                **fields,
             )
-        if follow_up.contacted_at is not None:
-            return follow_up
-        before = audit.snapshot(follow_up)
-        follow_up.contacted_at = timezone.now()
-        follow_up.contacted_by = _staff_user(actor)
-        follow_up.note = note.strip()[:500]
-        follow_up.save()
-        audit.audit_update(
-            actor=actor, action="follow_up.contact", instance=follow_up, before=before
+            audit.audit_create(actor=actor, action="event.import", instance=event)
+            changed = True
+        elif any(getattr(event, k) != v for k, v in fields.items()):
+            before = audit.snapshot(event)
+            for name, value in fields.items():
+                setattr(event, name, value)
+            event.save()
+            audit.audit_update(actor=actor, action="event.import", instance=event, before=before)
+            changed = True
+        for slot_id, spec in specs:
+            shift = Shift.objects.filter(mobilize_id=slot_id).first()
+            if shift is None:
+                shift = Shift.objects.create(
+                    event=event, starts_at=spec.starts_at, ends_at=spec.ends_at, mobilize_id=slot_id
+                )
+                audit.audit_create(actor=actor, action="shift.import", instance=shift)
+                changed = True
+            elif shift.event_id != event.pk:
+                raise errors.Conflict(
+                    f"Timeslot {slot_id} belongs to another event.",
+                    code=errors.SHIFT_INVALID,
+                    field="timeslots",
+                )
+            elif (shift.starts_at, shift.ends_at) != (spec.starts_at, spec.ends_at):
+                before = audit.snapshot(shift)
+                shift.starts_at, shift.ends_at = spec.starts_at, spec.ends_at
+                shift.save(update_fields=["starts_at", "ends_at"])
+                audit.audit_update(
+                    actor=actor, action="shift.import", instance=shift, before=before
+                )
+                changed = True
+    return event, changed
+
+
+def rsvp_import_mobilize(
+    *,
+    actor: Actor,
+    mobilize_id: int,
+    shift: Shift,
+    person_id: int,
+    status: str,
+    attendance: str,
+    source: str = "mobilize",
+) -> tuple[ShiftSignup, bool]:
+    """Create or update an RSVP as Mobilize has it; returns it and whether anything changed.
+
+    Mobilize already decided who got a place, so capacity is not applied here.
+    """
+    if status not in ShiftSignup.Status.values:
+        raise errors.ValidationFailed(
+            f"Unknown RSVP status {status!r}.", code=errors.RSVP_INVALID, field="status"
         )
-    return follow_up
+    if attendance not in ShiftSignup.Attendance.values:
+        raise errors.ValidationFailed(
+            f"Unknown attendance {attendance!r}.", code=errors.RSVP_INVALID, field="attended"
+        )
+    with transaction.atomic():
+        Shift.objects.select_for_update().filter(pk=shift.pk).first()
+        signup = (
+            ShiftSignup.objects.filter(mobilize_id=mobilize_id).first()
+            or ShiftSignup.objects.filter(shift=shift, person_id=person_id).first()
+        )
+        if signup is None:
+            signup = ShiftSignup.objects.create(
+                shift=shift,
+                person_id=person_id,
+                status=status,
+                attendance=attendance,
+                cancel_token=secrets.token_urlsafe(32),
+                source=source[:60],
+                mobilize_id=mobilize_id,
+            )
+            audit.audit_create(actor=actor, action="shift_signup.import", instance=signup)
+            return signup, True
+        if signup.shift_id != shift.pk:
+            raise errors.Conflict(
+                f"Attendance {mobilize_id} was imported for another timeslot.",
+                code=errors.RSVP_INVALID,
+                field="timeslot",
+            )
+        wanted = {
+            "status": status,
+            "attendance": attendance,
+            "mobilize_id": mobilize_id,
+            "person_id": person_id,
+        }
+        if all(getattr(signup, k) == v for k, v in wanted.items()):
+            return signup, False
+        before = audit.snapshot(signup)
+        for name, value in wanted.items():
+            setattr(signup, name, value)
+        signup.save()
+        audit.audit_update(
+            actor=actor, action="shift_signup.import", instance=signup, before=before
+        )
+    return signup, True

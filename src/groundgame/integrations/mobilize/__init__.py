@@ -1,0 +1,1 @@
+"""Mobilize (formerly MobilizeAmerica): events, timeslots, people and attendances."""
