@@ -117,6 +117,16 @@ def build_parser() -> Parser:
         "universe", help="universe count latency on the campaign in GROUNDGAME_HOME (seed first)"
     )
     bench_universe.add_argument("--runs", type=int, default=15, help="timed runs per spec")
+    bench_intake = bench_commands.add_parser(
+        "intake", help="durable sign-ups/s over HTTP (gunicorn, PostgreSQL) against raw inserts"
+    )
+    bench_intake.add_argument("--requests", type=int, default=20_000, help="sign-ups to send")
+    bench_intake.add_argument("--seconds", type=float, default=60, help="time cap of the load")
+    bench_intake.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    bench_intake.add_argument("--workers", type=int, default=4, help="gunicorn processes")
+    bench_intake.add_argument("--sqlite-requests", type=int, default=2_000)
+    bench_intake.add_argument("--database-url", help="PostgreSQL server for the fresh database")
+    bench_intake.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     bench_match = bench_commands.add_parser(
         "match", help="identity resolution: our linkage against Splink, and find-or-create"
     )

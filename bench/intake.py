@@ -1,0 +1,315 @@
+"""``groundgame bench intake``: durable sign-ups per second over HTTP against the raw rate of
+single-row durable inserts into the same database from the same number of clients.
+
+Production configuration on loopback: a fresh PostgreSQL database, Redis for the cache and
+task queue, gunicorn with N worker processes. The load is bounded (a fixed number of
+requests and a time cap). The SQLite figure runs the embedded server (waitress) on a fresh
+data directory with fewer requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ZIPS = ["27701", "27601", "27401", "28202", "19104", "15213", "48201", "53202", "30303", "85004"]
+FIRST = ["Maya", "Jordan", "Luis", "Aisha", "Grace", "Omar", "Hannah", "Priya", "Ethan", "Rosa"]
+LAST = ["Alvarez", "Baker", "Chen", "Diallo", "Evans", "Garcia", "Nguyen", "Patel", "Reyes"]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(database_url: str, home: Path, redis_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        DATABASE_URL=database_url,
+        GROUNDGAME_HOME=str(home),
+        GROUNDGAME_SECRET_KEY=uuid.uuid4().hex,
+        # The bench is one client address hammering one form: the guards would stop it.
+        GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE="100000000",
+        GROUNDGAME_INTAKE_CLIENT_BURST="100000000",
+        GROUNDGAME_INTAKE_PER_FORM_PER_SECOND="100000000",
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+SETUP = """
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings")
+django.setup()
+from groundgame.organizing import services as org
+national = org.org_unit_create(actor=None, name="National", kind="national")
+nc = org.org_unit_create(actor=None, name="North Carolina", kind="state", parent=national,
+                         state="NC")
+region = org.org_unit_create(actor=None, name="Triangle", kind="region", parent=nc)
+org.org_unit_create(actor=None, name="Durham", kind="team", parent=region, counties=["37063"])
+form = org.signup_form_create(actor=None, title="Launch day", org_unit=national, source="web")
+org.signup_form_publish(actor=None, form_id=form.pk)
+print(form.slug)
+"""
+
+
+def _prepare(env: dict[str, str]) -> str:
+    subprocess.run(
+        [sys.executable, "-m", "groundgame", "migrate"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    out = subprocess.run([sys.executable, "-c", SETUP], env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"setting up the form failed: {out.stderr[-2000:]}")
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _wait_up(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server exited at start")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _load(port: int, slug: str, clients: int, total: int, cap: float) -> dict[str, Any]:
+    """``clients`` threads on keep-alive connections share ``total`` sign-ups."""
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    counter = iter(range(total))
+    lock = threading.Lock()
+    deadline = time.monotonic() + cap
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        while time.monotonic() < deadline:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                break
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            body = json.dumps(
+                {
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{first}.{last}.{n}@example.org".lower(),
+                    "phone": f"919555{n % 10000:04d}",
+                    "zip5": rng.choice(ZIPS),
+                    "consents": ["volunteering"],
+                    "source": rng.choice(["web", "email", "sms"]),
+                }
+            )
+            started = time.perf_counter()
+            try:
+                conn.request(
+                    "POST",
+                    f"/api/public/signups/{slug}",
+                    body=body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "Idempotency-Key": uuid.uuid4().hex,
+                    },
+                )
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            if status == 201:
+                mine.append(time.perf_counter() - started)
+            else:
+                with lock:
+                    failures[str(status)] = failures.get(str(status), 0) + 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    ordered = sorted(latencies) or [0.0]
+    return {
+        "signups": len(latencies),
+        "failed": failures,
+        "seconds": round(seconds, 2),
+        "signups_per_s": round(len(latencies) / seconds, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+    }
+
+
+def _raw_inserts(dsn: str, clients: int, seconds: float) -> float:
+    """Single-row INSERT ... COMMIT from ``clients`` threads into a table shaped like the
+    sign-up row (a unique key, a JSON payload, a timestamp): the database's durable limit."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE bench_raw_signup (id bigserial PRIMARY KEY, form_id bigint NOT NULL, "
+            "idempotency_key varchar(64) NOT NULL UNIQUE, answers jsonb NOT NULL, "
+            "created_at timestamptz NOT NULL)"
+        )
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def worker(i: int) -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while time.monotonic() < stop:
+                conn.execute(
+                    "INSERT INTO bench_raw_signup (form_id, idempotency_key, answers, created_at) "
+                    "VALUES (1, %s, '{}', now())",
+                    (uuid.uuid4().hex,),
+                )
+                done[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def _redis_db(base: str) -> str | None:
+    """A Redis database that is empty, so that flushing it afterwards loses nobody's data."""
+    import redis
+
+    for db in range(15, 8, -1):
+        url = f"{base.rstrip('/')}/{db}"
+        try:
+            if redis.Redis.from_url(url).dbsize() == 0:
+                return url
+        except redis.ConnectionError:
+            return None
+    return None
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import psycopg
+
+    server = (args.database_url or "postgres://postgres@127.0.0.1:5432/").rstrip("/")
+    name = f"groundgame_bench_intake_{os.getpid()}"
+    admin = f"{server}/postgres"
+    home = Path(tempfile.mkdtemp(prefix="gg-bench-intake-"))
+    redis_url = _redis_db(args.redis_url)
+    result: dict[str, Any] = {
+        "workers": args.workers,
+        "clients": args.clients,
+        "requests": args.requests,
+        "cpus": os.cpu_count(),
+        "redis": bool(redis_url),
+    }
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        env = _env(f"{server}/{name}", home, redis_url)
+        slug = _prepare(env)
+        port = _port()
+        print(f"gunicorn with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
+        gunicorn = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "groundgame.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--keep-alive",
+                "30",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
+        processes.append(gunicorn)
+        _wait_up(port, gunicorn)
+        _load(port, slug, args.clients, min(200, args.requests), 30)  # warm-up
+        http_figures = _load(port, slug, args.clients, args.requests, args.seconds)
+        _stop(gunicorn)
+        print("raw single-row inserts ...", file=sys.stderr)
+        raw = _raw_inserts(f"{server}/{name}", args.clients, 10.0)
+        result.update(http_figures)
+        result["raw_inserts_per_s"] = round(raw, 1)
+        result["ratio"] = round(http_figures["signups_per_s"] / raw, 3)
+        result["seconds_for_170k"] = round(170_000 / max(http_figures["signups_per_s"], 0.1))
+        result["goal_half_raw"] = result["ratio"] >= 0.5
+        result["goal_170k_under_180s"] = result["seconds_for_170k"] < 180
+
+        print("embedded SQLite (waitress) ...", file=sys.stderr)
+        sqlite_home = home / "sqlite"
+        sqlite_env = _env(f"sqlite:///{sqlite_home / 'bench.sqlite3'}", sqlite_home, None)
+        sqlite_home.mkdir()
+        slug = _prepare(sqlite_env)
+        port = _port()
+        waitress = subprocess.Popen(
+            [sys.executable, "-m", "groundgame", "serve", "--port", str(port)],
+            env=sqlite_env,
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(waitress)
+        _wait_up(port, waitress)
+        sqlite = _load(port, slug, args.clients, args.sqlite_requests, args.seconds)
+        _stop(waitress)
+        result["sqlite"] = {"server": "waitress, 8 threads, one process", **sqlite}
+    finally:
+        for process in processes:
+            _stop(process)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if redis_url:
+            import redis
+
+            redis.Redis.from_url(redis_url).flushdb()
+        shutil.rmtree(home, ignore_errors=True)
+    return result
