@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -91,6 +90,11 @@ def build_parser() -> Parser:
     link.add_argument(
         "--threshold", type=float, default=0.9, help="least match probability kept (default 0.9)"
     )
+    export_universe = people_commands.add_parser(
+        "export-universe", help="write a saved universe's people as CSV (logged as a read)"
+    )
+    export_universe.add_argument("name", help="the universe's name (any case)")
+    export_universe.add_argument("--out", required=True, metavar="FILE.csv")
 
     integrations = commands.add_parser("integrations", help="import from other systems")
     vendors = integrations.add_subparsers(dest="vendor", metavar="VENDOR", parser_class=Parser)
@@ -106,6 +110,36 @@ def build_parser() -> Parser:
         "--org-unit", default="", help="unit for new events (default: the team of their ZIP)"
     )
 
+    voters = commands.add_parser("voters", help="import state voter files and see the runs")
+    voters_commands = voters.add_subparsers(dest="voters", metavar="ACTION", parser_class=Parser)
+    voters_commands.required = True
+    vimport = voters_commands.add_parser(
+        "import", help="import a state's voter file (and its vote history) in its public layout"
+    )
+    vimport.add_argument("--layout", required=True, help="the state's layout: nc, oh")
+    vimport.add_argument("--voters", required=True, metavar="FILE", help="the voters file")
+    vimport.add_argument("--history", metavar="FILE", help="the vote-history file, if separate")
+    vimport.add_argument(
+        "--resume", type=int, metavar="RUN_ID", help="continue an interrupted run of these files"
+    )
+    vimport.add_argument(
+        "--batch-size", type=int, default=20_000, help="rows per transaction (default: 20,000)"
+    )
+    report = voters_commands.add_parser("report", help="write a run's rejected rows as CSV")
+    report.add_argument("run_id", type=int, metavar="RUN_ID")
+    report.add_argument("--out", required=True, metavar="FILE.csv")
+    voters_commands.add_parser("imports", help="list the import runs with their counts")
+    vsynth = voters_commands.add_parser(
+        "synth", help="write a synthetic voter file in a state's layout (no database)"
+    )
+    vsynth.add_argument("--layout", default="nc", help="only nc so far (default: nc)")
+    vsynth.add_argument("--rows", type=int, required=True, help="voters to write")
+    vsynth.add_argument("--out", required=True, metavar="DIR")
+    vsynth.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
+    vsynth.add_argument(
+        "--dirty-rate", type=float, default=0.005, help="share of dirty rows (default: 0.005)"
+    )
+
     bench = commands.add_parser("bench", help="measure performance; prints JSON")
     bench_commands = bench.add_subparsers(dest="bench", metavar="BENCH", parser_class=Parser)
     bench_commands.required = True
@@ -117,6 +151,21 @@ def build_parser() -> Parser:
         "universe", help="universe count latency on the campaign in GROUNDGAME_HOME (seed first)"
     )
     bench_universe.add_argument("--runs", type=int, default=15, help="timed runs per spec")
+    bench_ingest = bench_commands.add_parser(
+        "ingest", help="import a synthetic state voter file into a fresh PostgreSQL and SQLite"
+    )
+    bench_ingest.add_argument("--rows", type=int, default=8_000_000, help="voters (default: 8M)")
+    bench_ingest.add_argument(
+        "--sqlite-rows", type=int, default=500_000, help="voters for SQLite (default: 500,000)"
+    )
+    bench_ingest.add_argument(
+        "--database-url",
+        help="PostgreSQL server to create the fresh database on "
+        "(default: postgres://postgres@127.0.0.1:5432/)",
+    )
+    bench_ingest.add_argument(
+        "--cache", help="directory for the synthetic files, kept between runs (default: temp)"
+    )
     bench_intake = bench_commands.add_parser(
         "intake", help="durable sign-ups/s over HTTP (gunicorn, PostgreSQL) against raw inserts"
     )
@@ -254,12 +303,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _serve_until_interrupted(server: Any) -> None:
-    """Serve until SIGINT or SIGTERM, then close the listening socket."""
-    stop = threading.Event()
+    """Serve until SIGINT or SIGTERM; requests in flight finish before the server closes."""
 
     def on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-        server.close()
+        # Waitress's loop ends on KeyboardInterrupt by waiting for its request threads, so a
+        # request being answered is not cut off with a closed socket.
+        raise KeyboardInterrupt
 
     # Installed for SIGINT too: a demo started in the background by a script inherits SIGINT
     # as ignored, and Ctrl-C (or kill -INT) must still stop it.
@@ -269,9 +318,6 @@ def _serve_until_interrupted(server: Any) -> None:
         server.run()
     except KeyboardInterrupt:
         pass
-    except OSError:
-        if not stop.is_set():
-            raise
     finally:
         server.close()
     print("groundgame stopped.", file=sys.stderr)
@@ -338,11 +384,14 @@ def _ask_password() -> str:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
-    """``people link``: reads and writes files only, so no database is opened."""
+    """``people link`` reads and writes files only, so no database is opened;
+    ``people export-universe`` reads the campaign's."""
     from pathlib import Path
 
     from groundgame import runtime
 
+    if args.people == "export-universe":
+        return _export_universe(args.name, args.out)
     if not 0.0 < args.threshold <= 1.0:
         raise CliError("--threshold: a probability above 0 and at most 1")
     runtime.setup_django()
@@ -363,6 +412,127 @@ def cmd_people(args: argparse.Namespace) -> int:
         f"({result.candidate_pairs:,} compared) in {result.seconds:.1f}s -> {args.out}",
         file=sys.stderr,
     )
+    return 0
+
+
+def _export_universe(name: str, out: str) -> int:
+    """``people export-universe``: everyone in the universe, as the system (whose scope is
+    the whole campaign), with the same audit row as an export from the web."""
+    import csv
+
+    _boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.people import selectors as people_selectors
+    from groundgame.people import services as people_services
+
+    universe = people_selectors.universe_list().filter(name__iexact=name.strip()).first()
+    if universe is None:
+        raise CliError(f"no universe named {name!r}; see the Universes page for their names")
+    try:
+        export = people_services.universe_export(actor=None, universe_id=universe.pk)
+        with open(out, "w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(export.header)
+            # The records are read in chunks as they are written: memory stays flat.
+            writer.writerows(export.records)
+    except ApplicationError as exc:
+        raise CliError(exc.message) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"{export.rows:,} people of universe {universe.name!r} written to {out}.")
+    return 0
+
+
+def cmd_voters(args: argparse.Namespace) -> int:
+    """``voters import|report|imports|synth``. Exit 2 when an import could load no row."""
+    from pathlib import Path
+
+    from groundgame import runtime
+    from groundgame.progress import Progress
+
+    if args.voters == "synth":
+        if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
+            raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
+        runtime.setup_django()
+        from groundgame.core.errors import ApplicationError
+        from groundgame.people import services as people_services
+
+        try:
+            files = people_services.synthetic_state_files_write(
+                layout=args.layout,
+                rows=args.rows,
+                out=Path(args.out),
+                seed=args.seed,
+                dirty_rate=args.dirty_rate,
+                progress=Progress().update,
+            )
+        except ApplicationError as exc:
+            raise CliError(exc.message) from None
+        print(
+            f"Wrote {files.voters:,} voters in {files.households:,} households to "
+            f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
+            f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
+        )
+        return 0
+    _boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.people import selectors as people_selectors
+    from groundgame.people import services as people_services
+
+    if args.voters == "imports":
+        print(
+            f"{'run':>5} {'layout':6} {'status':9} {'read':>10} {'new':>10} {'updated':>9} "
+            f"{'same':>10} {'rejected':>8} {'ballots':>10} {'missing':>8}  started"
+        )
+        for r in people_selectors.voter_import_list():
+            print(
+                f"{r.pk:>5} {r.layout:6} {r.status:9} {r.rows_read:>10,} {r.rows_new:>10,} "
+                f"{r.rows_updated:>9,} {r.rows_unchanged:>10,} {r.rows_rejected:>8,} "
+                f"{r.history_new:>10,} {r.marked_missing:>8,}  {r.created_at:%Y-%m-%d %H:%M}"
+            )
+        return 0
+    if args.voters == "report":
+        if people_selectors.voter_import_get(args.run_id) is None:
+            raise CliError(f"no import run {args.run_id}; see 'groundgame voters imports'")
+        with open(args.out, "w", newline="", encoding="utf-8") as out:
+            count = people_selectors.voter_import_error_report(args.run_id, out)
+        print(f"{count:,} rejected rows of run {args.run_id} written to {args.out}.")
+        return 0
+    try:
+        outcome = people_services.voter_file_import(
+            actor=None,
+            layout=args.layout,
+            voters=Path(args.voters),
+            history=Path(args.history) if args.history else None,
+            resume=args.resume,
+            progress=Progress().update,
+            batch_size=max(1, args.batch_size),
+        )
+    except ApplicationError as exc:
+        raise CliError(exc.message) from None
+    run = outcome.run
+    if outcome.already_imported:
+        print(
+            f"These files were imported completely by run {run.pk} "
+            f"({run.finished_at or run.created_at:%Y-%m-%d %H:%M}); nothing changed."
+        )
+        return 0
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(
+        f"Run {run.pk}: {run.rows_read:,} rows read: {run.rows_new:,} new, "
+        f"{run.rows_updated:,} updated, {run.rows_unchanged:,} unchanged, "
+        f"{run.rows_rejected:,} rejected; {run.history_new:,} ballots added; "
+        f"{run.marked_missing:,} voters no longer on the file marked missing."
+    )
+    if run.rows_rejected:
+        print(
+            f"See the rejected rows with: groundgame voters report {run.pk} --out FILE.csv",
+            file=sys.stderr,
+        )
+    if outcome.loaded == 0:
+        print("groundgame: no row of the voters file could be loaded.", file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 
@@ -417,6 +587,7 @@ COMMANDS = {
     "seed": cmd_seed,
     "createstaff": cmd_createstaff,
     "people": cmd_people,
+    "voters": cmd_voters,
     "integrations": cmd_integrations,
     "bench": cmd_bench,
 }

@@ -7,6 +7,7 @@ from groundgame.core import views as core_views
 urlpatterns = [
     path("", include("groundgame.health.urls")),
     path("", include("groundgame.organizing.urls")),
+    path("", include("groundgame.organizing.signup_urls")),
     path("people/", include("groundgame.people.urls")),
     path("events/", include("groundgame.organizing.event_urls")),
     path("audit/", include("groundgame.audit.urls")),

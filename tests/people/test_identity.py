@@ -4,12 +4,16 @@ not; close calls open a review; retries never duplicate; the crosswalk refuses a
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 
 from groundgame.core.errors import Conflict, ValidationFailed
 from groundgame.people import selectors
 from groundgame.people import services as people
+from groundgame.people.models import Person
+from tests.service_requirements import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +215,32 @@ def test_every_path_is_audited(db):
     actions = [e.action for e in audit.audit_event_list()]
     assert "person.create" in actions
     assert "person.find" in actions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_identical_calls_at_the_same_moment_create_one_person():
+    require_service("postgresql")
+    callers = 8
+    start = threading.Barrier(callers)
+    found: list[int] = []
+    failed: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            start.wait()
+            found.append(
+                find(first_name="Imani", last_name="Okeke", birth_date=BORN, **HOME).person.pk
+            )
+        except BaseException as exc:  # reported below: a thread's exception is otherwise lost
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failed, failed
+    assert len(set(found)) == 1
+    assert Person.objects.filter(last_name="Okeke").count() == 1

@@ -85,5 +85,6 @@ def test_precision_and_recall_on_a_synthetic_pair(tmp_path):
     truth = bench._write_files(random.Random(7), 3000, left, right)
     found, _ = bench._ours(left, right, tmp_path / "pairs.csv")
     quality = bench._quality(found, truth)
-    assert quality["precision"] >= 0.85, quality
-    assert quality["recall"] >= 0.85, quality
+    # What the model reaches on such files (0.99+ and 0.96+ across seeds), with a margin.
+    assert quality["precision"] >= 0.99, quality
+    assert quality["recall"] >= 0.95, quality

@@ -21,6 +21,7 @@ NAVIGATION = (
     ("Universes", "people:universes", "staff"),
     ("Organizing", "org_tree", "staff"),
     ("Events", "events:staff_list", "staff"),
+    ("Volunteers", "volunteers:queue", "staff"),
     ("Audit log", "audit:list", "admin"),
 )
 

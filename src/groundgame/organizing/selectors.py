@@ -8,16 +8,20 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core import signing
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
 from groundgame.organizing import errors, geo
 from groundgame.organizing.models import (
     Coverage,
     Event,
+    FollowUp,
     Membership,
     OrgUnit,
     Shift,
     ShiftSignup,
+    SignupForm,
+    SignupSubmission,
     StaffRole,
 )
 
@@ -257,6 +261,106 @@ def staff_role_get(grant_id: int) -> StaffRole | None:
 
 def staff_user_by_username(username: str) -> User | None:
     return User.objects.filter(username__iexact=username.strip()).first()
+
+
+# Sign-up forms and the follow-up queue --------------------------------------------------------
+
+
+def signup_form_list(*, scope: StaffScope) -> QuerySet[SignupForm]:
+    """Forms of the units this scope covers, newest first, with their sign-up counts."""
+    return (
+        SignupForm.objects.filter(scope.person_filter())
+        .select_related("org_unit")
+        .annotate(n_signups=Count("submissions"))
+        .order_by("-created_at")
+    )
+
+
+def signup_form_get(*, scope: StaffScope, form_id: int) -> SignupForm | None:
+    return signup_form_list(scope=scope).filter(pk=form_id).first()
+
+
+def signup_form_public(slug: str) -> SignupForm | None:
+    """A form by its address, published or not (a closed form's page says it is closed)."""
+    return SignupForm.objects.filter(slug=slug).exclude(status=SignupForm.Status.DRAFT).first()
+
+
+def signup_form_latest_published() -> SignupForm | None:
+    return (
+        SignupForm.objects.filter(status=SignupForm.Status.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def signup_submission_count(form_id: int | None = None) -> int:
+    rows = SignupSubmission.objects.all()
+    return (rows.filter(form_id=form_id) if form_id else rows).count()
+
+
+def follow_up_queue(*, scope: StaffScope, limit: int = 200) -> QuerySet[FollowUp]:
+    """New volunteers not yet contacted in the units of this scope, oldest first."""
+    return (
+        FollowUp.objects.filter(scope.person_filter(), contacted_at__isnull=True)
+        .select_related("person", "org_unit")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class IntakeLive:
+    """The live intake numbers: aggregates for every staff member; names only in scope."""
+
+    per_minute: list[tuple[dt.datetime, int]]
+    last_hour: int
+    last_minute: int
+    total: int
+    uncontacted: int
+    by_state: list[tuple[str, int]]
+    by_source: list[tuple[str, int]]
+    oldest: list[FollowUp]
+
+
+def intake_live(
+    *, scope: StaffScope, minutes: int = 30, now: dt.datetime | None = None
+) -> IntakeLive:
+    now = now or timezone.now()
+    end = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    start = end - dt.timedelta(minutes=minutes)
+    recent = SignupSubmission.objects.filter(created_at__gte=start)
+    counts = dict(
+        recent.annotate(minute=TruncMinute("created_at"))
+        .values_list("minute")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    per_minute = [
+        (start + dt.timedelta(minutes=i), counts.get(start + dt.timedelta(minutes=i), 0))
+        for i in range(minutes)
+    ]
+    hour = SignupSubmission.objects.filter(created_at__gte=now - dt.timedelta(hours=1))
+    by_state = (
+        hour.values_list("org_unit__state")
+        .annotate(n=Count("id"))
+        .order_by("-n", "org_unit__state")
+    )
+    by_source = hour.values_list("source").annotate(n=Count("id")).order_by("-n", "source")
+    return IntakeLive(
+        per_minute=per_minute,
+        last_hour=hour.count(),
+        last_minute=SignupSubmission.objects.filter(
+            created_at__gte=now - dt.timedelta(minutes=1)
+        ).count(),
+        total=SignupSubmission.objects.count(),
+        uncontacted=FollowUp.objects.filter(contacted_at__isnull=True).count(),
+        by_state=[(state or "none", n) for state, n in by_state[:12]],
+        by_source=[(source or "none", n) for source, n in by_source[:12]],
+        oldest=list(follow_up_queue(scope=scope, limit=8)),
+    )
+
+
+def signup_submission_get(submission_id: int) -> SignupSubmission | None:
+    return SignupSubmission.objects.filter(pk=submission_id).first()
 
 
 # Events, shifts and RSVPs --------------------------------------------------------------------

@@ -4,6 +4,7 @@ sign-in with lockout."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 import zoneinfo
@@ -26,15 +27,18 @@ from django.utils.text import slugify
 
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
-from groundgame.organizing import errors, event_tasks, geo
+from groundgame.organizing import errors, event_tasks, geo, intake
 from groundgame.organizing.models import (
     Coverage,
     Event,
+    FollowUp,
     LoginFailure,
     Membership,
     OrgUnit,
     Shift,
     ShiftSignup,
+    SignupForm,
+    SignupSubmission,
     StaffRole,
 )
 from groundgame.organizing.selectors import (
@@ -44,6 +48,7 @@ from groundgame.organizing.selectors import (
     org_unit_root,
     staff_scope,
 )
+from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
 
 _CHILD_KIND = {
@@ -335,6 +340,417 @@ def membership_move(
                 changes={"person_id": [person_from, person_to], "ids": [None, moved]},
             )
     return moved
+
+
+# Sign-up forms and volunteer intake ----------------------------------------------------------
+
+
+def _signup_form_values(
+    *,
+    title: str,
+    slug: str,
+    org_unit: OrgUnit,
+    intro: str,
+    fields: dict[str, str],
+    questions: list[dict[str, Any]],
+    consent_topics: list[str],
+    thank_you: str,
+    source: str,
+) -> dict[str, Any]:
+    title = title.strip()
+    if not title:
+        raise errors.ValidationFailed("A form needs a title.", field="title")
+    slug = slugify(slug or title)[:80]
+    if not slug:
+        raise errors.ValidationFailed("Use letters or digits in the address.", field="slug")
+    bad_modes = [
+        k
+        for k, v in fields.items()
+        if k not in intake.STANDARD_FIELDS or (v not in intake.FIELD_MODES)
+    ]
+    if bad_modes:
+        raise errors.ValidationFailed(f"Unknown field setting {bad_modes[0]!r}.", field="fields")
+    keys = set()
+    for question in questions:
+        if question.get("kind") not in intake.QUESTION_KINDS or not question.get("label"):
+            raise errors.ValidationFailed(
+                "Each question needs a label and a kind.", field="questions"
+            )
+        if question["kind"] == "choice" and not question.get("choices"):
+            raise errors.ValidationFailed(
+                f"The question {question['label']!r} needs choices.", field="questions"
+            )
+        if question["key"] in keys:
+            raise errors.ValidationFailed(
+                f"Two questions share the key {question['key']!r}.", field="questions"
+            )
+        keys.add(question["key"])
+    unknown = sorted(set(consent_topics) - set(intake.CONSENT_TOPICS))
+    if unknown:
+        raise errors.ValidationFailed(f"Unknown topic {unknown[0]!r}.", field="consent_topics")
+    source = source.strip().lower()
+    if source and not intake.SOURCE_RE.fullmatch(source):
+        raise errors.ValidationFailed(
+            "A source is 1-40 lowercase letters, digits or ._:-", field="source"
+        )
+    return {
+        "title": title,
+        "slug": slug,
+        "org_unit": org_unit,
+        "intro": intro.strip(),
+        "fields": {k: v for k, v in fields.items() if k not in intake.ALWAYS_REQUIRED},
+        "questions": questions,
+        "consent_topics": [t for t in intake.CONSENT_TOPICS if t in consent_topics],
+        "thank_you": thank_you.strip(),
+        "source": source,
+    }
+
+
+def _require_unit_manager(actor: Actor, unit: OrgUnit) -> None:
+    """Staff who manage a unit (admins, directors, organizers) run its forms."""
+    scope = staff_scope(actor)
+    if not (scope.everywhere or scope.covers(unit.path)):
+        raise errors.PermissionDenied(
+            f"You do not organize {unit.name}.", code=errors.NOT_MANAGER, field="org_unit"
+        )
+
+
+def signup_form_create(
+    *,
+    actor: Actor,
+    title: str,
+    org_unit: OrgUnit,
+    slug: str = "",
+    intro: str = "",
+    fields: dict[str, str] | None = None,
+    questions: list[dict[str, Any]] | None = None,
+    consent_topics: list[str] | None = None,
+    thank_you: str = "",
+    source: str = "",
+) -> SignupForm:
+    """A draft form; nothing is public until ``signup_form_publish``."""
+    _require_unit_manager(actor, org_unit)
+    values = _signup_form_values(
+        title=title,
+        slug=slug,
+        org_unit=org_unit,
+        intro=intro,
+        fields=dict(intake.DEFAULT_FIELDS) if fields is None else fields,
+        questions=questions or [],
+        consent_topics=["volunteering", "events"] if consent_topics is None else consent_topics,
+        thank_you=thank_you,
+        source=source,
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                form = SignupForm.objects.create(created_by=_staff_user(actor), **values)
+        except IntegrityError:
+            raise errors.Conflict(
+                f"The address /f/{values['slug']}/ is taken; choose another.",
+                code=errors.SIGNUP_FORM_SLUG_TAKEN,
+                field="slug",
+            ) from None
+        audit.audit_create(actor=actor, action="signup_form.create", instance=form)
+    return form
+
+
+def signup_form_update(*, actor: Actor, form_id: int, **changes: Any) -> SignupForm:
+    """Change a form's title, fields, questions, topics or texts; its address stays."""
+    with transaction.atomic():
+        form = SignupForm.objects.select_for_update().select_related("org_unit").get(pk=form_id)
+        _require_unit_manager(actor, form.org_unit)
+        unit = changes.pop("org_unit", form.org_unit)
+        _require_unit_manager(actor, unit)
+        current = {
+            name: getattr(form, name)
+            for name in (
+                "title",
+                "intro",
+                "fields",
+                "questions",
+                "consent_topics",
+                "thank_you",
+                "source",
+            )
+        }
+        unknown = set(changes) - set(current)
+        if unknown:
+            raise errors.ValidationFailed(f"{sorted(unknown)[0]!r} cannot be changed.")
+        values = _signup_form_values(slug=form.slug, org_unit=unit, **{**current, **changes})
+        before = audit.snapshot(form)
+        for name, value in values.items():
+            setattr(form, name, value)
+        form.save()
+        audit.audit_update(actor=actor, action="signup_form.update", instance=form, before=before)
+    return form
+
+
+def signup_form_clone(*, actor: Actor, form_id: int, title: str = "", slug: str = "") -> SignupForm:
+    """A draft copy of a form (fields, questions, topics, texts), for a new moment or unit."""
+    source = SignupForm.objects.select_related("org_unit").get(pk=form_id)
+    title = title.strip() or f"{source.title} (copy)"
+    slug = slug or _free_slug(slugify(title)[:70] or source.slug)
+    return signup_form_create(
+        actor=actor,
+        title=title,
+        slug=slug,
+        org_unit=source.org_unit,
+        intro=source.intro,
+        fields=dict(source.fields),
+        questions=[dict(q) for q in source.questions],
+        consent_topics=list(source.consent_topics),
+        thank_you=source.thank_you,
+        source=source.source,
+    )
+
+
+def _free_slug(base: str) -> str:
+    taken = set(SignupForm.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def _signup_form_status(actor: Actor, form_id: int, status: str, action: str) -> SignupForm:
+    with transaction.atomic():
+        form = SignupForm.objects.select_for_update().select_related("org_unit").get(pk=form_id)
+        _require_unit_manager(actor, form.org_unit)
+        before = audit.snapshot(form)
+        form.status = status
+        if status == SignupForm.Status.PUBLISHED and form.published_at is None:
+            form.published_at = timezone.now()
+        form.save(update_fields=["status", "published_at", "updated_at"])
+        audit.audit_update(actor=actor, action=action, instance=form, before=before)
+    return form
+
+
+def signup_form_publish(*, actor: Actor, form_id: int) -> SignupForm:
+    """Open the form at /f/<slug>/ (and reopen a closed one)."""
+    return _signup_form_status(actor, form_id, SignupForm.Status.PUBLISHED, "signup_form.publish")
+
+
+def signup_form_close(*, actor: Actor, form_id: int) -> SignupForm:
+    """Stop taking sign-ups; the page says so instead of showing the form."""
+    return _signup_form_status(actor, form_id, SignupForm.Status.CLOSED, "signup_form.close")
+
+
+def _staff_user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def signup_submit(
+    *,
+    form: SignupForm,
+    idempotency_key: str,
+    fields: dict[str, Any],
+    answers: dict[str, Any],
+    consents: list[Any],
+    source: str = "",
+    referral_code: str = "",
+    client: str = "",
+) -> tuple[SignupSubmission, bool]:
+    """Take one sign-up: the person (found or created), their team, a follow-up for their
+    organizer, and the confirmation email once committed. Returns ``(submission, created)``.
+
+    The idempotency key makes it safe to repeat: a replay (a double click, a client retry
+    after a lost response, a replayed request) returns the first submission with
+    ``created=False`` and writes nothing. Two racing requests with one key are settled by the
+    unique constraint: the loser's transaction rolls back whole and it returns the winner's.
+    """
+    idempotency_key = intake.check_idempotency_key(idempotency_key)
+    existing = _submission_for_key(form, idempotency_key)
+    if existing is not None:
+        return existing, False
+    if form.status != SignupForm.Status.PUBLISHED:
+        raise errors.Conflict(
+            "This sign-up form is not taking sign-ups.", code=errors.SIGNUP_FORM_CLOSED
+        )
+    clean = intake.clean_submission(
+        fields_config=form.fields,
+        questions=form.questions,
+        consent_topics=form.consent_topics,
+        fields=fields,
+        answers=answers,
+        consents=consents,
+        source=source,
+        default_source=form.source or f"signup:{form.slug}"[:40],
+    )
+    if clean.errors:
+        raise intake.first_problem(clean.errors)
+    referred_by = intake.referral_person_id(referral_code) if referral_code else None
+    # A second attempt settles the rare race on another unique row (the volunteer's open
+    # follow-up or membership, when two sign-ups of one person arrive at the same instant).
+    for attempt in range(2):
+        try:
+            return _signup_write(form, idempotency_key, clean, referred_by, client), True
+        except IntegrityError:
+            existing = _submission_for_key(form, idempotency_key)
+            if existing is not None:
+                return existing, False
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _submission_for_key(form: SignupForm, key: str) -> SignupSubmission | None:
+    return SignupSubmission.objects.filter(form=form, idempotency_key=key).first()
+
+
+def _signup_write(
+    form: SignupForm,
+    key: str,
+    clean: intake.CleanSubmission,
+    referred_by: int | None,
+    client: str,
+) -> SignupSubmission:
+    person_fields = clean.person
+    with transaction.atomic():
+        try:
+            found = people_services.person_find_or_create(
+                actor=None,
+                source=f"signup:{form.slug}"[:60],
+                first_name=person_fields["first_name"],
+                last_name=person_fields["last_name"],
+                email=person_fields.get("email", ""),
+                phone=person_fields.get("phone", ""),
+                street=person_fields.get("street", ""),
+                zip5=person_fields.get("zip5", ""),
+            )
+        except errors.ValidationFailed as exc:
+            # Identity resolution names the person's field; keep its words, use intake's code.
+            raise errors.ValidationFailed(
+                exc.message, code=errors.SIGNUP_INVALID, field=exc.field
+            ) from None
+        person = found.person
+        unit = _unit_for_signup(form, person.org_unit_id, person_fields.get("zip5", ""))
+        if person.org_unit_id is None:
+            people_services.person_place(actor=None, person_id=person.pk, org_unit_id=unit.pk)
+        if referred_by == person.pk:
+            referred_by = None
+        submission = SignupSubmission.objects.create(
+            form=form,
+            idempotency_key=key,
+            person=person,
+            org_unit=unit,
+            answers=clean.answers,
+            consents=clean.consents,
+            source=clean.source,
+            referred_by_id=referred_by
+            if referred_by and people_selectors.person_exists(referred_by)
+            else None,
+            created_at=timezone.now(),
+        )
+        Membership.objects.get_or_create(
+            person=person, org_unit=unit, defaults={"source": clean.source}
+        )
+        if not FollowUp.objects.filter(
+            person=person, org_unit=unit, contacted_at__isnull=True
+        ).exists():
+            FollowUp.objects.create(person=person, org_unit=unit, source=clean.source)
+        audit.audit_record(
+            actor=None,
+            kind=audit.Kind.CREATE,
+            action="signup.submit",
+            entity_type="organizing.signupsubmission",
+            entity_id=submission.pk,
+            summary=f"{form.slug}: person {person.pk} to {unit.name}"
+            + (f" from {client}" if client else ""),
+        )
+        transaction.on_commit(functools.partial(_enqueue_confirmation, submission.pk), robust=True)
+    return submission
+
+
+def _enqueue_confirmation(submission_id: int) -> None:
+    from groundgame.organizing.tasks import signup_confirmation_send
+
+    signup_confirmation_send.enqueue(submission_id)
+
+
+def _unit_for_signup(form: SignupForm, person_unit_id: int | None, zip5: str) -> OrgUnit:
+    """The team covering the volunteer's county, else the form's own unit."""
+    county = intake.county_for_zip(zip5) if zip5 else ""
+    if county:
+        team = org_unit_for_county(county)
+        if team is not None:
+            return team
+    if person_unit_id is not None:
+        known = OrgUnit.objects.filter(pk=person_unit_id).first()
+        if known is not None:
+            return known
+    return form.org_unit
+
+
+def signup_confirmation_send(*, submission_id: int) -> bool:
+    """Email the volunteer their confirmation and share link; False if there is no address.
+
+    Runs in a worker after the sign-up committed, so a slow mail server never holds up a
+    sign-up and a rolled-back sign-up is never confirmed.
+    """
+    submission = (
+        SignupSubmission.objects.select_related("form", "org_unit", "person")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None or not submission.person.email:
+        return False
+    person = submission.person
+    form = submission.form
+    share = f"{settings.GROUNDGAME_PUBLIC_URL.rstrip('/')}{signup_share_path(form, person.pk)}"
+    body = (
+        f"Hi {person.first_name},\n\n"
+        f"Thank you for signing up: {form.title}.\n"
+        f"An organizer with {submission.org_unit.name} will be in touch soon.\n\n"
+        f"{form.thank_you + chr(10) + chr(10) if form.thank_you else ''}"
+        f"Bring a friend: share your link\n{share}\n"
+    )
+    send_mail(
+        subject=f"You're signed up: {form.title}",
+        message=body,
+        from_email=None,
+        recipient_list=[person.email],
+    )
+    with transaction.atomic():
+        audit.audit_record(
+            actor=None,
+            kind=audit.Kind.CREATE,
+            action="signup.confirmation_sent",
+            entity_type="organizing.signupsubmission",
+            entity_id=submission.pk,
+            summary=f"confirmation emailed for {form.slug}",
+        )
+    return True
+
+
+def signup_share_path(form: SignupForm, person_id: int) -> str:
+    """A volunteer's share link to a form: whoever signs up through it was recruited by them."""
+    return f"/f/{form.slug}/?ref={intake.referral_code(person_id)}"
+
+
+def follow_up_contact(*, actor: Actor, follow_up_id: int, note: str = "") -> FollowUp:
+    """Mark a new volunteer contacted; only staff of their unit (or above) may."""
+    with transaction.atomic():
+        follow_up = (
+            FollowUp.objects.select_for_update()
+            .select_related("org_unit")
+            .filter(pk=follow_up_id)
+            .first()
+        )
+        if follow_up is None or not staff_scope(actor).covers(follow_up.org_unit.path):
+            raise errors.NotFound(
+                "No such volunteer in your queue.", code=errors.FOLLOW_UP_NOT_FOUND
+            )
+        if follow_up.contacted_at is not None:
+            return follow_up
+        before = audit.snapshot(follow_up)
+        follow_up.contacted_at = timezone.now()
+        follow_up.contacted_by = _staff_user(actor)
+        follow_up.note = note.strip()[:500]
+        follow_up.save()
+        audit.audit_update(
+            actor=actor, action="follow_up.contact", instance=follow_up, before=before
+        )
+    return follow_up
 
 
 # Events, shifts and RSVPs ------------------------------------------------------------------

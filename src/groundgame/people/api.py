@@ -54,14 +54,15 @@ def person_search(request: HttpRequest, q: str = "", limit: int = 50) -> list[Pe
     return [PersonOut.from_orm(p) for p in people]
 
 
-@router.get("/{person_id}", response=PersonDetailOut)
+# An int converter, so that named routes (/reviews, /find-or-create) are not taken for ids.
+@router.get("/{int:person_id}", response=PersonDetailOut)
 def person_get(request: HttpRequest, person_id: int) -> PersonDetailOut:
     """One person's record (logged as a read); 404 `person_not_found` outside your units."""
     person = services.person_open(actor=request.user, person_id=person_id)
     return _detail(person)
 
 
-@router.patch("/{person_id}", response=PersonDetailOut)
+@router.patch("/{int:person_id}", response=PersonDetailOut)
 def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonDetailOut:
     person = services.person_update(
         actor=request.user, person_id=person_id, **payload.dict(exclude_unset=True)
@@ -117,3 +118,157 @@ def universe_count(request: HttpRequest, spec: str = "{}") -> UniverseCountOut:
 def universe_saved(request: HttpRequest) -> list[UniverseOut]:
     """The saved universes with their last count and when it was taken."""
     return [UniverseOut.from_orm(u) for u in selectors.universe_list()]
+
+
+# Identity resolution --------------------------------------------------------------------
+
+
+class FindOrCreateIn(Schema):
+    first_name: str
+    last_name: str
+    email: str = ""
+    phone: str = ""
+    birth_date: dt.date | None = None
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    zip5: str = ""
+    external_system: str = ""
+    external_id: str = ""
+    source: str = "api"
+
+
+class FindOrCreateOut(Schema):
+    person_id: int
+    created: bool
+    score: float
+    review_id: int | None
+
+
+class ReviewPersonOut(Schema):
+    id: int
+    full_name: str
+    email: str
+    phone: str
+    birth_date: dt.date | None
+
+
+class ReviewOut(Schema):
+    id: int
+    score: float
+    source: str
+    status: str
+    created_at: dt.datetime
+    person: ReviewPersonOut
+    candidate: ReviewPersonOut
+    evidence: dict[str, object]
+
+
+class DecideIn(Schema):
+    decision: str
+    survivor_id: int | None = None
+
+
+class DecideOut(Schema):
+    id: int
+    status: str
+    decided_at: dt.datetime | None
+    # The merge a "merge" decision made, for undoing it.
+    merge_id: int | None
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    absorbed_id: int
+    merged_at: dt.datetime
+    undone_at: dt.datetime | None
+
+
+# The API's words for a decision, and the review status each leads to.
+DECISIONS = {"merge": "merged", "distinct": "distinct"}
+
+
+@router.post("/find-or-create", response={200: FindOrCreateOut, 201: FindOrCreateOut})
+def person_find_or_create(
+    request: HttpRequest, payload: FindOrCreateIn
+) -> tuple[int, FindOrCreateOut]:
+    """The person an intake describes: 201 when created, 200 when found.
+
+    Safe to retry: the same payload again finds the person the first call created. Only
+    the id is returned, since the person may be outside your units; open them with
+    ``GET /api/people/{id}``. Bad input is a 422 naming the field (``person_invalid``,
+    ``external_id_invalid``); an external id linked to someone else is a 409
+    ``external_id_taken``.
+    """
+    data = payload.dict()
+    system, external_id = data.pop("external_system").strip(), data.pop("external_id").strip()
+    if bool(system) != bool(external_id):
+        missing = "external_id" if system else "external_system"
+        raise ValidationFailed(
+            "An external id needs both external_system and external_id.",
+            code=errors.EXTERNAL_ID_INVALID,
+            field=missing,
+        )
+    result = services.person_find_or_create(
+        actor=request.user,
+        external=(system, external_id) if system else None,
+        **data,
+    )
+    out = FindOrCreateOut(
+        person_id=result.person.pk,
+        created=result.created,
+        score=round(result.score, 4),
+        review_id=result.review.pk if result.review else None,
+    )
+    return (201 if result.created else 200), out
+
+
+@router.get("/reviews", response=list[ReviewOut])
+def review_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[ReviewOut]:
+    """Open reviews whose two people are both in your units, likeliest matches first."""
+    scope = request.staff_scope  # type: ignore[attr-defined]
+    start = max(offset, 0)
+    reviews = selectors.match_review_list(scope=scope)[start : start + max(1, min(limit, 200))]
+    return [ReviewOut.from_orm(r) for r in reviews]
+
+
+@router.post("/reviews/{review_id}/decide", response=DecideOut)
+def review_decide(request: HttpRequest, review_id: int, payload: DecideIn) -> DecideOut:
+    """Answer a review: ``{"decision": "merge", "survivor_id": ...}`` keeps that record and
+    merges the other into it; ``{"decision": "distinct"}`` keeps both. 404
+    ``review_not_found`` outside your units, 409 ``review_decided`` if already answered, 422
+    ``review_invalid`` or ``merge_invalid`` naming the field."""
+    decision = DECISIONS.get(payload.decision)
+    if decision is None:
+        raise ValidationFailed(
+            "The decision is 'merge' or 'distinct'.", code=errors.REVIEW_INVALID, field="decision"
+        )
+    if decision == "merged" and payload.survivor_id is None:
+        raise ValidationFailed(
+            "A merge names the record to keep.", code=errors.MERGE_INVALID, field="survivor_id"
+        )
+    review = services.match_review_decide(
+        actor=request.user,
+        review_id=review_id,
+        decision=decision,
+        survivor_id=payload.survivor_id,
+    )
+    merge = None
+    if review.status == "merged" and payload.survivor_id is not None:
+        pair = {review.person_id, review.candidate_id} - {payload.survivor_id}
+        merge = selectors.person_merge_undoable(person_id=pair.pop())
+    return DecideOut(
+        id=review.pk,
+        status=review.status,
+        decided_at=review.decided_at,
+        merge_id=merge.pk if merge else None,
+    )
+
+
+@router.post("/merges/{merge_id}/undo", response=MergeOut)
+def merge_undo(request: HttpRequest, merge_id: int) -> MergeOut:
+    """Undo a merge exactly. 404 ``merge_not_found`` outside your units, 409
+    ``merge_invalid`` if already undone or a later merge involves the survivor."""
+    merge = services.person_unmerge(actor=request.user, merge_id=merge_id)
+    return MergeOut.from_orm(merge)

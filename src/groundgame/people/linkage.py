@@ -5,18 +5,25 @@ vectorized SQL pass over the files:
 
 1. normalize both files (names, dates in the usual formats, USPS street words, ZIP, email,
    the ten digits of a phone) and map nicknames to their formal name;
-2. block: candidate pairs are those that agree on at least one blocking key (birth date and
-   the first letter of the formal first name or the first two of the last name; ZIP and the
-   first two letters of the last name; email; phone; whole name and ZIP3), so the pairs
-   compared grow with the matches, not with the product of the files;
+2. block: candidate pairs are those that agree on at least one narrow blocking key (birth
+   date and the first letter of the formal first name, or the first two of the last name;
+   ZIP and the first two letters of the last name, or the formal first name; email; phone),
+   so the pairs compared grow with the matches, not with the product of the files;
 3. compare each pair field by field into ``identity``'s levels;
-4. estimate ``u`` (how often different people agree) from random pairs, then ``m`` and the
-   share of matches by expectation-maximisation over the counts of each comparison pattern
-   (a few hundred patterns, whatever the size of the files);
-5. score: the weights of the pattern, with an exact name weighted by its own frequency
-   (two "Smith"s agree by chance far more often than two "Okonkwo"s), give a probability;
-6. keep the pairs above the threshold, each row with its best partner only when the two are
-   one another's best (two lists of distinct people link one-to-one).
+4. estimate ``u`` (how often different people agree) from random pairs; then ``m`` by
+   expectation-maximisation once per blocking key, on the pairs that key found and leaving
+   out the fields it agrees on by construction (within "same birth date and initial", two
+   different people still compare like random ones on every other field, which is what EM
+   with ``u`` fixed assumes); then the chance that two random records match, as the expected
+   number of matches among the candidates over the number of possible pairs. EM runs on the
+   counts of each comparison pattern: a few thousand, whatever the size of the files;
+5. score: the weights of the pattern, with an exact name, email or phone weighted by its own
+   frequency (two "Smith"s agree by chance far more often than two "Okonkwo"s, and a shared
+   family email is weaker evidence than a personal one), added to that prior, give a
+   probability;
+6. keep the pairs at or above the threshold one-to-one, greedily from the most probable: a
+   pair is kept when each side is the other's best among the rows not yet linked (two lists
+   of distinct people link one-to-one).
 """
 
 from __future__ import annotations
@@ -46,7 +53,8 @@ COLUMNS = (
     "phone",
 )
 DEFAULT_THRESHOLD = 0.9
-# Random pairs compared to estimate u, and rounds of expectation-maximisation for m.
+# Random pairs compared to estimate u, and rounds of expectation-maximisation for m and for
+# the prior.
 U_SAMPLE_PAIRS = 1_000_000
 EM_ROUNDS = 25
 _FIELDS = ("first_name", "last_name", "birth_date", "address", "email", "phone")
@@ -56,7 +64,8 @@ _STREET_WORDS = sorted(identity.STREET_WORDS.items())
 
 @dataclass
 class Model:
-    """The fitted parameters: per field, ``m`` and ``u`` of each level, and the match share."""
+    """The fitted parameters: per field, ``m`` and ``u`` of each level, and the chance that
+    two random records (one of each file) match."""
 
     m: dict[str, list[float]] = field(default_factory=dict)
     u: dict[str, list[float]] = field(default_factory=dict)
@@ -102,6 +111,16 @@ def check_columns(path: Path) -> None:
         )
 
 
+def load(con: duckdb.DuckDBPyConnection, left: Path, right: Path) -> tuple[int, int]:
+    """The two files as tables ``l`` and ``r`` of normalized columns (``fn``, ``ln`` and
+    ``fc``, the formal first name; ``dob``; ``street`` and ``hn``, its house number;
+    ``city``, ``state``, ``zip``, ``email``, ``phone``), and their numbers of rows."""
+    _setup(con)
+    _load(con, left, "l")
+    _load(con, right, "r")
+    return _count(con, "l"), _count(con, "r")
+
+
 def _load(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
     con.execute(
         f"CREATE TABLE raw_{table} AS SELECT * FROM read_csv(?, header = true, "
@@ -128,6 +147,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
             {name(value["last_name"])} AS ln,
             CAST(coalesce({dates}) AS DATE) AS dob,
             nullif(trim(regexp_replace({street}, ' +', ' ', 'g')), '') AS street,
+            nullif(regexp_extract({street}, '^ *([0-9]+)', 1), '') AS hn,
             {name(value["city"])} AS city,
             nullif(upper(trim({value["state"]})), '') AS state,
             nullif(left(regexp_replace({value["zip"]}, '[^0-9]', '', 'g'), 5), '') AS zip,
@@ -146,16 +166,27 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
     )
 
 
-# The blocking keys: pairs agreeing on any one of them are compared.
-_BLOCKS = (
-    "l.dob = r.dob AND l.fc[1] = r.fc[1]",
-    "l.dob = r.dob AND l.ln[1:2] = r.ln[1:2]",
-    "l.zip = r.zip AND l.ln[1:2] = r.ln[1:2]",
-    "l.email = r.email",
-    "l.phone = r.phone",
-    "l.fc = r.fc AND l.ln = r.ln AND l.zip[1:3] = r.zip[1:3]",
+# The blocking keys: pairs agreeing on any one of them are compared. Each names the fields
+# it makes agree by construction, which its EM pass leaves out, and whether m is trained on
+# its pairs. ZIP and formal first name
+# catch a typo at the start of the last name; no key is a bare common value (a whole name,
+# a ZIP3), whose pairs would be mostly namesakes.
+_BLOCKS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("l.dob = r.dob AND l.fc[1] = r.fc[1]", ("birth_date", "first_name"), True),
+    ("l.dob = r.dob AND l.ln[1:2] = r.ln[1:2]", ("birth_date", "last_name"), True),
+    ("l.zip = r.zip AND l.ln[1:2] = r.ln[1:2]", ("address", "last_name"), True),
+    ("l.zip = r.zip AND l.fc = r.fc", ("address", "first_name"), True),
+    # Not trained on: an email is often made of the name ("mary.smith12@") and a phone is
+    # shared by a household, so different people sharing one are not random on the other
+    # fields, and EM would take those namesakes and relatives for matches.
+    ("l.email = r.email", ("email",), False),
+    ("l.phone = r.phone", ("phone",), False),
 )
 
+# The street agrees when the house numbers do and the rest is close (a spelled-out "Street",
+# a typo): a neighbour a few doors down has a street as similar but another number.
+_SAME_STREET = f"""(l.hn = r.hn AND jaro_winkler_similarity(l.street, r.street)
+    >= {identity.STREET_CLOSE})"""
 # Each field's level as an index into ``identity.LEVELS`` (0 = the strongest agreement), or
 # -1 when either side lacks the field.
 _GAMMA = {
@@ -176,8 +207,8 @@ _GAMMA = {
         WHEN year(l.dob) = year(r.dob) THEN 2 ELSE 3 END""",
     "address": f"""CASE WHEN coalesce(l.zip, l.city) IS NULL OR coalesce(r.zip, r.city) IS NULL
           THEN -1
-        WHEN jaro_winkler_similarity(l.street, r.street) >= {identity.STREET_CLOSE}
-          AND (l.zip = r.zip OR (l.city = r.city AND l.state = r.state)) THEN 0
+        WHEN {_SAME_STREET} AND (l.zip = r.zip OR (l.city = r.city AND l.state = r.state))
+          THEN 0
         WHEN l.zip = r.zip THEN 1
         WHEN l.city = r.city AND l.state = r.state THEN 2 ELSE 3 END""",
     "email": """CASE WHEN l.email IS NULL OR r.email IS NULL THEN -1
@@ -187,6 +218,11 @@ _GAMMA = {
 }
 _GAMMA_SQL = ",\n".join(f"({sql}) AS g_{name}" for name, sql in _GAMMA.items())
 _G = ", ".join(f"g_{name}" for name in _FIELDS)
+# The fields whose exact agreement is weighted by the frequency of the value agreed on, and
+# the column holding it.
+_TF = {"first_name": "fn", "last_name": "ln", "email": "email", "phone": "phone"}
+
+Pattern = tuple[tuple[int, ...], int]
 
 
 def _setup(con: duckdb.DuckDBPyConnection) -> None:
@@ -225,33 +261,93 @@ def _estimate_u(con: duckdb.DuckDBPyConnection, left: int, right: int) -> dict[s
     return u
 
 
-def _estimate_m(
-    patterns: Sequence[tuple[tuple[int, ...], int]], u: dict[str, list[float]]
-) -> Model:
-    """m of every level and the share of matches among the candidate pairs, by EM with u
-    fixed, over the counts of each comparison pattern."""
-    model = Model(
-        m={n: [lv.m for lv in identity.LEVELS[n]] for n in _FIELDS}, u=u, match_share=0.01
-    )
+def _em(
+    patterns: Sequence[Pattern], u: dict[str, list[float]], fields: Sequence[str]
+) -> tuple[dict[str, list[float]], float]:
+    """m of ``fields``' levels by EM with u fixed, over the counts of each comparison
+    pattern (of those fields only), and the expected number of matches among the pairs."""
+    m = {n: [lv.m for lv in identity.LEVELS[n]] for n in fields}
+    share, matches = 0.5, 0.0
     total = sum(count for _, count in patterns)
     for _ in range(EM_ROUNDS):
-        expected = {n: [0.0] * len(identity.LEVELS[n]) for n in _FIELDS}
+        expected = {n: [0.0] * len(m[n]) for n in fields}
         matches = 0.0
+        prior = math.log2(share / (1 - share))
         for gammas, count in patterns:
-            bits = sum(model.weight(n, g) for n, g in zip(_FIELDS, gammas, strict=True))
-            prior = model.match_share / (1 - model.match_share)
-            odds = prior * math.pow(2.0, min(bits, 500.0))
-            p = odds / (1 + odds) * count
+            bits = prior + sum(
+                math.log2(m[n][g] / u[n][g]) for n, g in zip(fields, gammas, strict=True) if g >= 0
+            )
+            p = _probability(bits) * count
             matches += p
-            for n, g in zip(_FIELDS, gammas, strict=True):
+            for n, g in zip(fields, gammas, strict=True):
                 if g >= 0:
                     expected[n][g] += p
-        for n in _FIELDS:
+        # One pseudo-match at the prior's m: a level no match reached in these pairs gets a
+        # small m, not a zero that would make it veto any pair.
+        for n in fields:
             seen = sum(expected[n])
-            if seen > 0:
-                model.m[n] = [max(x / seen, 1e-6) for x in expected[n]]
-        model.match_share = min(max(matches / total, 1e-9), 0.999) if total else 0.01
-    return model
+            m[n] = [
+                (x + lv.m) / (seen + 1)
+                for x, lv in zip(expected[n], identity.LEVELS[n], strict=True)
+            ]
+        share = min(max(matches / total, 1e-9), 1 - 1e-9)
+    return m, matches
+
+
+def _probability(bits: float) -> float:
+    return 1.0 / (1.0 + math.pow(2.0, -min(max(bits, -500.0), 500.0)))
+
+
+def _estimate_model(
+    con: duckdb.DuckDBPyConnection, u: dict[str, list[float]], pairs: int
+) -> tuple[Model, list[Pattern]]:
+    """m from one EM pass per blocking key, averaged over the passes weighted by the matches
+    each found; then the prior, and the comparison patterns of all the candidates."""
+    sums = {n: [0.0] * len(identity.LEVELS[n]) for n in _FIELDS}
+    weights = dict.fromkeys(_FIELDS, 0.0)
+    for k, (_, blocked, trained) in enumerate(_BLOCKS):
+        if not trained:
+            continue
+        fields = [n for n in _FIELDS if n not in blocked]
+        rows = con.execute(
+            f"""SELECT {", ".join(f"g_{n}" for n in fields)}, count(*) FROM compared
+                WHERE blocks & {1 << k} <> 0 GROUP BY ALL"""
+        ).fetchall()
+        if not rows:
+            continue
+        m, matches = _em([(tuple(row[:-1]), int(row[-1])) for row in rows], u, fields)
+        for n in fields:
+            sums[n] = [s + matches * x for s, x in zip(sums[n], m[n], strict=True)]
+            weights[n] += matches
+    model = Model(
+        m={
+            n: [s / weights[n] for s in sums[n]]
+            if weights[n] > 0
+            else [lv.m for lv in identity.LEVELS[n]]
+            for n in _FIELDS
+        },
+        u=u,
+    )
+    rows = con.execute(f"SELECT {_G}, count(*) FROM compared GROUP BY ALL").fetchall()
+    patterns = [(tuple(int(g) for g in row[:-1]), int(row[-1])) for row in rows]
+    model.match_share = _estimate_prior(model, patterns, pairs)
+    return model, patterns
+
+
+def _estimate_prior(model: Model, patterns: Sequence[Pattern], pairs: int) -> float:
+    """The chance that two random records match: the expected number of matches among the
+    candidates (the pairs outside them being almost all non-matches) over all ``pairs``, to
+    a fixed point, since each candidate's probability depends on it."""
+    evidence = [
+        (sum(model.weight(n, g) for n, g in zip(_FIELDS, gammas, strict=True)), count)
+        for gammas, count in patterns
+    ]
+    share = 1.0 / max(pairs, 1)
+    for _ in range(EM_ROUNDS):
+        prior = math.log2(share / (1 - share))
+        matches = sum(_probability(prior + bits) * count for bits, count in evidence)
+        share = min(max(matches / max(pairs, 1), 1e-12), 0.5)
+    return share
 
 
 def link(
@@ -263,27 +359,26 @@ def link(
         check_columns(path)
     con = duckdb.connect()
     try:
-        _setup(con)
-        _load(con, left, "l")
-        _load(con, right, "r")
-        left_rows = _count(con, "l")
-        right_rows = _count(con, "r")
-        blocked = " UNION ".join(
-            f"SELECT l.id AS lid, r.id AS rid FROM l JOIN r ON {rule}" for rule in _BLOCKS
+        left_rows, right_rows = load(con, left, right)
+        blocked = " UNION ALL ".join(
+            f"SELECT l.id AS lid, r.id AS rid, {1 << k} AS block FROM l JOIN r ON {rule}"
+            for k, (rule, _, _) in enumerate(_BLOCKS)
         )
-        con.execute(f"CREATE TABLE candidates AS {blocked}")
+        con.execute(
+            f"CREATE TABLE candidates AS SELECT lid, rid, bit_or(block) AS blocks "
+            f"FROM ({blocked}) GROUP BY lid, rid"
+        )
+        tf_columns = ", ".join(f"l.{c}" for c in _TF.values())
         con.execute(
             f"""
             CREATE TABLE compared AS
-            SELECT c.lid, c.rid, l.ln, l.fn, {_GAMMA_SQL}
+            SELECT c.lid, c.rid, c.blocks, {tf_columns}, {_GAMMA_SQL}
             FROM candidates c JOIN l ON l.id = c.lid JOIN r ON r.id = c.rid
             """
         )
         candidate_pairs = _count(con, "compared")
         u = _estimate_u(con, left_rows, right_rows)
-        rows = con.execute(f"SELECT {_G}, count(*) FROM compared GROUP BY ALL").fetchall()
-        patterns = [(tuple(int(g) for g in row[:-1]), int(row[-1])) for row in rows]
-        model = _estimate_m(patterns, u)
+        model, patterns = _estimate_model(con, u, left_rows * right_rows)
         pairs = _score(con, model, patterns, threshold=threshold, one_to_one=one_to_one)
     finally:
         con.close()
@@ -305,7 +400,7 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def _score(
     con: duckdb.DuckDBPyConnection,
     model: Model,
-    patterns: Sequence[tuple[tuple[int, ...], int]],
+    patterns: Sequence[Pattern],
     *,
     threshold: float,
     one_to_one: bool,
@@ -321,8 +416,10 @@ def _score(
             for g, _ in patterns
         ],
     )
-    # Term frequencies of names over both files: an exact name counts by its own rarity.
-    for column in ("ln", "fn"):
+    # Term frequencies over both files: an exact agreement counts by the rarity of the value
+    # agreed on, in place of the average rarity (u) of the level.
+    adjust, joins = [], []
+    for name, column in _TF.items():
         con.execute(
             f"""
             CREATE TABLE tf_{column} AS
@@ -331,33 +428,48 @@ def _score(
             WHERE {column} IS NOT NULL GROUP BY 1
             """
         )
-    u_last, u_first = model.u["last_name"][0], model.u["first_name"][0]
-    best = "WHERE rl = 1 AND rr = 1" if one_to_one else ""
-    rows = con.execute(
-        f"""
-        WITH scored AS (
-            SELECT c.lid, c.rid,
-                w.bits
-                + CASE WHEN c.g_last_name = 0
-                       THEN log2({u_last} / greatest(tl.tf, 1e-9)) ELSE 0 END
-                + CASE WHEN c.g_first_name = 0
-                       THEN log2({u_first} / greatest(tf.tf, 1e-9)) ELSE 0 END AS bits
-            FROM compared c
-            JOIN weights w USING ({_G})
-            LEFT JOIN tf_ln tl ON tl.value = c.ln
-            LEFT JOIN tf_fn tf ON tf.value = c.fn
-        ), kept AS (
-            SELECT lid, rid, 1 / (1 + pow(2, -least(greatest(bits, -500), 500))) AS p
-            FROM scored
-        ), ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY lid ORDER BY p DESC, rid) AS rl,
-                      row_number() OVER (PARTITION BY rid ORDER BY p DESC, lid) AS rr
-            FROM kept WHERE p >= ?
+        adjust.append(
+            f"CASE WHEN c.g_{name} = 0 THEN log2({model.u[name][0]} "
+            f"/ greatest(tf_{column}.tf, 1e-9)) ELSE 0 END"
         )
-        SELECT lid, rid, p FROM ranked {best} ORDER BY lid, rid
+        joins.append(f"LEFT JOIN tf_{column} ON tf_{column}.value = c.{column}")
+    con.execute(
+        f"""
+        CREATE TABLE kept AS
+        SELECT lid, rid, 1 / (1 + pow(2, -least(greatest(bits, -500), 500))) AS p
+        FROM (
+            SELECT c.lid, c.rid, w.bits + {" + ".join(adjust)} AS bits
+            FROM compared c JOIN weights w USING ({_G}) {" ".join(joins)}
+        )
+        WHERE 1 / (1 + pow(2, -least(greatest(bits, -500), 500))) >= ?
         """,
         [threshold],
-    ).fetchall()
+    )
+    if not one_to_one:
+        rows = con.execute("SELECT lid, rid, p FROM kept ORDER BY lid, rid").fetchall()
+        return [(str(a), str(b), float(p)) for a, b, p in rows]
+    # Greedy one-to-one: each round links the pairs that are one another's best among the
+    # rows still free, then frees nothing else; a row whose best went to another row gets
+    # its next best in a later round.
+    con.execute("CREATE TABLE linked (lid VARCHAR, rid VARCHAR, p DOUBLE)")
+    while True:
+        added = con.execute(
+            """
+            INSERT INTO linked
+            SELECT lid, rid, p FROM (
+                SELECT *, row_number() OVER (PARTITION BY lid ORDER BY p DESC, rid) AS rl,
+                          row_number() OVER (PARTITION BY rid ORDER BY p DESC, lid) AS rr
+                FROM kept
+            ) WHERE rl = 1 AND rr = 1
+            """
+        ).fetchone()
+        if not added or not added[0]:
+            break
+        con.execute(
+            """DELETE FROM kept WHERE lid IN (SELECT lid FROM linked)
+               OR rid IN (SELECT rid FROM linked)"""
+        )
+    rows = con.execute("SELECT lid, rid, p FROM linked ORDER BY lid, rid").fetchall()
     return [(str(a), str(b), float(p)) for a, b, p in rows]
 
 

@@ -22,7 +22,13 @@ class Household(TimestampedModel):
     longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "zip5"], name="household_state_zip_idx")]
+        indexes = [
+            models.Index(fields=["state", "zip5"], name="household_state_zip_idx"),
+            # The voter-file import finds the household at an address, batch by batch.
+            models.Index(
+                fields=["state", "zip5", "street", "unit", "city"], name="household_address_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
@@ -219,6 +225,9 @@ class VoterImport(TimestampedModel):
     marked_missing = models.PositiveBigIntegerField(default=0)
     # The last row of the voters file known committed: a resumed run starts after it.
     checkpoint_row = models.PositiveBigIntegerField(default=0)
+    # The same for the history file, read after the voters file: 0 until the voters file is
+    # done (and the voters it no longer lists are marked missing), then the last line committed.
+    history_checkpoint_row = models.PositiveBigIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
 

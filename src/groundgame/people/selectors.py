@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
 from groundgame.organizing.selectors import StaffScope
-from groundgame.people import synth, universes
+from groundgame.people import synth, universes, voter_import
 from groundgame.people.models import (
     ExternalId,
     MatchReview,
@@ -19,6 +19,7 @@ from groundgame.people.models import (
     Tag,
     Universe,
     VoteHistory,
+    VoterImport,
     VoterRecord,
 )
 
@@ -164,3 +165,22 @@ def person_merge_undoable(*, person_id: int) -> PersonMerge | None:
     )
     absorbed = merges.filter(absorbed_id=person_id).first()
     return absorbed or merges.filter(survivor_id=person_id).order_by("-pk").first()
+
+
+def voter_import_list() -> QuerySet[VoterImport]:
+    """Voter-file import runs, newest first, with their counts."""
+    return VoterImport.objects.select_related("started_by").order_by("-pk")
+
+
+def voter_import_get(run_id: int) -> VoterImport | None:
+    return VoterImport.objects.filter(pk=run_id).first()
+
+
+def voter_import_error_report(run_id: int, out: Any) -> int:
+    """Write a run's rejected rows as CSV (file, row, field, reason, line) into a text stream;
+    returns how many rows were written."""
+    return voter_import.write_error_report(run_id, out)
+
+
+def person_exists(person_id: int) -> bool:
+    return Person.objects.filter(pk=person_id).exists()

@@ -21,7 +21,16 @@ from groundgame.audit.services import Actor
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
-from groundgame.people import errors, identity, linkage, synth, universes, voterfile
+from groundgame.people import (
+    errors,
+    identity,
+    linkage,
+    synth,
+    universes,
+    voter_files,
+    voter_import,
+    voterfile,
+)
 from groundgame.people.models import (
     ExternalId,
     Household,
@@ -348,6 +357,7 @@ def person_find_or_create(
         phone=cleaned["phone"],
     )
     with transaction.atomic():
+        identity.lock(query, external)
         if external is not None:
             known = (
                 ExternalId.objects.select_related("person__household")
@@ -807,3 +817,64 @@ def people_files_link(
     result = linkage.link(left, right, threshold=threshold)
     linkage.write_pairs(result.pairs, out)
     return result
+
+
+def voter_file_import(
+    *,
+    actor: Actor,
+    layout: str,
+    voters: Path,
+    history: Path | None = None,
+    resume: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    batch_size: int = voter_import.BATCH_SIZE,
+) -> voter_import.Outcome:
+    """Import a state's voter file (see ``voter_import``): each batch commits with its audit
+    row; the identical files imported again change nothing."""
+    return voter_import.run_import(
+        actor=actor,
+        layout_name=layout,
+        voters=voters,
+        history=history,
+        resume=resume,
+        progress=progress,
+        batch_size=batch_size,
+    )
+
+
+def synthetic_state_files_write(
+    *,
+    layout: str,
+    rows: int,
+    out: Path,
+    seed: int = 2024,
+    dirty_rate: float = 0.005,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> voter_files.SynthFiles:
+    """Write synthetic files in a state's public layout (files only, no database)."""
+    if layout != "nc":
+        raise ValidationFailed(
+            f"Synthetic files are written in the nc layout only, not {layout!r}.",
+            code=errors.VOTER_IMPORT_LAYOUT,
+            field="layout",
+        )
+    return voter_files.write_nc(out, rows=rows, seed=seed, dirty_rate=dirty_rate, progress=progress)
+
+
+def person_place(*, actor: Actor, person_id: int, org_unit_id: int) -> bool:
+    """Put a person not yet in any unit into one (an intake that knows their team); a person
+    already placed stays where they are. Returns whether they were placed."""
+    with transaction.atomic():
+        placed = Person.objects.filter(pk=person_id, org_unit__isnull=True).update(
+            org_unit_id=org_unit_id
+        )
+        if placed:
+            audit.audit_record(
+                actor=actor,
+                kind=audit.Kind.UPDATE,
+                action="person.place",
+                entity_type="people.person",
+                entity_id=person_id,
+                changes={"org_unit_id": [None, org_unit_id]},
+            )
+    return bool(placed)

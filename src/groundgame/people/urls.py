@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from groundgame.people import views
 
@@ -6,6 +6,9 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("<int:person_id>/", views.person_detail, name="detail"),
+    path("imports/", views.voter_import_list, name="imports"),
+    path("imports/<int:run_id>/errors.csv", views.voter_import_report, name="import_report"),
+    path("", include("groundgame.people.review_urls")),
     path("universes/", views.universe_list, name="universes"),
     path("universes/new/", views.universe_builder, name="universe_new"),
     path("universes/count/", views.universe_count, name="universe_count"),

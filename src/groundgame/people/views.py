@@ -49,6 +49,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "can_see_people": scope.everywhere or bool(scope.person_paths),
             "everywhere": scope.everywhere,
             "query_string": urlencode({"q": query}) if query else "",
+            "open_reviews": selectors.match_review_list(scope=scope).count(),
         },
     )
 
@@ -78,6 +79,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "history": history,
             "history_grid": [(year, by_year.get(year)) for year in HISTORY_YEARS],
             "memberships": organizing.person_unit_memberships(person.pk),
+            "external_ids": selectors.person_external_id_list(person_id=person.pk),
+            "merge": selectors.person_merge_undoable(person_id=person.pk),
         },
     )
 
@@ -335,3 +338,22 @@ def _may_see_imports(request: HttpRequest) -> None:
     scope = request.staff_scope  # type: ignore[attr-defined]
     if not (scope.is_admin or scope.manage_paths):
         raise PermissionDenied
+
+
+@staff_required
+def voter_import_list(request: HttpRequest) -> HttpResponse:
+    _may_see_imports(request)
+    page = Paginator(selectors.voter_import_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "people/imports.html", {"page": page})
+
+
+@staff_required
+def voter_import_report(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run's rejected rows as a CSV download."""
+    _may_see_imports(request)
+    if selectors.voter_import_get(run_id) is None:
+        raise Http404("No such import run.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="voter-import-{run_id}-errors.csv"'
+    selectors.voter_import_error_report(run_id, response)
+    return response

@@ -89,16 +89,16 @@ def load(batch: VoterFileBatch) -> LoadedBatch:
     if len(batch.voters) != len(batch.people):
         raise ValueError("a voter file batch has one voter record per person")
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    household_ids = _reserve_ids(Household, len(batch.households))
-    person_ids = _reserve_ids(Person, len(batch.people))
-    voter_ids = _reserve_ids(VoterRecord, len(batch.voters))
+    household_ids = reserve_ids(Household, len(batch.households))
+    person_ids = reserve_ids(Person, len(batch.people))
+    voter_ids = reserve_ids(VoterRecord, len(batch.voters))
 
-    _insert(
+    insert_rows(
         Household,
         ("id", *HouseholdRow._fields, *_STAMPS),
         [(i, *row, stamp, stamp) for i, row in zip(household_ids, batch.households, strict=True)],
     )
-    _insert(
+    insert_rows(
         Person,
         ("id", "household_id", *PersonRow._fields[1:], "merged_into_id", *_STAMPS),
         [
@@ -109,7 +109,7 @@ def load(batch: VoterFileBatch) -> LoadedBatch:
     ballots: dict[int, list[dt.date]] = defaultdict(list)
     for h in batch.history:
         ballots[h.voter].append(h.election_date)
-    _insert(
+    insert_rows(
         VoterRecord,
         (
             "id",
@@ -126,7 +126,7 @@ def load(batch: VoterFileBatch) -> LoadedBatch:
         ],
     )
     # Vote history ids are never referred to, so the database numbers them itself.
-    _insert(
+    insert_rows(
         VoteHistory,
         ("voter_id", *HistoryRow._fields[1:]),
         [(voter_ids[h.voter], *h[1:]) for h in batch.history],
@@ -134,7 +134,7 @@ def load(batch: VoterFileBatch) -> LoadedBatch:
     return LoadedBatch(person_ids=person_ids)
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> Sequence[int]:
+def reserve_ids(model: type[models.Model], count: int) -> Sequence[int]:
     """``count`` primary keys nobody else will use.
 
     PostgreSQL hands them out from the table's sequence, safe beside concurrent writers.
@@ -154,7 +154,7 @@ def _reserve_ids(model: type[models.Model], count: int) -> Sequence[int]:
     return range(first, first + count)
 
 
-def _insert(
+def insert_rows(
     model: type[models.Model], attnames: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
     meta = model._meta

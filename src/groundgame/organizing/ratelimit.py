@@ -1,0 +1,54 @@
+"""A token bucket per key in the shared cache: every web process sees the same buckets.
+
+The read-modify-write is not atomic across processes, so two racing requests may both take
+the last token; for turning away floods that slack does not matter, and it keeps the check
+to one cache read and one write on every backend (Redis, the database cache, memory).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``rate`` tokens per second refill a bucket of ``burst`` tokens."""
+
+    rate: float
+    burst: float
+
+
+def take(key: str, limit: Limit, *, now: float | None = None) -> float:
+    """Take one token from the bucket ``key``: 0.0 if allowed, else seconds to wait."""
+    now = time.time() if now is None else now
+    cache_key = f"ratelimit:{key}"
+    tokens, stamp = cache.get(cache_key) or (limit.burst, now)
+    tokens = min(limit.burst, tokens + (now - stamp) * limit.rate)
+    if tokens < 1.0:
+        return (1.0 - tokens) / limit.rate
+    # Kept only as long as the bucket takes to refill: an idle client leaves no key behind.
+    ttl = max(1, math.ceil(limit.burst / limit.rate))
+    cache.set(cache_key, (tokens - 1.0, now), timeout=ttl)
+    return 0.0
+
+
+def intake_wait(*, client: str, form_slug: str) -> float:
+    """Seconds a sign-up from ``client`` to ``form_slug`` must wait; 0.0 to go ahead.
+
+    Per client address, so one script cannot flood a form; per form, so a surge the machine
+    cannot absorb is turned away with a Retry-After instead of slowing every sign-up down.
+    """
+    per_client = Limit(
+        rate=settings.GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE / 60.0,
+        burst=settings.GROUNDGAME_INTAKE_CLIENT_BURST,
+    )
+    per_form = Limit(
+        rate=settings.GROUNDGAME_INTAKE_PER_FORM_PER_SECOND,
+        burst=settings.GROUNDGAME_INTAKE_PER_FORM_PER_SECOND,
+    )
+    return take(f"intake:client:{client}", per_client) or take(f"intake:form:{form_slug}", per_form)

@@ -1,0 +1,322 @@
+"""Volunteer intake: forms, the public page and API, idempotency, abuse guards, the queue."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from groundgame.organizing import intake
+from groundgame.organizing import selectors as organizing_selectors
+from groundgame.organizing import services as organizing
+from tests.conftest import Campaign
+
+TASKS_IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _intake_settings(settings: Any) -> None:
+    settings.GROUNDGAME_INTAKE_MIN_FILL_SECONDS = 0
+    settings.TASKS = TASKS_IMMEDIATE
+
+
+@pytest.fixture
+def form(campaign: Campaign) -> Any:
+    signup = organizing.signup_form_create(
+        actor=None,
+        title="Join the team",
+        org_unit=campaign.nc,
+        questions=[
+            {"key": "shirt", "label": "Shirt size", "kind": "choice", "choices": ["S", "M", "L"]},
+            {"key": "canvass", "label": "Will you knock doors?", "kind": "yesno"},
+        ],
+        consent_topics=["volunteering", "voting_info"],
+        source="web",
+    )
+    return organizing.signup_form_publish(actor=None, form_id=signup.pk)
+
+
+def person(**overrides: str) -> dict[str, str]:
+    values = {
+        "first_name": "Maya",
+        "last_name": "Lopez",
+        "email": f"maya.{uuid.uuid4().hex[:8]}@example.org",
+        "phone": "919-555-0123",
+        "zip5": "27701",  # Durham County, covered by the Durham team
+    }
+    values.update(overrides)
+    return values
+
+
+def post_api(client: Client, slug: str, body: Any, key: str | None = "key-0001", **extra: Any):  # type: ignore[no-untyped-def]
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post(
+        f"/api/public/signups/{slug}",
+        data=data,
+        content_type="application/json",
+        **headers,
+        **extra,
+    )
+
+
+# Forms ------------------------------------------------------------------------------------
+
+
+def test_forms_are_created_as_drafts_cloned_and_published(campaign: Campaign) -> None:
+    signup = organizing.signup_form_create(actor=None, title="Launch day", org_unit=campaign.nc)
+    assert signup.status == "draft"
+    assert signup.slug == "launch-day"
+    copy = organizing.signup_form_clone(actor=None, form_id=signup.pk)
+    assert (copy.slug, copy.status, copy.consent_topics) == (
+        "launch-day-copy",
+        "draft",
+        signup.consent_topics,
+    )
+    assert organizing.signup_form_publish(actor=None, form_id=copy.pk).published_at is not None
+    assert Client().get("/f/launch-day/").status_code == 404, "a draft is not public"
+    assert Client().get("/f/launch-day-copy/").status_code == 200
+
+
+def test_an_organizer_cannot_make_forms_for_units_outside_their_own(
+    campaign: Campaign, make_staff: Any
+) -> None:
+    organizer = make_staff(role="organizer", unit=campaign.guilford)
+    with pytest.raises(organizing.errors.PermissionDenied):
+        organizing.signup_form_create(actor=organizer, title="Durham", org_unit=campaign.durham)
+
+
+# The API ----------------------------------------------------------------------------------
+
+
+def test_a_signup_creates_the_volunteer_in_their_county_team_with_a_follow_up(
+    form: Any, campaign: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_api(Client(), form.slug, {**person(), "consents": ["volunteering"]})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["org_unit_id"] == campaign.durham.pk
+    queue = list(organizing_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE))
+    assert [(f.person_id, f.org_unit_id) for f in queue] == [
+        (body["person_id"], campaign.durham.pk)
+    ]
+    assert len(mail.outbox) == 1
+    assert "/f/join-the-team/?ref=" in mail.outbox[0].body
+
+
+def test_a_replay_returns_the_same_response_and_writes_nothing(form: Any) -> None:
+    client = Client()
+    first = post_api(client, form.slug, person(), key="same-key-1")
+    again = post_api(client, form.slug, person(first_name="Other"), key="same-key-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert organizing_selectors.signup_submission_count(form.pk) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "status", "code", "field"),
+    [
+        (person(), None, 400, "idempotency_key_required", "idempotency_key"),
+        (person(), "short", 400, "idempotency_key_invalid", "idempotency_key"),
+        ("{not json", "key-00001", 400, "invalid_json", None),
+        ("[1, 2]", "key-00001", 400, "invalid_json", None),
+        (person(first_name=""), "key-00001", 422, "signup_invalid", "first_name"),
+        (person(zip5="2770"), "key-00001", 422, "signup_invalid", "zip5"),
+        (person(email="nope"), "key-00001", 422, "signup_invalid", "email"),
+        (person(phone="12"), "key-00001", 422, "signup_invalid", "phone"),
+        ({**person(), "consents": ["fundraising"]}, "key-00001", 422, "signup_invalid", "consents"),
+        ({**person(), "answers": {"shirt": "XXL"}}, "key-00001", 422, "signup_invalid", "q_shirt"),
+        ({**person(), "first_name": 7}, "key-00001", 422, "signup_invalid", "first_name"),
+    ],
+)
+def test_bad_input_is_a_4xx_with_a_stable_code_and_writes_nothing(
+    form: Any, body: Any, key: str | None, status: int, code: str, field: str | None
+) -> None:
+    response = post_api(Client(), form.slug, body, key=key)
+    assert response.status_code == status, response.content
+    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert organizing_selectors.signup_submission_count() == 0
+
+
+def test_unknown_draft_and_closed_forms(form: Any, campaign: Campaign) -> None:
+    assert post_api(Client(), "nope", person()).json()["code"] == "signup_form_not_found"
+    draft = organizing.signup_form_create(actor=None, title="Draft", org_unit=campaign.nc)
+    assert post_api(Client(), draft.slug, person()).status_code == 404
+    organizing.signup_form_close(actor=None, form_id=form.pk)
+    closed = post_api(Client(), form.slug, person())
+    assert (closed.status_code, closed.json()["code"]) == (409, "signup_form_closed")
+
+
+def test_an_oversized_body_is_refused_with_413(form: Any) -> None:
+    response = post_api(Client(), form.slug, {**person(), "pad": "x" * 20_000})
+    assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")
+    assert organizing_selectors.signup_submission_count() == 0
+
+
+def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings: Any) -> None:
+    settings.GROUNDGAME_INTAKE_CLIENT_BURST = 3
+    settings.GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE = 6
+    client = Client()
+    statuses = [
+        post_api(client, form.slug, person(), key=f"key-{n:05d}").status_code for n in range(5)
+    ]
+    assert statuses == [201, 201, 201, 429, 429]
+    limited = post_api(client, form.slug, person(), key="key-99999")
+    assert limited.json()["code"] == "intake_rate_limited"
+    assert 1 <= int(limited["Retry-After"]) <= 10
+    other = post_api(client, form.slug, person(), key="key-88888", REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 201, "another client is not held up"
+
+
+def test_the_referral_link_records_who_recruited_whom(form: Any) -> None:
+    recruiter = post_api(Client(), form.slug, person(first_name="Rosa"), key="recruiter-1").json()
+    code = intake.referral_code(recruiter["person_id"])
+    recruit = post_api(
+        Client(), form.slug, {**person(first_name="Omar"), "ref": code}, key="recruit-01"
+    ).json()
+    submission = organizing_selectors.signup_submission_get(recruit["id"])
+    assert submission is not None
+    assert submission.referred_by_id == recruiter["person_id"]
+    forged = post_api(
+        Client(), form.slug, {**person(first_name="Lena"), "ref": "1:forged"}, key="forged-01"
+    ).json()
+    assert organizing_selectors.signup_submission_get(forged["id"]).referred_by_id is None  # type: ignore[union-attr]
+
+
+# The public page --------------------------------------------------------------------------
+
+
+def page_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', html))
+
+
+def submit_page(client: Client, slug: str, values: dict[str, str], **hidden: str):  # type: ignore[no-untyped-def]
+    page = client.get(f"/f/{slug}/")
+    assert page.status_code == 200
+    data = {**page_fields(page.content.decode()), **values, **hidden}
+    return client.post(f"/f/{slug}/", data)
+
+
+def test_the_page_shows_each_problem_next_to_its_field(form: Any) -> None:
+    response = submit_page(Client(), form.slug, person(email="", zip5="abc"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Email is required." in html
+    assert "Enter a 5-digit ZIP code." in html
+    assert 'href="#id_zip5"' in html, "the summary links to the field"
+    assert organizing_selectors.signup_submission_count() == 0
+
+
+def test_a_double_submit_of_the_page_lands_once(form: Any) -> None:
+    client = Client()
+    page = client.get(f"/f/{form.slug}/").content.decode()
+    data = {**page_fields(page), **person(), "q_shirt": "M", "consents": ["voting_info"]}
+    first = client.post(f"/f/{form.slug}/", data)
+    second = client.post(f"/f/{form.slug}/", data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert organizing_selectors.signup_submission_count() == 1
+    thanks = client.get(first["Location"]).content.decode()
+    assert "Thank you, Maya!" in thanks
+    assert "/f/join-the-team/?ref=" in thanks
+
+
+@pytest.mark.parametrize("trap", ["honeypot", "too_fast", "no_token"])
+def test_bots_see_a_thank_you_and_nothing_is_written(form: Any, settings: Any, trap: str) -> None:
+    client = Client()
+    hidden: dict[str, str] = {}
+    if trap == "honeypot":
+        hidden["website"] = "http://spam.example"
+    elif trap == "too_fast":
+        settings.GROUNDGAME_INTAKE_MIN_FILL_SECONDS = 60
+    else:
+        hidden["started"] = "forged"
+    response = submit_page(client, form.slug, person(), **hidden)
+    assert response.status_code == 302
+    assert "/thanks/" in response["Location"]
+    assert organizing_selectors.signup_submission_count() == 0
+
+
+def test_the_embed_may_be_framed_and_the_page_may_not(form: Any) -> None:
+    assert "X-Frame-Options" not in Client().get(f"/f/{form.slug}/embed/")
+    assert Client().get(f"/f/{form.slug}/")["X-Frame-Options"] == "DENY"
+
+
+def test_an_oversized_page_post_is_refused_with_413(form: Any) -> None:
+    response = Client().post(f"/f/{form.slug}/", {"first_name": "x" * 20_000})
+    assert response.status_code == 413
+
+
+def test_the_donation_thanks_prefills_the_form_and_ignores_a_tampered_link(form: Any) -> None:
+    token = intake.prefill_token({"first_name": "Dana", "email": "dana@example.org"})
+    page = Client().get(f"/thanks/donation/?t={token}").content.decode()
+    assert 'value="Dana"' in page
+    assert 'value="donation"' in page, "sign-ups from the ask are counted as such"
+    tampered = Client().get(f"/thanks/donation/?t={token[:-2]}xx").content.decode()
+    assert "Dana" not in tampered
+    assert "could not read your details" in tampered
+
+
+# Staff: queue and dashboard ---------------------------------------------------------------
+
+
+def test_the_queue_shows_organizers_their_units_only_until_contacted(
+    form: Any, campaign: Campaign, make_staff: Any, client_for: Any
+) -> None:
+    post_api(Client(), form.slug, person(first_name="Durham", last_name="Volunteer"))
+    triangle = client_for(make_staff(role="organizer", unit=campaign.triangle))
+    guilford = client_for(make_staff(role="organizer", unit=campaign.guilford))
+    assert "Durham Volunteer" in triangle.get("/volunteers/").content.decode()
+    assert "Durham Volunteer" not in guilford.get("/volunteers/").content.decode()
+    follow_up = organizing_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE)[0]
+    assert guilford.post(f"/volunteers/{follow_up.pk}/contacted/").status_code == 404
+    assert triangle.post(f"/volunteers/{follow_up.pk}/contacted/").status_code == 302
+    assert "Nobody is waiting" in triangle.get("/volunteers/").content.decode()
+
+
+def test_the_live_dashboard_and_its_json(
+    form: Any, campaign: Campaign, make_staff: Any, client_for: Any
+) -> None:
+    post_api(Client(), form.slug, person(), key="dash-0001")
+    post_api(Client(), form.slug, {**person(), "source": "email"}, key="dash-0002")
+    staff = client_for(make_staff(role="organizer", unit=campaign.triangle))
+    assert staff.get("/volunteers/intake/").status_code == 200
+    live = staff.get("/volunteers/intake/live.json").json()
+    assert (live["total"], live["last_minute"], live["uncontacted"]) == (2, 2, 1)
+    assert live["by_state"] == [["NC", 2]]
+    assert sorted(live["by_source"]) == [["email", 1], ["web", 1]]
+    assert "<svg" in live["chart_html"]
+    assert Client().get("/volunteers/intake/live.json").status_code == 302
+
+
+def test_staff_create_and_publish_a_form_through_the_pages(
+    campaign: Campaign, make_staff: Any, client_for: Any
+) -> None:
+    staff = client_for(make_staff(role="director", unit=campaign.nc))
+    response = staff.post(
+        "/volunteers/forms/new/",
+        {
+            "title": "Weekend of action",
+            "org_unit": campaign.nc.pk,
+            "phone": "required",
+            "zip5": "required",
+            "street": "off",
+            "questions": "Shirt size: S, M, L *\nCan you drive?",
+            "consent_topics": ["volunteering"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    detail = response["Location"]
+    assert staff.post(detail, {"action": "publish"}).status_code == 302
+    page = Client().get("/f/weekend-of-action/").content.decode()
+    assert "Shirt size" in page
+    assert "Can you drive?" in page
+    assert staff.post(detail, {"action": "clone"}).status_code == 302
+    assert "Weekend of action (copy)" in staff.get("/volunteers/forms/").content.decode()
