@@ -553,3 +553,25 @@ def test_without_javascript_the_form_counts_and_saves(
     reopened = client.get(f"/people/universes/{universe.pk}/").content.decode()
     assert 'data-count="2"' in reopened
     assert 'placeholder="to" value="30"' in reopened
+
+
+def test_the_command_line_exports_everyone_as_the_system(
+    file: list[Row], tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from groundgame import cli
+
+    services.universe_save(actor=None, name="Emailable", filters={"has_email": True})
+    # The test database is ready: the command's start-up (data directory, migrations) is not
+    # what is tested here.
+    monkeypatch.setattr(cli, "_boot", lambda: "sqlite")
+    out = tmp_path / "emailable.csv"
+    assert cli.main(["people", "export-universe", "EMAILABLE", "--out", str(out)]) == 0
+    with out.open(newline="", encoding="utf-8") as written:
+        rows = list(csv.DictReader(written))
+    assert len(rows) == 11
+    assert "11 people" in capsys.readouterr().out
+    event = AuditEvent.objects.get(action="universe.export")
+    assert (event.actor, event.kind) == (None, "read")
+
+    assert cli.main(["people", "export-universe", "Nobody", "--out", str(out)]) == 2
+    assert "no universe named 'Nobody'" in capsys.readouterr().err

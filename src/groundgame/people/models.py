@@ -122,6 +122,11 @@ class VoterRecord(TimestampedModel):
         indexes = [
             models.Index(fields=["state", "county_fips"], name="voter_state_county_idx"),
             models.Index(fields=["party", "general_votes"], name="voter_party_votes_idx"),
+            # The universe builder's breakdown: its groups read in order from the index alone.
+            models.Index(
+                fields=["state", "party", "general_votes", "status", "person"],
+                name="voter_breakdown_idx",
+            ),
         ]
 
     def __str__(self) -> str:

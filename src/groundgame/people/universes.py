@@ -7,8 +7,9 @@ class to that tuple; the counting, the export and the form need no change beyond
 
 Filters that read the voter record (state, county, party, turnout, vote history, status) make
 the universe one of voters. Such a spec is counted on the voter table itself, where those
-columns live, so a count on a state's file needs no join unless a filter also reads the
-person. Merged people (``merged_into`` set) are never counted: their survivor is.
+columns live, so a count on a state's file needs no join; when a filter also reads the
+person, the count starts from the people that filter narrows. Merged people
+(``merged_into`` set) are never counted: their survivor is.
 """
 
 from __future__ import annotations
@@ -372,6 +373,11 @@ class VotedFilter(Filter):
     def voter_q(self, value: list[str]) -> Q:
         return self._q(value, "pk")
 
+    def describe(self, value: list[str]) -> str:
+        # The builder offers the generals by year; any other day reads as its date.
+        generals = {day.isoformat(): f"{day.year} general" for day in PRESIDENTIAL_GENERALS}
+        return ", ".join(generals.get(day, day) for day in value)
+
 
 class NotVotedFilter(VotedFilter):
     """Cast no ballot in any of these elections (while on the file)."""
@@ -463,6 +469,11 @@ class Spec:
     def voters_only(self) -> bool:
         return any(BY_KEY[k].voter for k in self.values)
 
+    @property
+    def reads_person(self) -> bool:
+        """A filter reads the person's own columns (age, email, tags, unit)."""
+        return any(not BY_KEY[k].voter for k in self.values)
+
     def to_json(self) -> dict[str, Any]:
         return {"version": SPEC_VERSION, **self.values}
 
@@ -527,7 +538,10 @@ def people(spec: Spec) -> QuerySet[Person]:
 
 
 def count(spec: Spec) -> int:
-    if spec.voters_only:
+    # A filter on the person (age, email) is best met from the person's side, its index
+    # narrowing the people whose voter record is then joined; voter filters alone need no
+    # join at all.
+    if spec.voters_only and not spec.reads_person:
         return VoterRecord.objects.filter(spec.voter_q()).count()
     return people(spec).count()
 
@@ -550,23 +564,36 @@ class Breakdown:
 
 
 def breakdown(spec: Spec) -> Breakdown:
-    """The count with its voters by state, party and turnout, from one grouped query (and a
-    count of people when the universe may hold people who are not on the voter file)."""
-    rows = (
-        VoterRecord.objects.filter(spec.voter_q())
-        .values_list("state", "party", "general_votes")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    """The count with its voters by state, party and turnout, from one grouped query.
+
+    A spec that reads the person is grouped from the people it selects, their voter record
+    joined: the same scan yields the count, people off the file being the group without a
+    state. Otherwise the voter table is grouped on its own, from the index whose order is the
+    grouping's (``voter_breakdown_idx``), and people off the file, if the universe may hold
+    any, are counted apart.
+    """
+    rows: QuerySet[Any, tuple[Any, ...]]
+    if spec.reads_person:
+        rows = people(spec).values_list(
+            "voter_record__state", "voter_record__party", "voter_record__general_votes"
+        )
+    else:
+        rows = VoterRecord.objects.filter(spec.voter_q()).values_list(
+            "state", "party", "general_votes"
+        )
     by_state: dict[str, int] = {}
     by_party: dict[str, int] = {}
     by_turnout = dict.fromkeys(TurnoutFilter.choices, 0)
-    for state, party, votes, n in rows:
+    total = 0
+    for state, party, votes, n in rows.annotate(n=Count("pk")).order_by():
+        total += n
+        if state is None:  # not on the voter file
+            continue
         by_state[state] = by_state.get(state, 0) + n
         by_party[party] = by_party.get(party, 0) + n
         by_turnout[votes] = by_turnout.get(votes, 0) + n
-    voters = sum(by_state.values())
-    total = voters if spec.voters_only else people(spec).count()
+    if not (spec.reads_person or spec.voters_only):
+        total = people(spec).count()
     return Breakdown(
         total=total,
         by_state=dict(sorted(by_state.items())),

@@ -16,6 +16,8 @@
   var status = form.querySelector("[data-universe-status]");
   var bar = form.querySelector("[data-universe-bar]");
   var barCount = form.querySelector("[data-bar-count]");
+  // One short polite message per count: the panel's charts and lists are not read out.
+  var announce = form.querySelector("[data-universe-announce]");
   var countButton = form.querySelector("[data-count-button]");
   var countUrl = form.getAttribute("data-count-url");
   var counties = document.getElementById("county");
@@ -38,10 +40,16 @@
     return params.toString();
   }
 
-  function showBarCount() {
+  // The page's first count is read with the page; later ones are announced as they arrive.
+  function showCount(announceIt) {
     var number = result.querySelector("[data-count]");
     if (barCount) {
       barCount.textContent = number ? number.textContent : "–";
+    }
+    if (announce && announceIt) {
+      // A problem with the filters is an alert in the panel itself, read out on its own.
+      var unit = result.querySelector(".universe-count-unit");
+      announce.textContent = number ? number.textContent + " " + (unit ? unit.textContent : "") : "";
     }
   }
 
@@ -76,7 +84,7 @@
       result.innerHTML = reply.body.html || "";
       form.classList.remove("is-counting");
       if (status) { status.textContent = reply.ok ? "" : "Check the filters"; }
-      showBarCount();
+      showCount(true);
       if (window.history && window.history.replaceState) {
         window.history.replaceState(null, "", window.location.pathname + (q ? "?" + q : ""));
       }
@@ -85,6 +93,7 @@
       form.classList.remove("is-counting");
       lastQuery = null;
       if (status) { status.textContent = "Could not count; retrying on the next change"; }
+      if (announce) { announce.textContent = "Could not count; retrying on the next change"; }
     });
   }
 
@@ -101,6 +110,6 @@
     if (event.target.type === "number") { schedule(); }
   });
   filterCounties();
-  showBarCount();
+  showCount(false);
   lastQuery = query();
 })();
