@@ -26,8 +26,9 @@ from groundgame.organizing.event_forms import (
 )
 from groundgame.organizing.models import ShiftSignup
 
-# The map's drawing area, in SVG user units.
-MAP_WIDTH, MAP_HEIGHT = 640, 400
+# The map's drawing area, in SVG user units: square, because the search area is a circle and a
+# phone shows the map full width.
+MAP_WIDTH, MAP_HEIGHT = 480, 480
 
 
 def _form_error(form: Any, exc: ApplicationError, aliases: dict[str, str] | None = None) -> None:
@@ -48,8 +49,8 @@ def _map(search: selectors.EventSearch) -> dict[str, Any] | None:
         return None
     miles_per_deg_lat = 69.0
     miles_per_deg_lon = 69.0 * math.cos(math.radians(origin.latitude))
-    # The circle of the radius fills the height, with a margin.
-    scale = (MAP_HEIGHT / 2 - 16) / search.radius_miles
+    # The circle of the radius fills the height, with room for a dot on its edge.
+    scale = (MAP_HEIGHT / 2 - 20) / search.radius_miles
     cx, cy = MAP_WIDTH / 2, MAP_HEIGHT / 2
     dots = []
     for number, result in enumerate(search.results, start=1):
