@@ -164,12 +164,14 @@ def _load(port: int, slug: str, clients: int, total: int, cap: float) -> dict[st
             latencies.extend(mine)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    cpu = time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     ordered = sorted(latencies) or [0.0]
     return {
         "signups": len(latencies),
@@ -178,7 +180,37 @@ def _load(port: int, slug: str, clients: int, total: int, cap: float) -> dict[st
         "signups_per_s": round(len(latencies) / seconds, 1),
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+        # The load generator shares the machine's cores with the server: its share shows
+        # how much of the machine the figure above could not use.
+        "client_cpu_share": round(cpu / seconds / (os.cpu_count() or 1), 2),
     }
+
+
+PROCESS = """
+import django, os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings")
+django.setup()
+from groundgame.organizing import services as org
+deadline, done, started = time.monotonic() + float(sys.argv[1]), 0, time.perf_counter()
+while time.monotonic() < deadline:
+    n = org.signup_pending_process()
+    if not n:
+        break
+    done += n
+print(done, time.perf_counter() - started)
+"""
+
+
+def _worker_rate(env: dict[str, str], seconds: float) -> dict[str, Any]:
+    """What one worker process finishes (person, team, follow-up, audit) per second, working
+    through the sign-ups the load left pending, for at most ``seconds``."""
+    out = subprocess.run(
+        [sys.executable, "-c", PROCESS, str(seconds)], env=env, capture_output=True, text=True
+    )
+    if out.returncode:
+        raise RuntimeError(f"processing failed: {out.stderr[-2000:]}")
+    done, took = out.stdout.split()
+    return {"processed": int(done), "processed_per_s": round(int(done) / float(took), 1)}
 
 
 def _raw_inserts(dsn: str, clients: int, seconds: float) -> float:
@@ -277,6 +309,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _load(port, slug, args.clients, min(200, args.requests), 30)  # warm-up
         http_figures = _load(port, slug, args.clients, args.requests, args.seconds)
         _stop(gunicorn)
+        print("worker processing ...", file=sys.stderr)
+        result["worker"] = _worker_rate(env, 30.0)
         print("raw single-row inserts ...", file=sys.stderr)
         raw = _raw_inserts(f"{server}/{name}", args.clients, 10.0)
         result.update(http_figures)

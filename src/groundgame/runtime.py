@@ -147,13 +147,42 @@ def heartbeat(backend: str, interval: float = 5.0) -> Iterator[str]:
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+@contextlib.contextmanager
+def sweeper(interval: float = 15.0) -> Iterator[None]:
+    """Re-schedule work that lost its task while the block runs: sign-ups committed by a web
+    process that died before it could schedule their processing."""
+    from django.db import DatabaseError, connection
+
+    from groundgame.organizing import services as organizing
+
+    stop = threading.Event()
+
+    def sweep() -> None:
+        while True:
+            try:
+                organizing.signup_pending_sweep()
+            except DatabaseError as exc:
+                logger.warning("sign-up sweep failed: %s", exc)
+            if stop.wait(interval):
+                break
+        connection.close()
+
+    thread = threading.Thread(target=sweep, name="sweeper", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 1)
+
+
 def run_worker() -> None:
     """Run the task worker of the configured backend until SIGINT/SIGTERM."""
     from django.conf import settings
     from django.core.management import call_command
 
     backend = settings.TASKS["default"]["BACKEND"]
-    with heartbeat(backend):
+    with heartbeat(backend), sweeper():
         if backend.startswith("django_tasks_rq"):
             call_command(
                 "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True

@@ -97,17 +97,47 @@ def test_an_organizer_cannot_make_forms_for_units_outside_their_own(
 def test_a_signup_creates_the_volunteer_in_their_county_team_with_a_follow_up(
     form: Any, campaign: Campaign, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = post_api(Client(), form.slug, {**person(), "consents": ["volunteering"]})
     assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["org_unit_id"] == campaign.durham.pk
+    assert callbacks, "the commit schedules the worker"
+    submission = organizing_selectors.signup_submission_get(response.json()["id"])
+    assert submission is not None
+    assert (submission.person_id, submission.processed_at) != (None, None), "the worker ran"
+    assert submission.org_unit_id == campaign.durham.pk
     queue = list(organizing_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE))
     assert [(f.person_id, f.org_unit_id) for f in queue] == [
-        (body["person_id"], campaign.durham.pk)
+        (submission.person_id, campaign.durham.pk)
     ]
     assert len(mail.outbox) == 1
     assert "/f/join-the-team/?ref=" in mail.outbox[0].body
+
+
+def test_the_request_only_stores_the_signup_and_the_worker_finishes_it(
+    form: Any, campaign: Campaign
+) -> None:
+    response = post_api(Client(), form.slug, person(first_name="Pending"), key="pending-01")
+    assert response.status_code == 201
+    submission = organizing_selectors.signup_submission_get(response.json()["id"])
+    assert submission is not None
+    assert (submission.person_id, submission.processed_at) == (None, None)
+    assert not list(organizing_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE))
+    assert organizing.signup_pending_drain() == 1
+    submission.refresh_from_db()
+    assert submission.person is not None
+    assert submission.person.first_name == "Pending"
+    assert submission.processed_at is not None
+    assert organizing.signup_pending_drain() == 0, "a finished sign-up is not processed again"
+
+
+def test_the_sweep_schedules_sign_ups_left_pending(form: Any, settings: Any) -> None:
+    import datetime as dt
+
+    post_api(Client(), form.slug, person(), key="stranded-1")
+    assert not organizing.signup_pending_sweep(), "a fresh sign-up still has its task"
+    assert organizing.signup_pending_sweep(older_than=dt.timedelta(seconds=-1))
+    assert organizing_selectors.signup_submission_count() == 1
+    assert organizing.signup_pending_drain() == 0, "the sweep's task (immediate here) ran"
 
 
 def test_a_replay_returns_the_same_response_and_writes_nothing(form: Any) -> None:
@@ -177,16 +207,29 @@ def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings
 
 def test_the_referral_link_records_who_recruited_whom(form: Any) -> None:
     recruiter = post_api(Client(), form.slug, person(first_name="Rosa"), key="recruiter-1").json()
-    code = intake.referral_code(recruiter["person_id"])
+    code = recruiter["share_path"].split("?ref=")[1]
     recruit = post_api(
         Client(), form.slug, {**person(first_name="Omar"), "ref": code}, key="recruit-01"
     ).json()
-    submission = organizing_selectors.signup_submission_get(recruit["id"])
-    assert submission is not None
-    assert submission.referred_by_id == recruiter["person_id"]
     forged = post_api(
         Client(), form.slug, {**person(first_name="Lena"), "ref": "1:forged"}, key="forged-01"
     ).json()
+    organizing.signup_pending_drain()
+    rosa = organizing_selectors.signup_submission_get(recruiter["id"])
+    omar = organizing_selectors.signup_submission_get(recruit["id"])
+    assert rosa is not None
+    assert omar is not None
+    assert omar.referred_by_id == rosa.person_id is not None
+    later = post_api(
+        Client(),
+        form.slug,
+        {**person(first_name="Ines"), "ref": intake.referral_code(rosa.person_id)},
+        key="recruit-02",
+    ).json()
+    organizing.signup_pending_drain()
+    ines = organizing_selectors.signup_submission_get(later["id"])
+    assert ines is not None
+    assert ines.referred_by_id == rosa.person_id
     assert organizing_selectors.signup_submission_get(forged["id"]).referred_by_id is None  # type: ignore[union-attr]
 
 
@@ -271,6 +314,7 @@ def test_the_queue_shows_organizers_their_units_only_until_contacted(
     form: Any, campaign: Campaign, make_staff: Any, client_for: Any
 ) -> None:
     post_api(Client(), form.slug, person(first_name="Durham", last_name="Volunteer"))
+    organizing.signup_pending_drain()
     triangle = client_for(make_staff(role="organizer", unit=campaign.triangle))
     guilford = client_for(make_staff(role="organizer", unit=campaign.guilford))
     assert "Durham Volunteer" in triangle.get("/volunteers/").content.decode()
@@ -286,6 +330,7 @@ def test_the_live_dashboard_and_its_json(
 ) -> None:
     post_api(Client(), form.slug, person(), key="dash-0001")
     post_api(Client(), form.slug, {**person(), "source": "email"}, key="dash-0002")
+    organizing.signup_pending_drain()
     staff = client_for(make_staff(role="organizer", unit=campaign.triangle))
     assert staff.get("/volunteers/intake/").status_code == 200
     live = staff.get("/volunteers/intake/live.json").json()

@@ -2,7 +2,8 @@
 
 Every sign-up that was answered 2xx must be in the database after a restart, and no
 idempotency key may land twice even though the clients retry every request they did not see
-acknowledged (some of which did commit before the kill). Runs on the database of the test
+acknowledged (some of which did commit before the kill). Then the worker step turns every
+stored sign-up into a person with a follow-up. Runs on the database of the test
 run: PostgreSQL when ``DATABASE_URL`` points to it, else SQLite.
 """
 
@@ -110,17 +111,20 @@ def test_every_acknowledged_signup_survives_a_sigkill_exactly_once(
                 else:
                     assert status is None, f"unexpected status {status}"
                     unacked.add(key)
-                if len(acked) >= KILL_AFTER_ACKS and not killed.is_set():
+                if len(acked) >= KILL_AFTER_ACKS:
                     killed.set()
-                    server.send_signal(signal.SIGKILL)
 
     threads = [threading.Thread(target=client, args=(c,)) for c in range(CLIENTS)]
     try:
         for t in threads:
             t.start()
+        # The main thread kills and reaps the server: a Popen waited on from two threads can
+        # miss its own exit.
+        killed.wait(timeout=300)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
         for t in threads:
             t.join(timeout=300)
-        server.wait(timeout=30)
         assert killed.is_set(), "the server was killed under load"
         acked_before_kill = len(acked)
         server = start_server(port, tmp_path / "home", log)
@@ -132,7 +136,7 @@ def test_every_acknowledged_signup_survives_a_sigkill_exactly_once(
         server.kill()
         server.wait(timeout=30)
 
-    from groundgame.organizing.models import SignupSubmission
+    from groundgame.organizing.models import FollowUp, SignupSubmission
 
     keys = list(
         SignupSubmission.objects.filter(form=form).values_list("idempotency_key", flat=True)
@@ -145,3 +149,16 @@ def test_every_acknowledged_signup_survives_a_sigkill_exactly_once(
     assert acked <= set(keys), "every acknowledged sign-up is in the database"
     assert len(keys) == len(set(keys)), "no key landed twice"
     assert set(keys) == acked | unacked, "every retried sign-up landed"
+
+    # No worker ran beside the server: the worker step finishes every stored sign-up now.
+    organizing.signup_pending_drain()
+    finished = SignupSubmission.objects.filter(form=form)
+    people = set(finished.values_list("person_id", flat=True))
+    follow_ups = set(
+        FollowUp.objects.filter(person_id__in=people).values_list("person_id", flat=True)
+    )
+    print(f"worker: {len(people)} people, {len(follow_ups)} with a follow-up")
+    assert not finished.filter(processed_at__isnull=True).exists(), "nothing left pending"
+    assert None not in people, "every sign-up became a person"
+    assert len(people) == len(keys), "each distinct volunteer is one person"
+    assert follow_ups == people, "every new volunteer waits in a follow-up queue"

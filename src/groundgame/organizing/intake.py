@@ -191,14 +191,21 @@ def county_for_zip(zip5: str) -> str:
 # Signed tokens ------------------------------------------------------------------------------
 
 
-def referral_code(person_id: int) -> str:
-    """The code in a volunteer's share link; signed so nobody can credit a stranger."""
-    return signing.Signer(salt=_REFERRAL_SALT).sign(signing.b62_encode(person_id))
+def referral_code(pk: int, *, kind: str = "person") -> str:
+    """The code in a volunteer's share link; signed so nobody can credit a stranger. It names
+    a person, or a submission not yet resolved to one (``kind="submission"``)."""
+    value = signing.b62_encode(pk)
+    return signing.Signer(salt=_REFERRAL_SALT).sign(f"s-{value}" if kind == "submission" else value)
 
 
-def referral_person_id(code: str) -> int | None:
+def referral_target(code: str) -> tuple[str, int] | None:
+    """``("person", id)`` or ``("submission", id)`` for a genuine code, else None."""
     try:
-        return int(signing.b62_decode(signing.Signer(salt=_REFERRAL_SALT).unsign(code)))
+        value = signing.Signer(salt=_REFERRAL_SALT).unsign(code)
+        # "-" is not a base-62 digit, so no person's code starts like this.
+        if value.startswith("s-"):
+            return "submission", int(signing.b62_decode(value[2:]))
+        return "person", int(signing.b62_decode(value))
     except (signing.BadSignature, ValueError):
         return None
 

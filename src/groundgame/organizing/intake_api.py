@@ -64,7 +64,8 @@ def _error(exc: ApplicationError, **headers: str) -> JsonResponse:
     },
 )
 def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
-    """Commit one sign-up; 201 means it is durable. Repeating a request with the same
+    """Commit one sign-up; 201 means it is durable (the volunteer's person, team and follow-up
+    are created by a worker within seconds). Repeating a request with the same
     ``Idempotency-Key`` returns the same 201 body (with ``Idempotent-Replayed: true``) and
     creates nothing. Errors: 400 ``idempotency_key_required``/``idempotency_key_invalid``/
     ``invalid_json``, 404 ``signup_form_not_found``, 409 ``signup_form_closed``, 413
@@ -118,13 +119,13 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ApplicationError as exc:
         return _error(exc)
+    # Only what is fixed at commit, so that a replay answers exactly the same body; the
+    # person and team are resolved by a worker seconds later.
     response = JsonResponse(
         {
             "id": submission.pk,
-            "person_id": submission.person_id,
-            "org_unit_id": submission.org_unit_id,
             "created_at": submission.created_at.isoformat(),
-            "share_path": services.signup_share_path(form, submission.person_id),
+            "share_path": services.signup_share_path(form, submission_id=submission.pk),
         },
         status=201,
     )

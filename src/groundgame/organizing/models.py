@@ -144,12 +144,26 @@ class SignupForm(TimestampedModel):
 
 
 class SignupSubmission(models.Model):
-    """One accepted sign-up. The idempotency key makes a retry or a double click land once."""
+    """One accepted sign-up. The idempotency key makes a retry or a double click land once.
+
+    The request only stores it (pending); a worker batch then resolves the person, places
+    them and opens their follow-up, filling ``person``, ``org_unit`` and ``processed_at``.
+    """
 
     form = models.ForeignKey(SignupForm, on_delete=models.PROTECT, related_name="submissions")
     idempotency_key = models.CharField(max_length=64)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The cleaned person fields, the referral code and the client address, as the request
+    # accepted them: what the worker needs to finish the sign-up.
+    payload = models.JSONField(default=dict, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # Why the worker could not finish it (kept, shown, never retried in a loop).
+    error = models.CharField(max_length=300, blank=True)
     answers = models.JSONField(default=dict, blank=True)
     consents = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=60, blank=True)
@@ -165,10 +179,18 @@ class SignupSubmission(models.Model):
                 fields=["form", "idempotency_key"], name="signupsubmission_idempotent"
             ),
         ]
-        indexes = [models.Index(fields=["org_unit", "created_at"], name="signup_unit_at_idx")]
+        indexes = [
+            models.Index(fields=["org_unit", "created_at"], name="signup_unit_at_idx"),
+            # The worker's queue: small, because processed rows leave it.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(processed_at__isnull=True),
+                name="signup_pending_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.form_id}: {self.person_id}"
+        return f"{self.form_id}: {self.person_id or 'pending'}"
 
 
 class FollowUp(TimestampedModel):

@@ -2,7 +2,8 @@
 
 The read-modify-write is not atomic across processes, so two racing requests may both take
 the last token; for turning away floods that slack does not matter, and it keeps the check
-to one cache read and one write on every backend (Redis, the database cache, memory).
+to one cache read and one write for all buckets on every backend (Redis, the database cache,
+memory).
 """
 
 from __future__ import annotations
@@ -23,17 +24,26 @@ class Limit:
     burst: float
 
 
-def take(key: str, limit: Limit, *, now: float | None = None) -> float:
-    """Take one token from the bucket ``key``: 0.0 if allowed, else seconds to wait."""
+def take(buckets: dict[str, Limit], *, now: float | None = None) -> float:
+    """Take one token from each bucket: 0.0 if all allowed, else the longest wait in seconds
+    (and nothing is taken). All buckets are read in one cache round trip and written in one.
+    """
     now = time.time() if now is None else now
-    cache_key = f"ratelimit:{key}"
-    tokens, stamp = cache.get(cache_key) or (limit.burst, now)
-    tokens = min(limit.burst, tokens + (now - stamp) * limit.rate)
-    if tokens < 1.0:
-        return (1.0 - tokens) / limit.rate
-    # Kept only as long as the bucket takes to refill: an idle client leaves no key behind.
-    ttl = max(1, math.ceil(limit.burst / limit.rate))
-    cache.set(cache_key, (tokens - 1.0, now), timeout=ttl)
+    keys = {f"ratelimit:{key}": limit for key, limit in buckets.items()}
+    stored = cache.get_many(list(keys))
+    wait = 0.0
+    left: dict[str, tuple[float, float]] = {}
+    for cache_key, limit in keys.items():
+        tokens, stamp = stored.get(cache_key) or (limit.burst, now)
+        tokens = min(limit.burst, tokens + (now - stamp) * limit.rate)
+        if tokens < 1.0:
+            wait = max(wait, (1.0 - tokens) / limit.rate)
+        left[cache_key] = (tokens - 1.0, now)
+    if wait:
+        return wait
+    # Kept only as long as the slowest bucket takes to refill: an idle client leaves no key.
+    ttl = max(max(1, math.ceil(limit.burst / limit.rate)) for limit in keys.values())
+    cache.set_many(left, timeout=ttl)
     return 0.0
 
 
@@ -51,4 +61,4 @@ def intake_wait(*, client: str, form_slug: str) -> float:
         rate=settings.GROUNDGAME_INTAKE_PER_FORM_PER_SECOND,
         burst=settings.GROUNDGAME_INTAKE_PER_FORM_PER_SECOND,
     )
-    return take(f"intake:client:{client}", per_client) or take(f"intake:form:{form_slug}", per_form)
+    return take({f"intake:client:{client}": per_client, f"intake:form:{form_slug}": per_form})

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
@@ -280,9 +281,26 @@ def signup_form_get(*, scope: StaffScope, form_id: int) -> SignupForm | None:
     return signup_form_list(scope=scope).filter(pk=form_id).first()
 
 
+# Every public sign-up asks for its form: kept in the shared cache, dropped by the services
+# that change a form once they commit. The time limit bounds the one race left (a request
+# that read the form just before a change commits and stores it just after).
+_FORM_CACHE_SECONDS = 30
+
+
+def signup_form_cache_key(slug: str) -> str:
+    return f"signup_form:public:{slug}"
+
+
 def signup_form_public(slug: str) -> SignupForm | None:
     """A form by its address, published or not (a closed form's page says it is closed)."""
-    return SignupForm.objects.filter(slug=slug).exclude(status=SignupForm.Status.DRAFT).first()
+    key = signup_form_cache_key(slug)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    form = SignupForm.objects.filter(slug=slug).exclude(status=SignupForm.Status.DRAFT).first()
+    # False stands for "no public form here", so that unknown addresses are cached too.
+    cache.set(key, form or False, timeout=_FORM_CACHE_SECONDS)
+    return form
 
 
 def signup_form_latest_published() -> SignupForm | None:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -27,6 +28,7 @@ from django.utils.text import slugify
 
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
+from groundgame.core.errors import ApplicationError
 from groundgame.organizing import errors, event_tasks, geo, intake
 from groundgame.organizing.models import (
     Coverage,
@@ -46,6 +48,7 @@ from groundgame.organizing.selectors import (
     event_id_for_host_token,
     org_unit_for_county,
     org_unit_root,
+    signup_form_cache_key,
     staff_scope,
 )
 from groundgame.people import selectors as people_selectors
@@ -483,6 +486,7 @@ def signup_form_update(*, actor: Actor, form_id: int, **changes: Any) -> SignupF
             setattr(form, name, value)
         form.save()
         audit.audit_update(actor=actor, action="signup_form.update", instance=form, before=before)
+        _forget_public_form(form.slug)
     return form
 
 
@@ -522,7 +526,13 @@ def _signup_form_status(actor: Actor, form_id: int, status: str, action: str) ->
             form.published_at = timezone.now()
         form.save(update_fields=["status", "published_at", "updated_at"])
         audit.audit_update(actor=actor, action=action, instance=form, before=before)
+        _forget_public_form(form.slug)
     return form
+
+
+def _forget_public_form(slug: str) -> None:
+    """Public pages read forms from the cache; once this change commits they must not."""
+    transaction.on_commit(functools.partial(cache.delete, signup_form_cache_key(slug)), robust=True)
 
 
 def signup_form_publish(*, actor: Actor, form_id: int) -> SignupForm:
@@ -550,18 +560,56 @@ def signup_submit(
     referral_code: str = "",
     client: str = "",
 ) -> tuple[SignupSubmission, bool]:
-    """Take one sign-up: the person (found or created), their team, a follow-up for their
-    organizer, and the confirmation email once committed. Returns ``(submission, created)``.
+    """Accept one sign-up: checked, then committed as one pending row. Returns
+    ``(submission, created)``; ``signup_pending_process`` finishes it in a worker batch (the
+    person found or created, their team, a follow-up, the confirmation email).
 
-    The idempotency key makes it safe to repeat: a replay (a double click, a client retry
-    after a lost response, a replayed request) returns the first submission with
-    ``created=False`` and writes nothing. Two racing requests with one key are settled by the
-    unique constraint: the loser's transaction rolls back whole and it returns the winner's.
+    The request does no more than that so that a launch-day surge costs one durable insert
+    per sign-up. The idempotency key makes it safe to repeat: a replay (a double click, a
+    retry after a lost response) returns the first submission with ``created=False`` and
+    writes nothing; of two racing requests with one key, the unique constraint lets one in.
     """
     idempotency_key = intake.check_idempotency_key(idempotency_key)
-    existing = _submission_for_key(form, idempotency_key)
-    if existing is not None:
+    try:
+        payload, clean = _signup_payload(
+            form, fields, answers, consents, source, referral_code, client
+        )
+    except ApplicationError:
+        # A retry of a sign-up that did commit gets its answer even if the form has closed
+        # since; looked up only here so that a first submission costs no extra query.
+        existing = _submission_for_key(form, idempotency_key)
+        if existing is not None:
+            return existing, False
+        raise
+    try:
+        with transaction.atomic():
+            submission = SignupSubmission.objects.create(
+                form=form,
+                idempotency_key=idempotency_key,
+                payload=payload,
+                answers=clean.answers,
+                consents=clean.consents,
+                source=clean.source,
+                created_at=timezone.now(),
+            )
+            transaction.on_commit(signup_processing_schedule, robust=True)
+    except IntegrityError:
+        existing = _submission_for_key(form, idempotency_key)
+        if existing is None:
+            raise
         return existing, False
+    return submission, True
+
+
+def _signup_payload(
+    form: SignupForm,
+    fields: dict[str, Any],
+    answers: dict[str, Any],
+    consents: list[Any],
+    source: str,
+    referral_code: str,
+    client: str,
+) -> tuple[dict[str, Any], intake.CleanSubmission]:
     if form.status != SignupForm.Status.PUBLISHED:
         raise errors.Conflict(
             "This sign-up form is not taking sign-ups.", code=errors.SIGNUP_FORM_CLOSED
@@ -578,93 +626,184 @@ def signup_submit(
     )
     if clean.errors:
         raise intake.first_problem(clean.errors)
-    referred_by = intake.referral_person_id(referral_code) if referral_code else None
-    # A second attempt settles the rare race on another unique row (the volunteer's open
-    # follow-up or membership, when two sign-ups of one person arrive at the same instant).
-    for attempt in range(2):
-        try:
-            return _signup_write(form, idempotency_key, clean, referred_by, client), True
-        except IntegrityError:
-            existing = _submission_for_key(form, idempotency_key)
-            if existing is not None:
-                return existing, False
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    person = dict(clean.person)
+    try:
+        # The same checks identity resolution makes, now, so that the worker never meets a
+        # record it must refuse after the visitor was told it was accepted.
+        normalized = people_services.person_fields_clean(
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            email=person.get("email", ""),
+            phone=person.get("phone", ""),
+        )
+    except errors.ValidationFailed as exc:
+        raise errors.ValidationFailed(
+            exc.message, code=errors.SIGNUP_INVALID, field=exc.field
+        ) from None
+    person.update(normalized)
+    payload: dict[str, Any] = {"person": person}
+    if referral_code:
+        payload["ref"] = referral_code[:100]
+    if client:
+        payload["client"] = client[:45]
+    return payload, clean
 
 
 def _submission_for_key(form: SignupForm, key: str) -> SignupSubmission | None:
     return SignupSubmission.objects.filter(form=form, idempotency_key=key).first()
 
 
-def _signup_write(
-    form: SignupForm,
-    key: str,
-    clean: intake.CleanSubmission,
-    referred_by: int | None,
-    client: str,
-) -> SignupSubmission:
-    person_fields = clean.person
+# One processing task is enough for any number of sign-ups: while the flag is up, a task is
+# queued or draining, and new sign-ups add no job. It expires by itself if a worker dies.
+_PROCESSING_FLAG = "intake:processing"
+_PROCESSING_FLAG_SECONDS = 10
+SIGNUP_BATCH = 200
+
+
+def signup_processing_schedule() -> None:
+    """Make sure a worker will process the pending sign-ups: one cache round trip when a task
+    is already on its way, an enqueue otherwise."""
+    if cache.add(_PROCESSING_FLAG, 1, timeout=_PROCESSING_FLAG_SECONDS):
+        from groundgame.organizing.tasks import signup_pending_process
+
+        signup_pending_process.enqueue()
+
+
+def signup_pending_drain(*, batch: int = SIGNUP_BATCH) -> int:
+    """Process pending sign-ups batch after batch until none is left; returns how many.
+
+    The flag comes down before the last look, so a sign-up committed after that look finds
+    it down and schedules a new task, and one committed before it is seen here.
+    """
+    done = 0
+    while True:
+        n = signup_pending_process(batch=batch)
+        done += n
+        if n:
+            continue
+        cache.delete(_PROCESSING_FLAG)
+        if not SignupSubmission.objects.filter(processed_at__isnull=True).exists():
+            return done
+        cache.add(_PROCESSING_FLAG, 1, timeout=_PROCESSING_FLAG_SECONDS)
+
+
+def signup_pending_sweep(*, older_than: dt.timedelta = dt.timedelta(seconds=30)) -> bool:
+    """Schedule processing if a sign-up has waited longer than ``older_than``: after a crash
+    between a commit and its schedule, or a worker that died mid-batch. True if it did."""
+    stale = SignupSubmission.objects.filter(
+        processed_at__isnull=True, created_at__lt=timezone.now() - older_than
+    ).exists()
+    if stale:
+        cache.delete(_PROCESSING_FLAG)
+        signup_processing_schedule()
+    return stale
+
+
+def signup_pending_process(*, batch: int = SIGNUP_BATCH) -> int:
+    """Finish up to ``batch`` pending sign-ups, oldest first, in one transaction: resolve each
+    person, place them in the team covering their ZIP, add a membership and an open follow-up,
+    record the referral and an audit row; confirmation emails go out once committed.
+
+    Rows another worker holds are skipped (PostgreSQL), so workers can run side by side.
+    A row whose person cannot be created is marked with its error instead of blocking the
+    queue. Returns how many rows were finished.
+    """
     with transaction.atomic():
-        try:
-            found = people_services.person_find_or_create(
-                actor=None,
-                source=f"signup:{form.slug}"[:60],
-                first_name=person_fields["first_name"],
-                last_name=person_fields["last_name"],
-                email=person_fields.get("email", ""),
-                phone=person_fields.get("phone", ""),
-                street=person_fields.get("street", ""),
-                zip5=person_fields.get("zip5", ""),
-            )
-        except errors.ValidationFailed as exc:
-            # Identity resolution names the person's field; keep its words, use intake's code.
-            raise errors.ValidationFailed(
-                exc.message, code=errors.SIGNUP_INVALID, field=exc.field
-            ) from None
-        person = found.person
-        unit = _unit_for_signup(form, person.org_unit_id, person_fields.get("zip5", ""))
-        if person.org_unit_id is None:
-            people_services.person_place(actor=None, person_id=person.pk, org_unit_id=unit.pk)
-        if referred_by == person.pk:
-            referred_by = None
-        submission = SignupSubmission.objects.create(
-            form=form,
-            idempotency_key=key,
-            person=person,
-            org_unit=unit,
-            answers=clean.answers,
-            consents=clean.consents,
-            source=clean.source,
-            referred_by_id=referred_by
-            if referred_by and people_selectors.person_exists(referred_by)
-            else None,
-            created_at=timezone.now(),
+        rows = list(
+            SignupSubmission.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(processed_at__isnull=True)
+            .select_related("form", "form__org_unit")
+            .order_by("pk")[:batch]
         )
-        Membership.objects.get_or_create(
-            person=person, org_unit=unit, defaults={"source": clean.source}
-        )
-        if not FollowUp.objects.filter(
-            person=person, org_unit=unit, contacted_at__isnull=True
-        ).exists():
-            FollowUp.objects.create(person=person, org_unit=unit, source=clean.source)
-        audit.audit_record(
-            actor=None,
-            kind=audit.Kind.CREATE,
-            action="signup.submit",
-            entity_type="organizing.signupsubmission",
-            entity_id=submission.pk,
-            summary=f"{form.slug}: person {person.pk} to {unit.name}"
-            + (f" from {client}" if client else ""),
-        )
-        transaction.on_commit(functools.partial(_enqueue_confirmation, submission.pk), robust=True)
-    return submission
+        if not rows:
+            return 0
+        # A referral link made at sign-up names the recruiter's submission; earlier rows of
+        # this batch are finished first, so their people are known by the time they are asked.
+        people_of: dict[int, int] = {}
+        confirmed: list[int] = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    _signup_finish(row, people_of)
+            except ApplicationError as exc:
+                row.error = exc.message[:300]
+                row.processed_at = timezone.now()
+                row.save(update_fields=["error", "processed_at"])
+                audit.audit_record(
+                    actor=None,
+                    kind=audit.Kind.UPDATE,
+                    action="signup.failed",
+                    entity_type="organizing.signupsubmission",
+                    entity_id=row.pk,
+                    summary=f"{row.form.slug}: {row.error}",
+                )
+                continue
+            confirmed.append(row.pk)
+        transaction.on_commit(functools.partial(_enqueue_confirmations, confirmed), robust=True)
+    return len(rows)
 
 
-def _enqueue_confirmation(submission_id: int) -> None:
-    from groundgame.organizing.tasks import signup_confirmation_send
+def _signup_finish(row: SignupSubmission, people_of: dict[int, int]) -> None:
+    form = row.form
+    fields: dict[str, str] = row.payload.get("person", {})
+    found = people_services.person_find_or_create(
+        actor=None,
+        source=f"signup:{form.slug}"[:60],
+        first_name=fields.get("first_name", ""),
+        last_name=fields.get("last_name", ""),
+        email=fields.get("email", ""),
+        phone=fields.get("phone", ""),
+        street=fields.get("street", ""),
+        zip5=fields.get("zip5", ""),
+    )
+    person = found.person
+    unit = _unit_for_signup(form, person.org_unit_id, fields.get("zip5", ""))
+    if person.org_unit_id is None:
+        people_services.person_place(actor=None, person_id=person.pk, org_unit_id=unit.pk)
+    referred_by = _referrer(row.payload.get("ref", ""), people_of)
+    row.person = person
+    row.org_unit = unit
+    row.referred_by_id = referred_by if referred_by != person.pk else None
+    row.processed_at = timezone.now()
+    row.save(update_fields=["person", "org_unit", "referred_by", "processed_at"])
+    people_of[row.pk] = person.pk
+    Membership.objects.get_or_create(person=person, org_unit=unit, defaults={"source": row.source})
+    if not FollowUp.objects.filter(
+        person=person, org_unit=unit, contacted_at__isnull=True
+    ).exists():
+        FollowUp.objects.create(person=person, org_unit=unit, source=row.source)
+    client = row.payload.get("client", "")
+    audit.audit_record(
+        actor=None,
+        kind=audit.Kind.CREATE,
+        action="signup.submit",
+        entity_type="organizing.signupsubmission",
+        entity_id=row.pk,
+        summary=f"{form.slug}: person {person.pk} to {unit.name}"
+        + (f" from {client}" if client else ""),
+    )
 
-    signup_confirmation_send.enqueue(submission_id)
+
+def _referrer(code: str, people_of: dict[int, int]) -> int | None:
+    """The person a referral code credits, if it is genuine and they exist."""
+    target = intake.referral_target(code) if code else None
+    if target is None:
+        return None
+    kind, pk = target
+    if kind == "submission":
+        person_id = people_of.get(pk) or (
+            SignupSubmission.objects.filter(pk=pk).values_list("person_id", flat=True).first()
+        )
+        return person_id or None
+    return pk if people_selectors.person_exists(pk) else None
+
+
+def _enqueue_confirmations(submission_ids: list[int]) -> None:
+    if not submission_ids:
+        return
+    from groundgame.organizing.tasks import signup_confirmations_send
+
+    signup_confirmations_send.enqueue(submission_ids)
 
 
 def _unit_for_signup(form: SignupForm, person_unit_id: int | None, zip5: str) -> OrgUnit:
@@ -692,15 +831,17 @@ def signup_confirmation_send(*, submission_id: int) -> bool:
         .filter(pk=submission_id)
         .first()
     )
-    if submission is None or not submission.person.email:
+    if submission is None or submission.person is None or not submission.person.email:
         return False
     person = submission.person
     form = submission.form
-    share = f"{settings.GROUNDGAME_PUBLIC_URL.rstrip('/')}{signup_share_path(form, person.pk)}"
+    unit_name = submission.org_unit.name if submission.org_unit else form.org_unit.name
+    site = settings.GROUNDGAME_PUBLIC_URL.rstrip("/")
+    share = f"{site}{signup_share_path(form, person_id=person.pk)}"
     body = (
         f"Hi {person.first_name},\n\n"
         f"Thank you for signing up: {form.title}.\n"
-        f"An organizer with {submission.org_unit.name} will be in touch soon.\n\n"
+        f"An organizer with {unit_name} will be in touch soon.\n\n"
         f"{form.thank_you + chr(10) + chr(10) if form.thank_you else ''}"
         f"Bring a friend: share your link\n{share}\n"
     )
@@ -722,9 +863,21 @@ def signup_confirmation_send(*, submission_id: int) -> bool:
     return True
 
 
-def signup_share_path(form: SignupForm, person_id: int) -> str:
-    """A volunteer's share link to a form: whoever signs up through it was recruited by them."""
-    return f"/f/{form.slug}/?ref={intake.referral_code(person_id)}"
+def signup_share_path(
+    form: SignupForm, *, person_id: int | None = None, submission_id: int | None = None
+) -> str:
+    """A volunteer's share link to a form: whoever signs up through it was recruited by them.
+
+    Right after signing up the volunteer is known only by their submission (the worker has
+    not resolved the person yet); a link naming it credits the person it becomes.
+    """
+    if person_id is not None:
+        code = intake.referral_code(person_id)
+    elif submission_id is not None:
+        code = intake.referral_code(submission_id, kind="submission")
+    else:
+        raise ValueError("a share link needs a person or a submission")
+    return f"/f/{form.slug}/?ref={code}"
 
 
 def follow_up_contact(*, actor: Actor, follow_up_id: int, note: str = "") -> FollowUp:

@@ -197,12 +197,16 @@ def signup_thanks(request: HttpRequest, slug: str) -> HttpResponse:
         submission = selectors.signup_submission_get(int(submission_id))
     except (signing.BadSignature, TypeError, ValueError):
         submission = None
+    first_name = ""
     if submission is not None and submission.form_id == signup.pk:
-        share = request.build_absolute_uri(services.signup_share_path(signup, submission.person_id))
+        share = request.build_absolute_uri(
+            services.signup_share_path(signup, submission_id=submission.pk)
+        )
+        first_name = submission.payload.get("person", {}).get("first_name", "")
     response = render(
         request,
         "organizing/intake/thanks.html",
-        {"signup": signup, "share": share, "embed": embed, "submission": submission},
+        {"signup": signup, "share": share, "embed": embed, "first_name": first_name},
     )
     if embed:
         response.xframe_options_exempt = True

@@ -1,4 +1,4 @@
-"""Background work of the organizing app: thin, each loads by id and calls a service."""
+"""Background work of the organizing app: thin, each calls a service."""
 
 from __future__ import annotations
 
@@ -8,5 +8,10 @@ from groundgame.organizing import services
 
 
 @task()
-def signup_confirmation_send(submission_id: int) -> bool:
-    return services.signup_confirmation_send(submission_id=submission_id)
+def signup_pending_process() -> int:
+    return services.signup_pending_drain()
+
+
+@task()
+def signup_confirmations_send(submission_ids: list[int]) -> int:
+    return sum(services.signup_confirmation_send(submission_id=pk) for pk in submission_ids)

@@ -67,6 +67,13 @@ def normalize_phone(value: str, *, field: str = "phone") -> str:
     return f"+1{digits}"
 
 
+def person_fields_clean(**fields: Any) -> dict[str, Any]:
+    """The person fields normalized as ``person_find_or_create`` stores them, writing nothing:
+    for an intake that accepts a record now and resolves it later. Raises the same
+    ``ValidationFailed`` naming the field."""
+    return _clean_person_fields(fields)
+
+
 def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
