@@ -333,6 +333,9 @@ class IntakeLive:
     last_hour: int
     last_minute: int
     total: int
+    # Committed but not yet turned into people by the worker: a number that grows means the
+    # worker is behind or down, which the other figures cannot show.
+    pending: int
     uncontacted: int
     by_state: list[tuple[str, int]]
     by_source: list[tuple[str, int]]
@@ -370,11 +373,22 @@ def intake_live(
             created_at__gte=now - dt.timedelta(minutes=1)
         ).count(),
         total=SignupSubmission.objects.count(),
+        pending=signup_pending_count(),
         uncontacted=FollowUp.objects.filter(contacted_at__isnull=True).count(),
-        by_state=[(state or "none", n) for state, n in by_state[:12]],
+        # No unit yet means the worker has not placed the sign-up; a unit without a state
+        # (the national one) is a different answer.
+        by_state=[
+            ("not placed yet" if state is None else state or "no state", n)
+            for state, n in by_state[:12]
+        ],
         by_source=[(source or "none", n) for source, n in by_source[:12]],
         oldest=list(follow_up_queue(scope=scope, limit=8)),
     )
+
+
+def signup_pending_count() -> int:
+    """Sign-ups the worker has not finished yet (read from the worker's partial index)."""
+    return SignupSubmission.objects.filter(processed_at__isnull=True).count()
 
 
 def signup_submission_get(submission_id: int) -> SignupSubmission | None:

@@ -231,7 +231,7 @@ def donation_thanks(request: HttpRequest) -> HttpResponse:
             )
         else:
             initial = values
-    context: dict[str, Any] = {"signup": signup, "donation": True}
+    context: dict[str, Any] = {"signup": signup, "donation": True, "prefilled": bool(initial)}
     if signup is not None and signup.status == SignupForm.Status.PUBLISHED:
         form = PublicSignupForm(signup, initial=initial)
         context.update(_public_context(request, signup, form, embed=False, source="donation"))
@@ -399,6 +399,7 @@ def intake_live_json(request: HttpRequest) -> JsonResponse:
             "last_minute": live.last_minute,
             "last_hour": live.last_hour,
             "total": live.total,
+            "pending": live.pending,
             "uncontacted": live.uncontacted,
             "by_state": live.by_state,
             "by_source": live.by_source,

@@ -110,6 +110,17 @@ def nice_ceiling(value: float) -> float:
     return 10 * magnitude  # unreachable: 10 x magnitude always covers value
 
 
+def _tick_steps(top: float, value_format: str) -> int:
+    """How many intervals the value axis of a line chart has: four, unless whole numbers
+    would then get fractional ticks that round to repeated labels (a top of 1 gave 0, 0, 0,
+    1, 1), in which case a count that divides the top evenly."""
+    if value_format != "int" or top % 4 == 0:
+        return 4
+    if top % 5 == 0:
+        return 5
+    return max(1, int(top))
+
+
 def series_class(index: int, count: int) -> str:
     """The CSS class colouring a series; a lone series takes the strong middle blue."""
     return "series-2" if count == 1 else f"series-{index % 6 + 1}"
@@ -184,8 +195,9 @@ def line_chart_svg(chart: Chart) -> str:
         return LINE_TOP + plot_height * (1 - v / top)
 
     parts = _open_svg(chart, LINE_HEIGHT, "line")
-    for k in range(5):
-        tick = top * k / 4
+    steps = _tick_steps(top, chart.value_format)
+    for k in range(steps + 1):
+        tick = top * k / steps
         y = y_px(tick)
         parts.append(f'<line class="chart-grid" x1="0" x2="100%" y1="{_num(y)}" y2="{_num(y)}"/>')
         # Tick labels sit on their gridline at the left edge, so no fixed gutter is needed.
@@ -193,10 +205,13 @@ def line_chart_svg(chart: Chart) -> str:
             f'<text class="chart-tick" x="0" y="{_num(y - 4)}">'
             f"{escape(format_value(tick, chart.value_format))}</text>"
         )
-    # Label at most ~8 categories along the axis; the data table has all of them.
-    every = max(1, math.ceil(n / 8))
+    # Label about five categories along the axis, few enough for times and dates not to run
+    # into each other on a phone; the data table has all of them.
+    every = max(1, math.ceil(n / 5))
     for i, category in enumerate(chart.categories):
-        if i % every == 0 or i == n - 1:
+        # The last category is always labelled, so the regular label just before it is
+        # dropped when it would sit close enough to overlap.
+        if (i % every == 0 and n - 1 - i >= every / 2) or i == n - 1:
             anchor = "start" if i == 0 and n > 1 else ("end" if i == n - 1 and n > 1 else "middle")
             parts.append(
                 f'<text class="chart-tick" x="{_num(x_pct(i))}%" y="{LINE_HEIGHT - 8}" '

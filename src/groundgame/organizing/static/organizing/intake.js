@@ -1,5 +1,22 @@
-// The live intake dashboard: polls its JSON every 5 seconds and updates the numbers in place.
-// Without JavaScript the page shows the numbers as of its load.
+// Intake pages. "Copy link" buttons (a form's public page, a volunteer's share link), hidden
+// without a clipboard since the link itself stays selectable; and the live dashboard, which polls its JSON every 5 seconds
+// and updates the numbers in place; without JavaScript it shows the numbers as of its load.
+(function () {
+  "use strict";
+  if (navigator.clipboard) {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var said = document.getElementById(button.getAttribute("data-copied"));
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.getAttribute("data-copy")).then(
+          function () { said.textContent = "Link copied."; },
+          function () { said.textContent = "Could not copy; select the link instead."; }
+        );
+      });
+    });
+  }
+})();
+
 (function () {
   "use strict";
   var root = document.getElementById("intake-live");
