@@ -123,7 +123,9 @@ def build_parser() -> Parser:
         "--resume", type=int, metavar="RUN_ID", help="continue an interrupted run of these files"
     )
     vimport.add_argument(
-        "--batch-size", type=int, default=20_000, help="rows per transaction (default: 20,000)"
+        "--batch-size",
+        type=int,
+        help="rows per transaction (default: 200,000 on PostgreSQL, 20,000 on SQLite)",
     )
     report = voters_commands.add_parser("report", help="write a run's rejected rows as CSV")
     report.add_argument("run_id", type=int, metavar="RUN_ID")
@@ -506,7 +508,7 @@ def cmd_voters(args: argparse.Namespace) -> int:
             history=Path(args.history) if args.history else None,
             resume=args.resume,
             progress=Progress().update,
-            batch_size=max(1, args.batch_size),
+            batch_size=None if args.batch_size is None else max(1, args.batch_size),
         )
     except ApplicationError as exc:
         raise CliError(exc.message) from None

@@ -834,7 +834,7 @@ def voter_file_import(
     history: Path | None = None,
     resume: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-    batch_size: int = voter_import.BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> voter_import.Outcome:
     """Import a state's voter file (see ``voter_import``): each batch commits with its audit
     row; the identical files imported again change nothing."""

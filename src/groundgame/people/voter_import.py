@@ -19,9 +19,13 @@ After the whole voters file, voters of the state that it no longer lists get ``m
 and a MISSING change; they are never deleted. Importing files whose SHA-256 fingerprint equals
 a completed run's is recognised and changes nothing.
 
-Rows go to the database in bulk: new rows with the loader of ``voterfile`` (``COPY`` on
-PostgreSQL, ``executemany`` on SQLite), vote history through a staging table and one
-``INSERT ... ON CONFLICT DO NOTHING`` (so a ballot is never recorded twice).
+On PostgreSQL a batch (200,000 rows) is copied into a temporary table and applied by
+set-based statements: duplicates and known voters found by joins, the changed ones compared in
+Python (the same comparison as SQLite's), households, people, voter records and crosswalk ids
+inserted with ids drawn from their sequences, ballots matched to voters and added with one
+``INSERT ... ON CONFLICT DO NOTHING`` (so a ballot is never recorded twice). On SQLite a batch
+(20,000 rows) goes row by row: known voters looked up, new rows written with ``executemany``.
+On both the next batch is read and parsed in a thread while the database applies this one.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -58,7 +64,10 @@ from groundgame.people.models import (
     VoterRecord,
 )
 
-BATCH_SIZE = 20_000
+# Rows per batch (and transaction). PostgreSQL's batches are set-based statements whose fixed
+# cost (staging, planning, the commit) wants many rows; SQLite's write row by row.
+BATCH_SIZE = {"postgresql": 200_000}
+DEFAULT_BATCH_SIZE = 20_000
 # Ids per IN (...) list: under SQLite's limit on bound parameters, and short statements for
 # PostgreSQL to plan.
 _CHUNK = 5_000
@@ -264,14 +273,27 @@ def normalize_address(street: str, unit: str, city: str, zip5: str) -> tuple[str
     return street.title(), unit.upper(), _words(city).title(), zip5
 
 
+# Entries kept by each of a parser's caches before it starts over: the values that repeat
+# (names, dates, codes, addresses of a household's members) hit long before that.
+_CACHED = 100_000
+
+
 class VoterParser:
-    """Turns the fields of one line into a ``Voter``, or raises ``RowProblem``."""
+    """Turns the fields of one line into a ``Voter``, or raises ``RowProblem``.
+
+    Parsing is most of the import's Python time, so values that repeat across a file (first
+    and last names, dates, counties, the address of a household's members, one after the
+    other) are normalized once and looked up after that."""
 
     def __init__(self, layout: Layout, header: Sequence[str]) -> None:
         self.layout = layout
         position = {c: i for i, c in enumerate(header)}
         self.index = {f: position[c] for f, c in layout.fields.items()}
         self.column = dict(layout.fields)
+        # Each field's position in the line; a field the layout leaves out reads the empty
+        # string the parser appends to every line.
+        self.positions = [self.index.get(f, -1) for f in layouts.VOTER_FIELDS]
+        self.required = [layouts.VOTER_FIELDS.index(f) for f in layout.required]
         self.date = layouts.date_parser(layout.date_format)
         self.history: list[tuple[int, Ballot]] = []
         if layout.history_column is not None:
@@ -282,15 +304,17 @@ class VoterParser:
                     day = parse(match.group("date"))
                     label = f"{day.year} {match.group('kind').title()}"
                     self.history.append((i, Ballot(day, label, layout.inline_method)))
+        self._names: dict[str, str] = {}
+        self._dates: dict[str, dt.date] = {}
+        self._counties: dict[str, str | None] = {}
+        self._addresses: dict[tuple[str, str, str, str], tuple[str, str, str, str]] = {}
 
-    def _get(self, parts: list[str], name: str) -> str:
-        i = self.index.get(name)
-        return "" if i is None else parts[i].strip()
-
-    def _date(self, parts: list[str], name: str) -> dt.date | None:
-        value = self._get(parts, name)
+    def _date(self, value: str, name: str) -> dt.date | None:
         if not value:
             return None
+        day = self._dates.get(value)
+        if day is not None:
+            return day
         try:
             day = self.date(value)
         except ValueError:
@@ -299,56 +323,81 @@ class VoterParser:
             ) from None
         if day.year < 1900 or day > dt.date.today():
             raise RowProblem(self.column[name], f"{value!r} is not a plausible date")
+        _remember(self._dates, value, day)
         return day
 
+    def _name(self, value: str) -> str:
+        name = self._names.get(value)
+        if name is None:
+            name = _remember(self._names, value, _name(value)[:100])
+        return name
+
     def parse(self, number: int, parts: list[str]) -> Voter:
-        layout, get = self.layout, self._get
-        for name in layout.required:
-            if not get(parts, name):
-                raise RowProblem(self.column[name], "missing")
-        county_value = get(parts, "county")
-        county = layout.county_fips(county_value)
+        layout = self.layout
+        parts.append("")
+        values = [parts[i].strip() for i in self.positions]
+        for i in self.required:
+            if not values[i]:
+                raise RowProblem(self.column[layouts.VOTER_FIELDS[i]], "missing")
+        (voter_id, first, middle, last, suffix, birth, phone, email, street, unit, city,
+         zip_value, county_value, party_value, status_value, registered) = values  # fmt: skip
+        if county_value in self._counties:
+            county = self._counties[county_value]
+        else:
+            county = _remember(self._counties, county_value, layout.county_fips(county_value))
         if county is None:
             raise RowProblem(self.column["county"], f"unknown county {county_value!r}")
-        party_value = get(parts, "party").upper()
+        party_value = party_value.upper()
         party = layout.party_codes.get(party_value)
         if party is None:
             raise RowProblem(self.column["party"], f"unknown party code {party_value!r}")
-        status_value = get(parts, "status").upper()
+        status_value = status_value.upper()
         status = layout.status_codes.get(status_value)
         if status is None:
             raise RowProblem(self.column["status"], f"unknown status code {status_value!r}")
-        zip_value = get(parts, "zip5")
         zip5 = zip_value[:5]
         if zip5 and not (zip5.isdigit() and len(zip5) == 5):
             raise RowProblem(self.column["zip5"], f"{zip_value!r} is not a ZIP code")
-        street, unit, city, zip5 = normalize_address(
-            get(parts, "street"), get(parts, "unit"), get(parts, "city"), zip5
-        )
-        voter_id = get(parts, "state_voter_id").upper()
+        raw_address = (street, unit, city, zip5)
+        address = self._addresses.get(raw_address)
+        if address is None:
+            address = _remember(self._addresses, raw_address, normalize_address(*raw_address))
+        voter_id = voter_id.upper()
         if len(voter_id) > 40:
             raise RowProblem(self.column["state_voter_id"], "longer than 40 characters")
         ballots = tuple(b for i, b in self.history if parts[i].strip())
+        name = self._name
         return Voter(
-            line=number,
-            state_voter_id=voter_id,
-            first_name=_name(get(parts, "first_name"))[:100],
-            middle_name=_name(get(parts, "middle_name"))[:100],
-            last_name=_name(get(parts, "last_name"))[:100],
-            suffix=_words(get(parts, "suffix")).upper()[:20],
-            birth_date=self._date(parts, "birth_date"),
-            phone=_phone(get(parts, "phone")),
-            email=get(parts, "email").lower()[:254],
-            street=street[:200],
-            unit=unit[:40],
-            city=city[:100],
-            zip5=zip5,
-            county_fips=county,
-            party=party,
-            status=status,
-            registered_on=self._date(parts, "registered_on"),
-            ballots=ballots,
+            number,
+            voter_id,
+            name(first),
+            name(middle),
+            name(last),
+            _words(suffix).upper()[:20],
+            self._date(birth, "birth_date"),
+            _phone(phone) if phone else "",
+            email.lower()[:254],
+            address[0][:200],
+            address[1][:40],
+            address[2][:100],
+            address[3],
+            county,
+            party,
+            status,
+            self._date(registered, "registered_on"),
+            ballots,
         )
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(cache) >= _CACHED:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _phone(value: str) -> str:
@@ -365,25 +414,41 @@ class HistoryParser:
         position = {c: i for i, c in enumerate(header)}
         self.index = {f: position[c] for f, c in layout.history_fields.items()}
         self.date = layouts.date_parser(layout.date_format)
+        # A file has few distinct elections: each (date, name, method) is read once.
+        self._ballots: dict[tuple[str, str, str], Ballot] = {}
+        name = self.index.get("election_name")
+        self._at = (self.index["election_date"], -1 if name is None else name, self.index["method"])
 
     def parse(self, number: int, parts: list[str]) -> HistoryLine:
+        voter_id = parts[self.index["state_voter_id"]].strip()
+        if not voter_id:
+            raise RowProblem(self.layout.history_fields["state_voter_id"], "missing")
+        day, name, method = self._at
+        key = (parts[day], parts[name] if name >= 0 else "", parts[method])
+        ballot = self._ballots.get(key)
+        if ballot is None:
+            ballot = _remember(self._ballots, key, self._ballot(*key))
+        return HistoryLine(number, voter_id.upper(), ballot)
+
+    def _ballot(self, day_value: str, name_value: str, method_value: str) -> Ballot:
         column = self.layout.history_fields
-        values = {f: parts[i].strip() for f, i in self.index.items()}
-        for name in ("state_voter_id", "election_date", "method"):
-            if not values[name]:
-                raise RowProblem(column[name], "missing")
+        day_value, method_value = day_value.strip(), method_value.strip()
+        if not day_value:
+            raise RowProblem(column["election_date"], "missing")
+        if not method_value:
+            raise RowProblem(column["method"], "missing")
         try:
-            day = self.date(values["election_date"])
+            day = self.date(day_value)
         except ValueError:
             raise RowProblem(
                 column["election_date"],
-                f"{values['election_date']!r} is not a date ({self.layout.date_format})",
+                f"{day_value!r} is not a date ({self.layout.date_format})",
             ) from None
-        method = self.layout.method_codes.get(values["method"].upper())
+        method = self.layout.method_codes.get(method_value.upper())
         if method is None:
-            raise RowProblem(column["method"], f"unknown voting method {values['method']!r}")
-        name = _words(values.get("election_name", "")) or f"{day.isoformat()} election"
-        return HistoryLine(number, values["state_voter_id"].upper(), Ballot(day, name[:60], method))
+            raise RowProblem(column["method"], f"unknown voting method {method_value!r}")
+        name = _words(name_value) or f"{day.isoformat()} election"
+        return Ballot(day, name[:60], method)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -423,24 +488,34 @@ def _known_voters(state: str, ids: Sequence[str]) -> dict[str, _Known]:
         for chunk in _chunks(ids):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"SELECT v.state_voter_id, v.id, v.person_id, v.party, v.status, v.county_fips, "  # noqa: S608 - model tables
-                f"v.registered_on, v.last_import_id, v.missing_since, p.first_name, "
-                f"p.middle_name, p.last_name, p.suffix, p.org_unit_id, p.household_id, "
-                f"h.street, h.unit, h.city, h.zip5 FROM {v} v JOIN {p} p ON p.id = v.person_id "
+                f"SELECT v.state_voter_id, {_KNOWN_COLUMNS} "  # noqa: S608 - model tables
+                f"FROM {v} v JOIN {p} p ON p.id = v.person_id "
                 f"LEFT JOIN {h} h ON h.id = p.household_id "
                 f"WHERE v.state = %s AND v.state_voter_id IN ({marks})",
                 [state, *chunk],
             )
             for row in cursor.fetchall():
-                registered = row[6]
-                if isinstance(registered, str):  # SQLite hands dates back as text
-                    registered = dt.date.fromisoformat(registered)
-                address = None if row[14] is None else (row[15], row[16], row[17], row[18])
-                found[row[0]] = _Known(
-                    row[1], row[2], row[3], row[4], row[5], registered, row[7], row[8],
-                    row[9], row[10], row[11], row[12], row[13], row[14], address,
-                )  # fmt: skip
+                found[row[0]] = _as_known(row[1:])
     return found
+
+
+# The columns of a known voter, in the order ``_as_known`` reads them.
+_KNOWN_COLUMNS = (
+    "v.id, v.person_id, v.party, v.status, v.county_fips, v.registered_on, v.last_import_id, "
+    "v.missing_since, p.first_name, p.middle_name, p.last_name, p.suffix, p.org_unit_id, "
+    "p.household_id, h.street, h.unit, h.city, h.zip5"
+)
+
+
+def _as_known(row: Sequence[Any]) -> _Known:
+    registered = row[5]
+    if isinstance(registered, str):  # SQLite hands dates back as text
+        registered = dt.date.fromisoformat(registered)
+    address = None if row[13] is None else (row[14], row[15], row[16], row[17])
+    return _Known(
+        row[0], row[1], row[2], row[3], row[4], registered, row[6], row[7], row[8], row[9],
+        row[10], row[11], row[12], row[13], address,
+    )  # fmt: skip
 
 
 def _households(
@@ -475,36 +550,75 @@ def _households(
 
 
 def insert_history(rows: list[tuple[int, dt.date, str, str]]) -> int:
-    """Add ballots (voter pk, date, name, method); one already recorded for the voter and date
-    is left as it is. Returns how many were added."""
+    """Add ballots (voter pk, date, name, method) with ``executemany`` (the SQLite path); one
+    already recorded for the voter and date is left as it is. Returns how many were added."""
     if not rows:
         return 0
-    table = _table(VoteHistory)
     columns = "voter_id, election_date, election_name, method"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS gg_history_stage (voter_id bigint, "
-                "election_date date, election_name text, method text) ON COMMIT DELETE ROWS"
-            )
-            with cursor.cursor.copy(f"COPY gg_history_stage ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM gg_history_stage "  # noqa: S608
-                "ON CONFLICT DO NOTHING"
-            )
-            added = int(cursor.rowcount)
-            # Emptied here too, not only at commit: inside an outer transaction (a test's) the
-            # next batch must not see this one's rows.
-            cursor.execute("DELETE FROM gg_history_stage")
-            return added
         before = connection.connection.total_changes
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",  # noqa: S608
+            f"INSERT INTO {_table(VoteHistory)} ({columns}) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT DO NOTHING",
             rows,
         )
         return int(connection.connection.total_changes - before)
+
+
+# -- PostgreSQL: a batch as set-based statements -----------------------------------------------
+#
+# The batch is copied into a temporary table in COPY's text format (one string per batch: far
+# cheaper than adapting values row by row), and every step is one statement over that table:
+# no per-row round trips, no id lists sent back and forth, ids from the sequences inside the
+# statements that use them.
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+
+
+def _copy_fields(texts: tuple[str, ...]) -> str:
+    """Text fields joined for COPY; escaped only when one holds a character COPY reserves
+    (rare: the file's own delimiter and line breaks are gone once a line is split)."""
+    joined = "\t".join(texts)
+    if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != len(texts) - 1:
+        joined = "\t".join(t.translate(_COPY_ESCAPES) for t in texts)
+    return joined
+
+
+def _copy_date(day: dt.date | None) -> str:
+    return _NULL if day is None else day.isoformat()
+
+
+def _stage(cursor: Any, table: str, columns: str, text: str) -> None:
+    """A fresh temporary table holding ``text`` (COPY text format). Dropped first rather than
+    kept: inside an outer transaction (a test's) the previous batch's table is still there."""
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
+    cursor.execute(f"CREATE TEMP TABLE {table} ({columns})")
+    with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+        copy.write(text)
+
+
+def _index_joins(cursor: Any) -> None:
+    """For the rest of the batch's transaction, join staged rows to the state's tables by
+    their indexes. Left to itself, the planner hashes the whole voter table for every batch
+    (its statistics lag far behind a table growing by 200,000 rows a batch), which grows
+    with the file; a batch's index lookups do not. Nor are the statements compiled (JIT):
+    their estimated costs call for it, but index lookups gain nothing from it."""
+    cursor.execute("SET LOCAL enable_hashjoin = off")
+    cursor.execute("SET LOCAL enable_mergejoin = off")
+    cursor.execute("SET LOCAL jit = off")
+
+
+_VOTER_STAGE = (
+    "line bigint, state_voter_id text, first_name text, middle_name text, last_name text, "
+    "suffix text, phone text, email text, street text, unit text, city text, zip5 text, "
+    "county_fips text, party text, status text, birth_date date, registered_on date, "
+    "general_votes smallint, org_unit_id bigint"
+)
+_BALLOT_STAGE = "line bigint, election_date date, election_name text, method text"
+_HISTORY_STAGE = (
+    "line bigint, state_voter_id text, election_name text, method text, election_date date"
+)
 
 
 def _address_text(address: tuple[str, str, str, str] | None) -> str:
@@ -520,8 +634,12 @@ class _Batcher:
     def __init__(self, run: VoterImport, layout: Layout, actor: Actor) -> None:
         self.run, self.layout, self.actor = run, layout, actor
         self.coverage = organizing.coverage_map()
+        self.grown = 0  # voters added since the tables' statistics were last refreshed
 
     def voters(self, voters: list[Voter], problems: list[RowError], last_line: int) -> None:
+        if connection.vendor == "postgresql":
+            self._voters_staged(voters, problems, last_line)
+            return
         run, state = self.run, self.layout.state
         rows_read = len(voters) + len(problems)
         now = timezone.now()
@@ -681,6 +799,9 @@ class _Batcher:
                 )
 
     def history(self, lines: list[HistoryLine], problems: list[RowError], last_line: int) -> None:
+        if connection.vendor == "postgresql":
+            self._history_staged(lines, problems, last_line)
+            return
         with transaction.atomic():
             known = _voter_pks(self.layout.state, sorted({h.state_voter_id for h in lines}))
             rows = []
@@ -699,6 +820,228 @@ class _Batcher:
                 else:
                     rows.append((pk, *h.ballot))
             added = insert_history(rows)
+            self._commit("history", problems, last_line, history_new=added, rows_read=0)
+
+    def _voters_staged(self, voters: list[Voter], problems: list[RowError], last_line: int) -> None:
+        """The PostgreSQL batch: the same outcome as the row path, in set-based statements."""
+        run, state = self.run, self.layout.state
+        rows_read = len(voters) + len(problems)
+        now = timezone.now()
+        vr, p, h = _table(VoterRecord), _table(Person), _table(Household)
+        coverage = self.coverage
+        # v[1:6] + v[7:16]: the Voter's text fields (state voter id to status, without the
+        # birth date), in the staging table's order.
+        stage = "".join(
+            f"{v.line}\t{_copy_fields(v[1:6] + v[7:16])}\t{_copy_date(v.birth_date)}\t"
+            f"{_copy_date(v.registered_on)}\t"
+            f"{general_votes(b.election_date for b in v.ballots) if v.ballots else 0}\t"
+            f"{coverage.get(v.county_fips, _NULL)}\n"
+            for v in voters
+        )
+        ballots = "".join(
+            f"{v.line}\t{b.election_date.isoformat()}\t{_copy_fields(b[1:])}\n"
+            for v in voters
+            for b in v.ballots
+        )
+        match = "v.state = %s AND v.state_voter_id = s.state_voter_id"
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._analyze_if_grown(cursor)
+            _index_joins(cursor)
+            _stage(cursor, "gg_voter_stage", _VOTER_STAGE, stage)
+            # A voter an earlier batch of this run loaded: a duplicate line of the file. The
+            # run is compared with IS NOT DISTINCT FROM, which no index serves: with "=" the
+            # planner may start from the index on last_import_id (it believes few rows have
+            # it) and scan the staged rows once for each of the run's voters.
+            cursor.execute(
+                f"DELETE FROM gg_voter_stage s USING {vr} v WHERE {match} "  # noqa: S608
+                "AND v.last_import_id IS NOT DISTINCT FROM %s RETURNING s.line, s.state_voter_id",
+                [state, run.pk],
+            )
+            problems.extend(
+                RowError("voters", line, "state_voter_id", f"duplicate voter id {vid!r}", "")
+                for line, vid in cursor.fetchall()
+            )
+            # Known voters whose row differs in anything the record keeps: few in a newer file
+            # of the same state; the row path's comparison writes them and their changes.
+            cursor.execute(
+                f"SELECT s.line, {_KNOWN_COLUMNS} FROM gg_voter_stage s "  # noqa: S608
+                f"JOIN {vr} v ON {match} JOIN {p} p ON p.id = v.person_id "
+                f"LEFT JOIN {h} h ON h.id = p.household_id "
+                "WHERE v.missing_since IS NOT NULL OR v.status <> s.status OR v.party <> s.party "
+                "OR p.first_name <> s.first_name OR p.middle_name <> s.middle_name "
+                "OR p.last_name <> s.last_name OR p.suffix <> s.suffix "
+                "OR v.registered_on IS DISTINCT FROM s.registered_on "
+                "OR (s.street <> '' AND (h.id IS NULL OR h.street <> s.street "
+                "OR h.unit <> s.unit OR h.city <> s.city OR h.zip5 <> s.zip5))",
+                [state],
+            )
+            by_line = {v.line: v for v in voters}
+            changed: list[tuple[Voter, _Known, list[_Diff]]] = []
+            for row in cursor.fetchall():
+                v, k = by_line[row[0]], _as_known(row[1:])
+                changed.append((v, k, _differences(v, k)))
+            moved = {
+                v.address: v.county_fips
+                for v, _, diffs in changed
+                if v.street and any(kind == VoterChange.Kind.MOVED for kind, _, _ in diffs)
+            }
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            households = _households(state, moved, stamp) if moved else {}
+            self._update(changed, households, stamp, now)
+            # The rest of the known voters are unchanged: only seen by this run.
+            cursor.execute(
+                f"UPDATE {vr} v SET last_import_id = %s FROM gg_voter_stage s "  # noqa: S608
+                f"WHERE {match} AND v.last_import_id IS DISTINCT FROM %s",
+                [run.pk, state, run.pk],
+            )
+            unchanged = int(cursor.rowcount)
+            new = self._insert_staged(cursor, now)
+            self.grown += new
+            # Inline history (a column per election): every ballot of a voter of the batch.
+            ballots_added = 0
+            if ballots:
+                _stage(cursor, "gg_ballot_stage", _BALLOT_STAGE, ballots)
+                cursor.execute(
+                    f"INSERT INTO {_table(VoteHistory)} (voter_id, election_date, "  # noqa: S608
+                    "election_name, method) SELECT v.id, b.election_date, b.election_name, "
+                    "b.method FROM gg_ballot_stage b JOIN gg_voter_stage s USING (line) "
+                    f"JOIN {vr} v ON {match} ON CONFLICT DO NOTHING",
+                    [state],
+                )
+                ballots_added = int(cursor.rowcount)
+            self._touch_rejected(problems)
+            counts = {"rows_new": new, "rows_updated": len(changed), "rows_unchanged": unchanged}
+            self._commit(
+                "voters",
+                problems,
+                last_line,
+                rows_read=rows_read,
+                history_new=ballots_added,
+                **counts,
+            )
+
+    def _analyze_if_grown(self, cursor: Any) -> None:
+        """Refresh the statistics of the tables the batch joins once they have grown by half
+        since last counted (a few times in a whole state's file): believing the voter table
+        near empty, the planner would scan it once per staged row instead of looking rows up
+        by its index."""
+        tables = [VoterRecord._meta.db_table, Household._meta.db_table]
+        cursor.execute(
+            "SELECT MIN(reltuples) FROM pg_class WHERE oid = ANY(%s::regclass[])", [tables]
+        )
+        counted = max(0.0, float(cursor.fetchone()[0]))
+        if self.grown > counted / 2:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            self.grown = 0
+
+    def _insert_staged(self, cursor: Any, now: dt.datetime) -> int:
+        """People, households, voter records and crosswalk ids for the staged voters not on
+        file; returns how many."""
+        state, run_pk = self.layout.state, self.run.pk
+        vr, p, h = _table(VoterRecord), _table(Person), _table(Household)
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.gg_new_voters")
+        # Both ids drawn from the tables' own sequences in the statement itself: safe beside
+        # other writers, and nothing comes back to Python.
+        cursor.execute(
+            "CREATE TEMP TABLE gg_new_voters AS SELECT s.*, "  # noqa: S608
+            "nextval(pg_get_serial_sequence(%s, 'id')) AS person_id, "
+            "nextval(pg_get_serial_sequence(%s, 'id')) AS voter_id FROM gg_voter_stage s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {vr} v WHERE v.state = %s "
+            "AND v.state_voter_id = s.state_voter_id)",
+            [Person._meta.db_table, VoterRecord._meta.db_table, state],
+        )
+        new = int(cursor.rowcount)
+        if not new:
+            return 0
+        at = "h.state = %s AND h.zip5 = n.zip5 AND h.street = n.street AND h.unit = n.unit " + (
+            "AND h.city = n.city"
+        )
+        # One household per address not on file yet; its county is the last voter's there.
+        columns = voterfile.checked_columns(
+            Household,
+            ("street", "unit", "city", "state", "zip5", "county_fips", "latitude", "longitude",
+             "created_at", "updated_at"),
+        )  # fmt: skip
+        cursor.execute(
+            f"INSERT INTO {h} ({columns}) SELECT * FROM (SELECT DISTINCT ON "  # noqa: S608
+            "(n.zip5, n.street, n.unit, n.city) n.street, n.unit, n.city, %s, n.zip5, "
+            "n.county_fips, NULL::double precision, NULL::double precision, %s, %s "
+            "FROM gg_new_voters n WHERE n.street <> '' "
+            f"AND NOT EXISTS (SELECT 1 FROM {h} h WHERE {at}) "
+            "ORDER BY n.zip5, n.street, n.unit, n.city, n.line DESC) AS a",
+            [state, now, now, state],
+        )
+        columns = voterfile.checked_columns(
+            Person,
+            ("id", "first_name", "middle_name", "last_name", "suffix", "email", "phone",
+             "birth_date", "household_id", "org_unit_id", "merged_into_id", "created_at",
+             "updated_at"),
+        )  # fmt: skip
+        cursor.execute(
+            f"INSERT INTO {p} ({columns}) SELECT n.person_id, n.first_name, "  # noqa: S608
+            "n.middle_name, n.last_name, n.suffix, n.email, n.phone, n.birth_date, "
+            f"CASE WHEN n.street <> '' THEN (SELECT MIN(h.id) FROM {h} h WHERE {at}) END, "
+            "n.org_unit_id, NULL, %s, %s FROM gg_new_voters n",
+            [state, now, now],
+        )
+        columns = voterfile.checked_columns(
+            VoterRecord,
+            ("id", "person_id", "state", "state_voter_id", "county_fips", "party", "status",
+             "registered_on", "general_votes", "last_import_id", "missing_since", "created_at",
+             "updated_at"),
+        )  # fmt: skip
+        cursor.execute(
+            f"INSERT INTO {vr} ({columns}) SELECT n.voter_id, n.person_id, %s, "  # noqa: S608
+            "n.state_voter_id, n.county_fips, n.party, n.status, n.registered_on, "
+            "n.general_votes, %s, NULL, %s, %s FROM gg_new_voters n",
+            [state, run_pk, now, now],
+        )
+        columns = voterfile.checked_columns(
+            ExternalId, ("person_id", "system", "external_id", "created_at", "updated_at")
+        )
+        cursor.execute(
+            f"INSERT INTO {_table(ExternalId)} ({columns}) SELECT n.person_id, %s, "  # noqa: S608
+            "%s || n.state_voter_id, %s, %s FROM gg_new_voters n",
+            [ExternalId.System.STATE_VOTER, external_voter_id(state, ""), now, now],
+        )
+        return new
+
+    def _history_staged(
+        self, lines: list[HistoryLine], problems: list[RowError], last_line: int
+    ) -> None:
+        """The PostgreSQL history batch: ballots matched to voters by a join on the server."""
+        state = self.layout.state
+        vr = _table(VoterRecord)
+        stage = "".join(
+            f"{h.line}\t{_copy_fields((h.state_voter_id, h.ballot.election_name, h.ballot.method))}"
+            f"\t{h.ballot.election_date.isoformat()}\n"
+            for h in lines
+        )
+        column = self.layout.history_fields["state_voter_id"]
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._analyze_if_grown(cursor)
+            _index_joins(cursor)
+            _stage(cursor, "gg_history_stage", _HISTORY_STAGE, stage)
+            # One pass over the staged ballots: those of known voters are added, the lines of
+            # unknown voters come back to be reported.
+            cursor.execute(
+                "WITH matched AS (SELECT s.*, v.id AS voter_id FROM gg_history_stage s "  # noqa: S608
+                f"LEFT JOIN {vr} v ON v.state = %s AND v.state_voter_id = s.state_voter_id), "
+                f"added AS (INSERT INTO {_table(VoteHistory)} (voter_id, election_date, "
+                "election_name, method) SELECT voter_id, election_date, election_name, method "
+                "FROM matched WHERE voter_id IS NOT NULL ON CONFLICT DO NOTHING RETURNING 1) "
+                "SELECT (SELECT COUNT(*) FROM added), "
+                "array_agg(line ORDER BY line) FILTER (WHERE voter_id IS NULL), "
+                "array_agg(state_voter_id ORDER BY line) FILTER (WHERE voter_id IS NULL) "
+                "FROM matched",
+                [state],
+            )
+            added, unknown_lines, unknown_ids = cursor.fetchone()
+            problems.extend(
+                RowError("history", line, column, f"no voter {vid!r} on file", "")
+                for line, vid in zip(unknown_lines or (), unknown_ids or (), strict=True)
+            )
             self._commit("history", problems, last_line, history_new=added, rows_read=0)
 
     def _commit(self, file: str, problems: list[RowError], last_line: int, **counts: int) -> None:
@@ -829,9 +1172,11 @@ def run_import(
     history: Path | None = None,
     resume: int | None = None,
     progress: Progress | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> Outcome:
     """Import (or, with ``resume``, continue importing) a state's files; see the module."""
+    if batch_size is None:
+        batch_size = BATCH_SIZE.get(connection.vendor, DEFAULT_BATCH_SIZE)
     layout = layout_for(layout_name)
     _readable(voters, "voters")
     if history is not None:
@@ -953,23 +1298,59 @@ def _estimate(lines: _Lines, done: int) -> int:
     return max(done, round(done * lines.size / lines.bytes_read))
 
 
-def _voters_phase(
-    batcher: _Batcher,
-    path: Path,
-    header: list[str],
-    batch_size: int,
-    progress: Progress | None,
-    notes: list[str],
-) -> None:
-    run = batcher.run
-    parser = VoterParser(batcher.layout, header)
-    lines = _Lines(path, batcher.layout.delimiter, len(header), skip_to=run.checkpoint_row)
+class _Batch(NamedTuple):
+    rows: list[Any]  # Voter or HistoryLine
+    problems: list[RowError]
+    last_line: int
+    done: int  # lines read so far, for the progress report
+    estimate: int
+
+
+def _ahead(batches: Iterator[_Batch]) -> Iterator[_Batch]:
+    """The batches, read and parsed one ahead in a thread: parsing (Python) then runs while
+    this thread waits on the database, which works on the other core."""
+    ready: queue.Queue[_Batch | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: _Batch | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                put(batch)
+                if stop.is_set():
+                    return
+            put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(exc)
+
+    reader = threading.Thread(target=read, name="voter-file-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        # The consumer stopped (done, or failed): the reader must not wait on a full queue.
+        stop.set()
+        reader.join()
+
+
+def _voter_batches(
+    parser: VoterParser, lines: _Lines, batch_size: int, done: int, last: int
+) -> Iterator[_Batch]:
     voters: list[Voter] = []
     problems: list[RowError] = []
     seen: set[str] = set()  # ids of this batch: duplicates across batches are found on file
-    done = run.rows_read
     id_index = parser.index["state_voter_id"]
-    last = run.checkpoint_row
+    checkpoint = last
     for number, parts, text, problem in lines:
         last = number
         if problem is None and parts is not None:
@@ -990,13 +1371,31 @@ def _voters_phase(
             )
         if len(voters) + len(problems) >= batch_size:
             done += len(voters) + len(problems)
-            batcher.voters(voters, problems, last)
+            yield _Batch(voters, problems, last, done, _estimate(lines, done))
             voters, problems, seen = [], [], set()
-            if progress is not None:
-                progress("voters", done, _estimate(lines, done))
-    if voters or problems or last > run.checkpoint_row:
+    if voters or problems or last > checkpoint:
         done += len(voters) + len(problems)
-        batcher.voters(voters, problems, last)
+        yield _Batch(voters, problems, last, done, done)
+
+
+def _voters_phase(
+    batcher: _Batcher,
+    path: Path,
+    header: list[str],
+    batch_size: int,
+    progress: Progress | None,
+    notes: list[str],
+) -> None:
+    run = batcher.run
+    parser = VoterParser(batcher.layout, header)
+    lines = _Lines(path, batcher.layout.delimiter, len(header), skip_to=run.checkpoint_row)
+    done = run.rows_read
+    batches = _voter_batches(parser, lines, batch_size, done, run.checkpoint_row)
+    for batch in _ahead(batches):
+        batcher.voters(batch.rows, batch.problems, batch.last_line)
+        done = batch.done
+        if progress is not None:
+            progress("voters", done, batch.estimate)
     if progress is not None:
         progress("voters", done, done)
     if lines.latin1:
@@ -1040,22 +1439,14 @@ def _finish_voters(batcher: _Batcher) -> None:
     run.refresh_from_db()
 
 
-def _history_phase(
-    batcher: _Batcher,
-    path: Path,
-    header: list[str],
-    batch_size: int,
-    progress: Progress | None,
-    notes: list[str],
-) -> None:
-    run = batcher.run
-    parser = HistoryParser(batcher.layout, header)
-    lines = _Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_checkpoint_row)
+def _history_batches(
+    parser: HistoryParser, lines: _Lines, batch_size: int, last: int
+) -> Iterator[_Batch]:
     rows: list[HistoryLine] = []
     problems: list[RowError] = []
     seen: set[tuple[str, dt.date]] = set()
     done = 0
-    last = run.history_checkpoint_row
+    checkpoint = last
     for number, parts, text, problem in lines:
         last = number
         if problem is None and parts is not None:
@@ -1074,13 +1465,31 @@ def _history_phase(
             problems.append(RowError("history", number, problem.field, problem.reason, text))
         if len(rows) + len(problems) >= batch_size:
             done += len(rows) + len(problems)
-            batcher.history(rows, problems, last)
+            yield _Batch(rows, problems, last, done, _estimate(lines, done))
             rows, problems, seen = [], [], set()
-            if progress is not None:
-                progress("history", done, _estimate(lines, done))
-    if rows or problems or last > run.history_checkpoint_row:
+    if rows or problems or last > checkpoint:
         done += len(rows) + len(problems)
-        batcher.history(rows, problems, last)
+        yield _Batch(rows, problems, last, done, done)
+
+
+def _history_phase(
+    batcher: _Batcher,
+    path: Path,
+    header: list[str],
+    batch_size: int,
+    progress: Progress | None,
+    notes: list[str],
+) -> None:
+    run = batcher.run
+    parser = HistoryParser(batcher.layout, header)
+    lines = _Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_checkpoint_row)
+    done = 0
+    batches = _history_batches(parser, lines, batch_size, run.history_checkpoint_row)
+    for batch in _ahead(batches):
+        batcher.history(batch.rows, batch.problems, batch.last_line)
+        done = batch.done
+        if progress is not None:
+            progress("history", done, batch.estimate)
     if progress is not None:
         progress("history", done, done)
     if lines.latin1:

@@ -157,15 +157,10 @@ def reserve_ids(model: type[models.Model], count: int) -> Sequence[int]:
 def insert_rows(
     model: type[models.Model], attnames: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    meta = model._meta
-    missing = {f.attname for f in meta.concrete_fields} - set(attnames) - {meta.pk.attname}
-    if missing:
-        raise RuntimeError(f"the voter-file loader does not fill {sorted(missing)} of {meta.label}")
+    columns = checked_columns(model, attnames)
     if not rows:
         return
-    column = {f.attname: str(f.column) for f in meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(column[a]) for a in attnames)
-    table = connection.ops.quote_name(meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg 3: COPY is its own protocol, not an execute
@@ -175,3 +170,14 @@ def insert_rows(
         else:
             marks = ", ".join(["%s"] * len(attnames))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def checked_columns(model: type[models.Model], attnames: Sequence[str]) -> str:
+    """The quoted column list of ``attnames``; refuses a model with a column left out (but
+    its primary key, which the database can number)."""
+    meta = model._meta
+    missing = {f.attname for f in meta.concrete_fields} - set(attnames) - {meta.pk.attname}
+    if missing:
+        raise RuntimeError(f"the voter-file loader does not fill {sorted(missing)} of {meta.label}")
+    column = {f.attname: str(f.column) for f in meta.concrete_fields}
+    return ", ".join(connection.ops.quote_name(column[a]) for a in attnames)
