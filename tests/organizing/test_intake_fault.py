@@ -34,6 +34,8 @@ KILL_AFTER_ACKS = 120
 
 
 def start_server(port: int, home: Path, log: Path) -> subprocess.Popen[bytes]:
+    # The run's own configuration, REDIS_URL included: the test database was created for it
+    # (with Redis, it has no cache table for the server to fall back on).
     env = dict(os.environ)
     env.update(
         DATABASE_URL=_test_database_url(),
@@ -42,7 +44,6 @@ def start_server(port: int, home: Path, log: Path) -> subprocess.Popen[bytes]:
         GROUNDGAME_INTAKE_CLIENT_BURST="1000000",
         GROUNDGAME_INTAKE_PER_FORM_PER_SECOND="1000000",
     )
-    env.pop("REDIS_URL", None)  # the cache is the database's: nothing else to start
     process = subprocess.Popen(
         [sys.executable, "-m", "groundgame", "serve", "--port", str(port), "--threads", "8"],
         env=env,
