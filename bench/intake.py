@@ -295,8 +295,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 str(args.workers),
                 "--worker-class",
                 "gthread",
+                # Threads cover the time requests wait on the database; processes beyond
+                # the cores only add switching (docs/operating.md).
                 "--threads",
-                "4",
+                "8",
                 "--keep-alive",
                 "30",
                 "--log-level",

@@ -34,7 +34,11 @@ INSTALLED_APPS = [
 if os.environ.get("REDIS_URL"):
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
+# The request id first, so that every answer carries one; then the public sign-up API, which
+# needs nothing of what follows (see its middleware).
 MIDDLEWARE = [
+    "groundgame.core.middleware.RequestContextMiddleware",
+    "groundgame.organizing.middleware.PublicIntakeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -43,7 +47,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "groundgame.core.middleware.RequestContextMiddleware",
     "groundgame.organizing.middleware.StaffScopeMiddleware",
 ]
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
+from django.db import OperationalError, connection
 from django.test import Client
 
-from groundgame.organizing import intake
+from groundgame.core import shared_cache
+from groundgame.organizing import intake, ratelimit
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing import services as organizing
 from tests.conftest import Campaign
+from tests.service_requirements import require_service
 
 TASKS_IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -203,6 +208,65 @@ def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings
     assert 1 <= int(limited["Retry-After"]) <= 10
     other = post_api(client, form.slug, person(), key="key-88888", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 201, "another client is not held up"
+
+
+def test_on_redis_both_buckets_and_the_processing_flag_take_one_command(settings: Any) -> None:
+    require_service("redis")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": prefix,
+        }
+    }
+    client = shared_cache.redis_client()
+    assert client is not None
+    buckets = {"client": ratelimit.Limit(rate=0.1, burst=3), "form": ratelimit.Limit(100, 100)}
+    try:
+        waits = [ratelimit.take(buckets, now=1000.0) for _ in range(5)]
+        assert waits[:3] == [0.0, 0.0, 0.0]
+        assert waits[3:] == [pytest.approx(10.0)] * 2, "a refused take leaves the tokens"
+        assert ratelimit.take(buckets, now=1010.0) == 0.0, "a token back after 10 s"
+        assert 1 <= client.ttl(f"{prefix}:1:ratelimit:client") <= 30
+        assert organizing._processing_flag_raise() is True
+        assert organizing._processing_flag_raise() is False, "up: no second task"
+        cache.delete("intake:processing")
+        assert organizing._processing_flag_raise() is True, "the drain's delete is seen"
+    finally:
+        client.delete(*client.keys(f"{prefix}:*"))
+
+
+def test_the_api_answers_ahead_of_the_stack_with_the_same_headers(form: Any) -> None:
+    response = post_api(Client(), form.slug, person(), key="headers-1")
+    assert response.status_code == 201
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-Id"])
+    assert "Set-Cookie" not in response
+    assert Client().get(f"/api/public/signups/{form.slug}").status_code == 405
+
+
+def test_a_sign_up_on_a_dead_kept_connection_is_made_again_on_a_new_one(
+    transactional_db: None, campaign: Campaign
+) -> None:
+    signup = organizing.signup_form_create(actor=None, title="Retry", org_unit=campaign.nc)
+    organizing.signup_form_publish(actor=None, form_id=signup.pk)
+    statements: list[str] = []
+
+    def dead_once(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "signupsubmission" in sql:
+            statements.append(sql)
+            if len(statements) == 1:
+                raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(dead_once):
+        response = post_api(Client(), signup.slug, person(), key="retry-0001")
+    assert response.status_code == 201, response.content
+    # Then the worker's statements: the immediate task backend drains the queue at once.
+    assert [sql.split()[0] for sql in statements[:3]] == ["INSERT", "INSERT", "SELECT"]
+    assert "Idempotent-Replayed" not in response
+    assert organizing_selectors.signup_submission_count(signup.pk) == 1
 
 
 def test_the_referral_link_records_who_recruited_whom(form: Any) -> None:

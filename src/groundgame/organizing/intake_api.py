@@ -1,8 +1,10 @@
 """The public sign-up API: no session, an Idempotency-Key header on every request.
 
-Mounted on the main API with ``auth=None``; everything else there needs a staff session.
-The body is read here rather than by a schema so that the size limit applies before any
-parsing and every problem gets this API's stable codes.
+Mounted on the main API with ``auth=None``, which documents it; everything else there needs a
+staff session. Requests are served by ``middleware.PublicIntakeMiddleware`` ahead of the
+session, CSRF and authentication middleware and of the API's routing. The body is read here
+rather than by a schema so that the size limit applies before any parsing and every problem
+gets this API's stable codes.
 """
 
 from __future__ import annotations

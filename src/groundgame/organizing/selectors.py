@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core import signing
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMinute
+from django.dispatch import receiver
 from django.utils import timezone
 
 from groundgame.organizing import errors, geo
@@ -285,6 +289,13 @@ def signup_form_get(*, scope: StaffScope, form_id: int) -> SignupForm | None:
 # that change a form once they commit. The time limit bounds the one race left (a request
 # that read the form just before a change commits and stores it just after).
 _FORM_CACHE_SECONDS = 30
+# In front of the shared cache each process keeps the forms it read for a moment: a surge
+# asks for one form thousands of times a second, and a cache round trip and an unpickled
+# model for each is a good part of what a sign-up costs. A change is seen at once by the
+# process that made it and within these seconds by the others.
+_FORM_LOCAL_SECONDS = 2.0
+_FORM_LOCAL_MAX = 1000
+_form_local: dict[str, tuple[float, SignupForm | None]] = {}
 
 
 def signup_form_cache_key(slug: str) -> str:
@@ -292,15 +303,40 @@ def signup_form_cache_key(slug: str) -> str:
 
 
 def signup_form_public(slug: str) -> SignupForm | None:
-    """A form by its address, published or not (a closed form's page says it is closed)."""
+    """A form by its address, published or not (a closed form's page says it is closed).
+
+    The form is shared between the threads of a process: read it, never change it.
+    """
+    now = time.monotonic()
+    local = _form_local.get(slug)
+    if local is not None and local[0] > now:
+        return local[1]
     key = signup_form_cache_key(slug)
     cached = cache.get(key)
-    if cached is not None:
-        return cached or None
-    form = SignupForm.objects.filter(slug=slug).exclude(status=SignupForm.Status.DRAFT).first()
-    # False stands for "no public form here", so that unknown addresses are cached too.
-    cache.set(key, form or False, timeout=_FORM_CACHE_SECONDS)
+    if cached is None:
+        form = SignupForm.objects.filter(slug=slug).exclude(status=SignupForm.Status.DRAFT).first()
+        # False stands for "no public form here", so that unknown addresses are cached too.
+        cache.set(key, form or False, timeout=_FORM_CACHE_SECONDS)
+    else:
+        form = cached or None
+    if len(_form_local) >= _FORM_LOCAL_MAX:
+        # Unknown addresses are remembered too; a scan of made-up ones must not grow this.
+        _form_local.clear()
+    _form_local[slug] = (now + _FORM_LOCAL_SECONDS, form)
     return form
+
+
+def signup_form_forget(slug: str) -> None:
+    """Drop a form from the caches after a change to it committed."""
+    _form_local.pop(slug, None)
+    cache.delete(signup_form_cache_key(slug))
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    # What this process remembers came from the cache that was configured before.
+    if setting == "CACHES":
+        _form_local.clear()
 
 
 def signup_form_latest_published() -> SignupForm | None:
