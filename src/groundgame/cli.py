@@ -174,7 +174,12 @@ def build_parser() -> Parser:
     bench_intake.add_argument("--requests", type=int, default=20_000, help="sign-ups to send")
     bench_intake.add_argument("--seconds", type=float, default=60, help="time cap of the load")
     bench_intake.add_argument("--clients", type=int, default=32, help="concurrent clients")
-    bench_intake.add_argument("--workers", type=int, default=4, help="gunicorn processes")
+    bench_intake.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="gunicorn processes, 8 threads each (default: one per core, as docs/operating.md)",
+    )
     bench_intake.add_argument("--sqlite-requests", type=int, default=2_000)
     bench_intake.add_argument("--database-url", help="PostgreSQL server for the fresh database")
     bench_intake.add_argument("--redis-url", default="redis://127.0.0.1:6379")
