@@ -88,7 +88,12 @@ def build_parser() -> Parser:
     link.add_argument("right", help="CSV with the same columns (any may be missing or empty)")
     link.add_argument("--out", required=True, help="CSV to write: left_id, right_id, score")
     link.add_argument(
-        "--threshold", type=float, default=0.9, help="least match probability kept (default 0.9)"
+        "--threshold",
+        type=float,
+        default=0.5,
+        # Above one half a pair is more likely the same person than not; `bench match` reads
+        # both linkers at this threshold.
+        help="least match probability kept (default 0.5)",
     )
     export_universe = people_commands.add_parser(
         "export-universe", help="write a saved universe's people as CSV (logged as a read)"
