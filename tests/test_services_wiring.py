@@ -22,13 +22,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from tests.helpers import database_url_for_tests
 from tests.service_requirements import require_service
 
 # Generous: a cold worker imports Django and connects in a couple of seconds, but CI machines
@@ -40,31 +40,13 @@ def _uses_rq() -> bool:
     return bool(os.environ.get("REDIS_URL"))
 
 
-def _test_database_url() -> str:
-    """A ``DATABASE_URL`` for the database this test run really uses (the test database)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        if connection.is_in_memory_db():
-            pytest.fail(
-                "the SQLite test database is in memory, so a worker process cannot share it; "
-                "give DATABASES['default'] a TEST NAME on disk",
-                pytrace=False,
-            )
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{db.get('HOST') or ''}{port}/{quote(db['NAME'], safe='')}"
-
-
 class Worker:
     """A ``groundgame worker`` subprocess on the test database; its output goes to a file so
     that a failure can show it."""
 
     def __init__(self, log: Path, home: Path) -> None:
         env = dict(os.environ)
-        env.update(DATABASE_URL=_test_database_url(), GROUNDGAME_HOME=str(home))
+        env.update(DATABASE_URL=database_url_for_tests(), GROUNDGAME_HOME=str(home))
         self.log = log
         self._out = log.open("wb")
         self.process = subprocess.Popen(
@@ -152,7 +134,7 @@ def test_task_backend_follows_redis_url() -> None:
 
 
 @pytest.mark.django_db
-def test_database_url_postgres_is_really_postgresql() -> None:
+def database_url_for_tests_postgres_is_really_postgresql() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         pytest.skip("DATABASE_URL does not point to PostgreSQL in this run")
     require_service("postgresql")

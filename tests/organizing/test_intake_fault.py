@@ -23,8 +23,7 @@ from typing import Any
 import pytest
 
 from groundgame.organizing import services as organizing
-from tests.test_demo import free_port
-from tests.test_services_wiring import _test_database_url
+from tests.helpers import database_url_for_tests, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +37,7 @@ def start_server(port: int, home: Path, log: Path) -> subprocess.Popen[bytes]:
     # (with Redis, it has no cache table for the server to fall back on).
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=_test_database_url(),
+        DATABASE_URL=database_url_for_tests(),
         GROUNDGAME_HOME=str(home),
         GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE="1000000",
         GROUNDGAME_INTAKE_CLIENT_BURST="1000000",
