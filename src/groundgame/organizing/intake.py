@@ -7,18 +7,15 @@ before a transaction opens, and so that the rules are testable without a databas
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import addfips
-import zipcodes
 from django.core import signing
 
 from groundgame.core.errors import ApplicationError
-from groundgame.organizing import errors
+from groundgame.organizing import errors, geo
 
 # The person fields a form may show. First name, last name and email are always asked:
 # identity resolution and the confirmation email need them.
@@ -53,8 +50,6 @@ _STARTED_SALT = "groundgame.intake.started"
 # Pre-filled donation links stay valid long enough for a thank-you email read days later.
 PREFILL_MAX_AGE = 30 * 24 * 3600
 PREFILL_FIELDS = ("first_name", "last_name", "email", "phone", "zip5", "street")
-
-_FIPS = addfips.AddFIPS()
 
 
 def form_fields(config: dict[str, str]) -> dict[str, str]:
@@ -172,20 +167,11 @@ def check_idempotency_key(key: str) -> str:
 # ZIP code -> county -------------------------------------------------------------------------
 
 
-@functools.cache
 def county_for_zip(zip5: str) -> str:
-    """The county FIPS of a ZIP code's main county, or "" if unknown.
-
-    Cached per process: the ZIP table is static and a surge asks for the same few hundred
-    codes over and over.
-    """
-    if not re.fullmatch(r"\d{5}", zip5 or ""):
-        return ""
-    places = zipcodes.matching(zip5)  # type: ignore[no-untyped-call]
-    if not places:
-        return ""
-    place = places[0]
-    return str(_FIPS.get_county_fips(place["county"], state=place["state"]) or "")
+    """The county FIPS of a ZIP code's main county, or "" if unknown (``geo.zip_place``
+    caches the lookups: a surge asks for the same few hundred codes over and over)."""
+    place = geo.zip_place(zip5 or "")
+    return place.county_fips if place else ""
 
 
 # Signed tokens ------------------------------------------------------------------------------

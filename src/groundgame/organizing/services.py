@@ -49,7 +49,7 @@ from groundgame.organizing.selectors import (
     event_host_token,
     event_id_for_host_token,
     org_unit_for_county,
-    org_unit_root,
+    org_unit_for_zip,
     signup_form_forget,
     staff_scope,
 )
@@ -1208,31 +1208,6 @@ def event_create(
     return event
 
 
-_UPDATABLE = ("title", "kind", "description", "is_virtual", "venue", "address", "zip5")
-
-
-def event_update(*, actor: Actor, event_id: int, **changes: Any) -> Event:
-    """Change an event's details (not its shifts or status)."""
-    unknown = set(changes) - set(_UPDATABLE) - {"timezone_name"}
-    if unknown:
-        name = sorted(unknown)[0]
-        raise _event_invalid(f"{name!r} cannot be changed here.", name)
-    with transaction.atomic():
-        event = Event.objects.select_for_update().filter(pk=event_id).first()
-        if event is None:
-            raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
-        _require_event_staff(actor, event.org_unit)
-        current: dict[str, Any] = {name: getattr(event, name) for name in _UPDATABLE}
-        current["timezone_name"] = event.timezone
-        fields = _clean_event_fields(**{**current, **changes})
-        before = audit.snapshot(event)
-        for name, value in fields.items():
-            setattr(event, name, value)
-        event.save()
-        audit.audit_update(actor=actor, action="event.update", instance=event, before=before)
-    return event
-
-
 def event_clone(*, actor: Actor, event_id: int, days_later: int = 7) -> Event:
     """A copy of an event and its shifts ``days_later`` days on: next week's phone bank in a
     minute. The copy is published; RSVPs stay with the original."""
@@ -1378,13 +1353,12 @@ def event_propose(
         zip5=zip5,
         timezone_name="America/New_York",
     )
-    place = geo.zip_place(zip5)
-    if place is None:
+    if geo.zip_place(zip5) is None:
         raise _event_invalid(f"{zip5} is not a ZIP code we know.", "zip5")
     spec = _clean_shift(
         ShiftSpec(starts_at=starts_at, ends_at=ends_at, capacity=capacity), now=timezone.now()
     )
-    unit = org_unit_for_county(place.county_fips) or org_unit_root()
+    unit = org_unit_for_zip(zip5)
     if unit is None:
         raise errors.Conflict("This campaign has no organizing units yet.", field="zip5")
     with transaction.atomic():
