@@ -57,8 +57,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def _age(born: dt.date | None) -> int | None:
     if born is None:
         return None
-    today = timezone.localdate()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return universes.age_on(born, timezone.localdate())
 
 
 @staff_required

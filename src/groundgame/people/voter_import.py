@@ -1391,16 +1391,30 @@ def _voters_phase(
     lines = _Lines(path, batcher.layout.delimiter, len(header), skip_to=run.checkpoint_row)
     done = run.rows_read
     batches = _voter_batches(parser, lines, batch_size, done, run.checkpoint_row)
+    _load_phase("voters", batches, batcher.voters, lines, done, progress, notes)
+
+
+def _load_phase(
+    phase: str,
+    batches: Iterator[_Batch],
+    load: Callable[[list[Any], list[RowError], int], None],
+    lines: _Lines,
+    done: int,
+    progress: Progress | None,
+    notes: list[str],
+) -> None:
+    """Hands each batch to ``load`` (parsed one ahead), reporting progress, then notes the
+    lines that were read as Latin-1."""
     for batch in _ahead(batches):
-        batcher.voters(batch.rows, batch.problems, batch.last_line)
+        load(batch.rows, batch.problems, batch.last_line)
         done = batch.done
         if progress is not None:
-            progress("voters", done, batch.estimate)
+            progress(phase, done, batch.estimate)
     if progress is not None:
-        progress("voters", done, done)
+        progress(phase, done, done)
     if lines.latin1:
         notes.append(
-            f"{lines.latin1:,} lines of the voters file were not UTF-8 and were read as Latin-1."
+            f"{lines.latin1:,} lines of the {phase} file were not UTF-8 and were read as Latin-1."
         )
 
 
@@ -1483,19 +1497,8 @@ def _history_phase(
     run = batcher.run
     parser = HistoryParser(batcher.layout, header)
     lines = _Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_checkpoint_row)
-    done = 0
     batches = _history_batches(parser, lines, batch_size, run.history_checkpoint_row)
-    for batch in _ahead(batches):
-        batcher.history(batch.rows, batch.problems, batch.last_line)
-        done = batch.done
-        if progress is not None:
-            progress("history", done, batch.estimate)
-    if progress is not None:
-        progress("history", done, done)
-    if lines.latin1:
-        notes.append(
-            f"{lines.latin1:,} lines of the history file were not UTF-8 and were read as Latin-1."
-        )
+    _load_phase("history", batches, batcher.history, lines, 0, progress, notes)
 
 
 def _finish(batcher: _Batcher) -> None:
