@@ -134,7 +134,7 @@ def test_task_backend_follows_redis_url() -> None:
 
 
 @pytest.mark.django_db
-def database_url_for_tests_postgres_is_really_postgresql() -> None:
+def test_database_url_postgres_is_really_postgresql() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         pytest.skip("DATABASE_URL does not point to PostgreSQL in this run")
     require_service("postgresql")
