@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "groundgame.audit",
     "groundgame.organizing",
     "groundgame.people",
+    "groundgame.consent",
+    "groundgame.messaging",
     "groundgame.health",
 ]
 if os.environ.get("REDIS_URL"):
@@ -133,8 +135,38 @@ STATIC_ROOT = os.environ.get("GROUNDGAME_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-EMAIL_FILE_PATH = HOME / "outbox" / "email"
+# Email through SMTP when EMAIL_URL is set (smtp://user:password@host:port, smtps:// for TLS),
+# else into files under the data directory, one per message (the demo's outbox).
+globals().update(env.email(HOME))
+# Texts through an HTTP provider in Twilio's message API shape when SMS_URL is set
+# (https://ACCOUNT_SID:AUTH_TOKEN@host/2010-04-01), else into the data directory's outbox.
+GROUNDGAME_SMS_URL = os.environ.get("SMS_URL", "")
+GROUNDGAME_SMS_OUTBOX = HOME / "outbox" / "sms"
+# The number texts go out from, in E.164.
+GROUNDGAME_SMS_FROM = os.environ.get("GROUNDGAME_SMS_FROM", "+15005550006")
+# Provider limits the sender keeps to: carrier segments per minute for one 10DLC registration
+# (4,500 is a typical mid-volume brand's allowance), and emails per second for the relay.
+GROUNDGAME_SMS_SEGMENTS_PER_MINUTE = int(
+    os.environ.get("GROUNDGAME_SMS_SEGMENTS_PER_MINUTE", "4500")
+)
+GROUNDGAME_EMAIL_PER_SECOND = float(os.environ.get("GROUNDGAME_EMAIL_PER_SECOND", "200"))
+# A sender's hold on the sends it claimed: after this long without finishing, another sender
+# takes its untried sends back (and marks the one it was sending as unknown, never resent).
+GROUNDGAME_SEND_LEASE_SECONDS = int(os.environ.get("GROUNDGAME_SEND_LEASE_SECONDS", "120"))
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "GROUNDGAME_FROM_EMAIL", "Groundgame for America <team@groundgame.example>"
+)
+# Signs delivery webhooks (email provider events; the SMS provider signs with its auth token).
+GROUNDGAME_WEBHOOK_SECRET = os.environ.get("GROUNDGAME_WEBHOOK_SECRET") or SECRET_KEY
+# Who sends, as named in the first text to a number, keyword replies and email footers.
+GROUNDGAME_ORGANIZATION = os.environ.get("GROUNDGAME_ORGANIZATION", "Groundgame for America")
+GROUNDGAME_POSTAL_ADDRESS = os.environ.get(
+    "GROUNDGAME_POSTAL_ADDRESS", "PO Box 1000, Raleigh, NC 27601"
+)
+# States where churn is watched most closely on the list-health page.
+GROUNDGAME_BATTLEGROUND_STATES = env.env_list(
+    "GROUNDGAME_BATTLEGROUND_STATES", ["AZ", "GA", "MI", "NV", "NC", "PA", "WI"]
+)
 
 LOGGING = {
     "version": 1,

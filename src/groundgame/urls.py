@@ -11,6 +11,8 @@ urlpatterns = [
     path("people/", include("groundgame.people.urls")),
     path("events/", include("groundgame.organizing.event_urls")),
     path("audit/", include("groundgame.audit.urls")),
+    path("", include("groundgame.consent.urls")),
+    path("messaging/", include("groundgame.messaging.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -115,6 +116,29 @@ def caches() -> dict[str, Any]:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "groundgame_cache",
         }
+    }
+
+
+def email(home: Path) -> dict[str, Any]:
+    """Django's EMAIL_* settings from ``EMAIL_URL``; the file outbox when it is unset."""
+    url = os.environ.get("EMAIL_URL")
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": home / "outbox" / "email",
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps", "submission"):
+        raise ValueError(f"EMAIL_URL: unknown scheme {parts.scheme!r} (smtp, smtps, submission)")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "127.0.0.1",
+        "EMAIL_PORT": parts.port or {"smtp": 25, "smtps": 465, "submission": 587}[parts.scheme],
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "submission",
+        "EMAIL_TIMEOUT": 30,
     }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -184,3 +185,55 @@ def voter_import_error_report(run_id: int, out: Any) -> int:
 
 def person_exists(person_id: int) -> bool:
     return Person.objects.filter(pk=person_id).exists()
+
+
+@dataclass(frozen=True)
+class PersonContact:
+    """What messaging and consent need of a person: names, addresses and state."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    state: str
+
+
+def person_contact(person_id: int) -> PersonContact | None:
+    row = (
+        Person.objects.filter(pk=person_id)
+        .values_list("pk", "first_name", "last_name", "email", "phone", "household__state")
+        .first()
+    )
+    if row is None:
+        return None
+    return PersonContact(*row[:5], state=row[5] or "")
+
+
+def people_by_ids(ids: Iterable[int]) -> QuerySet[Person]:
+    """The people with these ids, as a queryset other apps narrow further (consent rules)."""
+    return Person.objects.filter(pk__in=list(ids))
+
+
+def person_ids_with_address(*, field: str, value: str) -> list[int]:
+    """Everyone whose ``email`` or ``phone`` is ``value`` (a STOP or a bounce is about the
+    address, whoever holds it)."""
+    if field not in ("email", "phone"):
+        raise ValueError(field)
+    return list(Person.objects.filter(**{field: value}).values_list("pk", flat=True))
+
+
+def universe_people(spec: Mapping[str, Any]) -> QuerySet[Person]:
+    """The people a universe spec selects (merged records excluded), for a mailing's audience."""
+    return universes.people(universes.parse(spec))
+
+
+def person_place(person_id: int) -> dict[str, str]:
+    """The city, state and ZIP of a person's household (empty strings when unknown)."""
+    row = (
+        Person.objects.filter(pk=person_id)
+        .values_list("household__city", "household__state", "household__zip5")
+        .first()
+    )
+    city, state, zip5 = row or ("", "", "")
+    return {"city": city or "", "state": state or "", "zip5": zip5 or ""}

@@ -1,0 +1,115 @@
+"""Reads of consent for other apps: the rule (bulk and single), a person's choices and
+history, and who can still be reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from groundgame.consent import links, rules
+from groundgame.consent.models import (
+    Channel,
+    ChannelOptOut,
+    ConsentEvent,
+    DoNotContact,
+    Subscription,
+    SuppressedAddress,
+    Topic,
+)
+from groundgame.people import selectors as people_selectors
+
+Decision = rules.Decision
+
+
+def topic_list() -> QuerySet[Topic]:
+    return Topic.objects.all()
+
+
+def topic_get(key: str) -> Topic | None:
+    return Topic.objects.filter(key=key).first()
+
+
+def reachable(people: QuerySet[Any], *, channel: str, topic: Topic) -> QuerySet[Any]:
+    """The rule, in bulk: ``people`` narrowed to those who may be contacted."""
+    return rules.reachable(people, channel, topic)
+
+
+def contact_decision(*, person_id: int, channel: str, topic: Topic) -> Decision:
+    """The rule, for one person, with the reason when the answer is no."""
+    decisions = rules.decide(people_selectors.people_by_ids([person_id]), channel, topic)
+    return decisions.get(person_id, Decision(allowed=False, reason=rules.NO_ADDRESS))
+
+
+@dataclass(frozen=True)
+class ChannelChoices:
+    channel: str
+    label: str
+    left: bool
+    topics: list[tuple[Topic, str]]  # (topic, "subscribed" | "unsubscribed" | "")
+
+
+@dataclass(frozen=True)
+class PersonConsent:
+    do_not_contact: DoNotContact | None
+    channels: list[ChannelChoices]
+    suppressed: list[SuppressedAddress]
+    history: list[ConsentEvent]
+
+
+def person_consent(*, person_id: int, history: int = 50) -> PersonConsent:
+    """Everything a person chose, per channel and topic, with the latest history first."""
+    topics = list(Topic.objects.all())
+    status = {
+        (s.channel, s.topic_id): s.status for s in Subscription.objects.filter(person_id=person_id)
+    }
+    left = set(ChannelOptOut.objects.filter(person_id=person_id).values_list("channel", flat=True))
+    channels = [
+        ChannelChoices(
+            channel=value,
+            label=str(label),
+            left=value in left,
+            topics=[(t, status.get((value, t.pk), "")) for t in topics],
+        )
+        for value, label in Channel.choices
+    ]
+    contact = people_selectors.person_contact(person_id)
+    addresses = [a for a in (contact.email, contact.phone) if a] if contact else []
+    return PersonConsent(
+        do_not_contact=DoNotContact.objects.filter(person_id=person_id).first(),
+        channels=channels,
+        suppressed=list(SuppressedAddress.objects.filter(address__in=addresses)),
+        history=list(
+            ConsentEvent.objects.filter(person_id=person_id)
+            .select_related("topic", "actor")
+            .order_by("-at", "-pk")[:history]
+        ),
+    )
+
+
+def subscribed_topic_keys(*, person_id: int, channel: str) -> set[str]:
+    return set(
+        Subscription.objects.filter(
+            person_id=person_id, channel=channel, status=Subscription.Status.SUBSCRIBED
+        ).values_list("topic__key", flat=True)
+    )
+
+
+def is_suppressed(*, channel: str, address: str) -> bool:
+    return SuppressedAddress.objects.filter(channel=channel, address=address).exists()
+
+
+def consent_event_list() -> QuerySet[ConsentEvent]:
+    """Every change of consent, newest first (list health reads churn from it)."""
+    return ConsentEvent.objects.order_by("-at", "-pk")
+
+
+def unsubscribe_url(*, person_id: int, channel: str, topic_key: str) -> str:
+    """The person's own unsubscribe page for a message on ``channel`` about ``topic_key``."""
+    return links.unsubscribe_url(person_id=person_id, channel=channel, topic_key=topic_key)
+
+
+def one_click_url(*, person_id: int, channel: str, topic_key: str) -> str:
+    """The RFC 8058 one-click unsubscribe address for the List-Unsubscribe header."""
+    return links.one_click_url(person_id=person_id, channel=channel, topic_key=topic_key)

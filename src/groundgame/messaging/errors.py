@@ -1,0 +1,10 @@
+"""Stable error codes of the messaging app (part of the API contract: add, never rename)."""
+
+MAILING_NOT_FOUND = "mailing_not_found"
+MAILING_NOT_EDITABLE = "mailing_not_editable"
+TEMPLATE_INVALID = "template_invalid"
+UNIVERSE_REQUIRED = "universe_required"
+CHANNEL_INVALID = "channel_invalid"
+ADDRESS_INVALID = "address_invalid"
+SIGNATURE_INVALID = "signature_invalid"
+EVENT_INVALID = "event_invalid"

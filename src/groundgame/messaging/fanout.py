@@ -1,0 +1,200 @@
+"""The fan-out: from a mailing's universe to one queued send per person who may get it.
+
+Audience, consent rule and frequency cap are one query, read in person order through a
+server-side cursor; each row is rendered (which sizes a text in carrier segments, and would
+surface a problem before anything is sent) and written to the outbox in batches (COPY on
+PostgreSQL, multi-row inserts on SQLite). It runs in one transaction: a fan-out that dies
+leaves nothing, and running it again skips anyone who already has a send for the mailing,
+so it never queues a person twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from groundgame.consent import selectors as consent_selectors
+from groundgame.messaging import compose, templating
+from groundgame.messaging.models import FrequencyCap, Mailing, MessageChannel, Send
+from groundgame.people import selectors as people_selectors
+
+BATCH = 20_000
+# What a text counts against the cap or as "we have texted this number before".
+_COUNTED = (
+    Send.Status.QUEUED,
+    Send.Status.CLAIMED,
+    Send.Status.SENDING,
+    Send.Status.SENT,
+    Send.Status.UNKNOWN,
+)
+_SEND_COLUMNS = (
+    "mailing_id",
+    "person_id",
+    "channel",
+    "topic_id",
+    "address",
+    "status",
+    "segments",
+    "attempts",
+    "claimed_by",
+    "provider_id",
+    "error",
+    "queued_at",
+)
+
+
+@dataclass(frozen=True)
+class FanOut:
+    audience: int
+    suppressed: int
+    capped: int
+    queued: int
+
+
+def capped_people(channel: str, now: dt.datetime) -> Exists | None:
+    """True for a person who has had the channel's cap of messages within its window."""
+    cap = FrequencyCap.objects.filter(channel=channel).first()
+    if cap is None:
+        return None
+    recent = (
+        Send.objects.filter(
+            person=OuterRef("pk"),
+            channel=channel,
+            status__in=_COUNTED,
+            queued_at__gte=now - dt.timedelta(hours=cap.window_hours),
+        )
+        .values("person")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=cap.max_messages)
+    )
+    return Exists(recent)
+
+
+def recipients(
+    mailing: Mailing, now: dt.datetime
+) -> tuple[QuerySet[Any], QuerySet[Any], QuerySet[Any]]:
+    """(audience, reachable, to queue): the universe, those the consent rule allows, and
+    those of them under the frequency cap without a send for this mailing yet."""
+    audience = people_selectors.universe_people(mailing.audience_spec)
+    reachable = consent_selectors.reachable(audience, channel=mailing.channel, topic=mailing.topic)
+    to_queue = reachable.exclude(
+        Exists(Send.objects.filter(mailing=mailing, person=OuterRef("pk")))
+    )
+    capped = capped_people(mailing.channel, now)
+    if capped is not None:
+        to_queue = to_queue.exclude(capped)
+    return audience, reachable, to_queue
+
+
+def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    """One outbox row per recipient, rendered to know its size."""
+    address_field = "email" if mailing.channel == MessageChannel.EMAIL else "phone"
+    subject = templating.compile_template(mailing.subject or "", field="subject")
+    body = templating.compile_template(mailing.body)
+    queryset = to_queue.order_by("pk")
+    if mailing.channel == MessageChannel.SMS:
+        texted = Send.objects.filter(
+            address=OuterRef("phone"), channel=MessageChannel.SMS, status__in=_COUNTED
+        )
+        queryset = queryset.annotate(_texted=Exists(texted))
+    else:
+        queryset = queryset.annotate(_texted=Exists(Send.objects.none()))
+    fields = (
+        "pk",
+        "first_name",
+        "last_name",
+        address_field,
+        "household__city",
+        "household__state",
+        "household__zip5",
+        "_texted",
+    )
+    for pk, first, last, address, city, state, zip5, texted in queryset.values_list(
+        *fields
+    ).iterator(chunk_size=BATCH):
+        recipient = compose.Recipient(
+            person_id=pk,
+            address=address,
+            values=compose.recipient_values(
+                first_name=first,
+                last_name=last,
+                city=city or "",
+                state=state or "",
+                zip5=zip5 or "",
+            ),
+        )
+        if mailing.channel == MessageChannel.SMS:
+            segments = compose.text(
+                body=body, recipient=recipient, first_to_number=not texted
+            ).segments
+        else:
+            subject.render(recipient.values)
+            body.render_html(recipient.values)
+            segments = 1
+        yield (
+            mailing.pk,
+            pk,
+            mailing.channel,
+            mailing.topic_id,
+            address,
+            Send.Status.QUEUED,
+            segments,
+            0,
+            "",
+            "",
+            "",
+            now,
+        )
+
+
+def _write(rows: list[tuple[Any, ...]]) -> None:
+    if connection.vendor == "postgresql":
+        columns = ", ".join(_SEND_COLUMNS)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(f"COPY messaging_send ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    Send.objects.bulk_create(
+        [Send(**dict(zip(_SEND_COLUMNS, row, strict=True))) for row in rows],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
+def fan_out(mailing: Mailing, *, progress: Callable[[int], None] | None = None) -> FanOut:
+    """Queue the mailing's sends; the caller holds the transaction and the mailing's lock."""
+    now = timezone.now()
+    audience, reachable, to_queue = recipients(mailing, now)
+    audience_count = audience.count()
+    reachable_count = reachable.count()
+    already = Send.objects.filter(mailing=mailing).count()
+    queued = 0
+    batch: list[tuple[Any, ...]] = []
+    for row in _rows(mailing, to_queue, now):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _write(batch)
+            queued += len(batch)
+            batch = []
+            if progress is not None:
+                progress(queued)
+    if batch:
+        _write(batch)
+        queued += len(batch)
+    if progress is not None:
+        progress(queued)
+    total = already + queued
+    return FanOut(
+        audience=audience_count,
+        suppressed=max(0, audience_count - reachable_count),
+        capped=max(0, reachable_count - total),
+        queued=total,
+    )

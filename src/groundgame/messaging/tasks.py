@@ -1,0 +1,40 @@
+"""Background jobs of messaging: thin, each calls a service."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django_tasks import task
+
+from groundgame.messaging import services
+from groundgame.messaging.models import MessageChannel
+
+# One sender per channel at a time, so that the provider's rate is kept by one bucket.
+_LOCK_SECONDS = 15 * 60
+
+
+@task()
+def mailing_send(mailing_id: int) -> int:
+    """At the scheduled time: fan the mailing out, then deliver it."""
+    result = services.mailing_fan_out(mailing_id=mailing_id)
+    if result is None:
+        return 0
+    sends_deliver.enqueue(services.mailing_channel(mailing_id))
+    return result.queued
+
+
+@task()
+def sends_deliver(channel: str) -> int:
+    MessageChannel(channel)
+    key = f"messaging:sender:{channel}"
+    sent = 0
+    while True:
+        if not cache.add(key, "1", timeout=_LOCK_SECONDS):
+            # Another sender is on this channel: it looks again after letting go (below),
+            # so what was queued meanwhile is not left behind.
+            return sent
+        try:
+            sent += services.sends_deliver(channel=channel).sent
+        finally:
+            cache.delete(key)
+        if not services.outbox_waiting(channel=channel):
+            return sent
