@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("groundgame.audit.urls")),
     path("", include("groundgame.consent.urls")),
     path("messaging/", include("groundgame.messaging.urls")),
+    path("list-health/", include("groundgame.messaging.health_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
