@@ -32,7 +32,6 @@ from groundgame.messaging.throttle import TokenBucket
 from groundgame.people import selectors as people_selectors
 
 CLAIM = 100
-MAX_ATTEMPTS = 5
 
 
 def lease() -> dt.timedelta:
@@ -189,7 +188,9 @@ def _status_callback() -> str:
 
 def _finish_failed(send: Send, error: DeliveryError) -> str:
     with transaction.atomic():
-        if error.retry and send.attempts < MAX_ATTEMPTS:
+        if error.retry:
+            # The provider certainly did not take it (down, or asking us to slow down): it
+            # waits in the queue for as long as that lasts, and is never failed for it.
             send.status = Send.Status.QUEUED
             send.claimed_by = ""
             send.lease_until = None
@@ -240,6 +241,12 @@ def deliver_one(send_id: int, *, worker: str, backends: Backends, templates: _Te
     return "sent"
 
 
+def _release(send_ids: list[int], worker: str) -> None:
+    Send.objects.filter(pk__in=send_ids, status=Send.Status.CLAIMED, claimed_by=worker).update(
+        status=Send.Status.QUEUED, claimed_by="", lease_until=None
+    )
+
+
 def deliver_pending(
     *,
     channel: str,
@@ -248,7 +255,8 @@ def deliver_pending(
     limit: int | None = None,
     on_claim: Callable[[list[int]], None] | None = None,
 ) -> Tally:
-    """Send queued messages on one channel until none are left (or ``limit`` were tried)."""
+    """Send queued messages on one channel until none are left, ``limit`` were tried, or the
+    provider stops taking them for now (``retried`` in the tally)."""
     worker = worker_name()
     templates = _Templates()
     tally = Tally()
@@ -262,11 +270,17 @@ def deliver_pending(
                 break
             if on_claim is not None:
                 on_claim(ids)
-            for send_id in ids:
-                tally.add(
-                    deliver_one(send_id, worker=worker, backends=backends, templates=templates)
+            for index, send_id in enumerate(ids):
+                outcome = deliver_one(
+                    send_id, worker=worker, backends=backends, templates=templates
                 )
+                tally.add(outcome)
                 tried += 1
+                if outcome == "retried":
+                    # The provider is not taking messages now: the rest go back to the queue
+                    # untried for a later run, instead of each being tried against it in turn.
+                    _release(ids[index + 1 :], worker)
+                    return tally
     finally:
         backends.close()
     return tally

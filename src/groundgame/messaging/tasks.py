@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.cache import cache
+from django.utils import timezone
 from django_tasks import task
 
 from groundgame.messaging import services
@@ -10,6 +13,7 @@ from groundgame.messaging.models import MessageChannel
 
 # One sender per channel at a time, so that the provider's rate is kept by one bucket.
 _LOCK_SECONDS = 15 * 60
+_RETRY_SECONDS = 60
 
 
 @task()
@@ -33,8 +37,16 @@ def sends_deliver(channel: str) -> int:
             # so what was queued meanwhile is not left behind.
             return sent
         try:
-            sent += services.sends_deliver(channel=channel).sent
+            tally = services.sends_deliver(channel=channel)
         finally:
             cache.delete(key)
+        sent += tally.sent
+        if tally.retried:
+            # The provider is down or asked us to slow down: look again in a while rather
+            # than in a loop (without a deferring backend, the next enqueue looks again).
+            if sends_deliver.get_backend().supports_defer:
+                later = timezone.now() + dt.timedelta(seconds=_RETRY_SECONDS)
+                sends_deliver.using(run_after=later).enqueue(channel)
+            return sent
         if not services.outbox_waiting(channel=channel):
             return sent
