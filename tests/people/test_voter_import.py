@@ -333,3 +333,73 @@ class ImportSequenceProperties(TestCase):
             generals = record.history.count()  # every date here is a presidential general
             assert record.general_votes == generals
         assert Household.objects.count() <= 2 * max(1, len(files))
+
+
+# -- PostgreSQL's staged history and a first load's deferred indexes -----------------------------
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_an_import_stopped_mid_file_resumes_with_each_ballot_and_count_once(db, tmp_path):
+    voters = [voter_line(f"R{i}", res_street_address=f"{i} PINE ST") for i in range(6)]
+    voters.append(voter_line("R9", registr_dt="99/99/2019"))  # rejected: not on file
+    ballots = [ballot_line(f"R{i}", day) for i in range(6) for day in ("11/03/2020", "11/05/2024")]
+    ballots += [
+        ballot_line("R0", "11/05/2024", "ABSENTEE BY MAIL"),
+        ballot_line("NOPE", "11/05/2024"),
+    ]
+    files = write_pair(tmp_path, voters, ballots)
+
+    def stop(phase: str, done: int, total: int) -> None:
+        if phase == "voters" and done >= 2:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        nc_import(*files, batch_size=2, progress=stop)
+    run = VoterImport.objects.get()
+    assert run.status == "failed"
+    run = nc_import(*files, resume=run.pk, batch_size=2).run
+    assert (run.status, run.rows_new, run.rows_rejected, run.history_new) == ("completed", 6, 1, 12)
+    assert VoteHistory.objects.count() == 12
+    # The first line of a voter and election wins, as when the files are read in one go.
+    assert (
+        VoteHistory.objects.get(
+            voter__state_voter_id="R0", election_date=dt.date(2024, 11, 5)
+        ).method
+        == "election_day"
+    )
+    assert set(VoterRecord.objects.values_list("general_votes", flat=True)) == {2}
+    reasons = sorted(VoterImportRowError.objects.values_list("file", "row_number", "reason"))
+    assert reasons[0] == ("history", 15, "no voter 'NOPE' on file")
+    assert [(f, n) for f, n, _ in reasons] == [("history", 15), ("voters", 8)]
+
+
+def _indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'people_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+    reason="a first load defers indexes on PostgreSQL only",
+)
+def test_a_first_load_builds_the_indexes_it_deferred_and_a_second_load_keeps_them(
+    db, tmp_path, monkeypatch
+):
+    from groundgame.people import voter_import
+
+    monkeypatch.setattr(voter_import, "DEFER_INDEXES_FROM_BYTES", 0)
+    before = _indexes()
+    run = nc_import(*write_pair(tmp_path, FIRST, FIRST_BALLOTS)).run
+    assert run.deferred_indexes == []
+    assert _indexes() == before
+    assert sorted(VoterRecord.objects.values_list("general_votes", flat=True)) == [0, 1, 2]
+    newer = [*FIRST, voter_line("AA4")]
+    run = nc_import(*write_pair(tmp_path, newer, FIRST_BALLOTS, name="b")).run
+    assert (run.rows_new, run.rows_unchanged, run.deferred_indexes) == (1, 3, [])
+    assert _indexes() == before

@@ -23,8 +23,8 @@ class Household(TimestampedModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["state", "zip5"], name="household_state_zip_idx"),
-            # The voter-file import finds the household at an address, batch by batch.
+            # The voter-file import finds the household at an address, batch by batch; its
+            # (state, zip5) prefix serves lookups by ZIP code too.
             models.Index(
                 fields=["state", "zip5", "street", "unit", "city"], name="household_address_idx"
             ),
@@ -40,7 +40,8 @@ class Person(TimestampedModel):
 
     first_name = models.CharField(max_length=100)
     middle_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, db_index=True)
+    # Searched through person_name_idx (last name first) and person_last_name_lower_idx.
+    last_name = models.CharField(max_length=100)
     suffix = models.CharField(max_length=20, blank=True)
     email = models.CharField(max_length=254, blank=True, db_index=True)
     phone = models.CharField(
@@ -142,7 +143,10 @@ class VoteHistory(models.Model):
         MAIL = "mail", "Absentee / mail"
         PROVISIONAL = "provisional", "Provisional"
 
-    voter = models.ForeignKey(VoterRecord, on_delete=models.CASCADE, related_name="history")
+    # No index of its own: votehistory_unique (voter, election_date) starts with the voter.
+    voter = models.ForeignKey(
+        VoterRecord, on_delete=models.CASCADE, related_name="history", db_index=False
+    )
     election_date = models.DateField()
     election_name = models.CharField(max_length=60)
     method = models.CharField(max_length=12, choices=Method.choices)
@@ -233,8 +237,20 @@ class VoterImport(TimestampedModel):
     # The same for the history file, read after the voters file: 0 until the voters file is
     # done (and the voters it no longer lists are marked missing), then the last line committed.
     history_checkpoint_row = models.PositiveBigIntegerField(default=0)
+    # PostgreSQL reads the history file first, into a table of the run's own, so that each
+    # voter's ballots and general-election count are written with the voter: the last line of
+    # the history file in that table, and whether all of it is.
+    history_staged_row = models.PositiveBigIntegerField(default=0)
+    history_staged = models.BooleanField(default=False)
+    # Set when that table was lost (a database restart empties it) after voters had taken
+    # their ballots from it: the history is matched against every voter at the end instead.
+    history_rescan = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # A first load of a state on PostgreSQL drops the people tables' secondary indexes while
+    # it writes and builds them again at the end: their definitions, kept here until then so
+    # that a run that dies leaves what to rebuild.
+    deferred_indexes = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"{self.layout} import {self.pk} ({self.get_status_display()})"

@@ -609,6 +609,45 @@ def _index_joins(cursor: Any) -> None:
     cursor.execute("SET LOCAL jit = off")
 
 
+def _hash_joins(cursor: Any, setting: str) -> None:
+    """Between the batch's own temporary tables (no index), hash joins are the right plan."""
+    cursor.execute(f"SET LOCAL enable_hashjoin = {setting}")
+
+
+def _synchronous_commit_off(cursor: Any) -> None:
+    """The batch's commit does not wait for its WAL to reach the disk: a database crash may
+    lose the last batches, but each takes its checkpoint with it (the run resumes before
+    them), and no one has been told they were saved."""
+    cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _add_ballots(cursor: Any, select: str, params: list[Any], *, recount: bool) -> int:
+    """Insert the ballots ``select`` yields (voter id, date, name, method), skipping those on
+    record; with ``recount``, the voters who gained a general-election ballot get their count
+    brought up to date in the same statement. Returns how many were added."""
+    insert = (
+        f"INSERT INTO {_table(VoteHistory)} (voter_id, election_date, election_name, method) "
+        f"{select} ON CONFLICT DO NOTHING"
+    )
+    if not recount:
+        cursor.execute(insert, params)
+        return int(cursor.rowcount)
+    generals = list(PRESIDENTIAL_GENERALS)
+    vr, vh = _table(VoterRecord), _table(VoteHistory)
+    # The statement sees vote history as it was before it: its count plus the ballots added.
+    cursor.execute(
+        f"WITH added AS ({insert} RETURNING voter_id, election_date), "  # noqa: S608
+        "counted AS (SELECT voter_id, COUNT(*) AS n FROM added "
+        "WHERE election_date = ANY(%s) GROUP BY voter_id), "
+        f"fixed AS (UPDATE {vr} v SET general_votes = c.n + (SELECT COUNT(*) FROM {vh} h "
+        "WHERE h.voter_id = c.voter_id AND h.election_date = ANY(%s)) FROM counted c "
+        "WHERE v.id = c.voter_id RETURNING 1) "
+        "SELECT (SELECT COUNT(*) FROM added), (SELECT COUNT(*) FROM fixed)",
+        [*params, generals, generals],
+    )
+    return int(cursor.fetchone()[0])
+
+
 _VOTER_STAGE = (
     "line bigint, state_voter_id text, first_name text, middle_name text, last_name text, "
     "suffix text, phone text, email text, street text, unit text, city text, zip5 text, "
@@ -619,6 +658,7 @@ _BALLOT_STAGE = "line bigint, election_date date, election_name text, method tex
 _HISTORY_STAGE = (
     "line bigint, state_voter_id text, election_name text, method text, election_date date"
 )
+_HISTORY_STAGE_COLUMNS = "line, state_voter_id, election_name, method, election_date"
 
 
 def _address_text(address: tuple[str, str, str, str] | None) -> str:
@@ -635,6 +675,8 @@ class _Batcher:
         self.run, self.layout, self.actor = run, layout, actor
         self.coverage = organizing.coverage_map()
         self.grown = 0  # voters added since the tables' statistics were last refreshed
+        # The run's staged history file (PostgreSQL, with a history file), once it exists.
+        self.stage: str | None = None
 
     def voters(self, voters: list[Voter], problems: list[RowError], last_line: int) -> None:
         if connection.vendor == "postgresql":
@@ -785,18 +827,107 @@ class _Batcher:
             )
         VoterChange.objects.bulk_create(changes, batch_size=1_000)
 
-    def _touch_rejected(self, problems: list[RowError]) -> None:
-        """A rejected row still lists its voter: keep them from being taken as missing."""
+    def _touch_rejected(self, problems: list[RowError]) -> int:
+        """A rejected row still lists its voter: keep them from being taken as missing. With
+        a staged history file, such a voter on file takes their ballots from it (the batch
+        took only those of the rows it loaded); returns how many were added."""
         ids = sorted({p.voter_id for p in problems if p.voter_id})
+        vr = _table(VoterRecord)
         with connection.cursor() as cursor:
             for chunk in _chunks(ids):
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
-                    f"UPDATE {_table(VoterRecord)} SET last_import_id = %s "  # noqa: S608
+                    f"UPDATE {vr} SET last_import_id = %s "  # noqa: S608
                     f"WHERE state = %s AND state_voter_id IN ({marks}) "
                     "AND (last_import_id IS NULL OR last_import_id <> %s)",
                     [self.run.pk, self.layout.state, *chunk, self.run.pk],
                 )
+            if self.stage is None or not ids:
+                return 0
+            return _add_ballots(
+                cursor,
+                "SELECT DISTINCT ON (v.id, h.election_date) v.id, h.election_date, "  # noqa: S608
+                f"h.election_name, h.method FROM {self.stage} h JOIN {vr} v ON v.state = %s "
+                "AND v.state_voter_id = h.state_voter_id WHERE h.state_voter_id = ANY(%s) "
+                "ORDER BY v.id, h.election_date, h.line",
+                [self.layout.state, ids],
+                recount=True,
+            )
+
+    def _stage_ballots(self, cursor: Any) -> None:
+        """The staged history's ballots of the batch's voters (the first line of each voter
+        and election), and each voter's count of general elections among them."""
+        assert self.stage is not None
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.gg_batch_ballots")
+        # Looked up by the staged history's index on the voter id, a voter at a time.
+        cursor.execute(
+            "CREATE TEMP TABLE gg_batch_ballots AS SELECT DISTINCT ON "  # noqa: S608
+            "(h.state_voter_id, h.election_date) h.state_voter_id, h.election_date, "
+            f"h.election_name, h.method FROM gg_voter_stage s JOIN {self.stage} h "
+            "ON h.state_voter_id = s.state_voter_id "
+            "ORDER BY h.state_voter_id, h.election_date, h.line"
+        )
+        _hash_joins(cursor, "on")
+        cursor.execute(
+            "UPDATE gg_voter_stage s SET general_votes = g.n FROM (SELECT state_voter_id, "
+            "COUNT(*) AS n FROM gg_batch_ballots WHERE election_date = ANY(%s) "
+            "GROUP BY state_voter_id) AS g WHERE g.state_voter_id = s.state_voter_id",
+            [list(PRESIDENTIAL_GENERALS)],
+        )
+        _hash_joins(cursor, "off")
+
+    def _add_batch_ballots(self, cursor: Any, *, known: bool) -> int:
+        """Add ``gg_batch_ballots``: a new voter's as they are (their count is written), a
+        known voter's where not recorded yet, with their count brought up to date."""
+        cursor.execute("SELECT to_regclass('pg_temp.gg_batch_ballots') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return 0
+        _hash_joins(cursor, "on")
+        added = _add_ballots(
+            cursor,
+            "SELECT n.voter_id, b.election_date, b.election_name, b.method "
+            "FROM gg_batch_ballots b JOIN gg_new_voters n USING (state_voter_id)",
+            [],
+            recount=False,
+        )
+        if not known:
+            _hash_joins(cursor, "off")
+            cursor.execute("DROP TABLE pg_temp.gg_batch_ballots")
+            return added
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.gg_known_ballots")
+        cursor.execute(
+            "CREATE TEMP TABLE gg_known_ballots AS SELECT b.* FROM gg_batch_ballots b "
+            "WHERE NOT EXISTS (SELECT 1 FROM gg_new_voters n "
+            "WHERE n.state_voter_id = b.state_voter_id)"
+        )
+        _hash_joins(cursor, "off")
+        added += _add_ballots(
+            cursor,
+            "SELECT v.id, b.election_date, b.election_name, b.method "  # noqa: S608
+            f"FROM gg_known_ballots b JOIN {_table(VoterRecord)} v ON v.state = %s "
+            "AND v.state_voter_id = b.state_voter_id",
+            [self.layout.state],
+            recount=True,
+        )
+        cursor.execute("DROP TABLE pg_temp.gg_batch_ballots")
+        return added
+
+    def history_stage(
+        self, lines: list[HistoryLine], problems: list[RowError], last_line: int
+    ) -> None:
+        """A batch of the history file into the run's staged history (PostgreSQL)."""
+        assert self.stage is not None
+        text = "".join(
+            f"{h.line}\t{_copy_fields((h.state_voter_id, h.ballot.election_name, h.ballot.method))}"
+            f"\t{h.ballot.election_date.isoformat()}\n"
+            for h in lines
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            _synchronous_commit_off(cursor)
+            sql = f"COPY {self.stage} ({_HISTORY_STAGE_COLUMNS}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                copy.write(text)
+            self._commit("staged history", problems, last_line, rows_read=0)
 
     def history(self, lines: list[HistoryLine], problems: list[RowError], last_line: int) -> None:
         if connection.vendor == "postgresql":
@@ -847,6 +978,7 @@ class _Batcher:
         with transaction.atomic(), connection.cursor() as cursor:
             self._analyze_if_grown(cursor)
             _index_joins(cursor)
+            _synchronous_commit_off(cursor)
             _stage(cursor, "gg_voter_stage", _VOTER_STAGE, stage)
             # A voter an earlier batch of this run loaded: a duplicate line of the file. The
             # run is compared with IS NOT DISTINCT FROM, which no index serves: with "=" the
@@ -895,21 +1027,27 @@ class _Batcher:
                 [run.pk, state, run.pk],
             )
             unchanged = int(cursor.rowcount)
+            # The batch's ballots: from the staged history file, or the voters file's own
+            # columns. A new voter's general-election count is written with it.
+            has_ballots = self.stage is not None or bool(ballots)
+            if self.stage is not None:
+                self._stage_ballots(cursor)
+            elif ballots:
+                _stage(cursor, "gg_ballot_stage", _BALLOT_STAGE, ballots)
+                _hash_joins(cursor, "on")
+                cursor.execute("DROP TABLE IF EXISTS pg_temp.gg_batch_ballots")
+                cursor.execute(
+                    "CREATE TEMP TABLE gg_batch_ballots AS SELECT s.state_voter_id, "
+                    "b.election_date, b.election_name, b.method FROM gg_ballot_stage b "
+                    "JOIN gg_voter_stage s USING (line)"
+                )
+                _hash_joins(cursor, "off")
             new = self._insert_staged(cursor, now)
             self.grown += new
-            # Inline history (a column per election): every ballot of a voter of the batch.
             ballots_added = 0
-            if ballots:
-                _stage(cursor, "gg_ballot_stage", _BALLOT_STAGE, ballots)
-                cursor.execute(
-                    f"INSERT INTO {_table(VoteHistory)} (voter_id, election_date, "  # noqa: S608
-                    "election_name, method) SELECT v.id, b.election_date, b.election_name, "
-                    "b.method FROM gg_ballot_stage b JOIN gg_voter_stage s USING (line) "
-                    f"JOIN {vr} v ON {match} ON CONFLICT DO NOTHING",
-                    [state],
-                )
-                ballots_added = int(cursor.rowcount)
-            self._touch_rejected(problems)
+            if has_ballots:
+                ballots_added = self._add_batch_ballots(cursor, known=len(changed) + unchanged > 0)
+            ballots_added += self._touch_rejected(problems)
             counts = {"rows_new": new, "rows_updated": len(changed), "rows_unchanged": unchanged}
             self._commit(
                 "voters",
@@ -1045,6 +1183,8 @@ class _Batcher:
             self._commit("history", problems, last_line, history_new=added, rows_read=0)
 
     def _commit(self, file: str, problems: list[RowError], last_line: int, **counts: int) -> None:
+        """Commit a batch of ``file``: "voters", "history", or "staged history" (PostgreSQL's
+        history file read first), each with a checkpoint of its own."""
         VoterImportRowError.objects.bulk_create(
             [
                 VoterImportRowError(
@@ -1060,7 +1200,9 @@ class _Batcher:
             batch_size=1_000,
         )
         rejected = sum(1 for p in problems if p.file == "voters") if file == "voters" else 0
-        checkpoint = "checkpoint_row" if file == "voters" else "history_checkpoint_row"
+        checkpoint = {"voters": "checkpoint_row", "staged history": "history_staged_row"}.get(
+            file, "history_checkpoint_row"
+        )
         updates: dict[str, Any] = {k: F(k) + n for k, n in counts.items() if n}
         updates["rows_rejected"] = F("rows_rejected") + rejected
         updates[checkpoint] = last_line
@@ -1069,7 +1211,7 @@ class _Batcher:
         audit.audit_record(
             actor=self.actor,
             kind=audit.Kind.BULK,
-            action=f"voter_import.{file}_batch",
+            action=f"voter_import.{file.replace(' ', '_')}_batch",
             entity_type="people.voterimport",
             entity_id=self.run.pk,
             summary=(
@@ -1207,12 +1349,23 @@ def run_import(
         ).latest("pk")
         return Outcome(run=earlier, already_imported=True)
 
+    if resume is None:
+        _defer_indexes(run, layout, voters)
     batcher = _Batcher(run, layout, actor)
+    # On PostgreSQL the history file is read first, into a table of the run's own: each
+    # batch of voters then takes its ballots and general-election counts from it, and no
+    # voter is written twice.
+    staged = connection.vendor == "postgresql" and history is not None
     try:
+        if staged and run.history_checkpoint_row == 0:
+            assert history is not None
+            _history_stage_phase(batcher, history, history_header, batch_size, progress, notes)
         if run.history_checkpoint_row == 0:
             _voters_phase(batcher, voters, voter_header, batch_size, progress, notes)
             _finish_voters(batcher)
-        if history is not None:
+        if staged:
+            _history_rest(batcher)
+        elif history is not None:
             _history_phase(batcher, history, history_header, batch_size, progress, notes)
         _finish(batcher)
     except BaseException as exc:
@@ -1501,18 +1654,240 @@ def _history_phase(
     _load_phase("history", batches, batcher.history, lines, 0, progress, notes)
 
 
+# -- a first load: secondary indexes built once at the end ---------------------------------------
+#
+# A state's first file on PostgreSQL adds millions of rows to tables with about thirty
+# secondary indexes between them; keeping each index up to date row by row costs several times
+# what building it once from the loaded table does (a sort instead of random page writes). So
+# such a run drops the indexes that neither a unique rule nor its own statements need, keeps
+# their definitions on the run (a run that dies still knows what to rebuild), and builds them
+# when it completes, CONCURRENTLY so that other writers (sign-ups) are not held up meanwhile.
+# Until then the rest of the platform still works, more slowly, on the state's people.
+
+# Voters files from this size (about 130,000 North Carolina rows) are loaded this way.
+DEFER_INDEXES_FROM_BYTES = 50_000_000
+# Indexes the import reads while it writes, besides unique ones and primary keys.
+_KEPT_INDEXES = ["household_address_idx"]
+_INDEXED = (Household, Person, VoterRecord, ExternalId, VoteHistory)
+
+
+def _defer_indexes(run: VoterImport, layout: Layout, voters: Path) -> None:
+    if connection.vendor != "postgresql" or voters.stat().st_size < DEFER_INDEXES_FROM_BYTES:
+        return
+    if VoterRecord.objects.filter(state=layout.state).exists():
+        return  # not a first load: the indexes serve the matching of known voters
+    tables = [m._meta.db_table for m in _INDEXED]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'index', c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = ANY(%s::regclass[]) "
+            "AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid "
+            "AND c.relname <> ALL(%s) ORDER BY c.relname",
+            [tables, _KEPT_INDEXES],
+        )
+        deferred = [list(row) for row in cursor.fetchall()]
+        # Foreign keys too: each row written is checked at commit by a query of its own, where
+        # validating the loaded table is one join.
+        cursor.execute(
+            "SELECT 'foreign_key', conname, format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s "
+            "NOT VALID', conrelid::regclass, conname, pg_get_constraintdef(oid)) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "AND convalidated ORDER BY conname",
+            [tables],
+        )
+        foreign = [list(row) for row in cursor.fetchall()]
+        deferred += foreign
+        if not deferred:
+            return
+        VoterImport.objects.filter(pk=run.pk).update(deferred_indexes=deferred)
+        # A table cannot be altered with checks of this transaction pending (an outer one's).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for _, name, definition in foreign:
+            table = definition.split()[2]
+            quoted = connection.ops.quote_name(name)
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {quoted}")
+        for kind, name, _ in deferred:
+            if kind == "index":
+                cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+    run.refresh_from_db()
+
+
+def _build_deferred_indexes(run: VoterImport) -> None:
+    """Build the indexes the run dropped (one left invalid by a build that died is built
+    again), then add back its foreign keys and validate them, which holds up no writer."""
+    if not run.deferred_indexes:
+        return
+    # CONCURRENTLY cannot run inside a transaction (a test's, for one).
+    concurrently = "" if connection.in_atomic_block else "CONCURRENTLY "
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        if concurrently == "":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        try:
+            for kind, name, definition in run.deferred_indexes:
+                quoted = connection.ops.quote_name(name)
+                if kind == "foreign_key":
+                    cursor.execute(
+                        "SELECT convalidated FROM pg_constraint WHERE conname = %s", [name]
+                    )
+                    found = cursor.fetchone()
+                    if found is None:
+                        cursor.execute(definition)
+                    if found is None or not found[0]:
+                        table = definition.split()[2]
+                        cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quoted}")
+                    continue
+                cursor.execute(
+                    "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE c.relname = %s",
+                    [name],
+                )
+                found = cursor.fetchone()
+                if found is not None and found[0]:
+                    continue
+                if found is not None:
+                    cursor.execute(f"DROP INDEX {concurrently}IF EXISTS {quoted}")
+                cursor.execute(
+                    definition.replace("CREATE INDEX ", f"CREATE INDEX {concurrently}", 1)
+                )
+        finally:
+            cursor.execute("RESET maintenance_work_mem")
+            if concurrently == "":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    VoterImport.objects.filter(pk=run.pk).update(deferred_indexes=[])
+    run.refresh_from_db()
+
+
+def _stage_table(run: VoterImport) -> str:
+    return f"gg_import_{run.pk}_history"
+
+
+def _history_stage_phase(
+    batcher: _Batcher,
+    path: Path,
+    header: list[str],
+    batch_size: int,
+    progress: Progress | None,
+    notes: list[str],
+) -> None:
+    """Read the history file into the run's staged history (an unlogged table: it is written
+    once and dropped at the end), resumable from its own checkpoint, then index it by voter."""
+    run = batcher.run
+    stage = batcher.stage = _stage_table(run)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage])
+        exists = bool(cursor.fetchone()[0])
+        has_rows = False
+        if exists:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stage})")  # noqa: S608
+            has_rows = bool(cursor.fetchone()[0])
+    if run.history_staged_row > 0 and not has_rows:
+        # Begun, and empty: a database restart empties an unlogged table (or no line of the
+        # file was good). Read it again from the start; if voters took ballots from it
+        # already, the end of the run matches the history against every voter.
+        with transaction.atomic():
+            VoterImportRowError.objects.filter(run=run, file="history").delete()
+            VoterImport.objects.filter(pk=run.pk).update(
+                history_staged_row=0,
+                history_staged=False,
+                history_rescan=run.history_rescan or run.checkpoint_row > 0,
+            )
+        run.refresh_from_db()
+    if run.history_staged:
+        return
+    with connection.cursor() as cursor:
+        if run.history_staged_row == 0:
+            cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {stage} ({_HISTORY_STAGE})")
+    parser = HistoryParser(batcher.layout, header)
+    lines = _Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_staged_row)
+    batches = _history_batches(parser, lines, batch_size, run.history_staged_row)
+    _load_phase("history", batches, batcher.history_stage, lines, 0, progress, notes)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {stage}_voter ON {stage} (state_voter_id, line)"
+        )
+        cursor.execute(f"ANALYZE {stage}")
+        VoterImport.objects.filter(pk=run.pk).update(history_staged=True)
+    run.refresh_from_db()
+
+
+def _history_rest(batcher: _Batcher) -> None:
+    """After the voters file: the staged ballots no voter of the file took (those of voters
+    on file that it no longer lists are added; those of unknown voters are reported), then the
+    staged history is dropped. One transaction, which closes the history file."""
+    run, state = batcher.run, batcher.layout.state
+    if run.history_checkpoint_row > 1:
+        return
+    stage = _stage_table(run)
+    vr = _table(VoterRecord)
+    column = batcher.layout.history_fields["state_voter_id"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage])
+        if not cursor.fetchone()[0]:
+            raise RuntimeError(f"the staged history of import run {run.pk} is missing")
+    # Every staged ballot when the staged history was read again after voters had taken
+    # theirs; else those whose voter this run did not load.
+    taken = (
+        ""
+        if run.history_rescan
+        else (
+            f"WHERE NOT EXISTS (SELECT 1 FROM {vr} t WHERE t.state = %s "  # noqa: S608
+            "AND t.state_voter_id = h.state_voter_id AND t.last_import_id = %s) "
+        )
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        _synchronous_commit_off(cursor)
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.gg_history_rest")
+        cursor.execute(
+            "CREATE TEMP TABLE gg_history_rest AS SELECT DISTINCT ON "  # noqa: S608
+            "(h.state_voter_id, h.election_date) h.* "
+            f"FROM {stage} h {taken}ORDER BY h.state_voter_id, h.election_date, h.line",
+            [] if run.history_rescan else [state, run.pk],
+        )
+        added = _add_ballots(
+            cursor,
+            "SELECT v.id, r.election_date, r.election_name, r.method "  # noqa: S608
+            f"FROM gg_history_rest r JOIN {vr} v ON v.state = %s "
+            "AND v.state_voter_id = r.state_voter_id",
+            [state],
+            recount=True,
+        )
+        cursor.execute(
+            "SELECT r.line, r.state_voter_id FROM gg_history_rest r "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM {vr} v WHERE v.state = %s "
+            "AND v.state_voter_id = r.state_voter_id) ORDER BY r.line",
+            [state],
+        )
+        problems = [
+            RowError("history", line, column, f"no voter {vid!r} on file", "")
+            for line, vid in cursor.fetchall()
+        ]
+        cursor.execute("DROP TABLE pg_temp.gg_history_rest")
+        cursor.execute(f"DROP TABLE {stage}")
+        batcher._commit(
+            "history", problems, max(run.history_staged_row, 2), history_new=added, rows_read=0
+        )
+
+
 def _finish(batcher: _Batcher) -> None:
-    """Bring the state's general-election counts up to date and close the run."""
+    """Bring the state's general-election counts up to date (SQLite: PostgreSQL keeps them
+    batch by batch), build the indexes a first load deferred and close the run."""
     run, state = batcher.run, batcher.layout.state
     vr, vh = _table(VoterRecord), _table(VoteHistory)
     marks = ", ".join(["%s"] * len(PRESIDENTIAL_GENERALS))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {vr} SET general_votes = c.n FROM (SELECT voter_id, COUNT(*) AS n "  # noqa: S608
-            f"FROM {vh} WHERE election_date IN ({marks}) GROUP BY voter_id) AS c "
-            f"WHERE {vr}.id = c.voter_id AND {vr}.state = %s AND {vr}.general_votes <> c.n",
-            [*PRESIDENTIAL_GENERALS, state],
-        )
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {vr} SET general_votes = c.n FROM (SELECT voter_id, COUNT(*) AS n "  # noqa: S608
+                f"FROM {vh} WHERE election_date IN ({marks}) GROUP BY voter_id) AS c "
+                f"WHERE {vr}.id = c.voter_id AND {vr}.state = %s AND {vr}.general_votes <> c.n",
+                [*PRESIDENTIAL_GENERALS, state],
+            )
+    _build_deferred_indexes(run)
+    with transaction.atomic():
         VoterImport.objects.filter(pk=run.pk).update(
             status=VoterImport.Status.COMPLETED, finished_at=timezone.now(), error=""
         )
