@@ -19,7 +19,6 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Field
 from django.http import HttpRequest
@@ -29,8 +28,10 @@ from django.utils.text import slugify
 
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
+from groundgame.consent import services as consent_services
 from groundgame.core.errors import ApplicationError
 from groundgame.core.shared_cache import redis_client
+from groundgame.messaging import services as messaging_services
 from groundgame.organizing import errors, event_tasks, geo, intake
 from groundgame.organizing.models import (
     Coverage,
@@ -830,6 +831,15 @@ def _signup_finish(row: SignupSubmission, people_of: dict[int, int]) -> None:
         zip5=fields.get("zip5", ""),
     )
     person = found.person
+    if row.consents and person.email:
+        # The boxes the volunteer ticked become their email subscriptions, with the form as
+        # the source; an unticked box leaves any earlier choice as it was.
+        consent_services.subscription_join(
+            person_id=person.pk,
+            channel="email",
+            topic_keys=row.consents,
+            source=f"signup_form:{form.pk}",
+        )
     unit = _unit_for_signup(form, person.org_unit_id, fields.get("zip5", ""))
     if person.org_unit_id is None:
         people_services.person_place(actor=None, person_id=person.pk, org_unit_id=unit.pk)
@@ -894,10 +904,13 @@ def _unit_for_signup(form: SignupForm, person_unit_id: int | None, zip5: str) ->
 
 
 def signup_confirmation_send(*, submission_id: int) -> bool:
-    """Email the volunteer their confirmation and share link; False if there is no address.
+    """Queue the volunteer's confirmation and share link in the messaging outbox; False if
+    there is no address.
 
     Runs in a worker after the sign-up committed, so a slow mail server never holds up a
-    sign-up and a rolled-back sign-up is never confirmed.
+    sign-up and a rolled-back sign-up is never confirmed. The outbox sends it once, however
+    often this runs, and only if the consent rule allows (a confirmation is transactional:
+    no subscription needed, but never past a do-not-contact or a bounced address).
     """
     submission = (
         SignupSubmission.objects.select_related("form", "org_unit", "person")
@@ -918,11 +931,11 @@ def signup_confirmation_send(*, submission_id: int) -> bool:
         f"{form.thank_you + chr(10) + chr(10) if form.thank_you else ''}"
         f"Bring a friend: share your link\n{share}\n"
     )
-    send_mail(
+    _email_person(
+        person_id=person.pk,
         subject=f"You're signed up: {form.title}",
-        message=body,
-        from_email=None,
-        recipient_list=[person.email],
+        body=body,
+        key=f"signup_confirmation:{submission.pk}",
     )
     with transaction.atomic():
         audit.audit_record(
@@ -984,7 +997,6 @@ def follow_up_contact(*, actor: Actor, follow_up_id: int, note: str = "") -> Fol
 # Confirmed volunteers get their reminder this long before their shift starts.
 REMINDER_LEAD = dt.timedelta(hours=24)
 MAX_CAPACITY = 10_000
-_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -1304,11 +1316,10 @@ def _clean_contact(*, first_name: str, last_name: str, email: str, code: str) ->
         raise errors.ValidationFailed(
             "We need an email address to confirm your place.", code=code, field="email"
         )
-    if not _EMAIL_SHAPE.match(email):
-        raise errors.ValidationFailed(
-            f"{email!r} does not look like an email address.", code=code, field="email"
-        )
-    return email
+    try:
+        return people_services.email_checked(email, field="email")
+    except ApplicationError as exc:
+        raise errors.ValidationFailed(exc.message, code=code, field="email") from None
 
 
 def event_propose(
@@ -1681,7 +1692,12 @@ def event_host_notice_send(*, event_id: int) -> bool:
             f"Hi {event.host.first_name},\n\nThank you for offering to host. The organizers "
             "could not take this event on; they will be in touch about other ways to help.\n"
         )
-    send_mail(subject, body, None, [event.host.email])
+    _email_person(
+        person_id=event.host.pk,
+        subject=subject,
+        body=body,
+        key=f"event_host_notice:{event.pk}:{event.status}",
+    )
     return True
 
 
@@ -1713,7 +1729,27 @@ def _rsvp_email(signup: ShiftSignup, notice: str) -> None:
     )
     if notice != "event_cancelled":
         body += f"\nCan't make it? Cancel here so someone else can come:\n{cancel}\n"
-    send_mail(subject, body, None, [signup.person.email])
+    # The same RSVP may be confirmed again after a cancellation: its last change is in the key.
+    changed = f"{signup.updated_at.timestamp():.6f}"
+    _email_person(
+        person_id=signup.person_id,
+        subject=subject,
+        body=body,
+        key=f"rsvp:{signup.pk}:{notice}:{changed}",
+    )
+
+
+def _email_person(*, person_id: int, subject: str, body: str, key: str) -> None:
+    """A transactional email through the messaging outbox: the consent rule decides at send
+    time, and ``key`` makes a retried task send it once."""
+    messaging_services.message_send(
+        person_id=person_id,
+        channel="email",
+        topic_key="transactional",
+        subject=subject,
+        body=body,
+        dedupe_key=key,
+    )
 
 
 # Imports from Mobilize: ids are theirs, so a second import of the same file finds every row.
