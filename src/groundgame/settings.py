@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "groundgame.people",
     "groundgame.consent",
     "groundgame.messaging",
+    "groundgame.content",
+    "groundgame.field",
     "groundgame.health",
 ]
 if os.environ.get("REDIS_URL"):
@@ -167,6 +169,24 @@ GROUNDGAME_POSTAL_ADDRESS = os.environ.get(
 GROUNDGAME_BATTLEGROUND_STATES = env.env_list(
     "GROUNDGAME_BATTLEGROUND_STATES", ["AZ", "GA", "MI", "NV", "NC", "PA", "WI"]
 )
+# List-health alerts (see messaging/list_health.py for where the norms come from). An email
+# mailing alerts above 0.25% unsubscribes per email sent (about twice the usual 0.12%) or
+# 0.1% spam complaints (Gmail's and Yahoo's ceiling for bulk senders); a text above 2% STOPs;
+# only once it reached enough people for a rate to mean something.
+GROUNDGAME_UNSUBSCRIBE_RATE_ALERT = float(
+    os.environ.get("GROUNDGAME_UNSUBSCRIBE_RATE_ALERT", "0.0025")
+)
+GROUNDGAME_COMPLAINT_RATE_ALERT = float(os.environ.get("GROUNDGAME_COMPLAINT_RATE_ALERT", "0.001"))
+GROUNDGAME_SMS_OPT_OUT_RATE_ALERT = float(
+    os.environ.get("GROUNDGAME_SMS_OPT_OUT_RATE_ALERT", "0.02")
+)
+GROUNDGAME_LIST_HEALTH_MIN_SENDS = int(os.environ.get("GROUNDGAME_LIST_HEALTH_MIN_SENDS", "500"))
+# Churn in the battleground states alerts when its share of the last two weeks' churn is this
+# many points above their share of the list (from at least the minimum of churn events).
+GROUNDGAME_BATTLEGROUND_CHURN_MARGIN = float(
+    os.environ.get("GROUNDGAME_BATTLEGROUND_CHURN_MARGIN", "0.10")
+)
+GROUNDGAME_LIST_HEALTH_MIN_CHURN = int(os.environ.get("GROUNDGAME_LIST_HEALTH_MIN_CHURN", "50"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FieldConfig(AppConfig):
+    name = "groundgame.field"
+    label = "field"
+    verbose_name = "Field"
