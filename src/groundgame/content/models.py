@@ -81,4 +81,5 @@ class ApprovalDelegation(TimestampedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.approver_id} approves for {self.org_unit_id} until {self.expires_at:%Y-%m-%d}"
+        until = f"{self.expires_at:%Y-%m-%d}"
+        return f"{self.approver_id} approves for {self.org_unit_id} until {until}"
