@@ -158,6 +158,10 @@ GROUNDGAME_SEND_LEASE_SECONDS = int(os.environ.get("GROUNDGAME_SEND_LEASE_SECOND
 DEFAULT_FROM_EMAIL = os.environ.get(
     "GROUNDGAME_FROM_EMAIL", "Groundgame for America <team@groundgame.example>"
 )
+# Content approval: how long a request waits before it is overdue and shows, flagged, to the
+# approvers above; the longest a delegation of approval may run before it is renewed.
+GROUNDGAME_APPROVAL_HOURS = int(os.environ.get("GROUNDGAME_APPROVAL_HOURS", "24"))
+GROUNDGAME_DELEGATION_MAX_DAYS = int(os.environ.get("GROUNDGAME_DELEGATION_MAX_DAYS", "120"))
 # Signs delivery webhooks (email provider events; the SMS provider signs with its auth token).
 GROUNDGAME_WEBHOOK_SECRET = os.environ.get("GROUNDGAME_WEBHOOK_SECRET") or SECRET_KEY
 # Who sends, as named in the first text to a number, keyword replies and email footers.

@@ -668,3 +668,16 @@ def event_id_for_host_token(token: str) -> int | None:
     except signing.BadSignature:
         return None
     return value if isinstance(value, int) else None
+
+
+def staff_with_role_above(path: str, role: str) -> list[User]:
+    """Users holding ``role`` at the unit with this path or any unit above it (the people
+    whose authority covers it), by username."""
+    ancestors = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+    return list(
+        User.objects.filter(
+            staff_roles__role=role, staff_roles__org_unit__path__in=ancestors
+        )
+        .distinct()
+        .order_by("username")
+    )
