@@ -99,6 +99,12 @@ class WalkList(TimestampedModel):
         return self.code
 
 
+class DoNotContactScope(models.TextChoices):
+    NONE = "", "No request"
+    DOOR = "door", "No more door knocks"
+    ALL = "all", "Never contact me"
+
+
 class CanvassResult(models.Model):
     """What happened at one door (one household, optionally one person), as recorded offline.
 
@@ -133,6 +139,11 @@ class CanvassResult(models.Model):
     issues = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
     do_not_contact = models.BooleanField(default=False)
+    # What the person asked for, passed on to consent (see canvass_services): "door" = no more
+    # knocks (they leave the door channel), "all" = never contact me (global do-not-contact).
+    do_not_contact_scope = models.CharField(
+        max_length=4, choices=DoNotContactScope.choices, blank=True, default=""
+    )
     script_version = models.ForeignKey(
         "content.ContentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -161,7 +172,15 @@ class SyncRejection(models.Model):
     list_code = models.CharField(max_length=40)
     client_id = models.CharField(max_length=64, blank=True)
     payload = models.JSONField()
+    # A stable code from field/errors.py, the field it is about, and the message shown.
+    code = models.CharField(max_length=40, blank=True)
+    field = models.CharField(max_length=40, blank=True)
     reason = models.CharField(max_length=300)
+    # The unit of the list when the code named one, so that its staff review it; none for an
+    # unknown code (national staff see those).
+    org_unit = models.ForeignKey(
+        "organizing.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField(db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,0 +1,41 @@
+"""Stable error codes of the field app: never rename one, add a new one instead.
+
+The canvass sync answers each result with one of the row codes below; the codes of a whole
+request (a body that is not a batch at all) come first.
+"""
+
+# A request to the canvass API as a whole.
+WALK_LIST_NOT_FOUND = "walk_list_not_found"
+WALK_LIST_CLOSED = "walk_list_closed"
+WALK_LIST_EXPIRED = "walk_list_expired"
+INVALID_JSON = "invalid_json"
+BATCH_INVALID = "batch_invalid"
+BATCH_TOO_LARGE = "batch_too_large"
+PAYLOAD_TOO_LARGE = "payload_too_large"
+
+# One result of a sync batch, rejected and kept for review.
+CLIENT_ID_INVALID = "client_id_invalid"
+RESULT_INVALID = "result_invalid"
+OUTCOME_INVALID = "outcome_invalid"
+SUPPORT_INVALID = "support_invalid"
+ISSUE_UNKNOWN = "issue_unknown"
+SURVEY_WITHOUT_CONVERSATION = "survey_without_conversation"
+NOTES_TOO_LONG = "notes_too_long"
+RECORDED_AT_INVALID = "recorded_at_invalid"
+LOCATION_INVALID = "location_invalid"
+DO_NOT_CONTACT_INVALID = "do_not_contact_invalid"
+HOUSEHOLD_NOT_ON_LIST = "household_not_on_list"
+PERSON_NOT_AT_HOUSEHOLD = "person_not_at_household"
+# ``WALK_LIST_NOT_FOUND`` for every row of a batch whose code names no list; a closed or
+# expired list takes what was recorded before it closed and rejects the rest with these.
+RECORDED_AFTER_CLOSE = "recorded_after_close"
+RECORDED_AFTER_EXPIRY = "recorded_after_expiry"
+
+# Warnings on an accepted result: it landed, with this noted.
+SCRIPT_VERSION_STALE = "script_version_stale"
+SCRIPT_VERSION_UNKNOWN = "script_version_unknown"
+
+# Staff review.
+RESULT_NOT_FOUND = "canvass_result_not_found"
+REVIEW_INVALID = "canvass_review_invalid"
+REJECTION_NOT_FOUND = "sync_rejection_not_found"
