@@ -4,7 +4,10 @@ A run reads the voters file in batches of rows and commits each batch with its r
 run's counters, its checkpoint (the last line committed) and one audit row, so a run that dies
 is continued with ``--resume`` from the line after its checkpoint and loads every row once.
 Then the vote-history file (if the layout has one) the same way, and last the voters' general
-election count is brought up to date.
+election count is brought up to date. On PostgreSQL the history file is read first instead,
+into a table of the run's own, so that each voter's ballots and count are written with the
+voter (see ``_history_stage_phase``); a first load of a state there builds the secondary
+indexes and foreign keys after loading (see ``_defer_indexes``).
 
 Each batch is matched against the file already loaded, by (state, state voter id):
 
