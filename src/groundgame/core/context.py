@@ -22,6 +22,7 @@ NAVIGATION = (
     ("Organizing", "org_tree", "staff"),
     ("Events", "events:staff_list", "staff"),
     ("Volunteers", "volunteers:queue", "staff"),
+    ("Messaging", "messaging:mailings", "staff"),
     ("Audit log", "audit:list", "admin"),
 )
 

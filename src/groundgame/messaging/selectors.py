@@ -1,0 +1,261 @@
+"""Reads of messaging for its pages and for other apps: mailings with their send counts, a
+mailing's progress, the preview of a message for real recipients, and the frequency caps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from groundgame.consent import selectors as consent_selectors
+from groundgame.core.errors import ValidationFailed
+from groundgame.messaging import compose, errors, templating
+from groundgame.messaging.models import (
+    DeliveryEvent,
+    FrequencyCap,
+    Mailing,
+    MessageChannel,
+    Send,
+)
+from groundgame.organizing.selectors import StaffScope
+from groundgame.people import selectors as people_selectors
+
+# How many real recipients the preview steps through: enough to see names, places and
+# missing values render, few enough that it is one small query.
+PREVIEW_RECIPIENTS = 10
+
+
+def mailing_list() -> QuerySet[Mailing]:
+    return Mailing.objects.select_related("topic", "universe", "created_by").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def mailing_get(mailing_id: int) -> Mailing | None:
+    return (
+        Mailing.objects.select_related("topic", "universe", "created_by")
+        .filter(pk=mailing_id)
+        .first()
+    )
+
+
+def send_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Sends per status for each mailing, in one grouped query."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Send.objects.filter(mailing_id__in=list(mailing_ids))
+        .order_by()
+        .values_list("mailing_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for mailing_id, status, n in rows:
+        counts[mailing_id][status] = n
+    return counts
+
+
+def delivery_event_counts(mailing_id: int) -> dict[str, int]:
+    rows = (
+        DeliveryEvent.objects.filter(mailing_id=mailing_id)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a mailing is: its sends by status, the provider's reports, and how far along."""
+
+    by_status: dict[str, int]
+    events: dict[str, int]
+    total: int
+    done: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+_DONE = (
+    Send.Status.SENT,
+    Send.Status.SUPPRESSED,
+    Send.Status.FAILED,
+    Send.Status.UNKNOWN,
+    Send.Status.CANCELLED,
+)
+
+
+def mailing_progress(mailing_id: int) -> Progress:
+    by_status = send_counts([mailing_id]).get(mailing_id, {})
+    return Progress(
+        by_status=by_status,
+        events=delivery_event_counts(mailing_id),
+        total=sum(by_status.values()),
+        done=sum(n for status, n in by_status.items() if status in _DONE),
+    )
+
+
+def frequency_caps() -> dict[str, FrequencyCap | None]:
+    """Each messaging channel with its cap (None: no cap)."""
+    caps = {cap.channel: cap for cap in FrequencyCap.objects.all()}
+    return {channel: caps.get(channel) for channel in MessageChannel.values}
+
+
+# Preview --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One recipient's message as it would go out. ``sample`` when no real recipient could
+    be shown (no universe yet, or nobody in it may be contacted), with the reason in
+    ``note``."""
+
+    channel: str
+    index: int
+    total: int
+    name: str
+    address: str
+    subject: str
+    text: str
+    html: str
+    sample: bool = False
+    note: str = ""
+    first_text: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def segments(self) -> int:
+        return templating.sms_segments(self.text) if self.channel == MessageChannel.SMS else 0
+
+    @property
+    def characters(self) -> int:
+        return len(self.text)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.index > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.index + 1 < self.total
+
+
+def _compiled(source: str, field_name: str) -> templating.Template:
+    try:
+        return templating.compile_template(source, field=field_name)
+    except templating.TemplateProblem as problem:
+        raise ValidationFailed(
+            problem.message, code=errors.TEMPLATE_INVALID, field=problem.field
+        ) from problem
+
+
+def _recipient_rows(
+    *, channel: str, topic: Any, universe_id: int | None, scope: StaffScope
+) -> tuple[list[tuple[Any, ...]], str]:
+    """The first reachable people of the universe that the staff member may see, or why
+    there are none."""
+    if universe_id is None:
+        return [], "Choose a universe to preview the message for real recipients."
+    universe = people_selectors.universe_get(universe_id)
+    if universe is None:
+        return [], "Choose a universe to preview the message for real recipients."
+    audience = people_selectors.universe_people(universe.filters)
+    reachable = consent_selectors.reachable(audience, channel=channel, topic=topic)
+    address = "email" if channel == MessageChannel.EMAIL else "phone"
+    rows = list(
+        reachable.filter(scope.person_filter())
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            address,
+            "household__city",
+            "household__state",
+            "household__zip5",
+        )[:PREVIEW_RECIPIENTS]
+    )
+    if not rows:
+        return [], (
+            f"Nobody in “{universe.name}” whom you may see can be reached "
+            f"about {topic.name.lower()} on this channel yet; shown for a sample recipient."
+        )
+    return rows, ""
+
+
+def _texted_before(address: str) -> bool:
+    # As the sender decides it: the first text that reached a number names us and STOP.
+    return Send.objects.filter(
+        Q(status__in=(Send.Status.SENT, Send.Status.SENDING, Send.Status.UNKNOWN)),
+        address=address,
+        channel=MessageChannel.SMS,
+    ).exists()
+
+
+def mailing_preview(
+    *,
+    scope: StaffScope,
+    channel: str,
+    topic_key: str,
+    universe_id: int | None,
+    subject: str,
+    body: str,
+    index: int = 0,
+) -> Preview:
+    """The message as recipient ``index`` of the first few would get it, footer included.
+
+    Raises ``ValidationFailed`` naming the field and line when a template has a problem: a
+    typo fails here, in the preview, never in the send.
+    """
+    try:
+        ch = MessageChannel(channel)
+    except ValueError:
+        raise ValidationFailed(
+            "Choose email or text message.", code=errors.CHANNEL_INVALID, field="channel"
+        ) from None
+    subject_template = _compiled(subject if ch == MessageChannel.EMAIL else "", "subject")
+    body_template = _compiled(body, "body")
+    topic = consent_selectors.topic_get(topic_key)
+    if topic is None:
+        raise ValidationFailed("Choose a topic.", code="topic_unknown", field="topic")
+    rows, note = _recipient_rows(channel=ch, topic=topic, universe_id=universe_id, scope=scope)
+    if rows:
+        index = min(max(index, 0), len(rows) - 1)
+        pk, first, last, address, city, state, zip5 = rows[index]
+        values = compose.recipient_values(
+            first_name=first, last_name=last, city=city or "", state=state or "", zip5=zip5 or ""
+        )
+        name = f"{first} {last}".strip()
+    else:
+        index, pk, address = 0, 0, ""
+        values = compose.recipient_values(first_name="Test", last_name="Recipient")
+        name = "Sample recipient"
+    recipient = compose.Recipient(person_id=pk, address=address, values=values)
+    common = {
+        "channel": ch.value,
+        "index": index,
+        "total": max(len(rows), 1),
+        "name": name,
+        "address": address,
+        "sample": not rows,
+        "note": note,
+    }
+    if ch == MessageChannel.SMS:
+        first_text = not (address and _texted_before(address))
+        text = compose.text(body=body_template, recipient=recipient, first_to_number=first_text)
+        return Preview(subject="", text=text.body, html="", first_text=first_text, **common)
+    email = compose.email(
+        subject=subject_template,
+        body=body_template,
+        recipient=recipient,
+        topic_key=topic.key,
+        message_id="<preview@groundgame>",
+    )
+    headers = {k: v for k, v in email.headers.items() if k.startswith("List-")}
+    return Preview(
+        subject=email.subject, text=email.text, html=email.html, headers=headers, **common
+    )
