@@ -99,3 +99,21 @@ def may_approve_path(
     user: AbstractBaseUser | AnonymousUser, path: str, *, now: dt.datetime
 ) -> bool:
     return approvals.may_approve_path(user, path, now)
+
+
+def current_approved_versions(*, kind: str, org_unit_ids: list[int]) -> list[ContentVersion]:
+    """The current approved version of each item of ``kind`` owned by these units (a
+    canvasser's literature: their team's and every unit above it), by title."""
+    newest: dict[int, ContentVersion] = {}
+    versions = (
+        ContentVersion.objects.filter(
+            item__kind=kind,
+            item__org_unit_id__in=org_unit_ids,
+            status=ContentVersion.Status.APPROVED,
+        )
+        .select_related("item")
+        .order_by("item_id", "-number")
+    )
+    for version in versions:
+        newest.setdefault(version.item_id, version)
+    return sorted(newest.values(), key=lambda v: v.item.title)

@@ -22,7 +22,9 @@ NAVIGATION = (
     ("Organizing", "org_tree", "staff"),
     ("Events", "events:staff_list", "staff"),
     ("Volunteers", "volunteers:queue", "staff"),
+    ("Scripts", "content:library", "staff"),
     ("Messaging", "messaging:mailings", "staff"),
+    ("List health", "list_health:page", "staff"),
     ("Audit log", "audit:list", "admin"),
 )
 
