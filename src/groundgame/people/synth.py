@@ -423,3 +423,80 @@ def _registered_on(
     latest = (years[0][0] if years else AS_OF) - dt.timedelta(days=30)
     latest = max(latest, earliest)
     return dt.date.fromordinal(rng.randint(earliest.toordinal(), latest.toordinal()))
+
+
+# Donors who give from outside the swing states, weighted roughly by each state's share of
+# small-dollar giving (the big coastal states first): a national campaign's email list is
+# mostly people who gave once, from everywhere, not only the voters of the states it works.
+_DONOR_STATES = (
+    ("CA", 0.22),
+    ("NY", 0.13),
+    ("TX", 0.10),
+    ("FL", 0.09),
+    ("IL", 0.07),
+    ("MA", 0.06),
+    ("WA", 0.06),
+    ("NJ", 0.05),
+    ("VA", 0.05),
+    ("MD", 0.05),
+    ("CO", 0.05),
+    ("OR", 0.04),
+    ("MN", 0.03),
+)
+DONOR_PHONE_RATE = 0.6
+
+
+@cache
+def _donor_zips() -> dict[str, tuple[Zip, ...]]:
+    """The street-delivery ZIP codes of each donor state, read in one pass over the table."""
+    found: dict[str, list[Zip]] = {state: [] for state, _ in _DONOR_STATES}
+    for z in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        if z["state"] not in found or z["zip_code_type"] != "STANDARD" or not z["active"]:
+            continue
+        if z["lat"] and z["area_codes"]:
+            found[z["state"]].append(
+                Zip(z["zip_code"], z["city"], float(z["lat"]), float(z["long"]),
+                    tuple(z["area_codes"]))
+            )
+    return {state: tuple(zs) for state, zs in found.items()}
+
+
+def donors(*, count: int, seed: int) -> list[tuple[HouseholdRow, PersonRow]]:
+    """``count`` synthetic donors outside the swing states, each at an address of their own
+    (a real ZIP code of their state), with an email and often a phone; none is a voter on
+    the campaign's file."""
+    rng = random.Random(f"donors-{seed}")
+    states = [s for s, _ in _DONOR_STATES]
+    weights = [w for _, w in _DONOR_STATES]
+    out = []
+    for _ in range(count):
+        state = rng.choices(states, weights)[0]
+        zips = _donor_zips()[state]
+        where = zips[rng.randrange(len(zips))]
+        street = names.STREETS[_pick(rng, _STREET_W)]
+        kind = names.STREET_TYPES[rng.randrange(len(names.STREET_TYPES))]
+        household = HouseholdRow(
+            street=f"{rng.randint(100, 9899)} {street} {kind}",
+            unit="",
+            city=where.city,
+            state=state,
+            zip5=where.zip5,
+            county_fips="",
+            latitude=where.latitude,
+            longitude=where.longitude,
+        )
+        ((first, last, birth),) = _residents(rng, 1)
+        phone = _phone(rng, where) if rng.random() < DONOR_PHONE_RATE else ""
+        person = PersonRow(
+            household=0,
+            first_name=first,
+            middle_name="",
+            last_name=last,
+            suffix="",
+            email=_email(rng, first, last),
+            phone=phone,
+            birth_date=birth,
+            org_unit_id=None,
+        )
+        out.append((household, person))
+    return out
