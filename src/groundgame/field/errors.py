@@ -4,6 +4,8 @@ The canvass sync answers each result with one of the row codes below; the codes 
 request (a body that is not a batch at all) come first.
 """
 
+from groundgame.core.errors import ApplicationError
+
 # A request to the canvass API as a whole.
 WALK_LIST_NOT_FOUND = "walk_list_not_found"
 WALK_LIST_CLOSED = "walk_list_closed"
@@ -39,3 +41,15 @@ SCRIPT_VERSION_UNKNOWN = "script_version_unknown"
 RESULT_NOT_FOUND = "canvass_result_not_found"
 REVIEW_INVALID = "canvass_review_invalid"
 REJECTION_NOT_FOUND = "sync_rejection_not_found"
+
+
+class Gone(ApplicationError):
+    """The walk list was closed or has expired: the app cannot download it any more."""
+
+    code = WALK_LIST_CLOSED
+    status = 410
+
+
+class PayloadTooLarge(ApplicationError):
+    code = PAYLOAD_TOO_LARGE
+    status = 413

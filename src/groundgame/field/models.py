@@ -99,6 +99,19 @@ class WalkList(TimestampedModel):
         return self.code
 
 
+class Issue(models.TextChoices):
+    """The top issues a voter names at the door (``CanvassResult.issues`` holds the keys)."""
+
+    INFLATION = "inflation", "Inflation and cost of living"
+    IMMIGRATION = "immigration", "The border and immigration"
+    ABORTION = "abortion", "Abortion"
+    DEMOCRACY = "democracy", "Democracy"
+    HEALTH_CARE = "health_care", "Health care"
+    HOUSING = "housing", "Housing"
+    JOBS = "jobs", "Jobs"
+    OTHER = "other", "Other"
+
+
 class DoNotContactScope(models.TextChoices):
     NONE = "", "No request"
     DOOR = "door", "No more door knocks"
@@ -136,7 +149,7 @@ class CanvassResult(models.Model):
     org_unit = models.ForeignKey("organizing.OrgUnit", on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     support = models.PositiveSmallIntegerField(null=True, blank=True)  # 1 strong for .. 5 against
-    issues = models.JSONField(default=list, blank=True)
+    issues = models.JSONField(default=list, blank=True)  # Issue keys, most pressing first
     notes = models.TextField(blank=True)
     do_not_contact = models.BooleanField(default=False)
     # What the person asked for, passed on to consent (see canvass_services): "door" = no more

@@ -14,6 +14,7 @@ from groundgame.organizing.selectors import StaffScope
 from groundgame.people import synth, universes, voter_import
 from groundgame.people.models import (
     ExternalId,
+    Household,
     MatchReview,
     Person,
     PersonMerge,
@@ -237,3 +238,15 @@ def person_place(person_id: int) -> dict[str, str]:
     )
     city, state, zip5 = row or ("", "", "")
     return {"city": city or "", "state": state or "", "zip5": zip5 or ""}
+
+
+def households_by_ids(ids: Iterable[int]) -> QuerySet[Household]:
+    """The households with these ids (a walk list's doors, for the canvassing app)."""
+    return Household.objects.filter(pk__in=list(ids))
+
+
+def household_residents(household_ids: Iterable[int]) -> QuerySet[Person]:
+    """The people living at these households (merged records excluded), by name."""
+    return Person.objects.filter(
+        household_id__in=list(household_ids), merged_into__isnull=True
+    ).order_by("household_id", "last_name", "first_name", "pk")

@@ -1,0 +1,173 @@
+"""Reads for the canvassing app and its review: a walk list by code and what the app
+downloads, results per unit per day, and what waits for review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from groundgame.content import selectors as content_selectors
+from groundgame.field import quality
+from groundgame.field.models import CanvassResult, Issue, SyncRejection, TurfStop, WalkList
+from groundgame.organizing import selectors as organizing_selectors
+from groundgame.organizing.selectors import StaffScope
+from groundgame.people import selectors as people_selectors
+
+SUPPORT_LABELS = {
+    1: "Strongly for us",
+    2: "Leaning for us",
+    3: "Undecided",
+    4: "Leaning against",
+    5: "Strongly against",
+}
+
+
+def walk_list_by_code(code: str) -> WalkList | None:
+    """The list a code names; codes are read aloud, so case does not matter."""
+    code = code.strip()
+    if not code or len(code) > 40:
+        return None
+    return WalkList.objects.select_related("turf").filter(code__iexact=code).first()
+
+
+def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
+    """Everything the app stores to work offline: the doors in walking order with the people
+    living there, the current approved script, the literature of the team and the units
+    above it, and the answers the app may record."""
+    turf = walk_list.turf
+    unit = organizing_selectors.org_unit_get(turf.org_unit_id)
+    stops = list(
+        TurfStop.objects.filter(turf=turf)
+        .order_by("position")
+        .values_list("household_id", "position")
+    )
+    ids = [household_id for household_id, _ in stops]
+    households = {h.pk: h for h in people_selectors.households_by_ids(ids)}
+    people: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for person in people_selectors.household_residents(ids):
+        people[person.household_id or 0].append({"id": person.pk, "name": person.full_name})
+    script = (
+        content_selectors.current_approved_version(walk_list.script_id)
+        if walk_list.script_id
+        else None
+    )
+    unit_ids = [int(part) for part in unit.path.strip("/").split("/")] if unit else []
+    literature = content_selectors.current_approved_versions(
+        kind="literature", org_unit_ids=unit_ids
+    )
+    return {
+        "code": walk_list.code,
+        "name": turf.name,
+        "team": unit.name if unit else "",
+        "expires_at": walk_list.expires_at.isoformat() if walk_list.expires_at else None,
+        "script": (
+            {
+                "item_id": script.item_id,
+                "version_id": script.pk,
+                "number": script.number,
+                "title": script.item.title,
+                "body": script.body,
+                "questions": script.questions,
+            }
+            if script
+            else None
+        ),
+        "literature": [
+            {"item_id": v.item_id, "version_id": v.pk, "title": v.item.title, "body": v.body}
+            for v in literature
+        ],
+        "outcomes": [{"key": k, "label": label} for k, label in CanvassResult.Outcome.choices],
+        "issues": [{"key": k, "label": label} for k, label in Issue.choices],
+        "support": [{"value": k, "label": label} for k, label in SUPPORT_LABELS.items()],
+        "households": [
+            {
+                "id": household_id,
+                "position": position,
+                "street": h.street,
+                "unit": h.unit,
+                "city": h.city,
+                "state": h.state,
+                "zip5": h.zip5,
+                "latitude": h.latitude,
+                "longitude": h.longitude,
+                "people": people.get(household_id, []),
+            }
+            for household_id, position in stops
+            if (h := households.get(household_id)) is not None
+        ],
+    }
+
+
+def stored_client_ids(client_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these results are stored already (a replayed sync)."""
+    wanted = list(client_ids)
+    if not wanted:
+        return set()
+    return set(
+        CanvassResult.objects.filter(client_id__in=wanted).values_list("client_id", flat=True)
+    )
+
+
+def household_places(household_ids: Iterable[int]) -> dict[int, quality.Place]:
+    """Where each household is for the quality rules: geocoded, else its ZIP centroid."""
+    places = {}
+    rows = people_selectors.households_by_ids(household_ids).values_list(
+        "pk", "latitude", "longitude", "zip5"
+    )
+    for pk, latitude, longitude, zip5 in rows:
+        place = quality.household_place(latitude, longitude, zip5)
+        if place is not None:
+            places[pk] = place
+    return places
+
+
+@dataclass(frozen=True)
+class DailyCount:
+    org_unit_id: int
+    day: dt.date
+    doors: int
+    conversations: int
+
+
+def canvass_daily_counts(*, since: dt.date, until: dt.date) -> list[DailyCount]:
+    """Doors knocked and conversations per org unit (the list's team) per day recorded (in the
+    site's time zone), ``since`` to ``until`` inclusive. Results a reviewer found not genuine
+    are left out; flagged ones count until decided."""
+    rows = (
+        CanvassResult.objects.filter(recorded_at__date__gte=since, recorded_at__date__lte=until)
+        .exclude(review=CanvassResult.Review.REJECTED)
+        .annotate(day=TruncDate("recorded_at"))
+        .values("org_unit_id", "day")
+        .annotate(
+            doors=Count("pk"),
+            conversations=Count("pk", filter=Q(outcome=CanvassResult.Outcome.TALKED)),
+        )
+        .order_by("day", "org_unit_id")
+    )
+    return [DailyCount(r["org_unit_id"], r["day"], r["doors"], r["conversations"]) for r in rows]
+
+
+def flagged_result_list(*, scope: StaffScope) -> QuerySet[CanvassResult]:
+    """Results flagged as possibly fabricated and not yet reviewed, in the staff's units."""
+    return (
+        CanvassResult.objects.filter(review=CanvassResult.Review.FLAGGED)
+        .filter(scope.person_filter())
+        .select_related("walk_list", "org_unit")
+        .order_by("recorded_at")
+    )
+
+
+def open_rejection_list(*, scope: StaffScope) -> QuerySet[SyncRejection]:
+    """Rejected results nobody has looked at yet, in the staff's units (national staff also
+    see those sent with an unknown list code)."""
+    rows = SyncRejection.objects.filter(resolved_at__isnull=True)
+    if not scope.everywhere:
+        rows = rows.filter(scope.person_filter())
+    return rows.select_related("org_unit").order_by("-received_at")

@@ -1,0 +1,25 @@
+"""Reads of the field app for other apps and pages. Each area keeps its reads in a module of
+its own; this module is the one other apps import."""
+
+from __future__ import annotations
+
+# The canvassing app and its review.
+from groundgame.field.canvass_selectors import (
+    SUPPORT_LABELS,
+    DailyCount,
+    canvass_daily_counts,
+    flagged_result_list,
+    open_rejection_list,
+    walk_list_bundle,
+    walk_list_by_code,
+)
+
+__all__ = [
+    "SUPPORT_LABELS",
+    "DailyCount",
+    "canvass_daily_counts",
+    "flagged_result_list",
+    "open_rejection_list",
+    "walk_list_bundle",
+    "walk_list_by_code",
+]

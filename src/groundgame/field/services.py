@@ -1,0 +1,31 @@
+"""Every write of the field app. Each area keeps its functions in a module of its own; this
+module is the one other apps and the views import."""
+
+from __future__ import annotations
+
+# The canvassing app: opening a list by code, syncing results, reviewing them.
+from groundgame.field.canvass_services import (
+    ACCEPTED,
+    DUPLICATE,
+    MAX_BATCH,
+    REJECTED,
+    RowAnswer,
+    SyncAnswer,
+    canvass_result_review,
+    canvass_sync,
+    sync_rejection_resolve,
+    walk_list_open,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "DUPLICATE",
+    "MAX_BATCH",
+    "REJECTED",
+    "RowAnswer",
+    "SyncAnswer",
+    "canvass_result_review",
+    "canvass_sync",
+    "sync_rejection_resolve",
+    "walk_list_open",
+]
