@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/", include("groundgame.organizing.event_urls")),
     path("audit/", include("groundgame.audit.urls")),
     path("content/", include("groundgame.content.urls")),
+    path("field/", include("groundgame.field.urls")),
     path("", include("groundgame.consent.urls")),
     path("messaging/", include("groundgame.messaging.urls")),
     path("list-health/", include("groundgame.messaging.health_urls")),

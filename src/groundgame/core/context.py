@@ -22,6 +22,7 @@ NAVIGATION = (
     ("Organizing", "org_tree", "staff"),
     ("Events", "events:staff_list", "staff"),
     ("Volunteers", "volunteers:queue", "staff"),
+    ("Field", "field:home", "staff"),
     ("Scripts", "content:library", "staff"),
     ("Messaging", "messaging:mailings", "staff"),
     ("List health", "list_health:page", "staff"),

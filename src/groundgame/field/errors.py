@@ -53,3 +53,18 @@ class Gone(ApplicationError):
 class PayloadTooLarge(ApplicationError):
     code = PAYLOAD_TOO_LARGE
     status = 413
+
+# Turf cutting, hand adjustments and walk lists.
+TURF_TARGET_INVALID = "turf_target_invalid"
+TURF_BOUNDARY_INVALID = "turf_boundary_invalid"
+TURF_UNIVERSE_NOT_FOUND = "turf_universe_not_found"
+TURF_UNIVERSE_EMPTY = "turf_universe_empty"
+TURF_UNIVERSE_TOO_SMALL = "turf_universe_too_small"
+TURF_ORG_UNIT_INVALID = "turf_org_unit_invalid"
+TURF_NOT_FOUND = "turf_not_found"
+TURF_STOPS_INVALID = "turf_stops_invalid"
+TURF_WOULD_BE_EMPTY = "turf_would_be_empty"
+TURF_HAS_WALK_LISTS = "turf_has_walk_lists"
+TURF_TOO_SMALL_TO_SPLIT = "turf_too_small_to_split"
+WALK_LIST_SHIFT_INVALID = "walk_list_shift_invalid"
+WALK_LIST_CANVASSER_INVALID = "walk_list_canvasser_invalid"

@@ -14,12 +14,26 @@ from groundgame.field.canvass_selectors import (
     walk_list_by_code,
 )
 
+# Turfs and walk lists.
+from groundgame.field.turf_selectors import (
+    turf_cut_get,
+    turf_cut_list,
+    turf_get,
+    turf_list,
+    walk_list_list,
+)
+
 __all__ = [
     "SUPPORT_LABELS",
     "DailyCount",
     "canvass_daily_counts",
     "flagged_result_list",
     "open_rejection_list",
+    "turf_cut_get",
+    "turf_cut_list",
+    "turf_get",
+    "turf_list",
     "walk_list_bundle",
     "walk_list_by_code",
+    "walk_list_list",
 ]

@@ -17,15 +17,35 @@ from groundgame.field.canvass_services import (
     walk_list_open,
 )
 
+# Turfs: cutting, hand adjustments and walk lists.
+from groundgame.field.turf_services import (
+    BOUNDARIES,
+    TARGET_MAX,
+    TARGET_MIN,
+    turf_cut,
+    turf_merge,
+    turf_split,
+    turf_stops_move,
+    walk_list_create,
+)
+
 __all__ = [
     "ACCEPTED",
+    "BOUNDARIES",
     "DUPLICATE",
     "MAX_BATCH",
     "REJECTED",
+    "TARGET_MAX",
+    "TARGET_MIN",
     "RowAnswer",
     "SyncAnswer",
     "canvass_result_review",
     "canvass_sync",
     "sync_rejection_resolve",
+    "turf_cut",
+    "turf_merge",
+    "turf_split",
+    "turf_stops_move",
+    "walk_list_create",
     "walk_list_open",
 ]

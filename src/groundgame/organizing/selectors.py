@@ -681,3 +681,43 @@ def staff_with_role_above(path: str, role: str) -> list[User]:
         .distinct()
         .order_by("username")
     )
+
+
+def zip_centroid(zip5: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a ZIP code's centroid from the bundled table, or None."""
+    place = geo.zip_place(zip5 or "")
+    return (place.latitude, place.longitude) if place else None
+
+
+def shift_list_upcoming(
+    *, scope: StaffScope, now: dt.datetime | None = None, limit: int = 200
+) -> list[Shift]:
+    """Shifts not over yet of published events in the units this scope covers, soonest
+    first, with their event (to hand a walk list to a shift)."""
+    now = now or timezone.now()
+    return list(
+        Shift.objects.filter(
+            scope.person_filter("event__org_unit__path"),
+            event__status=Event.Status.PUBLISHED,
+            ends_at__gt=now,
+        )
+        .select_related("event")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def shift_get(shift_id: int) -> Shift | None:
+    return Shift.objects.select_related("event__org_unit").filter(pk=shift_id).first()
+
+
+def unit_volunteers(*, unit_path: str, limit: int = 500) -> list[tuple[int, str]]:
+    """(person id, name) of the volunteers of a unit and the units under it, by name."""
+    rows = (
+        Membership.objects.filter(
+            org_unit__path__startswith=unit_path, person__merged_into__isnull=True
+        )
+        .order_by("person__last_name", "person__first_name", "person_id")
+        .values_list("person_id", "person__first_name", "person__last_name")
+        .distinct()[:limit]
+    )
+    return [(pk, f"{first} {last}".strip()) for pk, first, last in rows]

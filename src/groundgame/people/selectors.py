@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,3 +250,40 @@ def household_residents(household_ids: Iterable[int]) -> QuerySet[Person]:
     return Person.objects.filter(
         household_id__in=list(household_ids), merged_into__isnull=True
     ).order_by("household_id", "last_name", "first_name", "pk")
+
+
+# (id, street, zip5, county_fips, latitude, longitude, people of the universe living there):
+# what turf cutting reads of a household.
+HouseholdPoint = tuple[int, str, str, str, float | None, float | None, int]
+
+
+def universe_household_points(
+    spec: Mapping[str, Any], *, household_ids: Iterable[int] | None = None
+) -> Iterator[HouseholdPoint]:
+    """The households where the people of a universe live (or those of ``household_ids``
+    among them), each with how many of its people are in the universe, in household order."""
+    people = universe_people(spec).filter(household__isnull=False)
+    if household_ids is not None:
+        people = people.filter(household_id__in=list(household_ids))
+    rows = (
+        people.values_list(
+            "household_id",
+            "household__street",
+            "household__zip5",
+            "household__county_fips",
+            "household__latitude",
+            "household__longitude",
+        )
+        .annotate(people=Count("pk"))
+        .order_by("household_id")
+    )
+    return rows.iterator(chunk_size=20_000)
+
+
+def household_points(ids: Iterable[int]) -> list[HouseholdPoint]:
+    """Households by id as turf cutting reads them, with no universe (people counted 0)."""
+    rows = Household.objects.filter(pk__in=list(ids)).order_by("pk")
+    return [
+        (h.pk, h.street, h.zip5, h.county_fips, h.latitude, h.longitude, 0)
+        for h in rows.only("street", "zip5", "county_fips", "latitude", "longitude")
+    ]

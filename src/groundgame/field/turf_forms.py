@@ -1,0 +1,68 @@
+"""Forms of the turf pages: cutting a universe, and handing a turf out as a walk list."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from groundgame.field import turf_services
+from groundgame.organizing import selectors as organizing_selectors
+from groundgame.organizing.selectors import StaffScope
+from groundgame.people import selectors as people_selectors
+
+
+class TurfCutForm(forms.Form):
+    universe = forms.TypedChoiceField(coerce=int, label="Universe")
+    org_unit = forms.TypedChoiceField(
+        coerce=int, label="Org unit", help_text="Only the universe's people placed in this unit."
+    )
+    target_doors = forms.IntegerField(
+        label="Doors per turf",
+        initial=50,
+        min_value=turf_services.TARGET_MIN,
+        max_value=turf_services.TARGET_MAX,
+        help_text="About two hours of canvassing is 40 to 60 doors.",
+    )
+    boundary = forms.ChoiceField(
+        label="Never cross",
+        choices=list(turf_services.BOUNDARIES.items()),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label="Name", max_length=200, required=False)
+
+    def __init__(self, *args: Any, scope: StaffScope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        universes = people_selectors.universe_list()
+        cast(forms.ChoiceField, self.fields["universe"]).choices = [("", "Choose a universe")] + [
+            (u.pk, f"{u.name} ({u.last_count:,} people)" if u.last_count is not None else u.name)
+            for u in universes
+        ]
+        units = [u for u in organizing_selectors.org_unit_list() if scope.covers(u.path)]
+        cast(forms.ChoiceField, self.fields["org_unit"]).choices = [(u.pk, u.name) for u in units]
+
+
+class WalkListForm(forms.Form):
+    shift = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Shift")
+    canvasser = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Volunteer"
+    )
+
+    def __init__(self, *args: Any, scope: StaffScope, unit_path: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shifts = organizing_selectors.shift_list_upcoming(scope=scope)
+        cast(forms.ChoiceField, self.fields["shift"]).choices = [("", "No shift")] + [
+            (s.pk, f"{s.event.title}, {s.starts_at:%a %b %-d %H:%M}") for s in shifts
+        ]
+        volunteers = organizing_selectors.unit_volunteers(unit_path=unit_path)
+        cast(forms.ChoiceField, self.fields["canvasser"]).choices = [
+            ("", "No one yet"),
+            *volunteers,
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("shift") is None and data.get("canvasser") is None:
+            raise forms.ValidationError("Choose a shift, a volunteer, or both.")
+        return data

@@ -1,0 +1,273 @@
+"""Reads behind the turf pages: cuts and turfs within a staff member's units, the map of a
+cut, and a turf's walk list with the people at each door."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from groundgame.field import routing
+from groundgame.field.models import CanvassResult, Turf, TurfCut, TurfStop, WalkList
+from groundgame.organizing.selectors import StaffScope
+from groundgame.people import selectors as people_selectors
+
+# Distinct on white and on each other, in an order where neighbours (numbered west to east)
+# differ; colour-blind readers still have the numbers.
+PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173",
+)  # fmt: skip
+# The map draws at most this many households, spread over all turfs, so a cut of a whole
+# state still renders in a blink; hulls and labels are drawn for every turf.
+MAP_POINTS = 6_000
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000.0, 640.0, 24.0
+
+
+def turf_cut_list(*, scope: StaffScope) -> QuerySet[TurfCut]:
+    return (
+        TurfCut.objects.filter(scope.person_filter())
+        .select_related("org_unit", "universe")
+        .annotate(turf_count=Count("turfs"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def turf_cut_get(*, scope: StaffScope, cut_id: int) -> TurfCut | None:
+    return turf_cut_list(scope=scope).filter(pk=cut_id).first()
+
+
+def turf_list(*, scope: StaffScope, cut_id: int) -> QuerySet[Turf]:
+    """The turfs of a cut that lie in this scope's units, with their walk lists counted."""
+    return (
+        Turf.objects.filter(scope.person_filter(), cut_id=cut_id)
+        .select_related("org_unit")
+        .annotate(list_count=Count("walk_lists"))
+        .order_by("number")
+    )
+
+
+def turf_get(*, scope: StaffScope, turf_id: int) -> Turf | None:
+    return (
+        Turf.objects.filter(scope.person_filter(), pk=turf_id)
+        .select_related("org_unit", "cut__universe")
+        .first()
+    )
+
+
+def walk_list_list(*, turf_id: int) -> QuerySet[WalkList]:
+    return (
+        WalkList.objects.filter(turf_id=turf_id)
+        .select_related("shift__event", "canvasser")
+        .order_by("-created_at")
+    )
+
+
+# The map ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TurfShape:
+    turf: Turf
+    colour: str
+    dots: list[tuple[float, float]] = field(default_factory=list)
+    hull: str = ""  # SVG points of the convex hull
+    label: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass
+class CutMap:
+    shapes: list[TurfShape]
+    width: float = MAP_WIDTH
+    height: float = MAP_HEIGHT
+    drawn: int = 0
+    households: int = 0
+
+
+def turf_cut_map(turfs: list[Turf]) -> CutMap:
+    """Each turf's households as dots (a sample on large cuts), its hull and its number,
+    projected to the SVG's user space (north up, meters to scale)."""
+    stops = list(
+        TurfStop.objects.filter(turf__in=[t.pk for t in turfs]).values_list(
+            "turf_id", "household_id"
+        )
+    )
+    step = max(1, len(stops) // MAP_POINTS)
+    sample = stops[::step]
+    coords = {
+        p[0]: (p[4], p[5])
+        for p in people_selectors.household_points({h for _, h in sample})
+        if p[4] is not None and p[5] is not None
+    }
+    by_turf: dict[int, list[tuple[float, float]]] = {}
+    for turf_id, household in sample:
+        if household in coords:
+            by_turf.setdefault(turf_id, []).append(coords[household])
+    shapes = [TurfShape(turf=t, colour=PALETTE[i % len(PALETTE)]) for i, t in enumerate(turfs)]
+    # In the order of the shapes, so that each takes its run of the projected points.
+    latitudes = [lat for s in shapes for lat, _ in by_turf.get(s.turf.pk, ())]
+    longitudes = [lon for s in shapes for _, lon in by_turf.get(s.turf.pk, ())]
+    if not latitudes:
+        return CutMap(shapes=shapes, households=len(stops))
+    xy = routing.project(np.array(latitudes), np.array(longitudes))
+    to_svg = _fit(xy)
+    at = 0
+    for shape in shapes:
+        count = len(by_turf.get(shape.turf.pk, ()))
+        points = to_svg(xy[at : at + count]) if count else np.zeros((0, 2))
+        at += count
+        shape.dots = [(round(x, 1), round(y, 1)) for x, y in points]
+        hull = _hull(shape.dots)
+        shape.hull = " ".join(f"{x},{y}" for x, y in hull)
+        if shape.dots:
+            shape.label = (
+                round(float(points[:, 0].mean()), 1),
+                round(float(points[:, 1].mean()), 1),
+            )
+    return CutMap(shapes=shapes, drawn=len(latitudes), households=len(stops))
+
+
+def _fit(xy: routing.FloatArray) -> Any:
+    """A function taking meters to SVG coordinates: the points' box scaled to fit the map,
+    same scale on both axes, y flipped so north is up."""
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    span = np.maximum(high - low, 1.0)
+    scale = min((MAP_WIDTH - 2 * MAP_PAD) / span[0], (MAP_HEIGHT - 2 * MAP_PAD) / span[1])
+    offset = (np.array([MAP_WIDTH, MAP_HEIGHT]) - span * scale) / 2
+
+    def to_svg(points: routing.FloatArray) -> routing.FloatArray:
+        out = np.asarray((points - low) * scale + offset, dtype=float)
+        out[:, 1] = MAP_HEIGHT - out[:, 1]
+        return out
+
+    return to_svg
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Convex hull by Andrew's monotone chain."""
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return pts
+
+    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[float, float]] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+# The walk list -----------------------------------------------------------------------------
+
+
+@dataclass
+class Resident:
+    person_id: int
+    name: str
+    age: int | None
+    party: str
+    support: int | None
+
+
+@dataclass
+class Door:
+    number: int  # position on the walk, 1..
+    address: str
+    households: list[int]
+    residents: list[Resident]
+    x: float = 0.0
+    y: float = 0.0
+
+
+@dataclass
+class WalkRoute:
+    doors: list[Door]
+    path: str  # SVG polyline points in walking order
+    width: float = MAP_WIDTH
+    height: float = MAP_HEIGHT
+    people: int = 0
+
+
+def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
+    """A turf's doors in walking order, the people at each, and the route drawn to scale."""
+    today = today or timezone.localdate()
+    household_order = list(
+        TurfStop.objects.filter(turf=turf)
+        .order_by("position")
+        .values_list("household_id", flat=True)
+    )
+    points = {p[0]: p for p in people_selectors.household_points(household_order)}
+    residents: dict[int, list[Resident]] = {}
+    people = list(
+        people_selectors.household_residents(household_order).select_related("voter_record")
+    )
+    support = _latest_support([p.pk for p in people])
+    for person in people:
+        voter = getattr(person, "voter_record", None)
+        residents.setdefault(person.household_id or 0, []).append(
+            Resident(
+                person_id=person.pk,
+                name=" ".join(n for n in (person.first_name, person.last_name, person.suffix) if n),
+                age=_age(person.birth_date, today),
+                party=voter.get_party_display() if voter and voter.party else "",
+                support=support.get(person.pk),
+            )
+        )
+    doors: list[Door] = []
+    index: dict[tuple[str, str], Door] = {}
+    for household in household_order:
+        point = points.get(household)
+        street, zip5 = (point[1], point[2]) if point else ("", "")
+        key = (" ".join(street.upper().split()), zip5)
+        door = index.get(key)
+        if door is None:
+            door = index[key] = Door(
+                number=len(doors) + 1, address=f"{street}, {zip5}", households=[], residents=[]
+            )
+            doors.append(door)
+        door.households.append(household)
+        door.residents.extend(residents.get(household, []))
+    located = [
+        (door, points[door.households[0]][4], points[door.households[0]][5])
+        for door in doors
+        if points.get(door.households[0]) and points[door.households[0]][4] is not None
+    ]
+    path = ""
+    if located:
+        xy = routing.project(
+            np.array([lat for _, lat, _ in located], dtype=float),
+            np.array([lon for _, _, lon in located], dtype=float),
+        )
+        svg = _fit(xy)(xy)
+        for (door, _, _), (x, y) in zip(located, svg, strict=True):
+            door.x, door.y = round(float(x), 1), round(float(y), 1)
+        path = " ".join(f"{door.x},{door.y}" for door, _, _ in located)
+    return WalkRoute(doors=doors, path=path, people=len(people))
+
+
+def _latest_support(person_ids: list[int]) -> dict[int, int]:
+    """Each person's support as last recorded at the door (1 strong for .. 5 against)."""
+    rows = (
+        CanvassResult.objects.filter(person_id__in=person_ids, support__isnull=False)
+        .order_by("person_id", "recorded_at")
+        .values_list("person_id", "support")
+    )
+    return {person: value for person, value in rows if person is not None and value is not None}
+
+
+def _age(born: dt.date | None, today: dt.date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
