@@ -8,10 +8,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 
 from groundgame import seed
 from groundgame.audit.models import AuditEvent
+from groundgame.consent.models import ConsentEvent, Subscription
+from groundgame.messaging import list_health
+from groundgame.messaging.models import Mailing, Send
 from groundgame.organizing.models import Coverage, Membership, OrgUnit, StaffRole
 from groundgame.people import reference
 from groundgame.people import selectors as people
@@ -35,7 +39,9 @@ def seeded(db: None, home: Path, settings) -> seed.SeedReport:
 
 def test_the_seed_builds_units_staff_voters_and_volunteers(seeded):
     assert seed.campaign_is_seeded()
-    assert seeded.voters == seeded.people == VoterRecord.objects.count() == 3_000
+    assert seeded.voters == VoterRecord.objects.count() == 3_000
+    assert seeded.donors == 750
+    assert seeded.people == Person.objects.count() == 3_750
     assert seeded.households == Person.objects.values("household").distinct().count()
     assert seeded.units == OrgUnit.objects.count()
     assert seeded.volunteers == Membership.objects.count() > 0
@@ -64,7 +70,7 @@ def test_every_team_covers_real_counties_of_its_state_and_all_of_them(seeded):
 
 def test_every_voter_belongs_to_the_team_covering_their_county(seeded):
     team_of = dict(Coverage.objects.values_list("county_fips", "org_unit_id"))
-    rows = Person.objects.values_list(
+    rows = Person.objects.filter(voter_record__isnull=False).values_list(
         "org_unit_id", "voter_record__county_fips", "household__county_fips"
     )
     for unit, voter_county, home_county in rows:
@@ -161,3 +167,29 @@ def test_each_voters_propensity_counts_their_general_election_ballots(seeded):
     )
     assert all(votes == n for votes, n in pairs)
     assert {votes for votes, _ in pairs} == {0, 1, 2, 3}
+
+
+def test_the_seed_gives_list_health_a_history(seeded):
+    """Subscriptions, ten weeks of mailings and churn, partly in the battleground states,
+    and donors from elsewhere so that the battleground share means something."""
+    battleground = set(settings.GROUNDGAME_BATTLEGROUND_STATES)
+    donor_states = set(
+        Person.objects.filter(voter_record__isnull=True).values_list("household__state", flat=True)
+    )
+    assert donor_states and not donor_states & battleground
+    with_email = Person.objects.exclude(email="").count()
+    fundraising = Subscription.objects.filter(channel="email", topic__key="fundraising").count()
+    assert 0.4 < fundraising / with_email < 0.8
+    assert Mailing.objects.filter(status="sent").count() >= 10
+    assert Send.objects.count() > 5 * Mailing.objects.count()
+    churn = ConsentEvent.objects.exclude(action="subscribe")
+    inside = churn.filter(state__in=battleground).count()
+    assert 0.3 < inside / churn.count() < 0.95
+    # Fundraising drives the unsubscribes, as it did in 2024.
+    unsubscribes = Counter(
+        churn.filter(action="unsubscribe").values_list("topic__key", flat=True)
+    )
+    assert unsubscribes.most_common(1)[0][0] == "fundraising"
+    health = list_health.list_health()
+    assert health.mailings
+    assert all(r.now > 0 for r in health.reach)

@@ -4,7 +4,9 @@ A national unit, the seven swing states, two to four regions in each (bands of c
 west to east) and turf teams under each region (bands of the region's counties from north to
 south), each team covering real counties; staff with roles in those units; a voter file whose
 counties, turnout and party lean follow the real returns (see ``people.synth``), and a few
-volunteers on every team. Nobody in it is real.
+volunteers on every team; donors from the rest of the country, and ten weeks of email and
+text history with the subscriptions and churn that list health reads (see
+``messaging.demo_history``). Nobody in it is real.
 
 The same ``seed`` gives the same campaign. The one secret is the demo admin's password:
 random on every first seed, kept in ``$GROUNDGAME_HOME/demo-login.json`` (readable by its
@@ -30,6 +32,7 @@ from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
 from groundgame.health import services as health
+from groundgame.messaging import services as messaging
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
 from groundgame.people import selectors as people_selectors
@@ -42,6 +45,9 @@ Progress = Callable[[str, int, int], None]
 
 # Voters per scale. "tiny" keeps the test suite fast; the command line offers the others.
 SCALES = {"tiny": 3_000, "small": 20_000, "state": 1_000_000}
+# Donors from outside the swing states, per voter on the file: a national list is not only
+# the voters of the states the field program works.
+DONORS_PER_VOTER = 0.25
 STATES = {
     "AZ": "Arizona",
     "GA": "Georgia",
@@ -66,6 +72,7 @@ class SeedReport:
     voters: int
     people: int
     households: int
+    donors: int
     volunteers: int
     staff: int
     units: int
@@ -119,7 +126,7 @@ def seed_campaign(
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     started = time.monotonic()
     if campaign_is_seeded():
-        return SeedReport(0, 0, 0, 0, 0, 0, 0.0)
+        return SeedReport(0, 0, 0, 0, 0, 0, 0, 0.0)
     report = progress or (lambda stage, done, total: None)
 
     # The hierarchy and staff commit together: a campaign is seeded once it has units.
@@ -138,6 +145,15 @@ def seed_campaign(
         actor=None, memberships=roles, source="synthetic campaign"
     )
     report("volunteers", len(roles), len(roles))
+    # The messaging history is ten weeks long whatever the scale: at the state scale it
+    # would be millions of sends, so that scale gets none.
+    donors: list[int] = []
+    if scale != "state":
+        donors = people.synthetic_donors_create(
+            actor=None, donors=round(SCALES[scale] * DONORS_PER_VOTER), seed=seed
+        )
+        history = messaging.demo_history_create(seed=seed, donor_ids=donors)
+        report("mailings", history.mailings, history.mailings)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started
@@ -150,8 +166,9 @@ def seed_campaign(
     )
     return SeedReport(
         voters=voter_file.voters,
-        people=voter_file.voters,
-        households=voter_file.households,
+        people=voter_file.voters + len(donors),
+        households=voter_file.households + len(donors),
+        donors=len(donors),
         volunteers=len(roles),
         staff=staff,
         units=units,

@@ -3,12 +3,13 @@ history, and who can still be reached."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from groundgame.consent import links, rules
+from groundgame.consent import history, links, rules
 from groundgame.consent.models import (
     Channel,
     ChannelOptOut,
@@ -34,6 +35,25 @@ def topic_get(key: str) -> Topic | None:
 def reachable(people: QuerySet[Any], *, channel: str, topic: Topic) -> QuerySet[Any]:
     """The rule, in bulk: ``people`` narrowed to those who may be contacted."""
     return rules.reachable(people, channel, topic)
+
+
+def reachable_count_at(*, channel: str, topic: Topic, at: dt.datetime) -> int:
+    """How many people the rule would have allowed at a past moment, from the history."""
+    return history.reachable_count_at(channel=channel, topic=topic, at=at)
+
+
+def subscribers_by_state() -> dict[str, int]:
+    """People subscribed to at least one topic by email or text, per state of their address
+    ("" when unknown): the list that churn is measured against."""
+    rows = (
+        Subscription.objects.filter(
+            status=Subscription.Status.SUBSCRIBED, channel__in=(Channel.EMAIL, Channel.SMS)
+        )
+        .values("person__household__state")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    )
+    return {r["person__household__state"] or "": r["n"] for r in rows}
 
 
 def contact_decision(*, person_id: int, channel: str, topic: Topic) -> Decision:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from groundgame.audit.services import Actor, audit_create, audit_record
 from groundgame.audit.services import Kind as AuditKind
-from groundgame.consent import errors, links
+from groundgame.consent import errors, history, links
 from groundgame.consent.models import (
     Channel,
     ChannelOptOut,
@@ -35,6 +35,7 @@ from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
 
 Action = ConsentEvent.Action
+PastEvent = history.PastEvent
 
 _TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _SUPPRESSION_ACTION = {
@@ -99,6 +100,11 @@ def _event(
         actor=user,
         at=at,
     )
+
+
+def history_bulk_record(*, events: Sequence[PastEvent]) -> int:
+    """A past history of consent applied and recorded in bulk (see ``history``)."""
+    return history.history_bulk_record(events)
 
 
 def topic_create(

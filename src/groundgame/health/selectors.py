@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from groundgame.messaging import metrics as messaging_metrics
 from groundgame.organizing import metrics as organizing_metrics
 from groundgame.organizing import selectors as organizing
 from groundgame.people import metrics as people_metrics
@@ -56,3 +57,9 @@ def headline() -> Headline:
         states=states,
         election_years=years,
     )
+
+
+def list_health_alerts() -> list[messaging_metrics.Alert]:
+    """Mailing rates and battleground churn over their thresholds (kept fresh by messaging's
+    own cache, so the dashboard shows them as the list-health page does)."""
+    return messaging_metrics.list_health_alerts()

@@ -49,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "units_total": units_total,
             "units_note": units_note,
             "computed_at": snapshot.computed_at,
+            "list_alerts": selectors.list_health_alerts(),
             **_charts(headline),
         },
     )

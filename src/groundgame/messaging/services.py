@@ -19,7 +19,16 @@ from groundgame.audit.services import Kind as AuditKind
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
 from groundgame.core.errors import NotFound, ValidationFailed
-from groundgame.messaging import backends, compose, errors, fanout, sender, templating
+from groundgame.messaging import (
+    backends,
+    compose,
+    demo_history,
+    errors,
+    fanout,
+    list_health,
+    sender,
+    templating,
+)
 from groundgame.messaging.models import (
     DeliveryEvent,
     FrequencyCap,
@@ -492,3 +501,11 @@ def frequency_cap_set(
             summary=str(cap),
         )
     return cap
+
+
+def demo_history_create(*, seed: int, donor_ids: list[int]) -> demo_history.DemoHistory:
+    """The demo campaign's subscriptions, ten weeks of mailings and what came back (see
+    ``demo_history``); list health is counted now, so that its first visitor does not wait."""
+    created = demo_history.demo_history_create(seed=seed, donor_ids=donor_ids)
+    list_health.list_health_refresh()
+    return created

@@ -28,7 +28,8 @@ from django.utils.text import slugify
 
 register = template.Library()
 
-ValueFormat = Literal["int", "decimal1", "percent"]
+# "percent2" keeps two decimals, for small rates (0.12% of messages sent).
+ValueFormat = Literal["int", "decimal1", "percent", "percent2"]
 
 # Bars leave this share of the width for the value label after the longest bar.
 BAR_SPAN = 84.0
@@ -94,9 +95,17 @@ def format_value(value: float | None, value_format: ValueFormat = "int") -> str:
         return "n/a"
     if value_format == "percent":
         return f"{value:.0%}"
+    if value_format == "percent2":
+        return f"{value:.2%}"
     if value_format == "decimal1":
         return f"{value:,.1f}"
     return f"{round(value):,}"
+
+
+@register.filter
+def percent2(value: float | None) -> str:
+    """A small rate with two decimals in a table (``{{ rate|percent2 }}``), "n/a" if None."""
+    return format_value(value, "percent2")
 
 
 def nice_ceiling(value: float) -> float:
@@ -302,7 +311,7 @@ def _build(
     options: dict[str, object],
 ) -> Chart:
     value_format = options.get("value_format", "int")
-    if value_format not in ("int", "decimal1", "percent"):
+    if value_format not in ("int", "decimal1", "percent", "percent2"):
         raise ValueError(f"Unknown value format {value_format!r}.")
     return Chart(
         kind=kind,
