@@ -54,6 +54,16 @@ LAST = ["Alvarez", "Baker", "Chen", "Diallo", "Evans", "Fischer", "Garcia", "Hug
         "Sullivan", "Thompson"]
 STREETS = ["Maple Ave", "Oak St", "Elm St", "Walnut St", "Main St", "Cedar Ln", "Park Blvd",
            "Lincoln Ave", "Washington St", "River Rd"]
+# Area codes in use in the campaign's states: phone numbers are checked (phonenumbers) when a
+# person is created, and many numbers between 201 and 989 are not area codes anywhere.
+AREA_CODES = ("215", "412", "313", "616", "414", "608", "404", "912", "602", "520", "919", "704",
+              "702", "775")
+
+
+def _area_code(draw: int) -> str:
+    return AREA_CODES[draw % len(AREA_CODES)]
+
+
 ELECTIONS = [
     (dt.date(2016, 11, 8), "2016 General"),
     (dt.date(2020, 11, 3), "2020 General"),
@@ -136,7 +146,7 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
                         actor=admin, first_name=first, last_name=last, household=household,
                         org_unit_id=team.pk,
                         email=f"{first}.{last}.{rng.randint(1, 999)}@example.org".lower(),
-                        phone=f"+1{rng.randint(201, 989)}555{rng.randint(1000, 9999)}",
+                        phone=f"+1{_area_code(rng.randint(201, 989))}555{rng.randint(1000, 9999)}",
                         birth_date=dt.date(rng.randint(1940, 2004), rng.randint(1, 12),
                                            rng.randint(1, 28)),
                     )

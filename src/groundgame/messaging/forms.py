@@ -56,6 +56,7 @@ class MailingForm(forms.Form):
     )
     subject = forms.CharField(max_length=200, required=False)
     body = forms.CharField(
+        label="Message",
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "true"}),
         error_messages={"required": "Write the message."},
         help_text=f"Plain text. Personalize with {_FIELDS_HELP}, or "
