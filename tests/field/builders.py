@@ -18,8 +18,16 @@ from django.utils import timezone
 START = (35.9940, -78.8986)
 DOOR_SPACING_M = 40.0
 STREET = "Chapel Hill St"
-NAMES = [("Maya", "Lopez"), ("Jordan", "Baker"), ("Aisha", "Diallo"), ("Luis", "Chen"),
-         ("Grace", "Evans"), ("Omar", "Patel"), ("Hannah", "Reyes"), ("Priya", "Nguyen")]
+NAMES = [
+    ("Maya", "Lopez"),
+    ("Jordan", "Baker"),
+    ("Aisha", "Diallo"),
+    ("Luis", "Chen"),
+    ("Grace", "Evans"),
+    ("Omar", "Patel"),
+    ("Hannah", "Reyes"),
+    ("Priya", "Nguyen"),
+]
 
 
 @dataclass
@@ -57,28 +65,38 @@ def build_walk_list(
     from groundgame.people import services as people
     from groundgame.people.models import Household
 
-    universe = people.universe_save(
-        actor=None, name=f"Durham doors {code}", filters={}
-    )
+    universe = people.universe_save(actor=None, name=f"Durham doors {code}", filters={})
     cut = TurfCut.objects.create(
-        universe=universe, org_unit=team, name=f"Durham {code}", target_doors=doors,
-        status=TurfCut.Status.DONE, households=doors,
+        universe=universe,
+        org_unit=team,
+        name=f"Durham {code}",
+        target_doors=doors,
+        status=TurfCut.Status.DONE,
+        households=doors,
     )
-    turf = Turf.objects.create(cut=cut, number=1, name="Chapel Hill St, east", org_unit=team,
-                               doors=doors)
+    turf = Turf.objects.create(
+        cut=cut, number=1, name="Chapel Hill St, east", org_unit=team, doors=doors
+    )
     households, residents = [], {}
     for n in range(doors):
         lat, lon = _east(n * DOOR_SPACING_M)
         household = Household.objects.create(
-            street=f"{100 + 2 * n} {STREET}", city="Durham", state="NC", zip5="27701",
+            street=f"{100 + 2 * n} {STREET}",
+            city="Durham",
+            state="NC",
+            zip5="27701",
             county_fips="37063",
-            latitude=lat if geocoded else None, longitude=lon if geocoded else None,
+            latitude=lat if geocoded else None,
+            longitude=lon if geocoded else None,
         )
         households.append(household)
         residents[household.pk] = [
             people.person_create(
-                actor=None, first_name=NAMES[(n + k) % len(NAMES)][0],
-                last_name=NAMES[n % len(NAMES)][1], household=household, org_unit_id=team.pk,
+                actor=None,
+                first_name=NAMES[(n + k) % len(NAMES)][0],
+                last_name=NAMES[n % len(NAMES)][1],
+                household=household,
+                org_unit_id=team.pk,
             )
             for k in range(people_per_door)
         ]
@@ -87,13 +105,19 @@ def build_walk_list(
     item = None
     if script:
         item = content.content_item_create(
-            actor=None, kind="script", title="Durham doors, October", org_unit_id=team.pk,
+            actor=None,
+            kind="script",
+            title="Durham doors, October",
+            org_unit_id=team.pk,
             body="Hi, I'm a volunteer with the campaign. What's the most important issue for "
             "you this year?",
         )
         versions.append(_approve(item.pk, None))
         leaflet = content.content_item_create(
-            actor=None, kind="literature", title="Lower costs leaflet", org_unit_id=team.pk,
+            actor=None,
+            kind="literature",
+            title="Lower costs leaflet",
+            org_unit_id=team.pk,
             body="Our plan to lower costs for working families.",
         )
         _approve(leaflet.pk, None)

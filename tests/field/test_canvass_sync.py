@@ -67,7 +67,12 @@ def test_a_list_downloads_with_its_code_in_walking_order(canvass: Canvass, clien
     assert "most important issue" in bundle["script"]["body"]
     assert [item["title"] for item in bundle["literature"]] == ["Lower costs leaflet"]
     assert {o["key"] for o in bundle["outcomes"]} == {
-        "not_home", "talked", "refused", "moved", "inaccessible", "come_back"
+        "not_home",
+        "talked",
+        "refused",
+        "moved",
+        "inaccessible",
+        "come_back",
     }
     assert [i["key"] for i in bundle["issues"]][:2] == ["inflation", "immigration"]
     # A download of names and addresses is logged, naming the list.
@@ -85,9 +90,7 @@ def test_a_newer_approved_script_replaces_the_old_one_in_the_download(
     assert bundle["script"]["number"] == 2
 
 
-def test_unknown_closed_and_expired_lists_do_not_download(
-    canvass: Canvass, client: Client
-) -> None:
+def test_unknown_closed_and_expired_lists_do_not_download(canvass: Canvass, client: Client) -> None:
     missing = client.get("/api/field/lists/NOPE1234")
     assert (missing.status_code, missing.json()["code"]) == (404, "walk_list_not_found")
     canvass.walk_list.expires_at = timezone.now() - dt.timedelta(minutes=1)
@@ -105,9 +108,15 @@ def test_results_land_once_however_often_they_are_synced(canvass: Canvass, clien
     batch = [
         result(canvass, 0),
         result(
-            canvass, 1, outcome="talked", person_id=person.pk, support=2,
-            issues=["inflation", "housing"], notes=" Wants a yard sign. ",
-            latitude=canvass.door(1).latitude, longitude=canvass.door(1).longitude,
+            canvass,
+            1,
+            outcome="talked",
+            person_id=person.pk,
+            support=2,
+            issues=["inflation", "housing"],
+            notes=" Wants a yard sign. ",
+            latitude=canvass.door(1).latitude,
+            longitude=canvass.door(1).longitude,
             canvasser_name="Maya",
         ),
         result(canvass, 2, outcome="refused"),
@@ -118,13 +127,20 @@ def test_results_land_once_however_often_they_are_synced(canvass: Canvass, clien
     assert first["script_version"] == canvass.script_versions[0].pk
 
     stored = CanvassResult.objects.get(client_id=batch[1]["client_id"])
-    assert (stored.outcome, stored.support, stored.issues) == ("talked", 2, ["inflation", "housing"])
+    assert (stored.outcome, stored.support, stored.issues) == (
+        "talked",
+        2,
+        ["inflation", "housing"],
+    )
     assert (stored.person_id, stored.notes, stored.canvasser_name) == (
-        person.pk, "Wants a yard sign.", "Maya"
+        person.pk,
+        "Wants a yard sign.",
+        "Maya",
     )
     assert stored.org_unit_id == canvass.team.pk
     assert stored.script_version_id == canvass.script_versions[0].pk
-    assert stored.review == "" and stored.flags == []
+    assert stored.review == ""
+    assert stored.flags == []
 
     # The phone did not hear back and sends everything again, plus one new door.
     again = sync(client, canvass.code, [*batch, result(canvass, 3)])
@@ -160,21 +176,44 @@ BAD_RESULTS = [
     ("notes too long", {"notes": "x" * 2001}, "notes_too_long", "notes"),
     ("notes not text", {"notes": 5}, "result_invalid", "notes"),
     ("no time", {"recorded_at": None}, "recorded_at_invalid", "recorded_at"),
-    ("time without offset", {"recorded_at": "2026-10-31T10:00:00"}, "recorded_at_invalid",
-     "recorded_at"),
-    ("time in the future", {"recorded_at": "2999-01-01T00:00:00Z"}, "recorded_at_invalid",
-     "recorded_at"),
-    ("time before the list", {"recorded_at": "2020-01-01T00:00:00Z"}, "recorded_at_invalid",
-     "recorded_at"),
+    (
+        "time without offset",
+        {"recorded_at": "2026-10-31T10:00:00"},
+        "recorded_at_invalid",
+        "recorded_at",
+    ),
+    (
+        "time in the future",
+        {"recorded_at": "2999-01-01T00:00:00Z"},
+        "recorded_at_invalid",
+        "recorded_at",
+    ),
+    (
+        "time before the list",
+        {"recorded_at": "2020-01-01T00:00:00Z"},
+        "recorded_at_invalid",
+        "recorded_at",
+    ),
     ("latitude alone", {"latitude": 35.9}, "location_invalid", "latitude"),
-    ("latitude out of range", {"latitude": 135.9, "longitude": -78.9}, "location_invalid",
-     "latitude"),
-    ("bad do-not-contact", {"do_not_contact": "maybe"}, "do_not_contact_invalid",
-     "do_not_contact"),
-    ("never contact without a person", {"do_not_contact": "all"}, "do_not_contact_invalid",
-     "person_id"),
-    ("a person of another door", {"person_id": "elsewhere"}, "person_not_at_household",
-     "person_id"),
+    (
+        "latitude out of range",
+        {"latitude": 135.9, "longitude": -78.9},
+        "location_invalid",
+        "latitude",
+    ),
+    ("bad do-not-contact", {"do_not_contact": "maybe"}, "do_not_contact_invalid", "do_not_contact"),
+    (
+        "never contact without a person",
+        {"do_not_contact": "all"},
+        "do_not_contact_invalid",
+        "person_id",
+    ),
+    (
+        "a person of another door",
+        {"person_id": "elsewhere"},
+        "person_not_at_household",
+        "person_id",
+    ),
 ]
 
 
@@ -210,7 +249,7 @@ def test_a_bad_result_is_rejected_on_its_row_and_kept_while_the_good_ones_land(
 
 def test_an_unknown_list_code_rejects_every_row_and_keeps_them(client: Client, db: None) -> None:
     rows = [{"client_id": str(uuid.uuid4()), "household_id": 1, "outcome": "talked"}] * 2
-    answer = sync(client, "NOSUCHLIST", rows[:1] + [dict(rows[0], client_id=str(uuid.uuid4()))])
+    answer = sync(client, "NOSUCHLIST", [*rows[:1], dict(rows[0], client_id=str(uuid.uuid4()))])
     assert answer["rejected"] == 2
     assert {r["code"] for r in answer["results"]} == {"walk_list_not_found"}
     assert SyncRejection.objects.filter(list_code="NOSUCHLIST", org_unit=None).count() == 2
@@ -298,10 +337,16 @@ def test_do_not_contact_requests_reach_consent(canvass: Canvass, client: Client)
         (b"[1, 2]", 422, "batch_invalid"),
         (b'{"results": []}', 422, "batch_invalid"),
         (b'{"list_code": "DURHAM42", "results": {}}', 422, "batch_invalid"),
-        (json.dumps({"list_code": "DURHAM42", "results": [{}] * 201}).encode(), 422,
-         "batch_too_large"),
-        (json.dumps({"list_code": "x", "results": [{"notes": "x" * 600_000}]}).encode(), 413,
-         "payload_too_large"),
+        (
+            json.dumps({"list_code": "DURHAM42", "results": [{}] * 201}).encode(),
+            422,
+            "batch_too_large",
+        ),
+        (
+            json.dumps({"list_code": "x", "results": [{"notes": "x" * 600_000}]}).encode(),
+            413,
+            "payload_too_large",
+        ),
     ],
     ids=["not json", "not an object", "no code", "results not a list", "too many", "too big"],
 )

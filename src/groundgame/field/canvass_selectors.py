@@ -159,7 +159,7 @@ def flagged_result_list(*, scope: StaffScope) -> QuerySet[CanvassResult]:
     return (
         CanvassResult.objects.filter(review=CanvassResult.Review.FLAGGED)
         .filter(scope.person_filter())
-        .select_related("walk_list", "org_unit")
+        .select_related("walk_list", "org_unit", "household")
         .order_by("recorded_at")
     )
 
