@@ -51,11 +51,19 @@ def sms(settings: Any, public_url: str) -> Iterator[LoopbackSms]:
 @pytest.fixture
 def send_mailing(db: None) -> Callable[..., sender.Tally]:
     """``send_mailing("sms", "volunteering", body)``: create, schedule, fan out and deliver a
-    mailing to everyone, as the scheduled task does; returns the sender's tally."""
+    mailing to everyone, as the scheduled task does (through the configured backends, or
+    ``use``); returns the sender's tally.
+
+    The default frequency caps (a text a day) are lifted, so that a test can send several
+    mailings in a row to the same people."""
     universe = people.universe_save(actor=None, name="Everyone", filters={})
+    for channel in ("email", "sms"):
+        messaging.frequency_cap_set(actor=None, channel=channel, max_messages=100, window_hours=1)
     counter = iter(range(1, 1000))
 
-    def send(channel: str, topic: str, body: str, subject: str = "") -> sender.Tally:
+    def send(
+        channel: str, topic: str, body: str, subject: str = "", use: sender.Backends | None = None
+    ) -> sender.Tally:
         mailing = messaging.mailing_create(
             actor=None,
             name=f"Mailing {next(counter)}",
@@ -67,6 +75,6 @@ def send_mailing(db: None) -> Callable[..., sender.Tally]:
         )
         messaging.mailing_schedule(actor=None, mailing_id=mailing.pk)
         messaging.mailing_fan_out(mailing_id=mailing.pk)
-        return messaging.sends_deliver(channel=channel, mailing_id=mailing.pk)
+        return messaging.sends_deliver(channel=channel, mailing_id=mailing.pk, use=use)
 
     return send

@@ -4,6 +4,7 @@ delivery events and inbound texts (which change consent), and the frequency caps
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -440,6 +441,43 @@ def delivery_event_record(
     return EventOutcome(recorded=True, consent_changed=changed)
 
 
+@dataclass(frozen=True)
+class Report:
+    """One event of an email provider's batch, in ``delivery_event_record``'s terms."""
+
+    kind: str
+    provider_event_id: str
+    provider_message_id: str = ""
+    address: str = ""
+    detail: str = ""
+
+
+def delivery_events_record(*, reports: Sequence[Report]) -> int:
+    """A provider's batch of reports, all or none: the batch gets one answer, so a bad
+    report is named (``events[n].field``) and nothing of the batch is kept. Returns how
+    many reports were new."""
+    recorded = 0
+    with transaction.atomic():
+        for number, report in enumerate(reports):
+            try:
+                outcome = delivery_event_record(
+                    kind=report.kind,
+                    provider_event_id=report.provider_event_id,
+                    provider_message_id=report.provider_message_id,
+                    address=report.address,
+                    detail=report.detail,
+                )
+            except ValidationFailed as exc:
+                where = f"events[{number}]"
+                raise ValidationFailed(
+                    f"{where}: {exc.message}",
+                    code=exc.code,
+                    field=f"{where}.{exc.field}" if exc.field else where,
+                ) from exc
+            recorded += outcome.recorded
+    return recorded
+
+
 def _consent_effect(kind: DeliveryEvent.Kind, send: Send | None, address: str) -> bool:
     channel = send.channel if send else MessageChannel.EMAIL
     source = f"webhook:{channel}"
@@ -463,6 +501,14 @@ def _consent_effect(kind: DeliveryEvent.Kind, send: Send | None, address: str) -
 def inbound_text_receive(*, provider_id: str, from_number: str, to_number: str, body: str) -> str:
     """A text from a person: STOP / START / HELP act at once and return the reply to send
     back; anything else is kept for staff and gets no automatic reply ("")."""
+    try:
+        from_number = consent_services.normalize_address(MessageChannel.SMS, from_number)
+    except ValidationFailed:
+        raise ValidationFailed(
+            f"{from_number!r} is not a phone number.",
+            code=errors.EVENT_INVALID,
+            field="from_number",
+        ) from None
     existing = InboundText.objects.filter(provider_id=provider_id).first()
     if existing is not None:
         return existing.reply

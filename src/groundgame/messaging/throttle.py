@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+_ROUNDING = 1e-9
+
 
 class TokenBucket:
     def __init__(
@@ -37,8 +39,10 @@ class TokenBucket:
             now = self._clock()
             self.tokens = min(self.capacity, self.tokens + (now - self._last) * self.rate)
             self._last = now
-            if self.tokens >= amount:
-                self.tokens -= amount
+            # After a wait of exactly the shortfall the refill can land a rounding error
+            # short of ``amount``; a wait for that would be too short to move the clock.
+            if self.tokens >= amount - _ROUNDING:
+                self.tokens = max(0.0, self.tokens - amount)
                 return waited
             pause = (amount - self.tokens) / self.rate
             self._sleep(pause)

@@ -80,7 +80,9 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
             body=form["Body"],
         )
     except ApplicationError as exc:
-        return _error(exc.code, exc.message, exc.status, exc.field)
+        # Named as the provider named it, in its form.
+        field = {"from_number": "From"}.get(exc.field or "", exc.field)
+        return _error(exc.code, exc.message, exc.status, field)
     message = f"<Message>{escape(reply)}</Message>" if reply else ""
     return HttpResponse(
         f'<?xml version="1.0" encoding="UTF-8"?><Response>{message}</Response>',
@@ -102,19 +104,22 @@ def email_events(request: HttpRequest) -> HttpResponse:
             raise TypeError
     except (ValueError, KeyError, TypeError):
         return _error(errors.EVENT_INVALID, 'Expected {"events": [...]}.', 422, "events")
-    recorded = 0
+    reports = []
     for number, event in enumerate(events):
         if not isinstance(event, dict):
-            return _error(errors.EVENT_INVALID, f"events[{number}] is not an object.", 422)
-        try:
-            outcome = services.delivery_event_record(
+            where = f"events[{number}]"
+            return _error(errors.EVENT_INVALID, f"{where} is not an object.", 422, where)
+        reports.append(
+            services.Report(
                 kind=str(event.get("event", "")),
                 provider_event_id=str(event.get("id", "")),
                 provider_message_id=str(event.get("message_id", "")),
                 address=str(event.get("recipient", "")),
                 detail=str(event.get("detail", "")),
             )
-        except ApplicationError as exc:
-            return _error(exc.code, f"events[{number}]: {exc.message}", exc.status, exc.field)
-        recorded += outcome.recorded
+        )
+    try:
+        recorded = services.delivery_events_record(reports=reports)
+    except ApplicationError as exc:
+        return _error(exc.code, exc.message, exc.status, exc.field)
     return JsonResponse({"recorded": recorded})
