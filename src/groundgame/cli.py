@@ -188,6 +188,25 @@ def build_parser() -> Parser:
     bench_intake.add_argument("--sqlite-requests", type=int, default=2_000)
     bench_intake.add_argument("--database-url", help="PostgreSQL server for the fresh database")
     bench_intake.add_argument("--redis-url", default="redis://127.0.0.1:6379")
+    bench_canvass = bench_commands.add_parser(
+        "canvass-sync",
+        help="canvass results/s synced over HTTP (gunicorn, PostgreSQL) against raw inserts",
+    )
+    bench_canvass.add_argument("--batches", type=int, default=5_000, help="batches to send")
+    bench_canvass.add_argument("--seconds", type=float, default=60, help="time cap of the load")
+    bench_canvass.add_argument("--clients", type=int, default=32, help="concurrent phones")
+    bench_canvass.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="gunicorn processes, 8 threads each (default: one per core)",
+    )
+    bench_canvass.add_argument("--database-url", help="PostgreSQL server for the fresh database")
+    bench_canvass.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379",
+        help="Redis server (an empty database is chosen), or one database to use and flush",
+    )
     bench_match = bench_commands.add_parser(
         "match", help="identity resolution: our linkage against Splink, and find-or-create"
     )
@@ -197,6 +216,22 @@ def build_parser() -> Parser:
         "--online", action="store_true", help="also time find-or-create on a seeded state file"
     )
     bench_match.add_argument("--probes", type=int, default=400)
+    bench_turf = bench_commands.add_parser(
+        "turf", help="cut and route a synthetic universe on PostgreSQL; routes against OR-tools"
+    )
+    bench_turf.add_argument(
+        "--households", type=int, default=1_000_000, help="households (default: 1M)"
+    )
+    bench_turf.add_argument("--target", type=int, default=50, help="doors per turf")
+    bench_turf.add_argument("--sample", type=int, default=50, help="turfs routed by OR-tools")
+    bench_turf.add_argument(
+        "--ortools-seconds", type=float, default=2.0, help="OR-tools' time limit per turf"
+    )
+    bench_turf.add_argument("--seed", type=int, default=2024)
+    bench_turf.add_argument("--database-url", help="PostgreSQL server for the bench database")
+    bench_turf.add_argument(
+        "--keep", action="store_true", help="keep the households, and reuse kept ones"
+    )
     return parser
 
 
@@ -580,8 +615,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[2] / "bench" / f"{args.bench}.py"
-    spec = importlib.util.spec_from_file_location(f"groundgame_bench_{args.bench}", path)
+    module_name = args.bench.replace("-", "_")  # canvass-sync runs bench/canvass_sync.py
+    path = Path(__file__).resolve().parents[2] / "bench" / f"{module_name}.py"
+    spec = importlib.util.spec_from_file_location(f"groundgame_bench_{module_name}", path)
     if spec is None or spec.loader is None or not path.exists():
         raise CliError(f"benchmarks run from a source checkout; {path} is missing")
     module = importlib.util.module_from_spec(spec)

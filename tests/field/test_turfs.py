@@ -49,7 +49,8 @@ def test_turfs_are_balanced_and_cover_every_household_once(campaign: Any) -> Non
     )
     turfs = list(cut.turfs.all())
     assert len(turfs) == 10
-    assert all(36 <= t.doors <= 44 for t in turfs), [t.doors for t in turfs]
+    # Cuts move to a gap between streets within a few doors of even: 12% at most.
+    assert all(abs(t.doors - 40) <= 0.12 * 40 for t in turfs), [t.doors for t in turfs]
     assert sum(t.doors for t in turfs) == 400
     assert cut.households == 400
     _assert_partition(cut, town.households)
@@ -92,7 +93,10 @@ def test_a_boundary_is_never_crossed(campaign: Any) -> None:
     zips = dict(Household.objects.values_list("pk", "zip5"))
     for turf in cut.turfs.all():
         assert len({zips[h] for h in turf.stops.values_list("household_id", flat=True)}) == 1
-    assert sorted(t.doors for t in cut.turfs.all()) == [35, 35, 50]
+    doors = sorted(t.doors for t in cut.turfs.all())
+    assert doors[2] == 50  # the smaller ZIP code's turf, alone
+    assert doors[0] + doors[1] == 70
+    assert doors[1] - doors[0] <= 6
 
 
 def test_turfs_belong_to_the_team_covering_most_of_their_doors(campaign: Any) -> None:
@@ -225,16 +229,18 @@ def _cut(campaign: Any, doors: int = 120, target: int = 30) -> tuple[TurfCut, li
 def test_move_merge_and_split_keep_every_household_on_one_turf(campaign: Any) -> None:
     cut, households = _cut(campaign)
     first, second, third, _ = cut.turfs.order_by("number")
+    sizes = {t.pk: t.doors for t in (first, second, third)}
     moving = list(first.stops.values_list("household_id", flat=True)[:5])
     services.turf_stops_move(actor=None, household_ids=moving, to_turf_id=second.pk)
     second.refresh_from_db()
-    assert second.doors == 35
+    assert second.doors == sizes[second.pk] + 5
     assert set(moving) <= set(second.stops.values_list("household_id", flat=True))
     merged = services.turf_merge(actor=None, turf_id=third.pk, into_turf_id=second.pk)
-    assert merged.doors == 65
+    assert merged.doors == sizes[second.pk] + 5 + sizes[third.pk]
     assert not Turf.objects.filter(pk=third.pk).exists()
     kept, new = services.turf_split(actor=None, turf_id=merged.pk)
-    assert {kept.doors, new.doors} in ({32, 33},)
+    assert kept.doors + new.doors == merged.doors
+    assert abs(kept.doors - new.doors) <= 8
     assert new.number == 5
     _assert_partition(cut, households)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
