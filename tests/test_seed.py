@@ -176,7 +176,8 @@ def test_the_seed_gives_list_health_a_history(seeded):
     donor_states = set(
         Person.objects.filter(voter_record__isnull=True).values_list("household__state", flat=True)
     )
-    assert donor_states and not donor_states & battleground
+    assert donor_states
+    assert not donor_states & battleground
     with_email = Person.objects.exclude(email="").count()
     fundraising = Subscription.objects.filter(channel="email", topic__key="fundraising").count()
     assert 0.4 < fundraising / with_email < 0.8

@@ -232,7 +232,7 @@ def test_the_page_shows_rates_charts_and_alerts_to_staff(history, campaign, make
         "Churn per week, everywhere",
         "Share of churn in battleground states",
         "People who can still be reached",
-        "Unsubscribes and complaints per mailing",
+        "Unsubscribes and complaints per email mailing",
     ):
         assert title in html
     assert html.count("Show the numbers") == 5  # a data table with every chart

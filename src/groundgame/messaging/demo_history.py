@@ -145,8 +145,8 @@ def _subscriptions(
 
 def _battleground_pressure(days_ago: float) -> float:
     """How much faster battleground voters churn than others, rising from 1x ten weeks out to
-    about 3.5x in the last weeks, as the asks to them multiply."""
-    return 1.0 + 2.5 / (1.0 + math.exp((days_ago - 24) / 5))
+    about 4x in the last weeks, as the asks to them multiply."""
+    return 1.0 + 3.0 / (1.0 + math.exp((days_ago - 24) / 5))
 
 
 def _leaving(

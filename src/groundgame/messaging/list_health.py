@@ -344,8 +344,9 @@ def _alerts(health: ListHealth, now: dt.datetime) -> list[Alert]:
                 Alert(
                     "complaint_rate",
                     f"“{m.name}” drew spam complaints from {m.complaint_rate:.2%} of the "
-                    f"people it reached ({m.complaints:,}); mailbox providers filter bulk "
-                    f"senders above {settings.GROUNDGAME_COMPLAINT_RATE_ALERT:.1%}.",
+                    f"people it reached ({m.complaints:,}); the alert is at "
+                    f"{settings.GROUNDGAME_COMPLAINT_RATE_ALERT:.2%}, where Gmail and Yahoo "
+                    "ask bulk senders to stay under.",
                 )
             )
     share = health.list_battleground_share
