@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -213,3 +215,26 @@ def test_a_batch_with_one_bad_event_records_none(public_url: str, emailed: list[
     assert not DeliveryEvent.objects.exists()
     assert not SuppressedAddress.objects.exists()
     assert Send.objects.get(address="ann@example.com").status == Send.Status.SENT
+
+
+def test_the_same_webhook_delivered_twice_at_once_counts_once(
+    sms: LoopbackSms, public_url: str, texted: Any
+) -> None:
+    inbound = public_url + reverse("messaging:sms_inbound")
+    start = threading.Barrier(6)
+
+    def stop_and_report(_: int) -> tuple[WebhookAnswer, WebhookAnswer]:
+        start.wait()
+        return (
+            sms.text_in(inbound, from_=ALICE, body="STOP", sid="SMsame"),
+            sms.report_status(texted, "delivered"),
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(stop_and_report, range(6)))
+
+    assert {(a.status, b.status) for a, b in answers} == {(200, 204)}
+    assert len({tuple(a.twiml_messages()) for a, _ in answers}) == 1
+    assert InboundText.objects.count() == 1
+    assert ConsentEvent.objects.filter(action=ConsentEvent.Action.STOP).count() == 1
+    assert DeliveryEvent.objects.count() == 1

@@ -4,7 +4,7 @@ delivery events and inbound texts (which change consent), and the frequency caps
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -274,10 +274,27 @@ def sends_deliver(
     mailing_id: int | None = None,
     limit: int | None = None,
     use: sender.Backends | None = None,
+    progress: Callable[[sender.Tally], None] | None = None,
 ) -> sender.Tally:
-    """Work through the outbox of one channel; then close the mailings that are done."""
+    """Work through the outbox of one channel (only one mailing's sends, when given); then
+    close the mailings that are done. ``progress`` is told the tally after each message."""
+    ch = _channel(channel)
+    if mailing_id is not None:
+        found = Mailing.objects.filter(pk=mailing_id).values_list("channel", flat=True).first()
+        if found is None:
+            raise NotFound("No such mailing.", code=errors.MAILING_NOT_FOUND, field="mailing")
+        if found != ch:
+            raise ValidationFailed(
+                f"Mailing {mailing_id} goes by {found}, not {ch.value}.",
+                code=errors.CHANNEL_INVALID,
+                field="channel",
+            )
     tally = sender.deliver_pending(
-        channel=channel, backends=use or default_backends(), mailing_id=mailing_id, limit=limit
+        channel=ch,
+        backends=use or default_backends(),
+        mailing_id=mailing_id,
+        limit=limit,
+        progress=progress,
     )
     mailings_close()
     return tally
@@ -289,6 +306,16 @@ def mailing_channel(mailing_id: int) -> str:
 
 def outbox_waiting(*, channel: str) -> bool:
     return Send.objects.filter(channel=channel, status=Send.Status.QUEUED).exists()
+
+
+def outbox_count(*, channel: str, mailing_id: int | None = None) -> int:
+    """The sends of a channel (of one mailing) still waiting for a sender or held by one."""
+    waiting = Send.objects.filter(
+        channel=channel, status__in=(Send.Status.QUEUED, Send.Status.CLAIMED)
+    )
+    if mailing_id is not None:
+        waiting = waiting.filter(mailing_id=mailing_id)
+    return waiting.count()
 
 
 def mailings_close() -> int:
@@ -423,21 +450,28 @@ def delivery_event_record(
         else None
     )
     address = address or (send.address if send else "")
-    with transaction.atomic():
-        if DeliveryEvent.objects.filter(provider_event_id=provider_event_id).exists():
-            return EventOutcome(recorded=False, consent_changed=False)
-        DeliveryEvent.objects.create(
-            send=send,
-            mailing_id=send.mailing_id if send else None,
-            kind=event_kind,
-            address=address[:254],
-            provider_event_id=provider_event_id[:120],
-            detail=detail[:300],
-            at=at or timezone.now(),
-        )
-        changed = _consent_effect(event_kind, send, address)
-        if event_kind == DeliveryEvent.Kind.FAILED and send is not None:
-            Send.objects.filter(pk=send.pk).update(status=Send.Status.FAILED, error=detail[:300])
+    provider_event_id = provider_event_id[:120]
+    try:
+        with transaction.atomic():
+            if DeliveryEvent.objects.filter(provider_event_id=provider_event_id).exists():
+                return EventOutcome(recorded=False, consent_changed=False)
+            DeliveryEvent.objects.create(
+                send=send,
+                mailing_id=send.mailing_id if send else None,
+                kind=event_kind,
+                address=address[:254],
+                provider_event_id=provider_event_id,
+                detail=detail[:300],
+                at=at or timezone.now(),
+            )
+            changed = _consent_effect(event_kind, send, address)
+            if event_kind == DeliveryEvent.Kind.FAILED and send is not None:
+                Send.objects.filter(pk=send.pk).update(
+                    status=Send.Status.FAILED, error=detail[:300]
+                )
+    except IntegrityError:
+        # The same report delivered twice at once: the other request recorded it.
+        return EventOutcome(recorded=False, consent_changed=False)
     return EventOutcome(recorded=True, consent_changed=changed)
 
 
@@ -509,20 +543,25 @@ def inbound_text_receive(*, provider_id: str, from_number: str, to_number: str, 
             code=errors.EVENT_INVALID,
             field="from_number",
         ) from None
+    provider_id = provider_id[:120]
     existing = InboundText.objects.filter(provider_id=provider_id).first()
     if existing is not None:
         return existing.reply
-    with transaction.atomic():
-        reply = consent_services.sms_keyword_handle(phone=from_number, body=body)
-        InboundText.objects.create(
-            provider_id=provider_id[:120],
-            from_number=from_number[:20],
-            to_number=to_number[:20],
-            body=body[:1600],
-            keyword=reply.keyword if reply else "",
-            reply=reply.reply if reply else "",
-            received_at=timezone.now(),
-        )
+    try:
+        with transaction.atomic():
+            reply = consent_services.sms_keyword_handle(phone=from_number, body=body)
+            InboundText.objects.create(
+                provider_id=provider_id,
+                from_number=from_number[:20],
+                to_number=to_number[:20],
+                body=body[:1600],
+                keyword=reply.keyword if reply else "",
+                reply=reply.reply if reply else "",
+                received_at=timezone.now(),
+            )
+    except IntegrityError:
+        # The provider delivered it twice at once: the other request acted on it.
+        return InboundText.objects.get(provider_id=provider_id).reply
     return reply.reply if reply else ""
 
 
