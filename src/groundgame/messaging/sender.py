@@ -254,9 +254,11 @@ def deliver_pending(
     mailing_id: int | None = None,
     limit: int | None = None,
     on_claim: Callable[[list[int]], None] | None = None,
+    progress: Callable[[Tally], None] | None = None,
 ) -> Tally:
     """Send queued messages on one channel until none are left, ``limit`` were tried, or the
-    provider stops taking them for now (``retried`` in the tally)."""
+    provider stops taking them for now (``retried`` in the tally). ``progress`` is told the
+    tally after each message."""
     worker = worker_name()
     templates = _Templates()
     tally = Tally()
@@ -276,6 +278,8 @@ def deliver_pending(
                 )
                 tally.add(outcome)
                 tried += 1
+                if progress is not None:
+                    progress(tally)
                 if outcome == "retried":
                     # The provider is not taking messages now: the rest go back to the queue
                     # untried for a later run, instead of each being tried against it in turn.
