@@ -14,6 +14,7 @@ urlpatterns = [
     path("content/", include("groundgame.content.urls")),
     path("field/review/", include("groundgame.field.review_urls")),
     path("field/", include("groundgame.field.urls")),
+    path("field/", include("groundgame.field.reporting_urls")),
     path("canvass/", include("groundgame.field.canvass_urls")),
     path("", include("groundgame.consent.urls")),
     path("messaging/", include("groundgame.messaging.urls")),

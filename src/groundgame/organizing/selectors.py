@@ -11,8 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core import signing
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db.models import Count, Max, Min, Q, QuerySet
-from django.db.models.functions import TruncMinute
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMinute
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -721,3 +721,29 @@ def unit_volunteers(*, unit_path: str, limit: int = 500) -> list[tuple[int, str]
         .distinct()[:limit]
     )
     return [(pk, f"{first} {last}".strip()) for pk, first, last in rows]
+
+
+def shift_fill_by_unit_day(
+    *, since: dt.date, until: dt.date
+) -> dict[tuple[int, dt.date], tuple[int, int]]:
+    """(places filled, capacity) of published events' shifts per org unit per day the shift
+    starts, ``since`` to ``until`` inclusive: how well the field program staffs its shifts."""
+    rows = (
+        Shift.objects.filter(
+            event__status=Event.Status.PUBLISHED,
+            starts_at__date__gte=since,
+            starts_at__date__lte=until,
+        )
+        .annotate(day=TruncDate("starts_at"))
+        .values("event__org_unit_id", "day")
+        .annotate(
+            capacity=Sum("capacity"),
+            filled=Count("signups", filter=Q(signups__status=ShiftSignup.Status.CONFIRMED)),
+        )
+    )
+    return {(r["event__org_unit_id"], r["day"]): (r["filled"], r["capacity"] or 0) for r in rows}
+
+
+def org_unit_paths() -> dict[int, tuple[str, str, str]]:
+    """Every unit's (path, name, kind) by id, for roll-ups up the tree."""
+    return {u.pk: (u.path, u.name, u.kind) for u in OrgUnit.objects.only("path", "name", "kind")}

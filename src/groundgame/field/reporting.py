@@ -1,0 +1,221 @@
+"""Organizer reporting: per org unit and per day, doors knocked, conversations, contact rate,
+volunteers out, shifts filled and the issues voters raised, rolled up the tree; and each
+contact goal's pace with a projected finish date.
+
+Counting is done in SQL per (unit, day) for the units that own results (teams); every unit
+above gets the sum of the units under it, computed here from the org-unit paths, so a state
+director and a team organizer read the same numbers at their own level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.functions import Concat, TruncDate
+
+from groundgame.field.models import CanvassResult, ContactGoal, Issue
+from groundgame.organizing import selectors as organizing
+
+TALKED = CanvassResult.Outcome.TALKED
+# A goal is on track while its done share is at least this share of the time elapsed.
+ON_TRACK = 0.95
+# The pace a projection assumes: the average of the last this-many days.
+RECENT_DAYS = 7
+
+
+@dataclass
+class Day:
+    doors: int = 0
+    conversations: int = 0
+    volunteers: int = 0
+    shifts_filled: int = 0
+    shift_places: int = 0
+
+    def add(self, other: Day) -> None:
+        self.doors += other.doors
+        self.conversations += other.conversations
+        self.volunteers += other.volunteers
+        self.shifts_filled += other.shifts_filled
+        self.shift_places += other.shift_places
+
+    @property
+    def contact_rate(self) -> float | None:
+        return self.conversations / self.doors if self.doors else None
+
+    @property
+    def fill_rate(self) -> float | None:
+        return self.shifts_filled / self.shift_places if self.shift_places else None
+
+
+def _own_days(since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], Day]:
+    """Each unit's own results and shifts per day (not yet rolled up)."""
+    days: dict[tuple[int, dt.date], Day] = defaultdict(Day)
+    rows = (
+        CanvassResult.objects.filter(recorded_at__date__gte=since, recorded_at__date__lte=until)
+        .exclude(review=CanvassResult.Review.REJECTED)
+        .annotate(day=TruncDate("recorded_at"))
+        .values("org_unit_id", "day")
+        .annotate(
+            doors=Count("pk"),
+            conversations=Count("pk", filter=Q(outcome=TALKED)),
+            # A volunteer is one phone on one list: the canvasser's name within the list.
+            volunteers=Count(Concat("walk_list_id", "canvasser_name"), distinct=True),
+        )
+    )
+    for r in rows:
+        day = days[(r["org_unit_id"], r["day"])]
+        day.doors = r["doors"]
+        day.conversations = r["conversations"]
+        day.volunteers = r["volunteers"]
+    for (unit_id, day_), (filled, places) in organizing.shift_fill_by_unit_day(
+        since=since, until=until
+    ).items():
+        days[(unit_id, day_)].shifts_filled = filled
+        days[(unit_id, day_)].shift_places = places
+    return days
+
+
+def _ancestor_ids(paths: dict[int, str]) -> dict[int, list[int]]:
+    """Each unit's id with the ids of every unit above it."""
+    by_path = {path: unit_id for unit_id, path in paths.items()}
+    result = {}
+    for unit_id, path in paths.items():
+        prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+        result[unit_id] = [by_path[p] for p in prefixes if p in by_path]
+    return result
+
+
+def rolled_up_days(since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], Day]:
+    """Every unit's days with everything under it added in."""
+    paths = {unit_id: info[0] for unit_id, info in organizing.org_unit_paths().items()}
+    ancestors = _ancestor_ids(paths)
+    rolled: dict[tuple[int, dt.date], Day] = defaultdict(Day)
+    for (unit_id, day_), own in _own_days(since, until).items():
+        for above in ancestors.get(unit_id, [unit_id]):
+            rolled[(above, day_)].add(own)
+    return rolled
+
+
+def dates(since: dt.date, until: dt.date) -> list[dt.date]:
+    return [since + dt.timedelta(days=i) for i in range((until - since).days + 1)]
+
+
+@dataclass(frozen=True)
+class IssueCount:
+    key: str
+    label: str
+    count: int
+    share: float
+
+
+def top_issues(*, path: str, since: dt.date, until: dt.date) -> list[IssueCount]:
+    """The issues voters named in conversations under a unit, most named first."""
+    if connection.vendor == "postgresql":
+        each = "jsonb_array_elements_text(r.issues) AS e(value)"
+    else:
+        each = "json_each(r.issues) AS e"
+    sql = (
+        "SELECT e.value, COUNT(*) FROM field_canvassresult r "  # noqa: S608 - constant fragments
+        f"JOIN organizing_orgunit u ON u.id = r.org_unit_id, {each} "
+        "WHERE u.path LIKE %s AND r.outcome = %s AND r.review <> %s "
+        "AND r.recorded_at >= %s AND r.recorded_at < %s GROUP BY e.value"
+    )
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [path + "%", TALKED, CanvassResult.Review.REJECTED, start, end])
+        counts = {str(key): int(n) for key, n in cursor.fetchall()}
+    total = sum(counts.values())
+    labels = dict(Issue.choices)
+    return sorted(
+        (
+            IssueCount(key, str(labels.get(key, key)), n, n / total if total else 0.0)
+            for key, n in counts.items()
+        ),
+        key=lambda row: (-row.count, row.key),
+    )
+
+
+def volunteers_out(*, path: str, since: dt.date, until: dt.date) -> int:
+    """Distinct volunteers with a result under a unit in the window (not a sum of days)."""
+    return int(
+        CanvassResult.objects.filter(
+            org_unit__path__startswith=path,
+            recorded_at__date__gte=since,
+            recorded_at__date__lte=until,
+        )
+        .exclude(review=CanvassResult.Review.REJECTED)
+        .aggregate(n=Count(Concat("walk_list_id", "canvasser_name"), distinct=True))["n"]
+    )
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: ContactGoal
+    done: int
+    expected: float  # where a steady pace would be today
+    needed_per_day: float | None  # to finish on time from here
+    recent_per_day: float
+    projected_finish: dt.date | None  # None: at the recent pace, never
+    series: list[tuple[dt.date, int, float]] = field(default_factory=list)  # day, done, target
+
+    @property
+    def share(self) -> float:
+        return self.done / self.goal.target if self.goal.target else 1.0
+
+    @property
+    def on_track(self) -> bool:
+        return self.done >= ON_TRACK * self.expected
+
+    @property
+    def late(self) -> bool:
+        return self.projected_finish is None or self.projected_finish > self.goal.due_on
+
+
+def goal_progress(
+    goal: ContactGoal, rolled: dict[tuple[int, dt.date], Day], today: dt.date
+) -> GoalProgress:
+    """How far a goal is, against a steady pace from its start to its due date, and when it
+    would be met if the last week's pace held."""
+    measure = "doors" if goal.measure == ContactGoal.Measure.DOORS else "conversations"
+    span = max((goal.due_on - goal.starts_on).days + 1, 1)
+    last = min(today, goal.due_on)
+    done = 0
+    series = []
+    for i, day_ in enumerate(dates(goal.starts_on, last)):
+        done += getattr(rolled.get((goal.org_unit_id, day_), Day()), measure)
+        series.append((day_, done, goal.target * (i + 1) / span))
+    elapsed = max(min((today - goal.starts_on).days + 1, span), 0)
+    recent_days = dates(max(goal.starts_on, today - dt.timedelta(days=RECENT_DAYS - 1)), today)
+    recent = sum(getattr(rolled.get((goal.org_unit_id, d), Day()), measure) for d in recent_days)
+    recent_per_day = recent / len(recent_days) if recent_days else 0.0
+    remaining = max(goal.target - done, 0)
+    days_left = (goal.due_on - today).days
+    if remaining == 0:
+        finish: dt.date | None = today
+    elif recent_per_day > 0:
+        finish = today + dt.timedelta(days=-(-remaining // recent_per_day))
+    else:
+        finish = None
+    return GoalProgress(
+        goal=goal,
+        done=done,
+        expected=goal.target * elapsed / span,
+        needed_per_day=remaining / days_left if days_left > 0 else None,
+        recent_per_day=round(recent_per_day, 1),
+        projected_finish=finish,
+        series=series,
+    )
+
+
+def goals_for(unit_ids: Iterable[int]) -> list[ContactGoal]:
+    return list(
+        ContactGoal.objects.filter(org_unit_id__in=list(unit_ids))
+        .select_related("org_unit")
+        .order_by("due_on", "org_unit__path")
+    )
