@@ -30,11 +30,12 @@ SUPPORT_LABELS = {
 
 
 def walk_list_by_code(code: str) -> WalkList | None:
-    """The list a code names; codes are read aloud, so case does not matter."""
-    code = code.strip()
+    """The list a code names; codes are upper case (see ``walk_list_code``) and read aloud,
+    so the case typed does not matter."""
+    code = code.strip().upper()
     if not code or len(code) > 40:
         return None
-    return WalkList.objects.select_related("turf").filter(code__iexact=code).first()
+    return WalkList.objects.select_related("turf").filter(code=code).first()
 
 
 def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
@@ -115,17 +116,13 @@ def stored_client_ids(client_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     )
 
 
-def household_places(household_ids: Iterable[int]) -> dict[int, quality.Place]:
-    """Where each household is for the quality rules: geocoded, else its ZIP centroid."""
-    places = {}
-    rows = people_selectors.households_by_ids(household_ids).values_list(
-        "pk", "latitude", "longitude", "zip5"
+def walk_list_places(walk_list: WalkList) -> dict[int, quality.Place | None]:
+    """The households of a list, each with where it is for the quality rules (geocoded, else
+    its ZIP centroid, else None), in one query."""
+    rows = TurfStop.objects.filter(turf_id=walk_list.turf_id).values_list(
+        "household_id", "household__latitude", "household__longitude", "household__zip5"
     )
-    for pk, latitude, longitude, zip5 in rows:
-        place = quality.household_place(latitude, longitude, zip5)
-        if place is not None:
-            places[pk] = place
-    return places
+    return {pk: quality.household_place(lat, lon, zip5) for pk, lat, lon, zip5 in rows}
 
 
 @dataclass(frozen=True)

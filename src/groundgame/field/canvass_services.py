@@ -48,7 +48,6 @@ from groundgame.field.models import (
     DoNotContactScope,
     Issue,
     SyncRejection,
-    TurfStop,
     WalkList,
 )
 from groundgame.organizing import selectors as organizing_selectors
@@ -123,6 +122,7 @@ class _ListFacts:
     walk_list: WalkList
     org_unit_id: int
     households: frozenset[int]
+    places: Mapping[int, quality.Place]
     residents: Mapping[int, int | None]  # person id -> household id, for the people named
     current_script: int | None
     shown_scripts: frozenset[int] = field(default_factory=frozenset)
@@ -188,7 +188,7 @@ def canvass_sync(
 
     with transaction.atomic():
         new = sorted((_result(facts, row, now) for _, row in clean), key=lambda r: str(r.client_id))
-        neighbours = _flag(walk_list, new)
+        neighbours = _flag(facts, new)
         inserted = _insert_new(new) if new else set()
         for index, row in clean:
             status = ACCEPTED if row.client_id in inserted else DUPLICATE
@@ -217,9 +217,7 @@ def canvass_sync(
 
 
 def _facts(walk_list: WalkList, results: Sequence[Any]) -> _ListFacts:
-    households = frozenset(
-        TurfStop.objects.filter(turf_id=walk_list.turf_id).values_list("household_id", flat=True)
-    )
+    places = canvass_selectors.walk_list_places(walk_list)
     named = {p for raw in results if isinstance(p := _dict(raw).get("person_id"), int)}
     residents = dict(
         people_selectors.people_by_ids(named).values_list("pk", "household_id") if named else ()
@@ -236,7 +234,8 @@ def _facts(walk_list: WalkList, results: Sequence[Any]) -> _ListFacts:
     return _ListFacts(
         walk_list=walk_list,
         org_unit_id=walk_list.turf.org_unit_id,
-        households=households,
+        households=frozenset(places),
+        places={pk: place for pk, place in places.items() if place is not None},
         residents=residents,
         current_script=current,
         shown_scripts=shown,
@@ -416,7 +415,7 @@ def _result(facts: _ListFacts, row: _Row, now: dt.datetime) -> CanvassResult:
     )
 
 
-def _flag(walk_list: WalkList, new: list[CanvassResult]) -> list[CanvassResult]:
+def _flag(facts: _ListFacts, new: list[CanvassResult]) -> list[CanvassResult]:
     """Set the flags of the new results, judged with the stored doors around them; returns
     the stored results that gained a flag because a new door came just before them."""
     if not new:
@@ -424,20 +423,19 @@ def _flag(walk_list: WalkList, new: list[CanvassResult]) -> list[CanvassResult]:
     times = [r.recorded_at for r in new]
     stored = list(
         CanvassResult.objects.filter(
-            walk_list=walk_list,
+            walk_list=facts.walk_list,
             recorded_at__gte=min(times) - NEIGHBOUR_WINDOW,
             recorded_at__lte=max(times) + NEIGHBOUR_WINDOW,
         ).exclude(client_id__in=[r.client_id for r in new])
     )
     # New results have no primary key yet: each door is known by its client_id.
     everyone = {r.client_id: r for r in [*new, *stored]}
-    places = canvass_selectors.household_places({r.household_id for r in everyone.values()})
     flags = quality.door_flags(
         (
             quality.Door(key, r.household_id, r.outcome, r.recorded_at, r.latitude, r.longitude)
             for key, r in everyone.items()
         ),
-        places,
+        dict(facts.places),
     )
     for result in new:
         if result.client_id in flags:
