@@ -25,7 +25,7 @@ PALETTE = (
 # The map draws at most this many households, spread over all turfs, so a cut of a whole
 # state still renders in a blink; hulls and labels are drawn for every turf.
 MAP_POINTS = 6_000
-MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000.0, 640.0, 24.0
+MAP_WIDTH, MAP_MIN_HEIGHT, MAP_MAX_HEIGHT, MAP_PAD = 1000.0, 420.0, 1100.0, 24.0
 
 
 def turf_cut_list(*, scope: StaffScope) -> QuerySet[TurfCut]:
@@ -83,7 +83,7 @@ class TurfShape:
 class CutMap:
     shapes: list[TurfShape]
     width: float = MAP_WIDTH
-    height: float = MAP_HEIGHT
+    height: float = MAP_MIN_HEIGHT
     drawn: int = 0
     households: int = 0
 
@@ -114,7 +114,7 @@ def turf_cut_map(turfs: list[Turf]) -> CutMap:
     if not latitudes:
         return CutMap(shapes=shapes, households=len(stops))
     xy = routing.project(np.array(latitudes), np.array(longitudes))
-    to_svg = _fit(xy)
+    to_svg, height = _fit(xy)
     at = 0
     for shape in shapes:
         count = len(by_turf.get(shape.turf.pk, ()))
@@ -128,23 +128,26 @@ def turf_cut_map(turfs: list[Turf]) -> CutMap:
                 round(float(points[:, 0].mean()), 1),
                 round(float(points[:, 1].mean()), 1),
             )
-    return CutMap(shapes=shapes, drawn=len(latitudes), households=len(stops))
+    return CutMap(shapes=shapes, height=height, drawn=len(latitudes), households=len(stops))
 
 
-def _fit(xy: routing.FloatArray) -> Any:
-    """A function taking meters to SVG coordinates: the points' box scaled to fit the map,
-    same scale on both axes, y flipped so north is up."""
+def _fit(xy: routing.FloatArray) -> tuple[Any, float]:
+    """A function taking meters to SVG coordinates, and the map's height: the points' box
+    scaled to the map's width, same scale on both axes, y flipped so north is up. The height
+    follows the points' shape within bounds, so a tall turf is drawn tall (on a phone too)."""
     low, high = xy.min(axis=0), xy.max(axis=0)
     span = np.maximum(high - low, 1.0)
-    scale = min((MAP_WIDTH - 2 * MAP_PAD) / span[0], (MAP_HEIGHT - 2 * MAP_PAD) / span[1])
-    offset = (np.array([MAP_WIDTH, MAP_HEIGHT]) - span * scale) / 2
+    inner = MAP_WIDTH - 2 * MAP_PAD
+    height = float(np.clip(inner * span[1] / span[0] + 2 * MAP_PAD, MAP_MIN_HEIGHT, MAP_MAX_HEIGHT))
+    scale = min(inner / span[0], (height - 2 * MAP_PAD) / span[1])
+    offset = (np.array([MAP_WIDTH, height]) - span * scale) / 2
 
     def to_svg(points: routing.FloatArray) -> routing.FloatArray:
         out = np.asarray((points - low) * scale + offset, dtype=float)
-        out[:, 1] = MAP_HEIGHT - out[:, 1]
+        out[:, 1] = height - out[:, 1]
         return out
 
-    return to_svg
+    return to_svg, round(height, 1)
 
 
 def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -196,7 +199,7 @@ class WalkRoute:
     doors: list[Door]
     path: str  # SVG polyline points in walking order
     width: float = MAP_WIDTH
-    height: float = MAP_HEIGHT
+    height: float = MAP_MIN_HEIGHT
     people: int = 0
 
 
@@ -244,17 +247,18 @@ def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
         for door in doors
         if points.get(door.households[0]) and points[door.households[0]][4] is not None
     ]
-    path = ""
+    path, height = "", MAP_MIN_HEIGHT
     if located:
         xy = routing.project(
             np.array([lat for _, lat, _ in located], dtype=float),
             np.array([lon for _, _, lon in located], dtype=float),
         )
-        svg = _fit(xy)(xy)
+        to_svg, height = _fit(xy)
+        svg = to_svg(xy)
         for (door, _, _), (x, y) in zip(located, svg, strict=True):
             door.x, door.y = round(float(x), 1), round(float(y), 1)
         path = " ".join(f"{door.x},{door.y}" for door, _, _ in located)
-    return WalkRoute(doors=doors, path=path, people=len(people))
+    return WalkRoute(doors=doors, path=path, height=height, people=len(people))
 
 
 def _latest_support(person_ids: list[int]) -> dict[int, int]:
