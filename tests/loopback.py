@@ -46,10 +46,20 @@ class ReceivedMail:
 
 
 class _Collect:
-    """aiosmtpd handler: parse each message it accepts with the standard library."""
+    """aiosmtpd handler: refuse the recipients it is told to, with the reply it is told,
+    and parse each message it accepts with the standard library."""
 
-    def __init__(self, inbox: list[ReceivedMail]) -> None:
+    def __init__(self, inbox: list[ReceivedMail], refuse: dict[str, str]) -> None:
         self.inbox = inbox
+        self.refuse = refuse
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
@@ -69,11 +79,14 @@ class LoopbackSmtp:
         self.host = "127.0.0.1"
         self.port = free_port()
         self.inbox: list[ReceivedMail] = []
+        # Recipient -> the reply that refuses it ("550 5.1.1 No such user", "450 ...").
+        self.refuse: dict[str, str] = {}
         self._controller: Controller | None = None
 
     def start(self) -> None:
         if self._controller is None:
-            self._controller = Controller(_Collect(self.inbox), hostname=self.host, port=self.port)
+            handler = _Collect(self.inbox, self.refuse)
+            self._controller = Controller(handler, hostname=self.host, port=self.port)
             self._controller.start()
 
     def stop(self) -> None:

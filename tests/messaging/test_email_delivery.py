@@ -12,6 +12,7 @@ from django.conf import settings
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent
+from groundgame.consent.models import SuppressedAddress
 from groundgame.messaging import services as messaging
 from groundgame.messaging import tasks
 from groundgame.messaging.models import Send
@@ -155,3 +156,27 @@ def test_mail_server_down_keeps_sends_queued_until_it_is_back(
     # Nothing more goes on a later run.
     messaging.sends_deliver(channel="email")
     assert len(smtp.inbox) == 3
+
+
+def test_a_refused_mailbox_is_suppressed_and_a_deferral_waits_in_the_queue(
+    smtp: LoopbackSmtp, public_url: str, send_mailing: Callable[..., Any]
+) -> None:
+    for n in range(3):
+        _subscriber(f"Person{n}", f"p{n}@example.com", "volunteering")
+    smtp.refuse["p1@example.com"] = "550 5.1.1 No such user"
+    smtp.refuse["p2@example.com"] = "450 4.2.1 Mailbox busy, try again later"
+
+    tally = send_mailing("email", "volunteering", BODY, SUBJECT)
+
+    assert (tally.sent, tally.failed, tally.retried) == (1, 1, 1)
+    gone = SuppressedAddress.objects.get(channel="email", address="p1@example.com")
+    assert gone.reason == SuppressedAddress.Reason.INVALID
+    assert Send.objects.get(address="p2@example.com").status == Send.Status.QUEUED
+    assert not SuppressedAddress.objects.filter(address="p2@example.com").exists()
+
+    smtp.refuse.clear()
+    assert messaging.sends_deliver(channel="email").sent == 1
+    assert sorted(r for m in smtp.inbox for r in m.rcpt_tos) == [
+        "p0@example.com",
+        "p2@example.com",
+    ]

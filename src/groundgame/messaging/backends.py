@@ -67,6 +67,9 @@ class DjangoEmail:
         try:
             sent = self._connection.send_messages([mail])
         except smtplib.SMTPRecipientsRefused as exc:
+            if any(code < 500 for code, _ in exc.recipients.values()):
+                # 4xx: not now (greylisting, a full mailbox, a busy relay), not never.
+                raise DeliveryError(f"The mail server deferred it: {exc}", retry=True) from exc
             raise DeliveryError(
                 f"Refused by the mail server: {exc}", retry=False, permanent_address=True
             ) from exc
