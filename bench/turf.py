@@ -218,9 +218,11 @@ def _cut(target: int) -> tuple[Any, dict[str, Any]]:
     seconds = time.perf_counter() - started
     _log(f"cut in {seconds:.1f} s")
     turfs = cut.turfs.count()
+    doors = sum(cut.turfs.values_list("doors", flat=True))
     return cut, {
         "seconds": round(seconds, 1),
         "households": cut.households,
+        "doors": doors,  # addresses: the households of a building are one door
         "turfs": turfs,
         "parts_seconds": {k: round(v, 1) for k, v in parts.seconds.items()},
         "routing_ms_per_turf": round(1000 * parts.seconds["route_turfs"] / max(turfs, 1), 2),
