@@ -147,6 +147,17 @@ def build_parser() -> Parser:
         "--dirty-rate", type=float, default=0.005, help="share of dirty rows (default: 0.005)"
     )
 
+    messaging = commands.add_parser("messaging", help="send what waits in the outbox")
+    messaging_commands = messaging.add_subparsers(
+        dest="messaging", metavar="ACTION", parser_class=Parser
+    )
+    messaging_commands.required = True
+    deliver = messaging_commands.add_parser(
+        "deliver", help="deliver one channel's queued messages now, at the provider's rate"
+    )
+    deliver.add_argument("--channel", required=True, choices=["email", "sms"])
+    deliver.add_argument("--mailing", type=int, metavar="ID", help="only this mailing's messages")
+
     bench = commands.add_parser("bench", help="measure performance; prints JSON")
     bench_commands = bench.add_subparsers(dest="bench", metavar="BENCH", parser_class=Parser)
     bench_commands.required = True
@@ -609,6 +620,42 @@ def cmd_integrations(args: argparse.Namespace) -> int:
     return EXIT_USAGE if report.records and len(report.rejected) == report.records else 0
 
 
+def cmd_messaging(args: argparse.Namespace) -> int:
+    """``messaging deliver``: the sender, in this process, with its progress on stderr.
+    Stopped at any point, the next run resumes and sends nobody the same message twice."""
+    import time
+
+    _boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.messaging import services as messaging
+
+    started = last = time.monotonic()
+
+    def report(tally: Any) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 1.0:
+            last = now
+            left = messaging.outbox_count(channel=args.channel, mailing_id=args.mailing)
+            rate = tally.sent / (now - started)
+            print(f"{tally.sent:,} sent, {left:,} remaining, {rate:,.0f}/s", file=sys.stderr)
+
+    try:
+        tally = messaging.sends_deliver(
+            channel=args.channel, mailing_id=args.mailing, progress=report
+        )
+    except ApplicationError as exc:
+        raise CliError(exc.message) from None
+    seconds = time.monotonic() - started
+    print(
+        f"{tally.sent:,} sent, {tally.suppressed:,} held back by consent, {tally.failed:,} "
+        f"failed, {tally.retried:,} left for a later run; {seconds:.1f}s "
+        f"({tally.sent / max(seconds, 0.001):,.0f}/s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run ``bench/<name>.py`` of the source checkout; it prints progress to stderr and
     returns the figures, which are printed here as JSON."""
@@ -637,6 +684,7 @@ COMMANDS = {
     "people": cmd_people,
     "voters": cmd_voters,
     "integrations": cmd_integrations,
+    "messaging": cmd_messaging,
     "bench": cmd_bench,
 }
 
