@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError
@@ -14,20 +15,59 @@ from groundgame.core import request_context
 
 logger = logging.getLogger(__name__)
 
-# (label, url name, who sees it): "staff" for everyone with a role, "admin" for national admins.
-NAVIGATION = (
-    ("Home", "home", "staff"),
-    ("People", "people:list", "staff"),
-    ("Universes", "people:universes", "staff"),
-    ("Organizing", "org_tree", "staff"),
-    ("Events", "events:staff_list", "staff"),
-    ("Volunteers", "volunteers:queue", "staff"),
-    ("Field", "field:home", "staff"),
-    ("Scripts", "content:library", "staff"),
-    ("Messaging", "messaging:mailings", "staff"),
-    ("List health", "list_health:page", "staff"),
-    ("Audit log", "audit:list", "admin"),
+# Sections of the top bar, each with its pages: (label, url name, who sees it), "staff" for
+# everyone with a role, "admin" for national admins. A section links to its first page; the
+# pages of the current section show in a row under the top bar.
+NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("Home", (("Campaign health", "home", "staff"),)),
+    ("People", (("People", "people:list", "staff"), ("Universes", "people:universes", "staff"))),
+    (
+        "Organizing",
+        (
+            ("Organization", "org_tree", "staff"),
+            ("Volunteers", "volunteers:queue", "staff"),
+            ("Events", "events:staff_list", "staff"),
+        ),
+    ),
+    (
+        "Field",
+        (
+            ("Reporting", "field_reports:reporting", "staff"),
+            ("Turfs", "field:home", "staff"),
+            ("Scripts", "content:library", "staff"),
+            ("Approvals", "content:queue", "staff"),
+            ("Materials", "field_reports:materials", "staff"),
+            ("Review", "field_review:review", "staff"),
+        ),
+    ),
+    (
+        "Messaging",
+        (("Mailings", "messaging:mailings", "staff"), ("List health", "list_health:page", "staff")),
+    ),
+    ("Audit log", (("Audit log", "audit:list", "admin"),)),
 )
+
+
+@dataclass
+class NavLink:
+    label: str
+    url: str
+    current: bool = False
+
+
+@dataclass
+class NavSection:
+    label: str
+    pages: list[NavLink]
+    current: bool = False
+
+    @property
+    def url(self) -> str:
+        return self.pages[0].url
+
+
+def _visible(audience: str, *, is_staff: bool, is_admin: bool) -> bool:
+    return is_admin if audience == "admin" else is_staff
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -52,19 +92,32 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # no navigation rather than failing a second time.
         logger.warning("navigation skipped: the staff scope could not be read", exc_info=True)
         return context
-    items = []
-    for label, name, audience in NAVIGATION:
-        if audience == "staff" and not is_staff:
-            continue
-        if audience == "admin" and not is_admin:
-            continue
-        url = reverse(name)
-        current = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "current": current})
-    # Only the most specific match is current: /people/universes/ is not also People.
-    longest = max((len(str(item["url"])) for item in items if item["current"]), default=0)
-    for item in items:
-        item["current"] = bool(item["current"]) and len(str(item["url"])) == longest
-    context["nav_items"] = items
+    sections = [
+        NavSection(
+            label=section,
+            pages=[
+                NavLink(label, reverse(name))
+                for label, name, audience in pages
+                if _visible(audience, is_staff=is_staff, is_admin=is_admin)
+            ],
+        )
+        for section, pages in NAVIGATION
+    ]
+    sections = [section for section in sections if section.pages]
+    # The current page is the one whose address is the longest prefix of the request's:
+    # /people/universes/ is Universes, not also People.
+    matches = [
+        (len(link.url), link, section)
+        for section in sections
+        for link in section.pages
+        if (request.path == link.url if link.url == "/" else request.path.startswith(link.url))
+    ]
+    if matches:
+        _length, link, section = max(matches, key=lambda match: match[0])
+        link.current = section.current = True
+    context["nav_items"] = sections
+    current = next((section for section in sections if section.current), None)
+    context["nav_section"] = current
+    context["nav_pages"] = current.pages if current and len(current.pages) > 1 else []
     context["user_roles"] = roles
     return context
