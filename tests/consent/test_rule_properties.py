@@ -274,7 +274,7 @@ class Providers:
 
     def backends(self) -> sender.Backends:
         return sender.Backends(
-            email=_Email(self),  # type: ignore[arg-type]
+            email=_Email(self),
             text=_Text(self),
             email_rate=TokenBucket(per_second=1e9),
             text_rate=TokenBucket(per_second=1e9),
