@@ -227,6 +227,22 @@ def build_parser() -> Parser:
         "--online", action="store_true", help="also time find-or-create on a seeded state file"
     )
     bench_match.add_argument("--probes", type=int, default=400)
+    bench_fanout = bench_commands.add_parser(
+        "fanout", help="fan an email mailing out to a synthetic list on PostgreSQL"
+    )
+    bench_fanout.add_argument(
+        "--people", type=int, default=25_000_000, help="people on the list (default: 25M)"
+    )
+    bench_fanout.add_argument(
+        "--database-url",
+        help="PostgreSQL server for the bench database "
+        "(default: postgres://postgres@127.0.0.1:5432/)",
+    )
+    bench_fanout.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the built list after the run, and reuse a kept one of the same size",
+    )
     bench_turf = bench_commands.add_parser(
         "turf", help="cut and route a synthetic universe on PostgreSQL; routes against OR-tools"
     )

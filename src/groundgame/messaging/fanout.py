@@ -115,42 +115,30 @@ def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterat
         "household__zip5",
         "_texted",
     )
+    # Read once, not per row: the loop runs for every recipient of a national list.
+    mailing_id, channel, topic_id = mailing.pk, mailing.channel, mailing.topic_id
+    is_text = channel == MessageChannel.SMS
+    queued = Send.Status.QUEUED
     for pk, first, last, address, city, state, zip5, texted in queryset.values_list(
         *fields
     ).iterator(chunk_size=BATCH):
-        recipient = compose.Recipient(
-            person_id=pk,
-            address=address,
-            values=compose.recipient_values(
-                first_name=first,
-                last_name=last,
-                city=city or "",
-                state=state or "",
-                zip5=zip5 or "",
-            ),
+        values = compose.recipient_values(
+            first_name=first,
+            last_name=last,
+            city=city or "",
+            state=state or "",
+            zip5=zip5 or "",
         )
-        if mailing.channel == MessageChannel.SMS:
+        if is_text:
+            recipient = compose.Recipient(person_id=pk, address=address, values=values)
             segments = compose.text(
                 body=body, recipient=recipient, first_to_number=not texted
             ).segments
         else:
-            subject.render(recipient.values)
-            body.render_html(recipient.values)
+            subject.render(values)
+            body.render_html(values)
             segments = 1
-        yield (
-            mailing.pk,
-            pk,
-            mailing.channel,
-            mailing.topic_id,
-            address,
-            Send.Status.QUEUED,
-            segments,
-            0,
-            "",
-            "",
-            "",
-            now,
-        )
+        yield (mailing_id, pk, channel, topic_id, address, queued, segments, 0, "", "", "", now)
 
 
 def _write(rows: list[tuple[Any, ...]]) -> None:

@@ -75,10 +75,20 @@ class Send(models.Model):
         UNKNOWN = "unknown", "Sender stopped mid-send"
         CANCELLED = "cancelled", "Cancelled"
 
+    # The fan-out writes millions of rows at a time and each index is paid per row: the mailing
+    # and the person need no index of their own, send_once_per_mailing starts with the mailing
+    # and send_cap_idx with the person.
     mailing = models.ForeignKey(
-        Mailing, null=True, blank=True, on_delete=models.CASCADE, related_name="sends"
+        Mailing,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sends",
+        db_index=False,
     )
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     channel = models.CharField(max_length=8, choices=MessageChannel.choices)
     topic = models.ForeignKey("consent.Topic", on_delete=models.PROTECT, related_name="+")
     address = models.CharField(max_length=254)
@@ -86,8 +96,9 @@ class Send(models.Model):
     # SMS: carrier segments (the throttle counts these); email: 1.
     segments = models.PositiveSmallIntegerField(default=1)
     # A one-off message (a confirmation, a reply) carries its own content and a key that
-    # makes asking twice send once; a mailing's sends render the mailing.
-    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # makes asking twice send once; a mailing's sends render the mailing. NULL, not "", when
+    # there is no key: send_dedupe_once leaves those rows out.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
     content = models.JSONField(null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -99,15 +110,28 @@ class Send(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["mailing", "person"], name="send_once_per_mailing")
+            models.UniqueConstraint(fields=["mailing", "person"], name="send_once_per_mailing"),
+            # Unique among the one-off messages that have a key; a mailing's sends (all but a
+            # few rows) have none and stay out of the index.
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="send_dedupe_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "mailing", "id"], name="send_work_idx"),
             # Frequency caps: what went to this person on this channel lately.
             models.Index(fields=["person", "channel", "queued_at"], name="send_cap_idx"),
             models.Index(fields=["provider_id"], name="send_provider_idx"),
-            # The first text to a number names the organization and how to opt out.
-            models.Index(fields=["address", "channel"], name="send_address_idx"),
+            # The first text to a number names the organization and how to opt out: numbers
+            # texted before. Only texts are looked up by address, and email addresses would
+            # make every row of a mailing an insert at a random place of the index.
+            models.Index(
+                fields=["address"],
+                condition=models.Q(channel=MessageChannel.SMS),
+                name="send_text_address_idx",
+            ),
         ]
 
     def __str__(self) -> str:
