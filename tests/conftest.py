@@ -37,6 +37,34 @@ def _own_cache(settings: Any) -> None:
     }
 
 
+def _starting_rows() -> None:
+    """The consent topics and frequency caps every campaign starts with. Data migrations make
+    them, and the flush that ends a transactional (live-server) test empties their tables:
+    made again for whichever test comes next, by the migrations' own functions."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("groundgame.consent.migrations.0002_default_topics", "add_topics"),
+        ("groundgame.messaging.migrations.0002_default_frequency_caps", "add_caps"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _starting_data(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = bool(names & {"transactional_db", "live_server"}) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    _starting_rows()
+
+
 @dataclass
 class Campaign:
     national: Any

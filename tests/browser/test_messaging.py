@@ -18,20 +18,6 @@ from tests.browser.conftest import DESKTOP, MOBILE, Campaign, build_campaign, si
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _starting_data() -> None:
-    """The topics and frequency caps every campaign starts with. Data migrations make them,
-    and a live-server test's flush empties the tables after each test: made again here."""
-    import importlib
-
-    from django.apps import apps
-
-    for module, function in (
-        ("groundgame.consent.migrations.0002_default_topics", "add_topics"),
-        ("groundgame.messaging.migrations.0002_default_frequency_caps", "add_caps"),
-    ):
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
 @pytest.fixture
 def campaign(transactional_db: None, settings: Any) -> Campaign:
     """The browser campaign; Pennsylvanians subscribed to volunteering email (all but one),
@@ -41,7 +27,6 @@ def campaign(transactional_db: None, settings: Any) -> Campaign:
     from groundgame.people import services as people
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    _starting_data()
     built = build_campaign()
     pennsylvania = people.universe_save(
         actor=None, name="Pennsylvania volunteers", filters={"state": ["PA"]}
