@@ -194,3 +194,70 @@ def test_the_seed_gives_list_health_a_history(seeded):
     health = list_health.list_health()
     assert health.mailings
     assert all(r.now > 0 for r in health.reach)
+
+
+def test_the_seed_gives_the_field_program_and_library_a_story(seeded, client):
+    """Turfs handed out with each state's approved door script, four weeks of doors that add
+    up on the national reporting page, flagged and refused results for review, goals,
+    materials, and an approval queue with something overdue."""
+    from groundgame.content.models import ApprovalDelegation, ContentVersion
+    from groundgame.field.models import (
+        CanvassResult,
+        ContactGoal,
+        MaterialRequest,
+        SyncRejection,
+        Turf,
+        WalkList,
+    )
+
+    states = OrgUnit.objects.filter(kind="state")
+    assert set(Turf.objects.values_list("cut__org_unit__parent__parent", flat=True)) == set(
+        states.values_list("pk", flat=True)
+    )
+    lists = WalkList.objects.select_related("script", "turf__org_unit")
+    assert lists.count() < Turf.objects.count()  # some turfs are not handed out yet
+    for walk_list in lists:
+        assert walk_list.script.kind == "script"
+        assert walk_list.turf.org_unit.path.startswith(walk_list.script.org_unit.path)
+        approved = walk_list.script.versions.filter(status="approved").get()
+        assert {q["key"] for q in approved.questions} >= {"support", "issues"}
+
+    results = CanvassResult.objects.exclude(review="rejected")
+    talked = results.filter(outcome="talked")
+    honest = results.exclude(review="flagged")
+    # About 30% of doors open to a conversation (a small sample at this scale).
+    assert 0.2 < honest.filter(outcome="talked").count() / honest.count() < 0.45
+    issues = Counter(i for row in talked.values_list("issues", flat=True) for i in row)
+    assert issues.most_common(1)[0][0] == "inflation"
+    assert CanvassResult.objects.filter(review="flagged").exists()
+    assert SyncRejection.objects.filter(code="survey_without_conversation").exists()
+
+    user = get_user_model().objects.get(username="demo")
+    client.force_login(user)
+    report = client.get("/field/reporting/")
+    assert report.status_code == 200
+    assert report.context["unit"]["kind"] == "national"
+    assert report.context["total"].doors == results.count()
+    assert report.context["total"].conversations == talked.count()
+    assert report.context["progress"]  # the national goal
+    # Some states are ahead of their goal's pace and some behind.
+    paces = {
+        client.get(f"/field/reporting/?unit={state.pk}").context["progress"][0].on_track
+        for state in states
+    }
+    assert paces == {True, False}
+    assert ContactGoal.objects.filter(org_unit__kind="team").count() == 2
+
+    delegated = ApprovalDelegation.objects.filter(approver__username__startswith="director.")
+    assert delegated.count() == 7
+    decided = ContentVersion.objects.filter(decided_by__username__startswith="director.")
+    assert decided.filter(status__in=["approved", "superseded"]).count() > 20
+    queue = client.get("/content/queue/")
+    assert queue.status_code == 200
+    assert queue.context["overdue"] >= 1
+    assert ContentVersion.objects.filter(status="rejected").exclude(decision_note="").exists()
+
+    materials = client.get("/field/materials/")
+    assert materials.status_code == 200
+    assert sum(row.late for row in materials.context["rows"]) == 1
+    assert MaterialRequest.objects.filter(status="delivered").exists()

@@ -6,7 +6,9 @@ south), each team covering real counties; staff with roles in those units; a vot
 counties, turnout and party lean follow the real returns (see ``people.synth``), and a few
 volunteers on every team; donors from the rest of the country, and ten weeks of email and
 text history with the subscriptions and churn that list health reads (see
-``messaging.demo_history``). Nobody in it is real.
+``messaging.demo_history``); a library of scripts, literature and talking points approved by
+the state directors (``content.demo_library``), and four weeks of door knocking with turfs,
+walk lists, goals and materials (``field.demo_program``). Nobody in it is real.
 
 The same ``seed`` gives the same campaign. The one secret is the demo admin's password:
 random on every first seed, kept in ``$GROUNDGAME_HOME/demo-login.json`` (readable by its
@@ -26,11 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
+from groundgame.content import services as content
 from groundgame.core.env import home_dir
+from groundgame.field import services as field
 from groundgame.health import services as health
 from groundgame.messaging import services as messaging
 from groundgame.organizing import selectors as organizing
@@ -56,6 +61,16 @@ STATES = {
     "NC": "North Carolina",
     "PA": "Pennsylvania",
     "WI": "Wisconsin",
+}
+# Where each state's canvassers knock: the time of the doors they record.
+STATE_TIMEZONES = {
+    "AZ": "America/Phoenix",
+    "GA": "America/New_York",
+    "MI": "America/Detroit",
+    "NV": "America/Los_Angeles",
+    "NC": "America/New_York",
+    "PA": "America/New_York",
+    "WI": "America/Chicago",
 }
 DEMO_USERNAME = "demo"
 _BANDS = {
@@ -131,13 +146,13 @@ def seed_campaign(
 
     # The hierarchy and staff commit together: a campaign is seeded once it has units.
     with transaction.atomic():
-        teams, units, grants = _hierarchy(report)
-        staff = _staff(grants, report)
+        tree = _hierarchy(report)
+        users = _staff(tree.grants, report)
     voter_file = people.synthetic_voter_file_create(
         actor=None,
         voters=SCALES[scale],
         seed=seed,
-        team_by_county={fips: team for team, counties in teams for fips in counties},
+        team_by_county={fips: team for team, counties in tree.teams for fips in counties},
         progress=report,
     )
     roles = [(p, t, "leader" if leader else "volunteer") for p, t, leader in voter_file.volunteers]
@@ -145,8 +160,13 @@ def seed_campaign(
         actor=None, memberships=roles, source="synthetic campaign"
     )
     report("volunteers", len(roles), len(roles))
+    library = content.demo_library_create(
+        seed=seed, admin=users[DEMO_USERNAME], desks=[_desk(s, users) for s in tree.states]
+    )
+    report("content", library.items, library.items)
     # The messaging history is ten weeks long whatever the scale: at the state scale it
-    # would be millions of sends, so that scale gets none.
+    # would be millions of sends, so that scale gets none. Nor does it get the field
+    # program's four weeks: its teams are cities, each cut into hundreds of turfs.
     donors: list[int] = []
     if scale != "state":
         donors = people.synthetic_donors_create(
@@ -154,6 +174,13 @@ def seed_campaign(
         )
         history = messaging.demo_history_create(seed=seed, donor_ids=donors)
         report("mailings", history.mailings, history.mailings)
+        program = field.demo_program_create(
+            seed=seed,
+            admin=users[DEMO_USERNAME],
+            states=[_state_field(s, users, library) for s in tree.states],
+            national_id=tree.national_id,
+        )
+        report("doors knocked", program.results, program.results)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started
@@ -170,8 +197,8 @@ def seed_campaign(
         households=voter_file.households + len(donors),
         donors=len(donors),
         volunteers=len(roles),
-        staff=staff,
-        units=units,
+        staff=len(users),
+        units=tree.units,
         seconds=seconds,
     )
 
@@ -180,9 +207,32 @@ Team = tuple[int, list[str]]  # a team unit's id and the counties it covers
 Grant = tuple[str, str, int, str]  # username, role, unit id, job title
 
 
-def _hierarchy(report: Progress) -> tuple[list[Team], int, list[Grant]]:
-    """National > state > region > team units, the teams with their counties, how many units
-    there are and the staff roles to give in them."""
+@dataclass(frozen=True)
+class StateUnits:
+    """A state's unit and the units and staff the content and field demos work with."""
+
+    state: str
+    name: str
+    unit_id: int
+    region_id: int  # its first region, whose organizer drafts a flyer
+    region_name: str
+    region_organizer: str
+    team_id: int  # its biggest team, whose voters are cut into turfs
+    team_organizer: str  # the organizer of that team's region
+
+
+@dataclass(frozen=True)
+class Tree:
+    national_id: int
+    units: int
+    teams: list[Team]
+    states: list[StateUnits]
+    grants: list[Grant]
+
+
+def _hierarchy(report: Progress) -> Tree:
+    """National > state > region > team units, the teams with their counties, and the staff
+    roles to give in them."""
     places = people_selectors.swing_county_list()
     national = organizing_services.org_unit_create(actor=None, name="National", kind="national")
     grants = [
@@ -190,6 +240,7 @@ def _hierarchy(report: Progress) -> tuple[list[Team], int, list[Grant]]:
         ("analyst", "analyst", national.pk, "Data Analyst"),
     ]
     teams: list[Team] = []
+    states: list[StateUnits] = []
     units = 1
     for number, (state, state_name) in enumerate(sorted(STATES.items()), start=1):
         state_unit = organizing_services.org_unit_create(
@@ -197,18 +248,24 @@ def _hierarchy(report: Progress) -> tuple[list[Team], int, list[Grant]]:
         )
         units += 1
         grants.append((f"director.{state.lower()}", "director", state_unit.pk, "State Director"))
+        # Drafts the state's scripts, literature and talking points for the director to approve.
+        grants.append(
+            (f"comms.{state.lower()}", "organizer", state_unit.pk, "Communications Director")
+        )
         counties = sorted((p for p in places if p.state == state), key=lambda p: p.longitude)
         bands = _BANDS[min(4, max(2, round(len(counties) / 25)))]
-        biggest_team = (0, 0)  # (votes, unit id): its volunteer leader is on staff
+        regions: list[tuple[int, str, str]] = []  # unit id, name, organizer
+        # The team with the most votes: its volunteer leader is on staff, its doors are cut.
+        biggest_team = (0, 0, "")  # votes, unit id, organizer
         for band, region_counties in zip(bands, _split(counties, len(bands)), strict=True):
             region = organizing_services.org_unit_create(
                 actor=None, name=f"{state_name} {band}", kind="region", parent=state_unit
             )
             units += 1
             slug = band.lower().replace(" ", "-")
-            grants.append(
-                (f"organizer.{state.lower()}.{slug}", "organizer", region.pk, "Regional Organizer")
-            )
+            organizer = f"organizer.{state.lower()}.{slug}"
+            grants.append((organizer, "organizer", region.pk, "Regional Organizer"))
+            regions.append((region.pk, region.name, organizer))
             north_to_south = sorted(region_counties, key=lambda p: -p.latitude)
             n_teams = max(1, math.ceil(len(north_to_south) / _COUNTIES_PER_TEAM))
             for covered in _split(north_to_south, n_teams):
@@ -224,12 +281,54 @@ def _hierarchy(report: Progress) -> tuple[list[Team], int, list[Grant]]:
                 )
                 units += 1
                 teams.append((team.pk, fips))
-                biggest_team = max(biggest_team, (sum(p.votes_2024 for p in covered), team.pk))
+                votes = sum(p.votes_2024 for p in covered)
+                biggest_team = max(biggest_team, (votes, team.pk, organizer))
         grants.append(
             (f"leader.{state.lower()}", "volunteer_leader", biggest_team[1], "Volunteer Leader")
         )
+        states.append(
+            StateUnits(
+                state=state,
+                name=state_name,
+                unit_id=state_unit.pk,
+                region_id=regions[0][0],
+                region_name=regions[0][1],
+                region_organizer=regions[0][2],
+                team_id=biggest_team[1],
+                team_organizer=biggest_team[2],
+            )
+        )
         report("org units", number, len(STATES))
-    return teams, units, grants
+    return Tree(national.pk, units, teams, states, grants)
+
+
+def _desk(state: StateUnits, users: dict[str, User]) -> content.StateDesk:
+    code = state.state.lower()
+    return content.StateDesk(
+        state=state.state,
+        name=state.name,
+        unit_id=state.unit_id,
+        director=users[f"director.{code}"],
+        writer=users[f"comms.{code}"],
+        region_id=state.region_id,
+        region_name=state.region_name,
+        organizer=users[state.region_organizer],
+    )
+
+
+def _state_field(
+    state: StateUnits, users: dict[str, User], library: content.DemoLibrary
+) -> field.StateField:
+    return field.StateField(
+        state=state.state,
+        unit_id=state.unit_id,
+        team_id=state.team_id,
+        director=users[f"director.{state.state.lower()}"],
+        organizer=users[state.team_organizer],
+        script_id=library.scripts[state.unit_id],
+        guide_id=library.guides[state.unit_id],
+        timezone=STATE_TIMEZONES[state.state],
+    )
 
 
 def _split(items: Sequence[_T], parts: int) -> list[Sequence[_T]]:
@@ -238,14 +337,15 @@ def _split(items: Sequence[_T], parts: int) -> list[Sequence[_T]]:
     return [items[a:b] for a, b in itertools.pairwise(bounds)]
 
 
-def _staff(grants: list[Grant], report: Progress) -> int:
-    """Accounts for the grants; returns how many were made.
+def _staff(grants: list[Grant], report: Progress) -> dict[str, User]:
+    """Accounts for the grants, by username.
 
     Only the demo admin's password is kept: the others are synthetic colleagues whose roles
     show what scoped access looks like, and nobody needs to sign in as them.
     """
 
     demo_password = secrets.token_urlsafe(18)
+    users: dict[str, User] = {}
     for done, (username, role, unit_id, title) in enumerate(grants, start=1):
         first, last = title.split(" ", 1)
         is_demo = username == DEMO_USERNAME
@@ -262,9 +362,10 @@ def _staff(grants: list[Grant], report: Progress) -> int:
         if unit is None:  # created moments ago in the same transaction
             raise RuntimeError(f"org unit {unit_id} vanished while seeding")
         organizing_services.staff_role_grant(actor=None, user=user, org_unit=unit, role=role)
+        users[username] = user
         report("staff", done, len(grants))
     _save_demo_login(demo_password)
-    return len(grants)
+    return users
 
 
 def _save_demo_login(password: str) -> None:

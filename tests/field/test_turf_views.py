@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from groundgame.core.errors import ValidationFailed
 from groundgame.field import services
 from groundgame.field.models import Turf, TurfCut, WalkList
 from tests.field.turf_builders import build_town
@@ -136,3 +137,51 @@ def test_pages_are_not_found_outside_the_unit_and_need_sign_in(
     assert anonymous["Location"].startswith("/login/")
     analyst = client_for(make_staff("ana", role="analyst", unit=campaign.durham))
     assert analyst.get("/field/").status_code == 403
+
+
+def test_a_walk_list_carries_an_approved_script_of_the_turfs_units(
+    campaign: Any, cut: TurfCut, organizer: Client
+) -> None:
+    """The form offers the approved scripts of the turf's team and the units above it, the
+    newest first; the list keeps the one chosen (the canvassing app shows it). A script of
+    another unit, or literature, is refused naming the field, and no list is made."""
+    from groundgame.content import services as content
+    from groundgame.organizing import services as organizing
+    from tests.field.builders import _approve
+
+    organizing.membership_bulk_create(
+        actor=None,
+        memberships=[(campaign.alice.pk, campaign.durham.pk, "volunteer")],
+        source="test",
+    )
+
+    def script(unit: Any, title: str, kind: str = "script") -> int:
+        item = content.content_item_create(
+            actor=None, kind=kind, title=title, org_unit_id=unit.pk, body="Hi, I'm a volunteer."
+        )
+        _approve(item.pk, None)
+        return item.pk
+
+    state_script = script(campaign.nc, "North Carolina door script")
+    elsewhere = script(campaign.guilford, "Guilford door script")
+    leaflet = script(campaign.durham, "Durham leaflet", kind="literature")
+    turf = cut.turfs.order_by("number").first()
+    assert turf is not None
+    page = organizer.get(f"/field/turfs/{turf.pk}/").content.decode()
+    assert "North Carolina door script (version 1)" in page
+    assert "Guilford door script" not in page
+    assert "Durham leaflet" not in page
+
+    response = organizer.post(
+        f"/field/turfs/{turf.pk}/lists", {"canvasser": campaign.alice.pk, "script": state_script}
+    )
+    assert response.status_code == 302
+    assert WalkList.objects.get().script_id == state_script
+    listed = organizer.get(f"/field/turfs/{turf.pk}/").content.decode()
+    assert "North Carolina door script" in listed
+    for wrong in (elsewhere, leaflet):
+        with pytest.raises(ValidationFailed) as refused:
+            services.walk_list_create(actor=None, turf_id=turf.pk, script_id=wrong)
+        assert refused.value.field == "script"
+        assert refused.value.code == "walk_list_script_invalid"
+    assert WalkList.objects.count() == 1

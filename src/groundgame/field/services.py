@@ -17,6 +17,9 @@ from groundgame.field.canvass_services import (
     walk_list_open,
 )
 
+# The demo campaign's four weeks of field work.
+from groundgame.field.demo_program import DemoProgram, StateField, demo_program_create
+
 # Turfs: cutting, hand adjustments and walk lists.
 from groundgame.field.turf_services import (
     BOUNDARIES,
@@ -37,10 +40,13 @@ __all__ = [
     "REJECTED",
     "TARGET_MAX",
     "TARGET_MIN",
+    "DemoProgram",
     "RowAnswer",
+    "StateField",
     "SyncAnswer",
     "canvass_result_review",
     "canvass_sync",
+    "demo_program_create",
     "sync_rejection_resolve",
     "turf_cut",
     "turf_merge",

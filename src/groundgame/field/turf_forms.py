@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 
+from groundgame.content import selectors as content_selectors
 from groundgame.field import turf_services
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
@@ -48,9 +49,23 @@ class WalkListForm(forms.Form):
     canvasser = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Volunteer"
     )
+    script = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Script")
 
     def __init__(self, *args: Any, scope: StaffScope, unit_path: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Scripts of the turf's team and the units above it that volunteers may be shown (an
+        # approved version); the newest is offered first.
+        unit_ids = [int(part) for part in unit_path.strip("/").split("/")]
+        scripts = sorted(
+            content_selectors.current_approved_versions(kind="script", org_unit_ids=unit_ids),
+            key=lambda v: v.decided_at or v.created_at,
+            reverse=True,
+        )
+        cast(forms.ChoiceField, self.fields["script"]).choices = [("", "No script")] + [
+            (v.item_id, f"{v.item.title} (version {v.number})") for v in scripts
+        ]
+        if scripts:
+            self.fields["script"].initial = scripts[0].item_id
         shifts = organizing_selectors.shift_list_upcoming(scope=scope)
         cast(forms.ChoiceField, self.fields["shift"]).choices = [("", "No shift")] + [
             (s.pk, f"{s.event.title}, {s.starts_at:%a %b %-d %H:%M}") for s in shifts

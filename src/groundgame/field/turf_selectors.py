@@ -62,7 +62,7 @@ def turf_get(*, scope: StaffScope, turf_id: int) -> Turf | None:
 def walk_list_list(*, turf_id: int) -> QuerySet[WalkList]:
     return (
         WalkList.objects.filter(turf_id=turf_id)
-        .select_related("shift__event", "canvasser")
+        .select_related("shift__event", "canvasser", "script")
         .order_by("-created_at")
     )
 

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from groundgame.audit.services import Actor, audit_create, audit_record, snapshot
 from groundgame.audit.services import Kind as AuditKind
+from groundgame.content import selectors as content_selectors
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from groundgame.field import errors, routing, turfs
 from groundgame.field.models import Turf, TurfCut, TurfStop, WalkList
@@ -482,8 +483,11 @@ def walk_list_create(
     turf_id: int,
     shift_id: int | None = None,
     canvasser_id: int | None = None,
+    script_id: int | None = None,
 ) -> WalkList:
-    """Hand a turf to a shift or a volunteer (or both) as a walk list with its own code."""
+    """Hand a turf to a shift or a volunteer (or both) as a walk list with its own code, with
+    the script whose current approved version the canvassing app shows (one of the turf's
+    team or a unit above it)."""
     scope = organizing_selectors.staff_scope(actor)
     with transaction.atomic():
         turf = _turf_for_edit(scope, turf_id)
@@ -502,11 +506,24 @@ def walk_list_create(
                 code=errors.WALK_LIST_CANVASSER_INVALID,
                 field="canvasser",
             )
+        if script_id is not None:
+            script = content_selectors.content_item_get(script_id)
+            if (
+                script is None
+                or script.kind != "script"
+                or not turf.org_unit.path.startswith(script.org_unit.path)
+            ):
+                raise ValidationFailed(
+                    f"There is no such script for {turf.org_unit.name}.",
+                    code=errors.WALK_LIST_SCRIPT_INVALID,
+                    field="script",
+                )
         walk_list = WalkList.objects.create(
             turf=turf,
             code=walk_list_code(),
             shift=shift,
             canvasser_id=canvasser_id,
+            script_id=script_id,
         )
         audit_create(
             actor=actor,

@@ -218,6 +218,7 @@ def walk_list_create(request: HttpRequest, turf_id: int) -> HttpResponse:
                 turf_id=turf.pk,
                 shift_id=form.cleaned_data["shift"],
                 canvasser_id=form.cleaned_data["canvasser"],
+                script_id=form.cleaned_data["script"],
             )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -32,7 +32,6 @@ from groundgame.messaging.models import DeliveryEvent, Mailing, MessageChannel, 
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
 
-PastEvent = consent_services.PastEvent
 EMAIL, SMS = MessageChannel.EMAIL.value, MessageChannel.SMS.value
 
 # Share of the people with an address who subscribed to each topic: voters on the file, and
@@ -112,7 +111,7 @@ class _Person:
 
 def _subscriptions(
     rng: random.Random, people: list[_Person], donors: set[int], now: dt.datetime
-) -> list[PastEvent]:
+) -> list[consent_services.PastEvent]:
     window = PLANS[0].days_ago + 2
     events = []
     for p in people:
@@ -130,7 +129,7 @@ def _subscriptions(
                 at = now - dt.timedelta(days=days)
                 p.joined[(channel, topic)] = at
                 events.append(
-                    PastEvent(
+                    consent_services.PastEvent(
                         person_id=p.pk,
                         action="subscribe",
                         source=SUBSCRIBE_SOURCES.get(topic, "signup_form"),
@@ -151,19 +150,20 @@ def _battleground_pressure(days_ago: float) -> float:
 
 def _leaving(
     rng: random.Random, plan: Plan, p: _Person, address: str, at: dt.datetime
-) -> PastEvent:
+) -> consent_services.PastEvent:
     """How a person leaves after a message: mostly the message's topic, through its one-click
     link; some leave the channel or everything on the unsubscribe page."""
+    event = consent_services.PastEvent
     if plan.channel == SMS:
-        return PastEvent(p.pk, "stop", "sms_keyword", at, p.state, SMS, address=address)
+        return event(p.pk, "stop", "sms_keyword", at, p.state, SMS, address=address)
     roll = rng.random()
     if roll < 0.70:
-        return PastEvent(p.pk, "unsubscribe", "one_click", at, p.state, EMAIL, plan.topic)
+        return event(p.pk, "unsubscribe", "one_click", at, p.state, EMAIL, plan.topic)
     if roll < 0.85:
-        return PastEvent(p.pk, "unsubscribe", "unsubscribe_page", at, p.state, EMAIL, plan.topic)
+        return event(p.pk, "unsubscribe", "unsubscribe_page", at, p.state, EMAIL, plan.topic)
     if roll < 0.96:
-        return PastEvent(p.pk, "leave_channel", "unsubscribe_page", at, p.state, EMAIL)
-    return PastEvent(p.pk, "do_not_contact", "unsubscribe_page", at, p.state)
+        return event(p.pk, "leave_channel", "unsubscribe_page", at, p.state, EMAIL)
+    return event(p.pk, "do_not_contact", "unsubscribe_page", at, p.state)
 
 
 def _send_mailing(
@@ -172,7 +172,7 @@ def _send_mailing(
     people: dict[int, _Person],
     universe_id: int,
     now: dt.datetime,
-) -> tuple[int, list[PastEvent]]:
+) -> tuple[int, list[consent_services.PastEvent]]:
     """Write one past mailing with its sends and delivery events; returns how many were sent
     and the consent changes that came back."""
     sent_at = now - dt.timedelta(days=plan.days_ago)
@@ -221,7 +221,7 @@ def _send_mailing(
         "pk", "person_id", "address", "sent_at"
     )
     events: list[DeliveryEvent] = []
-    churn: list[PastEvent] = []
+    churn: list[consent_services.PastEvent] = []
     pressure = _battleground_pressure(plan.days_ago)
     for send_id, person_id, to, sent in sends.order_by("pk"):
         p = people[person_id]
@@ -231,12 +231,18 @@ def _send_mailing(
         roll = rng.random()
         if plan.channel == EMAIL and rng.random() < BOUNCE_RATE:
             kind = DeliveryEvent.Kind.BOUNCED
-            churn.append(PastEvent(p.pk, "bounce", "webhook:email", later, p.state, EMAIL,
-                                   address=to))
+            churn.append(
+                consent_services.PastEvent(
+                    p.pk, "bounce", "webhook:email", later, p.state, EMAIL, address=to
+                )
+            )
         elif roll < plan.complaint * factor:
             kind = DeliveryEvent.Kind.COMPLAINED
-            churn.append(PastEvent(p.pk, "complaint", "webhook:email", later, p.state, EMAIL,
-                                   address=to))
+            churn.append(
+                consent_services.PastEvent(
+                    p.pk, "complaint", "webhook:email", later, p.state, EMAIL, address=to
+                )
+            )
         else:
             # Delivered: the demo's provider reports only what went wrong (a report per
             # delivered message would double the rows and change no figure on the page).
@@ -276,7 +282,7 @@ def demo_history_create(*, seed: int, donor_ids: list[int]) -> DemoHistory:
         joins = _subscriptions(rng, list(people.values()), set(donor_ids), now)
         consent_services.history_bulk_record(events=joins)
         sends = churn = 0
-        pending: list[PastEvent] = []
+        pending: list[consent_services.PastEvent] = []
         for plan in PLANS:
             # The changes that happened before this mailing went out narrow its audience;
             # later ones wait, so each is applied in the order it happened.
