@@ -19,7 +19,7 @@ from groundgame.messaging.models import Send
 from groundgame.people import services as people
 from tests.loopback import LoopbackSmtp, http_post
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SUBJECT = "{{ first_name }}, knock doors with us"
 BODY = "Hi {{ first_name }},\n\nJoin us Saturday at 10.\n\nSee you there."

@@ -19,7 +19,7 @@ from groundgame.people import services as people
 
 # Committed rows, as a worker would leave them; the topics of the data migrations are put
 # back after each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SUBSCRIBERS = 120
 BATCH = 25

@@ -17,7 +17,7 @@ from groundgame.messaging.models import DeliveryEvent, InboundText, Send
 from groundgame.people import services as people
 from tests.loopback import LoopbackSms
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ALICE = "+19195550101"
 BOB = "+19195550102"

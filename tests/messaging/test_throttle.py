@@ -83,7 +83,7 @@ def test_a_rate_must_be_positive() -> None:
         TokenBucket(per_second=0)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_sender_pays_for_each_text_in_segments(
     sms: LoopbackSms, send_mailing: Callable[..., Any]
 ) -> None:

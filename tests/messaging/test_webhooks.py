@@ -22,7 +22,7 @@ from groundgame.messaging.models import DeliveryEvent, InboundText, Send
 from groundgame.people import services as people
 from tests.loopback import LoopbackSms, LoopbackSmtp, WebhookAnswer, http_post, twilio_signature
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ALICE = "+19195550101"
 
