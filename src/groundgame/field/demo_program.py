@@ -69,7 +69,7 @@ OTHER_OUTCOMES = {
     "moved": 0.02,
     "inaccessible": 0.015,
 }
-CONTACT_RATES = (0.26, 0.28, 0.30, 0.31, 0.32, 0.34, 0.29)
+CONTACT_RATES = (0.23, 0.25, 0.27, 0.28, 0.29, 0.31, 0.26)
 WEEKEND_CONTACT = 0.04  # more people home on a weekend afternoon
 # Support, 1 (strongly for us) to 5 (strongly against), among the people who talk: a
 # persuasion universe in a swing state leans slightly our way and has many undecided.
@@ -351,11 +351,14 @@ def _session(
         queue = lst.doors or lst.again
         if not queue:
             break
-        household = queue.popleft()
+        household = queue[0]
         place = homes.places.get(household)
         if previous is not None and place is not None:
             meters = quality.meters_between(*previous, *place)
             at += dt.timedelta(seconds=meters / rng.uniform(*WALK_SPEED_MPS))
+            if at > until:
+                break  # too far for today: the next session starts there
+        queue.popleft()
         previous = place or previous
         lst.attempts[household] += 1
         outcome = _outcome(rng, contact)
