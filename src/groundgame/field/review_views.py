@@ -3,6 +3,8 @@ rejected. Scoped like personal data: each organizer sees their units."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +34,10 @@ def review(request: HttpRequest) -> HttpResponse:
         {
             "flagged": list(flagged[:PAGE]),
             "flagged_count": flagged.count(),
-            "rejections": list(rejections[:PAGE]),
+            # Each with what the phone sent, as the JSON it sent.
+            "rejections": [
+                (j, json.dumps(j.payload, ensure_ascii=False)) for j in rejections[:PAGE]
+            ],
             "rejection_count": rejections.count(),
         },
     )

@@ -219,8 +219,9 @@ def line_chart_svg(chart: Chart) -> str:
     every = max(1, math.ceil(n / 5))
     for i, category in enumerate(chart.categories):
         # The last category is always labelled, so the regular label just before it is
-        # dropped when it would sit close enough to overlap.
-        if (i % every == 0 and n - 1 - i >= every / 2) or i == n - 1:
+        # dropped when it would sit close enough to overlap: the last label ends at the edge
+        # and runs a whole label's width to the left, so a half-width chart needs 3/4 of a step.
+        if (i % every == 0 and n - 1 - i >= every * 3 / 4) or i == n - 1:
             anchor = "start" if i == 0 and n > 1 else ("end" if i == n - 1 and n > 1 else "middle")
             parts.append(
                 f'<text class="chart-tick" x="{_num(x_pct(i))}%" y="{LINE_HEIGHT - 8}" '
