@@ -10,6 +10,7 @@ from django.core import mail
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent
+from groundgame.core.errors import ApplicationError
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing, Send
 from groundgame.people import services as people
@@ -65,3 +66,34 @@ def test_mailing_reaches_only_subscribers_once(campaign: Any, email_settings: No
         person_id=campaign.bob.pk, channel="email", topic=topic
     )
     assert decision.reason == "topic_left"
+
+
+def test_one_sender_per_channel_at_a_time(campaign: Any, email_settings: None) -> None:
+    universe = people.universe_save(actor=None, name="Everyone", filters={})
+    for person in (campaign.alice, campaign.bob):
+        consent.subscription_join(
+            person_id=person.pk, channel="email", topic_keys=["news"], source="test"
+        )
+    mailing = messaging.mailing_create(
+        actor=None,
+        name="News",
+        channel="email",
+        topic_key="news",
+        universe_id=universe.pk,
+        subject="News",
+        body="Hello {{ first_name }}.",
+    )
+    messaging.mailing_schedule(actor=None, mailing_id=mailing.pk)
+    messaging.mailing_fan_out(mailing_id=mailing.pk)
+    refusals: list[str] = []
+
+    def second_sender(tally: Any) -> None:
+        try:
+            messaging.sends_deliver(channel="email")
+        except ApplicationError as exc:
+            refusals.append(exc.code)
+
+    tally = messaging.sends_deliver(channel="email", progress=second_sender)
+    assert tally.sent == 2
+    assert refusals == ["sender_busy", "sender_busy"]
+    assert messaging.sends_deliver(channel="email").sent == 0, "free again once done"

@@ -19,7 +19,7 @@ from groundgame.audit.services import Actor, audit_create, audit_record, audit_u
 from groundgame.audit.services import Kind as AuditKind
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
-from groundgame.core.errors import NotFound, ValidationFailed
+from groundgame.core.errors import Conflict, NotFound, ValidationFailed
 from groundgame.messaging import (
     backends,
     compose,
@@ -289,13 +289,34 @@ def sends_deliver(
                 code=errors.CHANNEL_INVALID,
                 field="channel",
             )
-    tally = sender.deliver_pending(
-        channel=ch,
-        backends=use or default_backends(),
-        mailing_id=mailing_id,
-        limit=limit,
-        progress=progress,
-    )
+    # One sender per channel at a time, whoever starts it (the worker's task, the command
+    # line), so the provider's rate is kept by one bucket. The hold lasts a send lease and is
+    # renewed after every message, so a sender that dies lets go as its sends do.
+    key = f"messaging:sender:{ch.value}"
+    hold = settings.GROUNDGAME_SEND_LEASE_SECONDS
+    if not cache.add(key, "1", timeout=hold):
+        raise Conflict(
+            f"Another sender is delivering the {ch.label.lower()} outbox; it works until the "
+            "outbox is empty.",
+            code=errors.SENDER_BUSY,
+            field="channel",
+        )
+
+    def renew(tally: sender.Tally) -> None:
+        cache.touch(key, timeout=hold)
+        if progress is not None:
+            progress(tally)
+
+    try:
+        tally = sender.deliver_pending(
+            channel=ch,
+            backends=use or default_backends(),
+            mailing_id=mailing_id,
+            limit=limit,
+            progress=renew,
+        )
+    finally:
+        cache.delete(key)
     mailings_close()
     return tally
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
+from groundgame.core.errors import Conflict
 from groundgame.messaging import services
 from groundgame.messaging.models import MessageChannel
 
-# One sender per channel at a time, so that the provider's rate is kept by one bucket.
-_LOCK_SECONDS = 15 * 60
 _RETRY_SECONDS = 60
 
 
@@ -29,17 +27,14 @@ def mailing_send(mailing_id: int) -> int:
 @task()
 def sends_deliver(channel: str) -> int:
     MessageChannel(channel)
-    key = f"messaging:sender:{channel}"
     sent = 0
     while True:
-        if not cache.add(key, "1", timeout=_LOCK_SECONDS):
+        try:
+            tally = services.sends_deliver(channel=channel)
+        except Conflict:
             # Another sender is on this channel: it looks again after letting go (below),
             # so what was queued meanwhile is not left behind.
             return sent
-        try:
-            tally = services.sends_deliver(channel=channel)
-        finally:
-            cache.delete(key)
         sent += tally.sent
         if tally.retried:
             # The provider is down or asked us to slow down: look again in a while rather
