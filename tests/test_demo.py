@@ -116,6 +116,11 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
         assert "voters" in home_page.lower()
         tree = opener.open(base + "organizing/", timeout=10).read().decode()
         assert "North Carolina" in tree
+        # Four weeks of door knocking and a content library waiting on approvals.
+        field = opener.open(base + "field/reporting/", timeout=10).read().decode()
+        assert re.search(r'Doors knocked</span><span class="kpi-value">[1-9]', field)
+        queue = opener.open(base + "content/queue/", timeout=10).read().decode()
+        assert "overdue" in queue
     finally:
         output = stop(demo)
     assert demo.returncode == 0, output

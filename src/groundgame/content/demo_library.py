@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils import timezone
 
 from groundgame.content.models import ContentItem
@@ -185,24 +186,26 @@ def demo_library_create(
     guides: dict[int, int] = {}
     items = approved = waiting = 0
     paces = rng.sample(DIRECTOR_PACE_HOURS, len(DIRECTOR_PACE_HOURS))
-    for number, desk in enumerate(desks):
-        pace = paces[number % len(paces)]
-        services.approval_delegate(
-            actor=admin,
-            org_unit_id=desk.unit_id,
-            approver=desk.director,
-            expires_at=granted + dt.timedelta(days=DELEGATION_DAYS),
-            now=granted,
-        )
-        for plan in PLANS:
-            item, decided = _item_with_versions(services, rng, desk, plan, pace, now)
-            items += 1
-            approved += decided
-            waiting += (desk.state, plan.key) in WAITING
-            if plan.key == "script":
-                scripts[desk.unit_id] = item.pk
-            elif plan.key == "guide":
-                guides[desk.unit_id] = item.pk
+    # One transaction: each service call would otherwise commit (and flush to disk) alone.
+    with transaction.atomic():
+        for number, desk in enumerate(desks):
+            services.approval_delegate(
+                actor=admin,
+                org_unit_id=desk.unit_id,
+                approver=desk.director,
+                expires_at=granted + dt.timedelta(days=DELEGATION_DAYS),
+                now=granted,
+            )
+            pace = paces[number % len(paces)]
+            for plan in PLANS:
+                item, decided = _item_with_versions(services, rng, desk, plan, pace, now)
+                items += 1
+                approved += decided
+                waiting += (desk.state, plan.key) in WAITING
+                if plan.key == "script":
+                    scripts[desk.unit_id] = item.pk
+                elif plan.key == "guide":
+                    guides[desk.unit_id] = item.pk
     return DemoLibrary(scripts, guides, items, approved, waiting)
 
 

@@ -19,7 +19,6 @@ before its list existed. Nobody in it is real; the same seed gives the same prog
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 import uuid
 import zoneinfo
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -164,14 +164,17 @@ def demo_program_create(
     today = timezone.localdate(now)
     first_day = today - dt.timedelta(days=DAYS - 1)
     turfs = lists = 0
-    for number, state in enumerate(states):
-        cut_turfs = _turfs(state)
-        listed = _walk_lists(rng, state, cut_turfs, first_day)
-        turfs += len(cut_turfs)
-        lists += len(listed)
-        _canvass(rng, state, listed, number, first_day, now)
-    _goals(admin, states, national_id, first_day, today)
-    _materials(rng, states, today)
+    # One transaction for the four weeks: each service call would otherwise commit (and
+    # flush to disk) on its own, hundreds of times, for data that is all or nothing anyway.
+    with transaction.atomic():
+        for number, state in enumerate(states):
+            cut_turfs = _turfs(state)
+            listed = _walk_lists(rng, state, cut_turfs, first_day)
+            turfs += len(cut_turfs)
+            lists += len(listed)
+            _canvass(rng, state, listed, number, first_day, now)
+        _goals(admin, states, national_id, first_day, today)
+        _materials(rng, states, today)
     flagged = CanvassResult.objects.filter(review=CanvassResult.Review.FLAGGED).count()
     return DemoProgram(
         turfs=turfs,
@@ -476,9 +479,11 @@ def _done(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def _target(done: int, share_of_time: float, pace: float) -> int:
-    """A target that ``done`` meets ``pace`` times over at a steady pace: rounded up to 50."""
-    wanted = done / share_of_time * pace if share_of_time else done
-    return max(50, math.ceil(wanted / 50) * 50)
+    """A target that ``done`` meets ``pace`` times over at a steady pace, in round numbers
+    (fifties, tens or fives, by its size)."""
+    wanted = done / share_of_time * pace if share_of_time else float(done)
+    unit = 50 if wanted >= 1000 else 10 if wanted >= 100 else 5
+    return max(unit, round(wanted / unit) * unit)
 
 
 def _goals(
