@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MOBILE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, MOBILE, PASSWORD, sign_in
 from tests.field.builders import Canvass, build_walk_list
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -229,3 +229,21 @@ def test_doors_recorded_offline_across_a_reload_sync_once(
         (canvass.team.pk, today, 5, 2)
     ]
     context.close()
+
+    # And on the state's reporting page, rolled up from the team, as its director reads it.
+    from groundgame.organizing import services as org
+
+    state = canvass.team.parent.parent
+    director = org.staff_create(actor=None, username="nc_director", password=PASSWORD)
+    org.staff_role_grant(actor=None, user=director, org_unit=state, role="director")
+    desk = sw_browser.new_context(viewport=DESKTOP)
+    report = desk.new_page()
+    sign_in(report, base, "nc_director")
+    report.goto(f"{base}/field/reporting/?unit={state.pk}&days=7")
+    totals = report.get_by_role("region", name="Totals")
+    expect(totals.locator(".kpi", has_text="Doors knocked")).to_contain_text("5")
+    expect(totals.locator(".kpi", has_text="Conversations")).to_contain_text("2")
+    expect(totals.locator(".kpi", has_text="Contact rate")).to_contain_text("40%")
+    expect(report.get_by_role("row", name="Triangle 5 2 40%")).to_be_visible()
+    report.screenshot(path=str(screenshots / "canvass-rolled-up.png"), full_page=True)
+    desk.close()
