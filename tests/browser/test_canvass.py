@@ -116,6 +116,11 @@ def test_doors_recorded_offline_across_a_reload_sync_once(
     # Open the list by its code, typed as read aloud (lower case).
     page.goto(f"{base}/canvass/")
     expect(page.get_by_role("heading", name="Open your walk list")).to_be_visible()
+    # The app has started (it draws its screens itself, so typing before would be lost) and
+    # its service worker, installed on this first visit, controls the page: as on a phone
+    # that opened the app once with a connection before the shift.
+    expect(status).to_have_text("All synced · 0 waiting")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.get_by_label("List code").fill("k7qm4txw")
     page.get_by_role("button", name="Open list").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Chapel Hill St, east")
