@@ -351,27 +351,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         lists = _prepare(env, lists_needed)
         port = intake._port()
         print(f"gunicorn with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "groundgame.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "8",
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
+        gunicorn = intake.start_gunicorn(env, port, args.workers)
         intake._wait_up(port, gunicorn)
         warm, measured = lists[: args.clients], lists[args.clients :]
         _load(port, warm, args.clients, 100, 30, seed=1)

@@ -32,6 +32,33 @@ FIRST = ["Maya", "Jordan", "Luis", "Aisha", "Grace", "Omar", "Hannah", "Priya", 
 LAST = ["Alvarez", "Baker", "Chen", "Diallo", "Evans", "Garcia", "Nguyen", "Patel", "Reyes"]
 
 
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    """The production application server on loopback, as ``docs/operating.md`` runs it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "groundgame.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            # Threads cover the time requests wait on the database; processes beyond the
+            # cores only add switching (docs/operating.md).
+            "--threads",
+            "8",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+
+
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -283,29 +310,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         slug = _prepare(env)
         port = _port()
         print(f"gunicorn with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "groundgame.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                # Threads cover the time requests wait on the database; processes beyond
-                # the cores only add switching (docs/operating.md).
-                "--threads",
-                "8",
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
+        gunicorn = start_gunicorn(env, port, args.workers)
         processes.append(gunicorn)
         _wait_up(port, gunicorn)
         _load(port, slug, args.clients, min(200, args.requests), 30)  # warm-up
