@@ -189,54 +189,59 @@ def _load(
         rng = random.Random(seed * 1_000 + index)  # each run its own client ids
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine: list[float] = []
-        for walk_list in lists[index::clients]:
-            pending = _walk(rng, walk_list)
-            while pending and time.monotonic() < deadline:
-                with lock:
-                    if next(budget, None) is None:
-                        return
-                size = _batch_size(rng)
-                batch, rest = pending[:size], pending[size:]
-                body = json.dumps({"list_code": walk_list["code"], "results": batch})
-                sends = 2 if rng.random() < REPLAY_SHARE else 1
-                # A batch is done once every send of it is answered; a failed send stops
-                # there and the phone keeps the batch for its next try.
-                for attempt in range(sends):
-                    started = time.perf_counter()
-                    try:
-                        conn.request(
-                            "POST",
-                            "/api/field/sync",
-                            body=body,
-                            headers={"Content-Type": "application/json"},
-                        )
-                        response = conn.getresponse()
-                        payload = response.read()
-                        status = response.status
-                    except (OSError, http.client.HTTPException):
-                        conn.close()
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                        status, payload = 0, b""
-                    if status != 200:
-                        with lock:
-                            failures[str(status)] = failures.get(str(status), 0) + 1
-                        break
-                    mine.append(time.perf_counter() - started)
-                    answer = json.loads(payload)
+        # The batch budget ends a phone's walk mid-loop: its latencies count all the same.
+        try:
+            for walk_list in lists[index::clients]:
+                pending = _walk(rng, walk_list)
+                while pending and time.monotonic() < deadline:
                     with lock:
-                        counts["batches"] += 1
-                        counts["replays"] += 1 if attempt else 0
-                        for key in ("accepted", "duplicate", "rejected"):
-                            counts[key] += answer[key]
-                        acknowledged.update(
-                            r["client_id"] for r in answer["results"] if r["status"] != "rejected"
-                        )
-                else:
-                    pending = rest
-            if time.monotonic() >= deadline:
-                break
-        with lock:
-            latencies.extend(mine)
+                        if next(budget, None) is None:
+                            return
+                    size = _batch_size(rng)
+                    batch, rest = pending[:size], pending[size:]
+                    body = json.dumps({"list_code": walk_list["code"], "results": batch})
+                    sends = 2 if rng.random() < REPLAY_SHARE else 1
+                    # A batch is done once every send of it is answered; a failed send stops
+                    # there and the phone keeps the batch for its next try.
+                    for attempt in range(sends):
+                        started = time.perf_counter()
+                        try:
+                            conn.request(
+                                "POST",
+                                "/api/field/sync",
+                                body=body,
+                                headers={"Content-Type": "application/json"},
+                            )
+                            response = conn.getresponse()
+                            payload = response.read()
+                            status = response.status
+                        except (OSError, http.client.HTTPException):
+                            conn.close()
+                            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                            status, payload = 0, b""
+                        if status != 200:
+                            with lock:
+                                failures[str(status)] = failures.get(str(status), 0) + 1
+                            break
+                        mine.append(time.perf_counter() - started)
+                        answer = json.loads(payload)
+                        with lock:
+                            counts["batches"] += 1
+                            counts["replays"] += 1 if attempt else 0
+                            for key in ("accepted", "duplicate", "rejected"):
+                                counts[key] += answer[key]
+                            acknowledged.update(
+                                r["client_id"]
+                                for r in answer["results"]
+                                if r["status"] != "rejected"
+                            )
+                    else:
+                        pending = rest
+                if time.monotonic() >= deadline:
+                    break
+        finally:
+            with lock:
+                latencies.extend(mine)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     cpu = time.process_time()
