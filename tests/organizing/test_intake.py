@@ -429,3 +429,13 @@ def test_staff_create_and_publish_a_form_through_the_pages(
     assert "Can you drive?" in page
     assert staff.post(detail, {"action": "clone"}).status_code == 302
     assert "Weekend of action (copy)" in staff.get("/volunteers/forms/").content.decode()
+
+
+def test_the_form_editor_page_title_is_plain_text(
+    campaign: Campaign, make_staff: Any, client_for: Any
+) -> None:
+    admin = client_for(make_staff(role="admin", unit=campaign.national))
+    html = admin.get("/volunteers/forms/new/").content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("New sign-up form")
+    assert "<" not in title, "no markup inside the document title"
