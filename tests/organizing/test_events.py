@@ -363,3 +363,16 @@ def test_concurrent_rsvps_never_overbook_on_postgresql(campaign: Campaign) -> No
     statuses = list(shift.signups.values_list("status", flat=True))
     assert statuses.count("confirmed") == capacity
     assert statuses.count("waitlisted") == people - capacity
+
+
+def test_shift_fill_counts_each_shifts_places_once(campaign: Campaign) -> None:
+    big = make_event(campaign.durham, capacity=10, days=2).shifts.get()
+    small = make_event(campaign.durham, capacity=5, days=2, title="Phone bank").shifts.get()
+    small.starts_at, small.ends_at = big.starts_at, big.ends_at
+    small.save()
+    for n in range(3):
+        rsvp(big, n)
+    rsvp(small, 10)
+    day = timezone.localtime(big.starts_at).date()
+    fill = selectors.shift_fill_by_unit_day(since=day, until=day)
+    assert fill == {(campaign.durham.pk, day): (4, 15)}

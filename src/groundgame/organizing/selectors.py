@@ -727,21 +727,34 @@ def shift_fill_by_unit_day(
     *, since: dt.date, until: dt.date
 ) -> dict[tuple[int, dt.date], tuple[int, int]]:
     """(places filled, capacity) of published events' shifts per org unit per day the shift
-    starts, ``since`` to ``until`` inclusive: how well the field program staffs its shifts."""
-    rows = (
-        Shift.objects.filter(
-            event__status=Event.Status.PUBLISHED,
-            starts_at__date__gte=since,
-            starts_at__date__lte=until,
-        )
-        .annotate(day=TruncDate("starts_at"))
-        .values("event__org_unit_id", "day")
-        .annotate(
-            capacity=Sum("capacity"),
-            filled=Count("signups", filter=Q(signups__status=ShiftSignup.Status.CONFIRMED)),
-        )
+    starts, ``since`` to ``until`` inclusive: how well the field program staffs its shifts.
+
+    Places and confirmed RSVPs are counted in two queries: summed over a join with the RSVPs,
+    a shift's capacity would count once per RSVP."""
+    shifts = Shift.objects.filter(
+        event__status=Event.Status.PUBLISHED,
+        starts_at__date__gte=since,
+        starts_at__date__lte=until,
     )
-    return {(r["event__org_unit_id"], r["day"]): (r["filled"], r["capacity"] or 0) for r in rows}
+    places = (
+        shifts.annotate(day=TruncDate("starts_at"))
+        .values("event__org_unit_id", "day")
+        .annotate(n=Sum("capacity"))
+    )
+    filled = (
+        ShiftSignup.objects.filter(shift__in=shifts, status=ShiftSignup.Status.CONFIRMED)
+        .annotate(day=TruncDate("shift__starts_at"))
+        .values("shift__event__org_unit_id", "day")
+        .annotate(n=Count("pk"))
+    )
+    confirmed = {(r["shift__event__org_unit_id"], r["day"]): r["n"] for r in filled}
+    return {
+        (r["event__org_unit_id"], r["day"]): (
+            confirmed.get((r["event__org_unit_id"], r["day"]), 0),
+            r["n"] or 0,
+        )
+        for r in places
+    }
 
 
 def org_unit_paths() -> dict[int, tuple[str, str, str]]:
