@@ -23,18 +23,15 @@ from groundgame.organizing import selectors as organizing
 ADMIN = "admin"
 
 
-def ancestors(path: str) -> list[str]:
-    """``"1/4/17/"`` -> ``["1/", "1/4/", "1/4/17/"]``: the unit and every unit above it."""
-    return [path[: i + 1] for i, char in enumerate(path) if char == "/"]
-
-
 def active_delegations(now: dt.datetime) -> QuerySet[ApprovalDelegation]:
     return ApprovalDelegation.objects.filter(expires_at__gt=now, revoked_at__isnull=True)
 
 
 def _delegations_covering(user_id: int, path: str, now: dt.datetime) -> list[ApprovalDelegation]:
     return list(
-        active_delegations(now).filter(approver_id=user_id, org_unit__path__in=ancestors(path))
+        active_delegations(now).filter(
+            approver_id=user_id, org_unit__path__in=organizing.unit_path_ancestors(path)
+        )
     )
 
 
@@ -68,17 +65,16 @@ def may_approve(
     return authority(user, item.org_unit.path, item.kind, now) is not None
 
 
-def approvers(item: ContentItem, now: dt.datetime) -> list[str]:
-    """Usernames of everyone who may approve this item now (shown in the queue)."""
-    standing = {
-        u.get_username() for u in organizing.staff_with_role_above(item.org_unit.path, ADMIN)
-    }
+def approvers(path: str, kind: str, now: dt.datetime) -> list[str]:
+    """Usernames of everyone who may approve content of this kind for the unit at ``path``
+    now (shown in the queue)."""
+    standing = {u.get_username() for u in organizing.staff_with_role_above(path, ADMIN)}
     delegated = {
         d.approver.get_username()
         for d in active_delegations(now)
-        .filter(org_unit__path__in=ancestors(item.org_unit.path))
+        .filter(org_unit__path__in=organizing.unit_path_ancestors(path))
         .select_related("approver")
-        if not d.kinds or item.kind in d.kinds
+        if not d.kinds or kind in d.kinds
     }
     return sorted(standing | delegated)
 

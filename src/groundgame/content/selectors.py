@@ -4,13 +4,15 @@ volunteer may see, the library, the approval queue and the delegations in force.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from groundgame.content import approvals
 from groundgame.content.models import ApprovalDelegation, ContentItem, ContentVersion
+from groundgame.organizing import selectors as organizing
 from groundgame.organizing.selectors import StaffScope
 
 
@@ -35,16 +37,36 @@ def content_item_list(*, scope: StaffScope, kind: str = "") -> QuerySet[ContentI
         items = items.filter(kind=kind)
     if scope.everywhere:
         return items
-    mine = (*scope.person_paths, *scope.manage_paths)
-    visible: set[str] = set()
-    for path in mine:
-        visible.update(approvals.ancestors(path))
-    ids = [
-        item.pk
-        for item in items
-        if item.org_unit.path in visible or any(item.org_unit.path.startswith(p) for p in mine)
-    ]
-    return items.filter(pk__in=ids)
+    above = {a for path in scope.person_paths for a in organizing.unit_path_ancestors(path)}
+    visible = Q(org_unit__path__in=above)
+    for path in scope.person_paths:
+        visible |= Q(org_unit__path__startswith=path)
+    return items.filter(visible)
+
+
+def content_item_visible(*, scope: StaffScope, item_id: int) -> ContentItem | None:
+    """One item of the library, if this staff member's library holds it."""
+    return content_item_list(scope=scope).filter(pk=item_id).first()
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    item: ContentItem
+    current: ContentVersion | None  # what volunteers see
+    latest: ContentVersion | None
+
+
+def content_library(*, scope: StaffScope, kind: str = "") -> list[LibraryRow]:
+    """The library with each item's current approved and latest version, in two queries."""
+    items = list(content_item_list(scope=scope, kind=kind))
+    current: dict[int, ContentVersion] = {}
+    latest: dict[int, ContentVersion] = {}
+    versions = ContentVersion.objects.filter(item__in=items).order_by("item_id", "-number")
+    for version in versions:
+        latest.setdefault(version.item_id, version)
+        if version.status == ContentVersion.Status.APPROVED:
+            current.setdefault(version.item_id, version)
+    return [LibraryRow(item, current.get(item.pk), latest.get(item.pk)) for item in items]
 
 
 def content_versions(item_id: int) -> list[ContentVersion]:
@@ -72,17 +94,28 @@ def approval_queue(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime) 
         .select_related("item", "item__org_unit", "author")
         .order_by("submitted_at")
     )
-    entries = [
-        QueueEntry(
-            version=v,
-            waited=now - (v.submitted_at or now),
-            overdue=v.due_at is not None and v.due_at < now,
-            approvers=approvals.approvers(v.item, now),
-            mine=approvals.may_approve(user, v.item, now)
-            and v.author_id != getattr(user, "pk", None),
+
+    # Requests of one unit and kind share their approvers: each pair is asked once.
+    @functools.cache
+    def approvers_of(path: str, kind: str) -> list[str]:
+        return approvals.approvers(path, kind, now)
+
+    @functools.cache
+    def viewer_may(path: str, kind: str) -> bool:
+        return approvals.authority(user, path, kind, now) is not None
+
+    entries = []
+    for v in pending:
+        path, kind = v.item.org_unit.path, v.item.kind
+        entries.append(
+            QueueEntry(
+                version=v,
+                waited=now - (v.submitted_at or now),
+                overdue=v.due_at is not None and v.due_at < now,
+                approvers=approvers_of(path, kind),
+                mine=viewer_may(path, kind) and v.author_id != getattr(user, "pk", None),
+            )
         )
-        for v in pending
-    ]
     return sorted(entries, key=lambda e: (not e.overdue, -e.waited.total_seconds()))
 
 

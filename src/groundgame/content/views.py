@@ -19,13 +19,7 @@ from groundgame.organizing import selectors as organizing
 
 
 def _units(request: HttpRequest) -> list[tuple[int, str]]:
-    scope = request.staff_scope  # type: ignore[attr-defined]
-    mine = (*scope.person_paths, *scope.manage_paths)
-    return [
-        (unit.pk, f"{'— ' * (unit.path.count('/') - 1)}{unit.name}")
-        for unit in organizing.org_unit_list().order_by("path")
-        if scope.everywhere or any(unit.path.startswith(p) for p in mine)
-    ]
+    return organizing.org_unit_choices(request.staff_scope)  # type: ignore[attr-defined]
 
 
 def _show_error(request: HttpRequest, form: object, exc: ApplicationError) -> None:
@@ -63,11 +57,7 @@ def library(request: HttpRequest) -> HttpResponse:
                 return redirect("content:item", item.pk)
         else:
             status = 400
-    items = selectors.content_item_list(scope=scope, kind=kind)
-    rows = [
-        (item, selectors.current_approved_version(item.pk), selectors.content_versions(item.pk)[:1])
-        for item in items
-    ]
+    rows = selectors.content_library(scope=scope, kind=kind)
     return render(
         request,
         "content/library.html",
@@ -80,10 +70,8 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     scope = request.staff_scope  # type: ignore[attr-defined]
-    item = selectors.content_item_get(item_id)
-    if item is None or item.pk not in set(
-        selectors.content_item_list(scope=scope).values_list("pk", flat=True)
-    ):
+    item = selectors.content_item_visible(scope=scope, item_id=item_id)
+    if item is None:
         raise Http404("No such item.")
     versions = selectors.content_versions(item.pk)
     draft = next((v for v in versions if v.status == ContentVersion.Status.DRAFT), None)

@@ -37,8 +37,7 @@ def _require_manager(actor: Actor, path: str) -> None:
 
 
 def _require_member(actor: Actor, path: str) -> None:
-    scope = organizing.staff_scope(actor)
-    if not (scope.covers(path) or any(path.startswith(p) for p in scope.manage_paths)):
+    if not organizing.staff_scope(actor).covers(path):
         raise PermissionDenied("That unit is outside your units.", code=GOAL_NOT_IN_SCOPE)
 
 

@@ -85,7 +85,7 @@ def _ancestor_ids(paths: dict[int, str]) -> dict[int, list[int]]:
     by_path = {path: unit_id for unit_id, path in paths.items()}
     result = {}
     for unit_id, path in paths.items():
-        prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+        prefixes = organizing.unit_path_ancestors(path)
         result[unit_id] = [by_path[p] for p in prefixes if p in by_path]
     return result
 

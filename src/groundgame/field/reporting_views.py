@@ -40,18 +40,6 @@ class MaterialForm(forms.Form):
     )
 
 
-def _unit_choices(request: HttpRequest) -> list[tuple[int, str]]:
-    scope = request.staff_scope  # type: ignore[attr-defined]
-    mine = (*scope.person_paths, *scope.manage_paths)
-    return [
-        (unit_id, f"{'— ' * (path.count('/') - 1)}{name}")
-        for unit_id, (path, name, _kind) in sorted(
-            organizing.org_unit_paths().items(), key=lambda kv: kv[1][0]
-        )
-        if scope.everywhere or any(path.startswith(p) for p in mine)
-    ]
-
-
 def _window(request: HttpRequest) -> int:
     try:
         days = int(request.GET.get("days", 28))
@@ -186,7 +174,7 @@ def materials(request: HttpRequest) -> HttpResponse:
     scope = request.staff_scope  # type: ignore[attr-defined]
     today = timezone.localdate()
     form = MaterialForm(request.POST if request.POST.get("action") == "request" else None)
-    form.fields["org_unit"].choices = _unit_choices(request)  # type: ignore[attr-defined]
+    form.fields["org_unit"].choices = organizing.org_unit_choices(scope)  # type: ignore[attr-defined]
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")

@@ -670,13 +670,27 @@ def event_id_for_host_token(token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def unit_path_ancestors(path: str) -> list[str]:
+    """``"1/4/17/"`` -> ``["1/", "1/4/", "1/4/17/"]``: the paths of a unit and of every unit
+    above it, root first."""
+    return [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+
+
+def org_unit_choices(scope: StaffScope) -> list[tuple[int, str]]:
+    """The units a staff member works in, in tree order and indented by depth, for a select."""
+    return [
+        (unit.pk, f"{'— ' * unit.depth}{unit.name}")
+        for unit in OrgUnit.objects.order_by("path")
+        if scope.covers(unit.path)
+    ]
+
+
 def staff_with_role_above(path: str, role: str) -> list[User]:
     """Users holding ``role`` at the unit with this path or any unit above it (the people
     whose authority covers it), by username."""
-    ancestors = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
     return list(
         User.objects.filter(
-            staff_roles__role=role, staff_roles__org_unit__path__in=ancestors
+            staff_roles__role=role, staff_roles__org_unit__path__in=unit_path_ancestors(path)
         )
         .distinct()
         .order_by("username")
