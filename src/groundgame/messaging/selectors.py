@@ -187,8 +187,9 @@ def _recipient_rows(
     return rows, ""
 
 
-def _texted_before(address: str) -> bool:
-    # As the sender decides it: the first text that reached a number names us and STOP.
+def number_texted_before(address: str) -> bool:
+    """Whether a text went (or may have gone) to this number: the first text that reaches a
+    number names us and the way out, in the sender and in the preview alike."""
     return Send.objects.filter(
         Q(status__in=(Send.Status.SENT, Send.Status.SENDING, Send.Status.UNKNOWN)),
         address=address,
@@ -245,7 +246,7 @@ def mailing_preview(
         "note": note,
     }
     if ch == MessageChannel.SMS:
-        first_text = not (address and _texted_before(address))
+        first_text = not (address and number_texted_before(address))
         text = compose.text(body=body_template, recipient=recipient, first_to_number=first_text)
         return Preview(subject="", text=text.body, html="", first_text=first_text, **common)
     email = compose.email(

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
-from groundgame.messaging import compose, templating
+from groundgame.messaging import compose, selectors, templating
 from groundgame.messaging.backends import DeliveryError, DjangoEmail, TextSender
 from groundgame.messaging.models import Mailing, MessageChannel, Send
 from groundgame.messaging.throttle import TokenBucket
@@ -110,24 +110,15 @@ def _message_id(send: Send) -> str:
     return f"<send-{send.pk}@{domain}>"
 
 
-def _texted_before(send: Send) -> bool:
-    return (
-        Send.objects.filter(
-            address=send.address,
-            channel=MessageChannel.SMS,
-            status__in=(Send.Status.SENT, Send.Status.SENDING, Send.Status.UNKNOWN),
-        )
-        .exclude(pk=send.pk)
-        .exists()
-    )
-
-
-def _compose(send: Send, templates: _Templates) -> compose.OutgoingEmail | compose.OutgoingText:
-    contact = people_selectors.person_contact(send.person_id)
-    assert contact is not None  # the person's sends are deleted with them (CASCADE)
-    place = people_selectors.person_place(send.person_id)
+def _compose(
+    send: Send, contact: people_selectors.PersonContact, templates: _Templates
+) -> compose.OutgoingEmail | compose.OutgoingText:
     values = compose.recipient_values(
-        first_name=contact.first_name, last_name=contact.last_name, **place
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        city=contact.city,
+        state=contact.state,
+        zip5=contact.zip5,
     )
     recipient = compose.Recipient(person_id=send.person_id, address=send.address, values=values)
     if send.mailing is not None:
@@ -144,7 +135,8 @@ def _compose(send: Send, templates: _Templates) -> compose.OutgoingEmail | compo
             topic_key=send.topic.key,
             message_id=_message_id(send),
         )
-    return compose.text(body=body, recipient=recipient, first_to_number=not _texted_before(send))
+    first_to_number = not selectors.number_texted_before(send.address)
+    return compose.text(body=body, recipient=recipient, first_to_number=first_to_number)
 
 
 def _begin(send_id: int, worker: str, templates: _Templates) -> tuple[Send, Any] | str:
@@ -167,12 +159,12 @@ def _begin(send_id: int, worker: str, templates: _Templates) -> tuple[Send, Any]
             if contact is None
             else (contact.email if send.channel == MessageChannel.EMAIL else contact.phone)
         )
-        if not decision.allowed or current != send.address:
+        if contact is None or not decision.allowed or current != send.address:
             send.status = Send.Status.SUPPRESSED
             send.error = decision.text if not decision.allowed else "The address changed."
             send.save(update_fields=["status", "error"])
             return "suppressed"
-        message = _compose(send, templates)
+        message = _compose(send, contact, templates)
         send.status = Send.Status.SENDING
         send.attempts += 1
         send.lease_until = timezone.now() + lease()

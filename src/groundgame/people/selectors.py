@@ -190,7 +190,8 @@ def person_exists(person_id: int) -> bool:
 
 @dataclass(frozen=True)
 class PersonContact:
-    """What messaging and consent need of a person: names, addresses and state."""
+    """What messaging and consent need of a person: names, addresses and the city, state and
+    ZIP of their household (empty strings when unknown)."""
 
     id: int
     first_name: str
@@ -198,17 +199,29 @@ class PersonContact:
     email: str
     phone: str
     state: str
+    city: str = ""
+    zip5: str = ""
 
 
 def person_contact(person_id: int) -> PersonContact | None:
     row = (
         Person.objects.filter(pk=person_id)
-        .values_list("pk", "first_name", "last_name", "email", "phone", "household__state")
+        .values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "household__state",
+            "household__city",
+            "household__zip5",
+        )
         .first()
     )
     if row is None:
         return None
-    return PersonContact(*row[:5], state=row[5] or "")
+    state, city, zip5 = (value or "" for value in row[5:])
+    return PersonContact(*row[:5], state=state, city=city, zip5=zip5)
 
 
 def people_by_ids(ids: Iterable[int]) -> QuerySet[Person]:
@@ -227,17 +240,6 @@ def person_ids_with_address(*, field: str, value: str) -> list[int]:
 def universe_people(spec: Mapping[str, Any]) -> QuerySet[Person]:
     """The people a universe spec selects (merged records excluded), for a mailing's audience."""
     return universes.people(universes.parse(spec))
-
-
-def person_place(person_id: int) -> dict[str, str]:
-    """The city, state and ZIP of a person's household (empty strings when unknown)."""
-    row = (
-        Person.objects.filter(pk=person_id)
-        .values_list("household__city", "household__state", "household__zip5")
-        .first()
-    )
-    city, state, zip5 = row or ("", "", "")
-    return {"city": city or "", "state": state or "", "zip5": zip5 or ""}
 
 
 def households_by_ids(ids: Iterable[int]) -> QuerySet[Household]:
