@@ -377,6 +377,10 @@ def _record_address_event(
         _event(
             person_id=None, action=action, source=source, channel=channel, address=address, at=at
         )
+        return
+    # Each holder's state, read at once rather than per holder (a shared number, a family's
+    # email).
+    states = dict(people_selectors.people_by_ids(holders).values_list("pk", "household__state"))
     for person_id in holders:
         _event(
             person_id=person_id,
@@ -384,7 +388,7 @@ def _record_address_event(
             source=source,
             channel=channel,
             address=address,
-            state=_state(person_id),
+            state=states.get(person_id) or "",
             at=at,
         )
 
