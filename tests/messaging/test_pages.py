@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundgame.consent import services as consent
+from groundgame.core.errors import ValidationFailed
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import FrequencyCap, Mailing, Send
 from groundgame.people import services as people
@@ -385,6 +386,20 @@ def test_a_test_send_to_a_bad_address_says_so_under_the_field(staff: Client, eve
     assert response.status_code == 422
     assert response.context["test_form"].errors["address"]
     assert 'id="test_error"' in response.content.decode()
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize(
+    ("channel", "address"),
+    [("email", "not-an-address"), ("email", ""), ("sms", "12"), ("sms", " ")],
+)
+def test_the_test_send_service_refuses_a_bad_address(
+    organizer: Any, everyone: Any, channel: str, address: str
+) -> None:
+    mailing = _draft(everyone, channel=channel, subject="Knock doors" if channel == "email" else "")
+    with pytest.raises(ValidationFailed) as refused:
+        messaging.mailing_test_send(actor=organizer, mailing_id=mailing.pk, address=address)
+    assert (refused.value.code, refused.value.field) == ("address_invalid", "address")
     assert not mail.outbox
 
 

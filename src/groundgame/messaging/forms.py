@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ApplicationError
-from groundgame.messaging import templating
+from groundgame.messaging import services, templating
 from groundgame.messaging.models import Mailing, MessageChannel
 from groundgame.people import selectors as people_selectors
-from groundgame.people import services as people_services
 
 _FIELDS_HELP = ", ".join("{{ " + name + " }}" for name in templating.FIELDS)
 
@@ -153,13 +152,11 @@ class TestSendForm(forms.Form):
         self.channel = channel
 
     def clean_address(self) -> str:
-        """Checked as people's addresses are (email-validator, phonenumbers), so a typo is
-        named here rather than handed to the provider."""
-        address: str = self.cleaned_data["address"]
+        """Checked by the service's own rule, so a typo is named under the field."""
         try:
-            if self.channel == MessageChannel.EMAIL:
-                return people_services.email_checked(address, field="address")
-            return people_services.normalize_phone(address, field="address")
+            return services.test_address_checked(
+                channel=self.channel, address=self.cleaned_data["address"]
+            )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from None
 
