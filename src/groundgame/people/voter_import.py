@@ -882,9 +882,6 @@ class _Batcher:
     def _add_batch_ballots(self, cursor: Any, *, known: bool) -> int:
         """Add ``gg_batch_ballots``: a new voter's as they are (their count is written), a
         known voter's where not recorded yet, with their count brought up to date."""
-        cursor.execute("SELECT to_regclass('pg_temp.gg_batch_ballots') IS NOT NULL")
-        if not cursor.fetchone()[0]:
-            return 0
         _hash_joins(cursor, "on")
         added = _add_ballots(
             cursor,
@@ -933,9 +930,8 @@ class _Batcher:
             self._commit("staged history", problems, last_line, rows_read=0)
 
     def history(self, lines: list[HistoryLine], problems: list[RowError], last_line: int) -> None:
-        if connection.vendor == "postgresql":
-            self._history_staged(lines, problems, last_line)
-            return
+        """A batch of the history file, read after the voters file (SQLite: PostgreSQL reads
+        it first, see ``history_stage``)."""
         with transaction.atomic():
             known = _voter_pks(self.layout.state, sorted({h.state_voter_id for h in lines}))
             rows = []
@@ -1032,6 +1028,7 @@ class _Batcher:
             unchanged = int(cursor.rowcount)
             # The batch's ballots: from the staged history file, or the voters file's own
             # columns. A new voter's general-election count is written with it.
+            # (Either way they are in gg_batch_ballots.)
             has_ballots = self.stage is not None or bool(ballots)
             if self.stage is not None:
                 self._stage_ballots(cursor)
@@ -1147,43 +1144,6 @@ class _Batcher:
             [ExternalId.System.STATE_VOTER, external_voter_id(state, ""), now, now],
         )
         return new
-
-    def _history_staged(
-        self, lines: list[HistoryLine], problems: list[RowError], last_line: int
-    ) -> None:
-        """The PostgreSQL history batch: ballots matched to voters by a join on the server."""
-        state = self.layout.state
-        vr = _table(VoterRecord)
-        stage = "".join(
-            f"{h.line}\t{_copy_fields((h.state_voter_id, h.ballot.election_name, h.ballot.method))}"
-            f"\t{h.ballot.election_date.isoformat()}\n"
-            for h in lines
-        )
-        column = self.layout.history_fields["state_voter_id"]
-        with transaction.atomic(), connection.cursor() as cursor:
-            self._analyze_if_grown(cursor)
-            _index_joins(cursor)
-            _stage(cursor, "gg_history_stage", _HISTORY_STAGE, stage)
-            # One pass over the staged ballots: those of known voters are added, the lines of
-            # unknown voters come back to be reported.
-            cursor.execute(
-                "WITH matched AS (SELECT s.*, v.id AS voter_id FROM gg_history_stage s "  # noqa: S608
-                f"LEFT JOIN {vr} v ON v.state = %s AND v.state_voter_id = s.state_voter_id), "
-                f"added AS (INSERT INTO {_table(VoteHistory)} (voter_id, election_date, "
-                "election_name, method) SELECT voter_id, election_date, election_name, method "
-                "FROM matched WHERE voter_id IS NOT NULL ON CONFLICT DO NOTHING RETURNING 1) "
-                "SELECT (SELECT COUNT(*) FROM added), "
-                "array_agg(line ORDER BY line) FILTER (WHERE voter_id IS NULL), "
-                "array_agg(state_voter_id ORDER BY line) FILTER (WHERE voter_id IS NULL) "
-                "FROM matched",
-                [state],
-            )
-            added, unknown_lines, unknown_ids = cursor.fetchone()
-            problems.extend(
-                RowError("history", line, column, f"no voter {vid!r} on file", "")
-                for line, vid in zip(unknown_lines or (), unknown_ids or (), strict=True)
-            )
-            self._commit("history", problems, last_line, history_new=added, rows_read=0)
 
     def _commit(self, file: str, problems: list[RowError], last_line: int, **counts: int) -> None:
         """Commit a batch of ``file``: "voters", "history", or "staged history" (PostgreSQL's
