@@ -712,11 +712,7 @@ class _Batcher:
                 else:
                     touched.append(k.voter_pk)
             wanted = {v.address: v.county_fips for v in new if v.street}
-            wanted.update(
-                (v.address, v.county_fips)
-                for v, _, diffs in changed
-                if v.street and any(kind == VoterChange.Kind.MOVED for kind, _, _ in diffs)
-            )
+            wanted.update(_moved_to(changed))
             households = _households(state, wanted, stamp) if wanted else {}
             self._insert_new(new, households, stamp)
             self._update(changed, households, stamp, now)
@@ -1011,11 +1007,7 @@ class _Batcher:
             for row in cursor.fetchall():
                 v, k = by_line[row[0]], _as_known(row[1:])
                 changed.append((v, k, _differences(v, k)))
-            moved = {
-                v.address: v.county_fips
-                for v, _, diffs in changed
-                if v.street and any(kind == VoterChange.Kind.MOVED for kind, _, _ in diffs)
-            }
+            moved = _moved_to(changed)
             stamp = connection.ops.adapt_datetimefield_value(now)
             households = _households(state, moved, stamp) if moved else {}
             self._update(changed, households, stamp, now)
@@ -1229,6 +1221,18 @@ def _differences(v: Voter, k: _Known) -> list[_Diff]:
             )
         )
     return diffs
+
+
+def _moved_to(
+    changed: list[tuple[Voter, _Known, list[_Diff]]],
+) -> dict[tuple[str, str, str, str], str]:
+    """The addresses (with their county) that known voters of a batch moved to: each needs
+    a household."""
+    return {
+        v.address: v.county_fips
+        for v, _, diffs in changed
+        if v.street and any(kind == VoterChange.Kind.MOVED for kind, _, _ in diffs)
+    }
 
 
 def _voter_pks(state: str, ids: Sequence[str]) -> dict[str, int]:
