@@ -404,7 +404,12 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
 
 
 def _phone(value: str) -> str:
-    """E.164 for a US number; anything else is dropped (a phone is optional)."""
+    """E.164 for a US number; anything else is dropped (a phone is optional).
+
+    Not ``services.normalize_phone``, on purpose: that one refuses a number (a person typed
+    it, and can correct it) and reads every country's numbering plan with ``phonenumbers``,
+    tens of microseconds a call, which millions of rows would pay; a state's file holds US
+    numbers, and a bad one must not cost the voter their row."""
     digits = "".join(c for c in value if c.isdigit())
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
