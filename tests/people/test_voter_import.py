@@ -395,11 +395,24 @@ def test_a_first_load_builds_the_indexes_it_deferred_and_a_second_load_keeps_the
 
     monkeypatch.setattr(voter_import, "DEFER_INDEXES_FROM_BYTES", 0)
     before = _indexes()
-    run = nc_import(*write_pair(tmp_path, FIRST, FIRST_BALLOTS)).run
+    # The indexes there are while the voters load, batch by batch.
+    during: list[set[str]] = []
+
+    def look(phase: str, done: int, total: int) -> None:
+        if phase == "voters":
+            during.append(_indexes())
+
+    run = nc_import(*write_pair(tmp_path, FIRST, FIRST_BALLOTS), progress=look).run
+    assert during
+    dropped = before - during[0]
+    assert "person_name_idx" in dropped
+    assert "household_address_idx" not in dropped  # the import reads it
     assert run.deferred_indexes == []
     assert _indexes() == before
     assert sorted(VoterRecord.objects.values_list("general_votes", flat=True)) == [0, 1, 2]
     newer = [*FIRST, voter_line("AA4")]
-    run = nc_import(*write_pair(tmp_path, newer, FIRST_BALLOTS, name="b")).run
+    during.clear()
+    run = nc_import(*write_pair(tmp_path, newer, FIRST_BALLOTS, name="b"), progress=look).run
     assert (run.rows_new, run.rows_unchanged, run.deferred_indexes) == (1, 3, [])
+    assert during and all(seen == before for seen in during)
     assert _indexes() == before
