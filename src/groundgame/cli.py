@@ -188,31 +188,15 @@ def build_parser() -> Parser:
         "intake", help="durable sign-ups/s over HTTP (gunicorn, PostgreSQL) against raw inserts"
     )
     bench_intake.add_argument("--requests", type=int, default=20_000, help="sign-ups to send")
-    bench_intake.add_argument("--seconds", type=float, default=60, help="time cap of the load")
-    bench_intake.add_argument("--clients", type=int, default=32, help="concurrent clients")
-    bench_intake.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 2,
-        help="gunicorn processes, 8 threads each (default: one per core, as docs/operating.md)",
-    )
+    _add_http_load_args(bench_intake, clients="concurrent clients")
     bench_intake.add_argument("--sqlite-requests", type=int, default=2_000)
-    bench_intake.add_argument("--database-url", help="PostgreSQL server for the fresh database")
     bench_intake.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     bench_canvass = bench_commands.add_parser(
         "canvass-sync",
         help="canvass results/s synced over HTTP (gunicorn, PostgreSQL) against raw inserts",
     )
     bench_canvass.add_argument("--batches", type=int, default=5_000, help="batches to send")
-    bench_canvass.add_argument("--seconds", type=float, default=60, help="time cap of the load")
-    bench_canvass.add_argument("--clients", type=int, default=32, help="concurrent phones")
-    bench_canvass.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 2,
-        help="gunicorn processes, 8 threads each (default: one per core)",
-    )
-    bench_canvass.add_argument("--database-url", help="PostgreSQL server for the fresh database")
+    _add_http_load_args(bench_canvass, clients="concurrent phones")
     bench_canvass.add_argument(
         "--redis-url",
         default="redis://127.0.0.1:6379",
@@ -260,6 +244,19 @@ def build_parser() -> Parser:
         "--keep", action="store_true", help="keep the households, and reuse kept ones"
     )
     return parser
+
+
+def _add_http_load_args(parser: argparse.ArgumentParser, *, clients: str) -> None:
+    """The options of a bench that loads gunicorn over HTTP on a fresh PostgreSQL database."""
+    parser.add_argument("--seconds", type=float, default=60, help="time cap of the load")
+    parser.add_argument("--clients", type=int, default=32, help=clients)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="gunicorn processes, 8 threads each (default: one per core, as docs/operating.md)",
+    )
+    parser.add_argument("--database-url", help="PostgreSQL server for the fresh database")
 
 
 def _add_listen_args(parser: argparse.ArgumentParser) -> None:
