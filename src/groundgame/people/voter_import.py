@@ -666,7 +666,6 @@ _BALLOT_STAGE = "line bigint, election_date date, election_name text, method tex
 _HISTORY_STAGE = (
     "line bigint, state_voter_id text, election_name text, method text, election_date date"
 )
-_HISTORY_STAGE_COLUMNS = "line, state_voter_id, election_name, method, election_date"
 
 
 def _address_text(address: tuple[str, str, str, str] | None) -> str:
@@ -925,8 +924,8 @@ class _Batcher:
         )
         with transaction.atomic(), connection.cursor() as cursor:
             _synchronous_commit_off(cursor)
-            sql = f"COPY {self.stage} ({_HISTORY_STAGE_COLUMNS}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
+            # In the table's own column order (_HISTORY_STAGE).
+            with cursor.cursor.copy(f"COPY {self.stage} FROM STDIN") as copy:
                 copy.write(text)
             self._commit("staged history", problems, last_line, rows_read=0)
 
