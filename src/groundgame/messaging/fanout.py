@@ -1,11 +1,12 @@
 """The fan-out: from a mailing's universe to one queued send per person who may get it.
 
 Audience, consent rule and frequency cap are one query, read in person order through a
-server-side cursor; each row is rendered (which sizes a text in carrier segments, and would
-surface a problem before anything is sent) and written to the outbox in batches (COPY on
-PostgreSQL, multi-row inserts on SQLite). It runs in one transaction: a fan-out that dies
-leaves nothing, and running it again skips anyone who already has a send for the mailing,
-so it never queues a person twice.
+server-side cursor. The templates are compiled first (a problem surfaces before anything is
+queued); each text is rendered to size it in carrier segments (an email is one message
+whatever it says), and the rows are written to the outbox in batches (COPY on PostgreSQL,
+multi-row inserts on SQLite). It runs in one transaction: a fan-out that dies leaves nothing,
+and running it again skips anyone who already has a send for the mailing, so it never queues
+a person twice.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ _SEND_COLUMNS = (
     "error",
     "queued_at",
 )
+
+
+def progress_key(mailing_id: int) -> str:
+    """Where a running fan-out keeps how many sends it has queued, in the shared cache."""
+    return f"messaging:fanout:{mailing_id}"
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,7 @@ def recipients(
 def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
     """One outbox row per recipient, rendered to know its size."""
     address_field = "email" if mailing.channel == MessageChannel.EMAIL else "phone"
-    subject = templating.compile_template(mailing.subject or "", field="subject")
+    templating.compile_template(mailing.subject or "", field="subject")
     body = templating.compile_template(mailing.body)
     queryset = to_queue.order_by("pk")
     if mailing.channel == MessageChannel.SMS:
@@ -122,22 +128,21 @@ def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterat
     for pk, first, last, address, city, state, zip5, texted in queryset.values_list(
         *fields
     ).iterator(chunk_size=BATCH):
-        values = compose.recipient_values(
-            first_name=first,
-            last_name=last,
-            city=city or "",
-            state=state or "",
-            zip5=zip5 or "",
-        )
+        # An email is one message whatever it says, and its templates were checked when they
+        # were compiled above: only a text is rendered here, to size it in segments.
+        segments = 1
         if is_text:
+            values = compose.recipient_values(
+                first_name=first,
+                last_name=last,
+                city=city or "",
+                state=state or "",
+                zip5=zip5 or "",
+            )
             recipient = compose.Recipient(person_id=pk, address=address, values=values)
             segments = compose.text(
                 body=body, recipient=recipient, first_to_number=not texted
             ).segments
-        else:
-            subject.render(values)
-            body.render_html(values)
-            segments = 1
         yield (mailing_id, pk, channel, topic_id, address, queued, segments, 0, "", "", "", now)
 
 
