@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ValidationFailed
-from groundgame.messaging import compose, errors, templating
+from groundgame.messaging import compose, errors, fanout, templating
 from groundgame.messaging.models import (
     DeliveryEvent,
     FrequencyCap,
@@ -97,6 +98,12 @@ def mailing_progress(mailing_id: int) -> Progress:
         total=sum(by_status.values()),
         done=sum(n for status, n in by_status.items() if status in _DONE),
     )
+
+
+def fan_out_progress(mailing_id: int) -> int | None:
+    """How many sends a running fan-out has queued so far (None before it starts)."""
+    value = cache.get(fanout.progress_key(mailing_id))
+    return int(value) if value is not None else None
 
 
 def frequency_caps() -> dict[str, FrequencyCap | None]:

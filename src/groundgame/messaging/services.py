@@ -218,10 +218,6 @@ def mailing_cancel(*, actor: Actor, mailing_id: int) -> int:
     return stopped
 
 
-def _progress_key(mailing_id: int) -> str:
-    return f"messaging:fanout:{mailing_id}"
-
-
 def mailing_fan_out(*, mailing_id: int) -> fanout.FanOut | None:
     """Queue a due mailing's sends (audience, consent, caps, rendering) in one transaction;
     None if it is not due or no longer scheduled. Safe to run twice."""
@@ -234,7 +230,7 @@ def mailing_fan_out(*, mailing_id: int) -> fanout.FanOut | None:
             return None
         result = fanout.fan_out(
             mailing,
-            progress=lambda n: cache.set(_progress_key(mailing.pk), n, timeout=3600),
+            progress=lambda n: cache.set(fanout.progress_key(mailing.pk), n, timeout=3600),
         )
         mailing.status = Mailing.Status.SENDING
         mailing.audience_count = result.audience
@@ -253,11 +249,6 @@ def mailing_fan_out(*, mailing_id: int) -> fanout.FanOut | None:
             f"({result.suppressed} by consent, {result.capped} by caps)",
         )
     return result
-
-
-def fan_out_progress(mailing_id: int) -> int | None:
-    value = cache.get(_progress_key(mailing_id))
-    return int(value) if value is not None else None
 
 
 def default_backends() -> sender.Backends:

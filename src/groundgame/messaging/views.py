@@ -224,7 +224,7 @@ def _progress_context(mailing: Mailing) -> dict[str, Any]:
         "event_rows": [
             (kind.value, kind.label, progress.events.get(kind, 0)) for kind in DeliveryEvent.Kind
         ],
-        "fanned": services.fan_out_progress(mailing.pk)
+        "fanned": selectors.fan_out_progress(mailing.pk)
         if mailing.status in (Mailing.Status.SCHEDULED, Mailing.Status.FANNING_OUT)
         else None,
         "live": mailing.status in LIVE_STATUSES,
