@@ -116,10 +116,6 @@ def subscribed_topic_keys(*, person_id: int, channel: str) -> set[str]:
     )
 
 
-def is_suppressed(*, channel: str, address: str) -> bool:
-    return SuppressedAddress.objects.filter(channel=channel, address=address).exists()
-
-
 def consent_event_list() -> QuerySet[ConsentEvent]:
     """Every change of consent, newest first (list health reads churn from it)."""
     return ConsentEvent.objects.order_by("-at", "-pk")

@@ -183,7 +183,7 @@ def _http_error(exc: urllib.error.HTTPError) -> DeliveryError:
     return DeliveryError(text, retry=False, permanent_address=code in _ADDRESS_ERRORS)
 
 
-def email_sender() -> DjangoEmail:
+def email_sender() -> EmailSender:
     return DjangoEmail()
 
 

@@ -295,7 +295,7 @@ def churn_rows(since: dt.datetime) -> list[ChurnRow]:
     ]
 
 
-def reach(weeks: list[dt.datetime], now: dt.datetime) -> list[Reach]:
+def reach(weeks: list[dt.datetime]) -> list[Reach]:
     """Who can still be reached about volunteering and voting, per channel: today by the rule,
     at the end of each past week replayed from the consent history."""
     everyone = people_selectors.universe_people({})
@@ -384,7 +384,7 @@ def compute(now: dt.datetime | None = None) -> ListHealth:
         battleground_states=battleground,
         list_battleground=sum(n for s, n in by_state.items() if s in battleground),
         list_total=sum(by_state.values()),
-        reach=reach(weeks, now),
+        reach=reach(weeks),
     )
     health.alerts.extend(_alerts(health, now))
     return health

@@ -36,13 +36,7 @@ REACHABLE = Metric(
     "People who may be contacted about volunteering and voting, per channel",
 )
 
-ListHealth = list_health.ListHealth
 Alert = list_health.Alert
-
-
-def list_health_reading() -> ListHealth:
-    """Every list-health series at once, from the shared cache (see ``list_health``)."""
-    return list_health.list_health()
 
 
 def list_health_alerts() -> list[Alert]:

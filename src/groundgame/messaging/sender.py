@@ -26,7 +26,7 @@ from django.utils import timezone
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
 from groundgame.messaging import compose, selectors, templating
-from groundgame.messaging.backends import DeliveryError, DjangoEmail, TextSender
+from groundgame.messaging.backends import DeliveryError, EmailSender, TextSender
 from groundgame.messaging.models import Mailing, MessageChannel, Send
 from groundgame.messaging.throttle import TokenBucket
 from groundgame.people import selectors as people_selectors
@@ -204,7 +204,7 @@ def _finish_failed(send: Send, error: DeliveryError) -> str:
 
 @dataclass
 class Backends:
-    email: DjangoEmail
+    email: EmailSender
     text: TextSender
     email_rate: TokenBucket
     text_rate: TokenBucket
