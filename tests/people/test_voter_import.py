@@ -417,3 +417,46 @@ def test_a_first_load_builds_the_indexes_it_deferred_and_a_second_load_keeps_the
     assert during
     assert all(seen == before for seen in during)
     assert _indexes() == before
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+    reason="the history file is staged on PostgreSQL only",
+)
+def test_a_staged_history_emptied_after_the_voters_file_is_read_again(db, tmp_path, monkeypatch):
+    """A database restart empties the unlogged staged history. A run stopped after its voters
+    file, before the ballots no voter of the file took, still adds them when resumed: a
+    ballot of a voter on file that the newer file no longer lists, and the report of a ballot
+    of an unknown voter."""
+    from django.db import connection
+
+    from groundgame.people import voter_import
+
+    nc_import(*write_pair(tmp_path, FIRST, FIRST_BALLOTS))
+    rest = voter_import._history_rest
+
+    def stop(batcher):
+        raise _Stop
+
+    monkeypatch.setattr(voter_import, "_history_rest", stop)
+    ballots = [*FIRST_BALLOTS, ballot_line("AA3", "11/03/2020"), ballot_line("NOPE", "11/05/2024")]
+    files = write_pair(tmp_path, FIRST[:2], ballots, name="b")  # AA3 is no longer listed
+    with pytest.raises(_Stop):
+        nc_import(*files)
+    run = VoterImport.objects.latest("pk")
+    assert run.history_checkpoint_row == 1  # the voters file is done
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {voter_import._stage_table(run)}")
+    monkeypatch.setattr(voter_import, "_history_rest", rest)
+    run = nc_import(*files, resume=run.pk).run
+    assert (run.status, run.history_new) == ("completed", 1)
+    gone = VoterRecord.objects.get(state_voter_id="AA3")
+    assert gone.missing_since is not None
+    assert sorted(gone.history.values_list("election_date", flat=True)) == [
+        dt.date(2020, 11, 3),
+        dt.date(2024, 11, 5),
+    ]
+    assert gone.general_votes == 2
+    assert list(run.row_errors.values_list("file", "reason")) == [
+        ("history", "no voter 'NOPE' on file")
+    ]

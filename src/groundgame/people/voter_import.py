@@ -1328,7 +1328,10 @@ def run_import(
     # voter is written twice.
     staged = connection.vendor == "postgresql" and history is not None
     try:
-        if staged and run.history_checkpoint_row == 0:
+        # Until the history file is closed (checkpoint 0: voters to load; 1: the rest of the
+        # history to add): a resumed run finds its staged history, or reads it again when a
+        # database restart emptied it.
+        if staged and run.history_checkpoint_row <= 1:
             assert history is not None
             _history_stage_phase(batcher, history, history_header, batch_size, progress, notes)
         if run.history_checkpoint_row == 0:
