@@ -15,9 +15,9 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-import zipcodes
+from groundgame.field.routing import EARTH_RADIUS_M
+from groundgame.organizing import selectors as organizing_selectors
 
 # A conversation at the door (with a survey) takes longer than this; a "talked" result less
 # than this after the previous door of the list is flagged.
@@ -32,7 +32,6 @@ FAR_FROM_DOOR_M = 300.0
 # A household without coordinates is compared to its ZIP code's centroid, which can be a few
 # kilometres from the door: only a phone farther than this from it (another town) is flagged.
 FAR_FROM_ZIP_M = 5_000.0
-EARTH_RADIUS_M = 6_371_000.0
 
 TOO_FAST = "too_fast"
 IMPOSSIBLE_SPEED = "impossible_speed"
@@ -72,22 +71,11 @@ def meters_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-@lru_cache(maxsize=4096)
-def zip_centroid(zip5: str) -> tuple[float, float] | None:
-    """The centroid of a 5-digit ZIP code from the bundled ``zipcodes`` table, or None."""
-    if len(zip5) != 5 or not zip5.isdigit():
-        return None
-    found = zipcodes.matching(zip5)  # type: ignore[no-untyped-call]
-    if not found or not found[0].get("lat"):
-        return None
-    return float(found[0]["lat"]), float(found[0]["long"])
-
-
 def household_place(latitude: float | None, longitude: float | None, zip5: str) -> Place | None:
     """A household's geocoded point; without one, its ZIP centroid (see FAR_FROM_ZIP_M)."""
     if latitude is not None and longitude is not None:
         return Place(latitude, longitude, exact=True)
-    centroid = zip_centroid(zip5)
+    centroid = organizing_selectors.zip_centroid(zip5)
     return Place(*centroid, exact=False) if centroid else None
 
 
