@@ -48,6 +48,12 @@ def street_name(street: str) -> str:
     return _HOUSE_NUMBER.sub("", street).strip().upper()
 
 
+def door_key(street: str, zip5: str) -> tuple[str, str]:
+    """What makes households one door: the same street line (case and spacing aside) in the
+    same ZIP code, so the households of one building are visited one after the other."""
+    return " ".join(street.upper().split()), zip5
+
+
 def path_meters(xy: FloatArray, order: Sequence[int] | IntArray) -> float:
     """Length of the open path visiting ``xy`` in ``order``."""
     if len(order) < 2:

@@ -233,7 +233,7 @@ def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
     for household in household_order:
         point = points.get(household)
         street, zip5 = (point[1], point[2]) if point else ("", "")
-        key = (" ".join(street.upper().split()), zip5)
+        key = routing.door_key(street, zip5)
         door = index.get(key)
         if door is None:
             door = index[key] = Door(

@@ -85,7 +85,7 @@ def doors_of(points: Iterable[HouseholdPoint]) -> Doors:
                 unplaced += 1
                 continue
             lat, lon = centroid
-        key = (" ".join(line.upper().split()), zip_code)
+        key = routing.door_key(line, zip_code)
         door = index.get(key)
         if door is None:
             door = index[key] = len(street)
