@@ -218,6 +218,13 @@ def _walk_lists(
     # At least one turf waits to be handed out, however few there are.
     handed = max(1, min(len(turfs) - 1, round(len(turfs) * LISTED_SHARE)))
     chosen = sorted(rng.sample(turfs, handed), key=_number)
+    stops: dict[int, list[int]] = {turf.pk: [] for turf in chosen}
+    for turf_id, household_id in (
+        TurfStop.objects.filter(turf__in=chosen)
+        .order_by("turf_id", "position")
+        .values_list("turf_id", "household_id")
+    ):
+        stops[turf_id].append(household_id)
     made = []
     for turf in chosen:
         canvasser = rng.choice(volunteers) if volunteers else None
@@ -230,18 +237,10 @@ def _walk_lists(
         # The lead canvasser and the volunteers who take the list on other days.
         names = [canvasser[1].split(" ")[0]] if canvasser else []
         names += rng.sample(FALLBACK_NAMES, 3)
-        doors = list(
-            TurfStop.objects.filter(turf=turf)
-            .order_by("position")
-            .values_list("household_id", flat=True)
-        )
+        doors = stops[turf.pk]
         made.append(_List(walk_list, names, frozenset(doors), deque(doors)))
-    handed_out = dt.datetime.combine(
-        first_day - dt.timedelta(days=1), dt.time(18), tzinfo=dt.UTC
-    )
+    handed_out = dt.datetime.combine(first_day - dt.timedelta(days=1), dt.time(18), tzinfo=dt.UTC)
     WalkList.objects.filter(pk__in=[m.walk_list.pk for m in made]).update(created_at=handed_out)
-    for m in made:
-        m.walk_list.refresh_from_db(fields=["created_at"])
     return made
 
 
