@@ -16,13 +16,13 @@ afternoon's peak is many times that.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import importlib.util
 import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,8 +48,10 @@ ISSUES = ["inflation", "immigration", "abortion", "democracy", "health_care", "h
 REPLAY_SHARE = 0.05
 
 
+@functools.cache
 def _intake() -> ModuleType:
-    """``bench/intake.py``, for the server start and stop it shares with this bench."""
+    """``bench/intake.py``, for the server start and stop, the client threads and the latency
+    figures it shares with this bench."""
     path = Path(__file__).with_name("intake.py")
     spec = importlib.util.spec_from_file_location("groundgame_bench_intake", path)
     assert spec is not None
@@ -243,25 +245,15 @@ def _load(
             with lock:
                 latencies.extend(mine)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    cpu = time.process_time()
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu
-    ordered = sorted(latencies) or [0.0]
+    intake = _intake()
+    seconds, cpu = intake.run_threads(worker, clients)
     return {
         **counts,
         "failed": failures,
         "seconds": round(seconds, 2),
         "results_per_s": round(counts["accepted"] / seconds, 1),
         "batches_per_s": round(counts["batches"] / seconds, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
-        "client_cpu_share": round(cpu / seconds / (os.cpu_count() or 1), 2),
+        **intake.latency_figures(latencies, seconds, cpu),
         "acknowledged": acknowledged,
     }
 
@@ -307,13 +299,8 @@ def _raw_inserts(dsn: str, rows: list[dict[str, Any]], clients: int, seconds: fl
                 )
                 done[i] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(done) / (time.perf_counter() - started)
+    seconds, _ = _intake().run_threads(worker, clients)
+    return sum(done) / seconds
 
 
 def _stored(dsn: str) -> tuple[int, int, set[str]]:

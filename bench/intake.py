@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,32 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
         ],
         env=env,
     )
+
+
+def run_threads(worker: Callable[[int], None], clients: int) -> tuple[float, float]:
+    """``worker(0)`` .. ``worker(clients - 1)`` on threads of their own, until all are done:
+    the wall seconds and the CPU seconds this process (the load generator) used."""
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    cpu = time.process_time()
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def latency_figures(latencies: list[float], seconds: float, cpu: float) -> dict[str, Any]:
+    """p50 and p99 of the request latencies, in milliseconds, and the load generator's share
+    of the machine's cores."""
+    ordered = sorted(latencies) or [0.0]
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+        # The load generator shares the machine's cores with the server: its share shows
+        # how much of the machine the figure above could not use.
+        "client_cpu_share": round(cpu / seconds / (os.cpu_count() or 1), 2),
+    }
 
 
 def _port() -> int:
@@ -190,26 +217,13 @@ def _load(port: int, slug: str, clients: int, total: int, cap: float) -> dict[st
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    cpu = time.process_time()
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu
-    ordered = sorted(latencies) or [0.0]
+    seconds, cpu = run_threads(worker, clients)
     return {
         "signups": len(latencies),
         "failed": failures,
         "seconds": round(seconds, 2),
         "signups_per_s": round(len(latencies) / seconds, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
-        # The load generator shares the machine's cores with the server: its share shows
-        # how much of the machine the figure above could not use.
-        "client_cpu_share": round(cpu / seconds / (os.cpu_count() or 1), 2),
+        **latency_figures(latencies, seconds, cpu),
     }
 
 
@@ -264,13 +278,8 @@ def _raw_inserts(dsn: str, clients: int, seconds: float) -> float:
                 )
                 done[i] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(done) / (time.perf_counter() - started)
+    seconds, _ = run_threads(worker, clients)
+    return sum(done) / seconds
 
 
 def _redis_db(base: str) -> str | None:
