@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Concat, TruncDate
 
 from groundgame.content import selectors as content_selectors
 from groundgame.field import quality
@@ -131,12 +131,15 @@ class DailyCount:
     day: dt.date
     doors: int
     conversations: int
+    # A volunteer is one phone on one list: the canvasser's name within the list.
+    volunteers: int
 
 
 def canvass_daily_counts(*, since: dt.date, until: dt.date) -> list[DailyCount]:
-    """Doors knocked and conversations per org unit (the list's team) per day recorded (in the
-    site's time zone), ``since`` to ``until`` inclusive. Results a reviewer found not genuine
-    are left out; flagged ones count until decided."""
+    """Doors knocked, conversations and volunteers out per org unit (the list's team) per day
+    recorded (in the site's time zone), ``since`` to ``until`` inclusive; organizer reporting
+    rolls these up the tree. Results a reviewer found not genuine are left out; flagged ones
+    count until decided."""
     rows = (
         CanvassResult.objects.filter(recorded_at__date__gte=since, recorded_at__date__lte=until)
         .exclude(review=CanvassResult.Review.REJECTED)
@@ -145,10 +148,14 @@ def canvass_daily_counts(*, since: dt.date, until: dt.date) -> list[DailyCount]:
         .annotate(
             doors=Count("pk"),
             conversations=Count("pk", filter=Q(outcome=CanvassResult.Outcome.TALKED)),
+            volunteers=Count(Concat("walk_list_id", "canvasser_name"), distinct=True),
         )
         .order_by("day", "org_unit_id")
     )
-    return [DailyCount(r["org_unit_id"], r["day"], r["doors"], r["conversations"]) for r in rows]
+    return [
+        DailyCount(r["org_unit_id"], r["day"], r["doors"], r["conversations"], r["volunteers"])
+        for r in rows
+    ]
 
 
 def flagged_result_list(*, scope: StaffScope) -> QuerySet[CanvassResult]:

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q
-from django.db.models.functions import Concat, TruncDate
+from django.db.models import Count
+from django.db.models.functions import Concat
 
+from groundgame.field import canvass_selectors
 from groundgame.field.models import CanvassResult, ContactGoal, Issue
 from groundgame.organizing import selectors as organizing
 
@@ -55,23 +56,11 @@ class Day:
 def _own_days(since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], Day]:
     """Each unit's own results and shifts per day (not yet rolled up)."""
     days: dict[tuple[int, dt.date], Day] = defaultdict(Day)
-    rows = (
-        CanvassResult.objects.filter(recorded_at__date__gte=since, recorded_at__date__lte=until)
-        .exclude(review=CanvassResult.Review.REJECTED)
-        .annotate(day=TruncDate("recorded_at"))
-        .values("org_unit_id", "day")
-        .annotate(
-            doors=Count("pk"),
-            conversations=Count("pk", filter=Q(outcome=TALKED)),
-            # A volunteer is one phone on one list: the canvasser's name within the list.
-            volunteers=Count(Concat("walk_list_id", "canvasser_name"), distinct=True),
-        )
-    )
-    for r in rows:
-        day = days[(r["org_unit_id"], r["day"])]
-        day.doors = r["doors"]
-        day.conversations = r["conversations"]
-        day.volunteers = r["volunteers"]
+    for count in canvass_selectors.canvass_daily_counts(since=since, until=until):
+        day = days[(count.org_unit_id, count.day)]
+        day.doors = count.doors
+        day.conversations = count.conversations
+        day.volunteers = count.volunteers
     for (unit_id, day_), (filled, places) in organizing.shift_fill_by_unit_day(
         since=since, until=until
     ).items():
