@@ -59,7 +59,7 @@ def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
         if walk_list.script_id
         else None
     )
-    unit_ids = [int(part) for part in unit.path.strip("/").split("/")] if unit else []
+    unit_ids = organizing_selectors.unit_path_ids(unit.path) if unit else []
     literature = content_selectors.current_approved_versions(
         kind="literature", org_unit_ids=unit_ids
     )

@@ -55,7 +55,7 @@ class WalkListForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Scripts of the turf's team and the units above it that volunteers may be shown (an
         # approved version); the newest is offered first.
-        unit_ids = [int(part) for part in unit_path.strip("/").split("/")]
+        unit_ids = organizing_selectors.unit_path_ids(unit_path)
         scripts = sorted(
             content_selectors.current_approved_versions(kind="script", org_unit_ids=unit_ids),
             key=lambda v: v.decided_at or v.created_at,

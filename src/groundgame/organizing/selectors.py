@@ -225,7 +225,7 @@ def org_unit_detail(unit_id: int) -> UnitDetail | None:
     unit = OrgUnit.objects.filter(pk=unit_id).first()
     if unit is None:
         return None
-    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
+    ancestor_ids = unit_path_ids(unit.path)[:-1]
     ancestors = sorted(OrgUnit.objects.filter(pk__in=ancestor_ids), key=lambda u: len(u.path))
     children = (
         OrgUnit.objects.filter(parent=unit)
@@ -674,6 +674,12 @@ def unit_path_ancestors(path: str) -> list[str]:
     """``"1/4/17/"`` -> ``["1/", "1/4/", "1/4/17/"]``: the paths of a unit and of every unit
     above it, root first."""
     return [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+
+
+def unit_path_ids(path: str) -> list[int]:
+    """``"1/4/17/"`` -> ``[1, 4, 17]``: the ids of a unit and of every unit above it, root
+    first (a path is the chain of ids)."""
+    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def org_unit_choices(scope: StaffScope) -> list[tuple[int, str]]:
