@@ -309,7 +309,7 @@ class VoterParser:
                     self.history.append((i, Ballot(day, label, layout.inline_method)))
         self._names: dict[str, str] = {}
         self._dates: dict[str, dt.date] = {}
-        self._counties: dict[str, str | None] = {}
+        self._counties: dict[str, str] = {}
         self._addresses: dict[tuple[str, str, str, str], tuple[str, str, str, str]] = {}
 
     def _date(self, value: str, name: str) -> dt.date | None:
@@ -335,39 +335,82 @@ class VoterParser:
             name = _remember(self._names, value, _name(value)[:100])
         return name
 
-    def parse(self, number: int, parts: list[str]) -> Voter:
-        layout = self.layout
-        parts.append("")
-        values = [parts[i].strip() for i in self.positions]
+    # The checks below are the rules of a row; ``parse`` applies them to one line, and a first
+    # load on PostgreSQL (``voter_firstload``) to each distinct value of a whole file. A row is
+    # rejected for the first check it fails, in this order (both follow it).
+    CHECK_ORDER = (
+        "required", "county", "party", "status", "zip5", "state_voter_id", "birth_date",
+        "registered_on",
+    )  # fmt: skip
+
+    def missing(self, values: Sequence[str]) -> None:
+        """``values`` in ``layouts.VOTER_FIELDS`` order, stripped."""
         for i in self.required:
             if not values[i]:
                 raise RowProblem(self.column[layouts.VOTER_FIELDS[i]], "missing")
+
+    def county(self, value: str) -> str:
+        county = self.layout.county_fips(value)
+        if county is None:
+            raise RowProblem(self.column["county"], f"unknown county {value!r}")
+        return county
+
+    def party(self, value: str) -> str:
+        value = value.upper()
+        party = self.layout.party_codes.get(value)
+        if party is None:
+            raise RowProblem(self.column["party"], f"unknown party code {value!r}")
+        return party
+
+    def status(self, value: str) -> str:
+        value = value.upper()
+        status = self.layout.status_codes.get(value)
+        if status is None:
+            raise RowProblem(self.column["status"], f"unknown status code {value!r}")
+        return status
+
+    def zip5(self, value: str) -> str:
+        zip5 = value[:5]
+        if zip5 and not (zip5.isdigit() and len(zip5) == 5):
+            raise RowProblem(self.column["zip5"], f"{value!r} is not a ZIP code")
+        return zip5
+
+    def voter_id(self, value: str) -> str:
+        value = value.upper()
+        if len(value) > 40:
+            raise RowProblem(self.column["state_voter_id"], "longer than 40 characters")
+        return value
+
+    @staticmethod
+    def suffix(value: str) -> str:
+        return _words(value).upper()[:20]
+
+    @staticmethod
+    def email(value: str) -> str:
+        return value.lower()[:254]
+
+    @staticmethod
+    def address(street: str, unit: str, city: str, zip5: str) -> tuple[str, str, str, str]:
+        street, unit, city, zip5 = normalize_address(street, unit, city, zip5)
+        return street[:200], unit[:40], city[:100], zip5
+
+    def parse(self, number: int, parts: list[str]) -> Voter:
+        parts.append("")
+        values = [parts[i].strip() for i in self.positions]
+        self.missing(values)
         (voter_id, first, middle, last, suffix, birth, phone, email, street, unit, city,
          zip_value, county_value, party_value, status_value, registered) = values  # fmt: skip
-        if county_value in self._counties:
-            county = self._counties[county_value]
-        else:
-            county = _remember(self._counties, county_value, layout.county_fips(county_value))
+        county = self._counties.get(county_value)
         if county is None:
-            raise RowProblem(self.column["county"], f"unknown county {county_value!r}")
-        party_value = party_value.upper()
-        party = layout.party_codes.get(party_value)
-        if party is None:
-            raise RowProblem(self.column["party"], f"unknown party code {party_value!r}")
-        status_value = status_value.upper()
-        status = layout.status_codes.get(status_value)
-        if status is None:
-            raise RowProblem(self.column["status"], f"unknown status code {status_value!r}")
-        zip5 = zip_value[:5]
-        if zip5 and not (zip5.isdigit() and len(zip5) == 5):
-            raise RowProblem(self.column["zip5"], f"{zip_value!r} is not a ZIP code")
+            county = _remember(self._counties, county_value, self.county(county_value))
+        party = self.party(party_value)
+        status = self.status(status_value)
+        zip5 = self.zip5(zip_value)
         raw_address = (street, unit, city, zip5)
         address = self._addresses.get(raw_address)
         if address is None:
-            address = _remember(self._addresses, raw_address, normalize_address(*raw_address))
-        voter_id = voter_id.upper()
-        if len(voter_id) > 40:
-            raise RowProblem(self.column["state_voter_id"], "longer than 40 characters")
+            address = _remember(self._addresses, raw_address, self.address(*raw_address))
+        voter_id = self.voter_id(voter_id)
         ballots = tuple(b for i, b in self.history if parts[i].strip())
         name = self._name
         return Voter(
@@ -376,14 +419,11 @@ class VoterParser:
             name(first),
             name(middle),
             name(last),
-            _words(suffix).upper()[:20],
+            self.suffix(suffix),
             self._date(birth, "birth_date"),
             _phone(phone) if phone else "",
-            email.lower()[:254],
-            address[0][:200],
-            address[1][:40],
-            address[2][:100],
-            address[3],
+            self.email(email),
+            *address,
             county,
             party,
             status,
@@ -1323,6 +1363,9 @@ def run_import(
     if resume is None:
         _defer_indexes(run, layout, voters)
     batcher = _Batcher(run, layout, actor)
+    if _first_load(batcher, voters, voter_header, history, history_header, progress):
+        run.refresh_from_db()
+        return Outcome(run=run, notes=notes)
     # On PostgreSQL the history file is read first, into a table of the run's own: each
     # batch of voters then takes its ballots and general-election counts from it, and no
     # voter is written twice.
@@ -1341,7 +1384,7 @@ def run_import(
             _history_rest(batcher)
         elif history is not None:
             _history_phase(batcher, history, history_header, batch_size, progress, notes)
-        _finish(batcher)
+        _finish(batcher, progress)
     except BaseException as exc:
         # The run stays resumable from its checkpoint; say why it stopped.
         VoterImport.objects.filter(pk=run.pk).update(
@@ -1350,6 +1393,42 @@ def run_import(
         raise
     run.refresh_from_db()
     return Outcome(run=run, notes=notes)
+
+
+# A state's first file on PostgreSQL (its indexes deferred) is read whole in DuckDB and copied
+# in (``voter_firstload``); off, it goes batch by batch like every other load.
+VECTORIZED_FIRST_LOAD = True
+
+
+def _first_load(
+    batcher: _Batcher,
+    voters: Path,
+    voter_header: list[str],
+    history: Path | None,
+    history_header: list[str],
+    progress: Progress | None,
+) -> bool:
+    """Load the files the vectorized way when this run is a first load not begun batch by
+    batch; True when it did (and closed the run)."""
+    run = batcher.run
+    if not (VECTORIZED_FIRST_LOAD and run.deferred_indexes and run.checkpoint_row == 0):
+        return False
+    if run.history_staged_row or VoterRecord.objects.filter(state=run.state).exists():
+        return False
+    from groundgame.people import voter_firstload  # it builds on this module
+
+    try:
+        loaded = voter_firstload.load(
+            batcher, voters, voter_header, history, history_header, progress
+        )
+        if loaded:
+            _finish(batcher, progress)
+    except BaseException as exc:
+        VoterImport.objects.filter(pk=run.pk).update(
+            status=VoterImport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        raise
+    return loaded
 
 
 def _start(
@@ -1686,11 +1765,12 @@ def _defer_indexes(run: VoterImport, layout: Layout, voters: Path) -> None:
     run.refresh_from_db()
 
 
-def _build_deferred_indexes(run: VoterImport) -> None:
+def _build_deferred_indexes(run: VoterImport, progress: Progress | None = None) -> None:
     """Build the indexes the run dropped (one left invalid by a build that died is built
     again), then add back its foreign keys and validate them, which holds up no writer."""
     if not run.deferred_indexes:
         return
+    total = len(run.deferred_indexes)
     # CONCURRENTLY cannot run inside a transaction (a test's, for one).
     concurrently = "" if connection.in_atomic_block else "CONCURRENTLY "
     with connection.cursor() as cursor:
@@ -1698,7 +1778,9 @@ def _build_deferred_indexes(run: VoterImport) -> None:
         if concurrently == "":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         try:
-            for kind, name, definition in run.deferred_indexes:
+            for built, (kind, name, definition) in enumerate(run.deferred_indexes):
+                if progress is not None:
+                    progress("indexes", built, total)
                 quoted = connection.ops.quote_name(name)
                 if kind == "foreign_key":
                     cursor.execute(
@@ -1728,6 +1810,8 @@ def _build_deferred_indexes(run: VoterImport) -> None:
             cursor.execute("RESET maintenance_work_mem")
             if concurrently == "":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if progress is not None:
+        progress("indexes", total, total)
     VoterImport.objects.filter(pk=run.pk).update(deferred_indexes=[])
     run.refresh_from_db()
 
@@ -1846,7 +1930,7 @@ def _history_rest(batcher: _Batcher) -> None:
         )
 
 
-def _finish(batcher: _Batcher) -> None:
+def _finish(batcher: _Batcher, progress: Progress | None = None) -> None:
     """Bring the state's general-election counts up to date (SQLite: PostgreSQL keeps them
     batch by batch), build the indexes a first load deferred and close the run."""
     run, state = batcher.run, batcher.layout.state
@@ -1860,7 +1944,7 @@ def _finish(batcher: _Batcher) -> None:
                 f"WHERE {vr}.id = c.voter_id AND {vr}.state = %s AND {vr}.general_votes <> c.n",
                 [*PRESIDENTIAL_GENERALS, state],
             )
-    _build_deferred_indexes(run)
+    _build_deferred_indexes(run, progress)
     with transaction.atomic():
         VoterImport.objects.filter(pk=run.pk).update(
             status=VoterImport.Status.COMPLETED, finished_at=timezone.now(), error=""

@@ -1,0 +1,705 @@
+"""A state's first voter file on PostgreSQL: read and checked whole in DuckDB, then copied into
+the tables.
+
+A first load writes millions of new people and nothing else: no voter of the state is on file
+to match, update or mark missing. Read line by line in Python, a North Carolina file of eight
+million voters and thirty million ballots costs about a minute of parsing per million lines;
+here DuckDB splits the files (in C++, on every core), the row rules of ``VoterParser`` and
+``HistoryParser`` run once per distinct value (a file has far fewer names, dates, codes and
+addresses than lines) and are joined back, and the households, people, voter records,
+crosswalk ids and ballots reach PostgreSQL as five ``COPY`` streams in one transaction. The
+result is the batch path's, row for row and problem for problem (the tests compare the two).
+
+The batch path stays the only one for everything else, and takes over here (before anything
+is written) when DuckDB cannot read a file exactly as the batch path splits it: a line with
+another number of fields, a blank line, a truncated last line, bytes that are not UTF-8, or a
+quoted line with an unquoted field.
+
+Killed part-way, the transaction leaves nothing; ``--resume`` runs the load again.
+"""
+
+# The statements are built from this module's own table and column names, and values quoted
+# by _literal: nothing a file holds reaches SQL but through a table.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import csv
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.db import connection, transaction
+from django.utils import timezone
+
+from groundgame.audit import services as audit
+from groundgame.people import layouts
+from groundgame.people.elections import PRESIDENTIAL_GENERALS
+from groundgame.people.models import (
+    ExternalId,
+    Household,
+    Person,
+    VoteHistory,
+    VoterImport,
+    VoterRecord,
+)
+from groundgame.people.voter_import import (
+    _RAW_KEPT,
+    HistoryParser,
+    Progress,
+    RowError,
+    RowProblem,
+    VoterParser,
+    _Batcher,
+    _decode,
+    _name,
+    _phone,
+    external_voter_id,
+)
+from groundgame.people.voterfile import checked_columns
+
+# DuckDB's share of the machine: the database server works on the same cores, and the
+# process must stay under a gigabyte (DuckDB spills to its temporary directory past this).
+_MEMORY = "512MB"
+_FETCH = 50_000  # distinct values handed to Python at a time
+_BLOCK = 1 << 25  # bytes of a stream copied by one COPY statement
+_MAPS = 12  # rules applied to distinct values: names, ten fields, ballots (progress)
+
+
+# The characters str.strip() removes, for DuckDB's trim: a value the batch path strips to
+# nothing is missing here too.
+_WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+_WS = "'" + _WHITESPACE + "'"
+
+
+class Unreadable(Exception):
+    """DuckDB does not read the file line for line as the batch path would."""
+
+
+def load(
+    batcher: _Batcher,
+    voters: Path,
+    voter_header: Sequence[str],
+    history: Path | None,
+    history_header: Sequence[str],
+    progress: Progress | None,
+) -> bool:
+    """Load the files; False (nothing written) when the batch path must do it instead."""
+    with tempfile.TemporaryDirectory(prefix="groundgame-first-load-") as tmp:
+        con = duckdb.connect(
+            config={
+                "memory_limit": _MEMORY,
+                "temp_directory": tmp,
+                "preserve_insertion_order": True,
+            }
+        )
+        try:
+            work = _FirstLoad(batcher, con, Path(tmp), progress)
+            try:
+                work.read(voters, voter_header, history, history_header)
+            except Unreadable:
+                return False
+            work.check()
+            work.write(voters, history)
+        finally:
+            con.close()
+    return True
+
+
+def _quoted_sql(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class _FirstLoad:
+    def __init__(
+        self,
+        batcher: _Batcher,
+        con: duckdb.DuckDBPyConnection,
+        tmp: Path,
+        progress: Progress | None,
+    ) -> None:
+        self.batcher, self.con, self.tmp, self.progress = batcher, con, tmp, progress
+        self.layout = batcher.layout
+        self.voter_parser: VoterParser | None = None
+        self.history_parser: HistoryParser | None = None
+        self.problems: list[RowError] = []
+        # Lines refused by a rule: the report keeps their text, as the batch path's does.
+        self.refused: list[RowError] = []
+        self.voters_last_line = 0
+        self.mapped = 0  # rules applied so far, for the progress report
+        self.history_last_line = 0
+
+    def _step(self, what: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(what, done, total)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _read_file(
+        self, table: str, path: Path, header: Sequence[str], wanted: dict[str, str]
+    ) -> int:
+        """``table`` (line, then the ``wanted`` fields as ``alias: column``, '' for empty), the
+        file's lines in order, split as ``_Lines`` splits them. Returns the last line's number."""
+        delimiter = self.layout.delimiter
+        if delimiter != "\t":
+            raise Unreadable("only tab-delimited files are read whole")
+        columns = [f"c{i}" for i in range(len(header))]
+        spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
+        # No quote character: a quoted line's fields keep their quotes, taken off below only
+        # when every field has them (a quoted line is split on the quoted delimiter).
+        reader = (
+            f"read_csv({_literal(str(path))}, delim='\\t', quote='', escape='', header=true, "
+            f"columns={spec}, auto_detect=false, strict_mode=true, store_rejects=true, "
+            f"rejects_table={_literal(table + '_rejects')}, "
+            f"rejects_scan={_literal(table + '_scan')})"
+        )
+        field = {c: f"coalesce({c}, '')" for c in columns}
+        wrapped = " AND ".join(
+            f"(length({f}) >= 2 AND starts_with({f}, '\"') AND ends_with({f}, '\"'))"
+            for f in field.values()
+        )
+        quoted = (
+            f"(starts_with({field[columns[0]]}, '\"') AND ends_with({field[columns[-1]]}, '\"'))"
+        )
+        position = {c: i for i, c in enumerate(header)}
+        selected = ", ".join(
+            f"CASE WHEN quoted THEN {field[columns[position[c]]]}[2:-2] "
+            f"ELSE {field[columns[position[c]]]} END AS {alias}"
+            for alias, c in wanted.items()
+        )
+        try:
+            # One pass over the file: in order (insertion order is kept), so a row's line is
+            # its position after the header.
+            self.con.execute(
+                f"CREATE TABLE {table}_read AS SELECT {selected}, quoted AND NOT ({wrapped}) "
+                f"AS badly_quoted FROM (SELECT *, {quoted} AS quoted FROM {reader})"
+            )
+            self.con.execute(
+                f"CREATE TABLE {table} AS SELECT rowid + 2 AS line, * FROM {table}_read"
+            )
+            self.con.execute(f"DROP TABLE {table}_read")
+        except duckdb.Error as exc:
+            raise Unreadable(str(exc)) from exc
+        rejected = self._one(f"SELECT count(*) FROM {table}_rejects")
+        bad_quotes = self._one(f"SELECT count(*) FROM {table} WHERE badly_quoted")
+        rows = self._one(f"SELECT count(*) FROM {table}")
+        lines = _data_lines(path)
+        if rejected or bad_quotes or rows != lines:
+            raise Unreadable(f"{path.name}: {rejected} rejected, {bad_quotes} badly quoted")
+        return lines + 1
+
+    def _one(self, sql: str) -> Any:
+        row = self.con.execute(sql).fetchone()
+        assert row is not None
+        return row[0]
+
+    def read(
+        self,
+        voters: Path,
+        voter_header: Sequence[str],
+        history: Path | None,
+        history_header: Sequence[str],
+    ) -> None:
+        layout = self.layout
+        if layout.history_column is not None:
+            raise Unreadable("vote history in the voters file is read by the batch path")
+        self._step("reading", 0, 2)
+        wanted = {f: layout.fields[f] for f in layouts.VOTER_FIELDS if f in layout.fields}
+        self.voters_last_line = self._read_file("v", voters, voter_header, wanted)
+        self.wanted = wanted
+        self._step("reading", 1, 2)
+        if history is not None:
+            hist = layout.history_fields
+            columns = {f: hist[f] for f in ("state_voter_id", "election_date", "election_name",
+                                            "method") if f in hist}  # fmt: skip
+            self.history_last_line = self._read_file("h", history, history_header, columns)
+        ids = "SELECT count(*) FROM {} WHERE strlen(state_voter_id) <> length(state_voter_id)"
+        if self._one(ids.format("v")) or (history is not None and self._one(ids.format("h"))):
+            raise Unreadable("voter ids that are not ASCII")
+        self._step("reading", 2, 2)
+        self.voter_parser = VoterParser(layout, voter_header)
+        if history is not None:
+            self.history_parser = HistoryParser(layout, history_header)
+
+    # -- the row rules, once per distinct value --------------------------------------------
+
+    def _map(
+        self,
+        name: str,
+        keys: Sequence[str],
+        source: str,
+        rule: Callable[..., tuple[str, ...]],
+        results: Sequence[str],
+    ) -> None:
+        """Table ``name``: each distinct ``keys`` tuple of ``source`` and ``rule(*keys)``'s
+        text results, plus ``problem_field`` and ``problem_reason`` when the rule refused it."""
+        con = self.con
+        key_list = ", ".join(keys)
+        con.execute(
+            f"CREATE TABLE {name}_keys AS SELECT row_number() OVER () AS k, * FROM "
+            f"(SELECT DISTINCT {key_list} FROM {source})"
+        )
+        out = self.tmp / f"{name}.tsv"
+        cursor = con.cursor()
+        cursor.execute(f"SELECT k, {key_list} FROM {name}_keys")
+        with out.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
+            while rows := cursor.fetchmany(_FETCH):
+                for k, *values in rows:
+                    try:
+                        writer.writerow((k, *rule(*values), "", ""))
+                    except RowProblem as problem:
+                        writer.writerow((k, *([""] * len(results)), problem.field, problem.reason))
+        cursor.close()
+        columns = ["k", *results, "problem_field", "problem_reason"]
+        spec = (
+            "{"
+            + ", ".join(f"'{c}': '{'BIGINT' if c == 'k' else 'VARCHAR'}'" for c in columns)
+            + "}"
+        )
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT m.*, "
+            + ", ".join(f"r.{c}" for c in columns[1:])
+            + f" FROM {name}_keys m JOIN read_csv({_literal(str(out))}, delim='\\t', quote='\"', "
+            f"escape='\"', header=false, columns={spec}, auto_detect=false, "
+            "allow_quoted_nulls=false) r USING (k)"
+        )
+        con.execute(f"DROP TABLE {name}_keys")
+        out.unlink()
+        self.mapped += 1
+        self._step("checking", self.mapped, _MAPS)
+
+    def check(self) -> None:
+        """The voters that load, the ballots that load, and every refused line's problem."""
+        parser = self.voter_parser
+        assert parser is not None
+        con = self.con
+        column = parser.column
+
+        def name(value: str) -> tuple[str]:
+            return (_name(value.strip())[:100],)
+
+        con.execute(
+            "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
+            "UNION SELECT middle_name FROM v UNION SELECT last_name FROM v"
+            if "middle_name" in self.wanted
+            else "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
+            "UNION SELECT last_name FROM v"
+        )
+        self._map("m_name", ["value"], "names_src", name, ["name"])
+
+        def one(rule: Callable[[str], str]) -> Callable[[str], tuple[str]]:
+            return lambda value: (rule(value.strip()),)
+
+        def day(field: str) -> Callable[[str], tuple[str]]:
+            def rule(value: str) -> tuple[str]:
+                parsed = parser._date(value.strip(), field)
+                return (parsed.isoformat() if parsed else "",)
+
+            return rule
+
+        def phone(value: str) -> tuple[str]:
+            value = value.strip()
+            return (_phone(value) if value else "",)
+
+        def address(street: str, unit: str, city: str, zip5: str) -> tuple[str, ...]:
+            return parser.address(street.strip(), unit.strip(), city.strip(), zip5)
+
+        # Each field's rule, over the distinct values of its column (or columns).
+        fields = self.wanted
+        maps: dict[str, tuple[Callable[..., tuple[str, ...]], str]] = {
+            "county": (one(parser.county), "county"),
+            "party": (one(parser.party), "party"),
+            "status": (one(parser.status), "status"),
+            "zip5": (one(parser.zip5), "zip5"),
+            "birth_date": (day("birth_date"), "birth_date"),
+            "registered_on": (day("registered_on"), "registered_on"),
+            "suffix": (one(parser.suffix), "suffix"),
+            "phone": (phone, "phone"),
+            "email": (one(parser.email), "email"),
+        }
+        for field_name, (rule, alias) in maps.items():
+            if field_name in fields:
+                self._map(f"m_{field_name}", [alias], "v", rule, ["value"])
+        # The address is keyed on its ZIP code as the ZIP rule leaves it.
+        zip5 = "coalesce(m_zip5.value, '')" if "zip5" in fields else "''"
+        text = {f: (f"v.{f}" if f in fields else "''") for f in layouts.VOTER_FIELDS}
+        con.execute(
+            "CREATE TABLE v_addr AS SELECT v.line, "
+            f"{text['street']} AS street, {text['unit']} AS unit, {text['city']} AS city, "
+            f"{zip5} AS zip5 FROM v"
+            + (" LEFT JOIN m_zip5 ON m_zip5.zip5 = v.zip5" if "zip5" in fields else "")
+        )
+        self._map("m_address", ["street", "unit", "city", "zip5"], "v_addr", address,
+                  ["n_street", "n_unit", "n_city", "n_zip5"])  # fmt: skip
+
+        # The first rule a line fails, in the order ``VoterParser.parse`` applies them.
+        required = list(parser.layout.required)
+        missing = " ".join(
+            f"WHEN trim({text[f]}, {_WS}) = '' THEN {_literal(column[f])}" for f in required
+        )
+        checks = [f"CASE {missing} END"] if missing else []
+        reasons = ["'missing'"] if missing else []
+        joins = []
+        # The voter id's rule (VoterParser.voter_id) is written here in SQL: every line has
+        # another id, and ids are ASCII (``read`` hands other files to the batch path), where
+        # DuckDB's upper and length are Python's.
+        voter_id = f"upper(trim(v.state_voter_id, {_WS}))"
+        for f in ("county", "party", "status", "zip5", "state_voter_id", "birth_date",
+                  "registered_on"):  # fmt: skip
+            if f == "state_voter_id":
+                checks.append(f"CASE WHEN length({voter_id}) > 40 THEN {_literal(column[f])} END")
+                reasons.append("'longer than 40 characters'")
+                continue
+            if f not in fields:
+                continue
+            joins.append(f"LEFT JOIN m_{f} ON m_{f}.{f} = v.{f}")
+            checks.append(f"nullif(m_{f}.problem_field, '')")
+            reasons.append(f"nullif(m_{f}.problem_reason, '')")
+        for f in ("suffix", "phone", "email"):
+            if f in fields:
+                joins.append(f"LEFT JOIN m_{f} ON m_{f}.{f} = v.{f}")
+
+        def value(f: str) -> str:
+            return f"m_{f}.value" if f in fields else "''"
+
+        first_problem = (
+            "CASE " + " ".join(f"WHEN {c} IS NOT NULL THEN {c}" for c in checks) + " END"
+        )
+        first_reason = (
+            "CASE "
+            + " ".join(
+                f"WHEN {c} IS NOT NULL THEN {r}" for c, r in zip(checks, reasons, strict=True)
+            )
+            + " END"
+        )
+        names = {
+            f: (f"(SELECT name FROM m_name WHERE m_name.value = v.{f})" if f in fields else "''")
+            for f in ("first_name", "middle_name", "last_name")
+        }
+        con.execute(
+            "CREATE TABLE checked AS SELECT v.line, "
+            f"{first_problem} AS problem_field, {first_reason} AS problem_reason, "
+            f"{voter_id} AS state_voter_id, "
+            f"{names['first_name']} AS first_name, {names['middle_name']} AS middle_name, "
+            f"{names['last_name']} AS last_name, {value('suffix')} AS suffix, "
+            f"nullif({value('birth_date')}, '')::DATE AS birth_date, "
+            f"{value('phone')} AS phone, {value('email')} AS email, "
+            "a.n_street AS street, a.n_unit AS unit, a.n_city AS city, a.n_zip5 AS zip5, "
+            f"{value('county')} AS county_fips, {value('party')} AS party, "
+            f"{value('status')} AS status, "
+            f"nullif({value('registered_on')}, '')::DATE AS registered_on, "
+            "FROM v "
+            + " ".join(joins)
+            + " JOIN v_addr va ON va.line = v.line LEFT JOIN m_address a "
+            "ON a.street = va.street AND a.unit = va.unit AND a.city = va.city "
+            "AND a.zip5 = va.zip5"
+        )
+        # The first line of each voter id loads; the later ones are duplicates.
+        con.execute(
+            "CREATE TABLE ranked AS SELECT *, row_number() OVER "
+            "(PARTITION BY state_voter_id ORDER BY line) AS nth FROM checked "
+            "WHERE problem_field IS NULL"
+        )
+        self.problems += self._line_problems("voters", "checked")
+        for line, voter_id in con.execute(
+            "SELECT line, state_voter_id FROM ranked WHERE nth > 1 ORDER BY line"
+        ).fetchall():
+            self.problems.append(
+                RowError("voters", line, "state_voter_id", f"duplicate voter id {voter_id!r}", "")
+            )
+        con.execute("CREATE TABLE ok AS SELECT * FROM ranked WHERE nth = 1")
+        con.execute("DROP TABLE ranked")
+        if self.history_parser is not None:
+            self._check_history()
+
+    def _check_history(self) -> None:
+        parser = self.history_parser
+        assert parser is not None
+        con = self.con
+        column = self.layout.history_fields
+        has_name = "election_name" in column
+
+        def ballot(day_value: str, name_value: str, method_value: str) -> tuple[str, ...]:
+            b = parser._ballot(day_value, name_value, method_value)
+            return (b.election_date.isoformat(), b.election_name, b.method)
+
+        name = "h.election_name" if has_name else "''"
+        con.execute(
+            f"CREATE TABLE h_keys AS SELECT election_date, {name} AS election_name, method FROM h"
+        )
+        self._map("m_ballot", ["election_date", "election_name", "method"], "h_keys", ballot,
+                  ["n_date", "n_name", "n_method"])  # fmt: skip
+        con.execute("DROP TABLE h_keys")
+        voter_column = _literal(column["state_voter_id"])
+        # A missing voter id is the first problem, then the ballot's (HistoryParser.parse).
+        con.execute(
+            "CREATE TABLE h_checked AS SELECT h.line, "
+            f"CASE WHEN trim(h.state_voter_id, {_WS}) = '' THEN {voter_column} "
+            "ELSE nullif(b.problem_field, '') END AS problem_field, "
+            f"CASE WHEN trim(h.state_voter_id, {_WS}) = '' THEN 'missing' "
+            "ELSE nullif(b.problem_reason, '') END AS problem_reason, "
+            f"upper(trim(h.state_voter_id, {_WS})) AS state_voter_id, "
+            "b.n_date::DATE AS election_date, b.n_name AS election_name, b.n_method AS method "
+            f"FROM h JOIN m_ballot b ON b.election_date = h.election_date "
+            f"AND b.election_name = {name} AND b.method = h.method"
+        )
+        self.problems += self._line_problems("history", "h_checked")
+        # The first line of each voter and election; the ballots of voters not loaded are
+        # reported (the batch path's last step does the same).
+        con.execute(
+            "CREATE TABLE ballots AS SELECT * FROM (SELECT *, row_number() OVER "
+            "(PARTITION BY state_voter_id, election_date ORDER BY line) AS nth "
+            "FROM h_checked WHERE problem_field IS NULL) WHERE nth = 1"
+        )
+        voter_column_name = column["state_voter_id"]
+        for line, voter_id in con.execute(
+            "SELECT line, state_voter_id FROM ballots b WHERE NOT EXISTS "
+            "(SELECT 1 FROM ok WHERE ok.state_voter_id = b.state_voter_id) ORDER BY line"
+        ).fetchall():
+            self.problems.append(
+                RowError("history", line, voter_column_name, f"no voter {voter_id!r} on file", "")
+            )
+
+    def _line_problems(self, file: str, table: str) -> list[RowError]:
+        rows = self.con.execute(
+            f"SELECT line, problem_field, problem_reason FROM {table} "
+            "WHERE problem_field IS NOT NULL ORDER BY line"
+        ).fetchall()
+        refused = [RowError(file, line, field, reason, "") for line, field, reason in rows]
+        self.refused += refused
+        return refused
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, voters: Path, history: Path | None) -> None:
+        batcher, con = self.batcher, self.con
+        run, state = batcher.run, self.layout.state
+        now = timezone.now()
+        stamp = now.isoformat()
+        _raw_lines(voters, history, self.refused)
+        con.execute("CREATE TABLE coverage (county_fips VARCHAR, org_unit_id BIGINT)")
+        if batcher.coverage:
+            con.executemany("INSERT INTO coverage VALUES (?, ?)", list(batcher.coverage.items()))
+        has_history = self.history_parser is not None
+        con.execute("CREATE TABLE generals (election_date DATE)")
+        con.executemany("INSERT INTO generals VALUES (?)", [(d,) for d in PRESIDENTIAL_GENERALS])
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            # Households of the state on file already (people who signed up there) are used.
+            cursor.execute(
+                f"SELECT id, zip5, street, unit, city FROM {Household._meta.db_table} "
+                "WHERE state = %s",
+                [state],
+            )
+            con.execute(
+                "CREATE TABLE known_households (id BIGINT, zip5 VARCHAR, street VARCHAR, "
+                "unit VARCHAR, city VARCHAR)"
+            )
+            known = cursor.fetchall()
+            if known:
+                con.executemany("INSERT INTO known_households VALUES (?, ?, ?, ?, ?)", known)
+            # One household per address not on file yet; its county is the last voter's there.
+            con.execute(
+                "CREATE TABLE new_households AS SELECT row_number() OVER "
+                "(ORDER BY min(line)) AS n, zip5, street, unit, city, "
+                "arg_max(county_fips, line) AS county_fips FROM ok WHERE street <> '' "
+                "AND NOT EXISTS (SELECT 1 FROM known_households k WHERE k.zip5 = ok.zip5 "
+                "AND k.street = ok.street AND k.unit = ok.unit AND k.city = ok.city) "
+                "GROUP BY zip5, street, unit, city"
+            )
+            households = self._one("SELECT count(*) FROM new_households")
+            voters_new = self._one("SELECT count(*) FROM ok")
+            household_base = _reserve(cursor, Household, households)
+            person_base = _reserve(cursor, Person, voters_new)
+            voter_base = _reserve(cursor, VoterRecord, voters_new)
+            con.execute(
+                "CREATE TABLE loaded AS SELECT ok.*, "
+                f"{person_base} + row_number() OVER (ORDER BY ok.line) - 1 AS person_id, "
+                f"{voter_base} + row_number() OVER (ORDER BY ok.line) - 1 AS voter_pk "
+                "FROM ok"
+            )
+            if has_history:
+                con.execute(
+                    "CREATE TABLE loaded_ballots AS SELECT l.voter_pk, b.election_date, "
+                    "b.election_name, b.method FROM ballots b JOIN loaded l "
+                    "USING (state_voter_id)"
+                )
+                votes = (
+                    "coalesce((SELECT count(*) FROM loaded_ballots b JOIN generals g "
+                    "USING (election_date) WHERE b.voter_pk = l.voter_pk), 0)"
+                )
+            else:
+                votes = "0"
+            ts = _literal(stamp)
+            household_of = (
+                "CASE WHEN l.street <> '' THEN coalesce((SELECT min(k.id) FROM "
+                "known_households k WHERE k.zip5 = l.zip5 AND k.street = l.street AND "
+                "k.unit = l.unit AND k.city = l.city), (SELECT "
+                f"{household_base} + h.n - 1 FROM new_households h WHERE h.zip5 = l.zip5 "
+                "AND h.street = l.street AND h.unit = l.unit AND h.city = l.city)) END"
+            )
+            streams: list[tuple[type[Any], tuple[str, ...], str]] = [
+                (Household,
+                 ("id", "street", "unit", "city", "state", "zip5", "county_fips", "latitude",
+                  "longitude", "created_at", "updated_at"),
+                 f"SELECT {household_base} + n - 1, street, unit, city, {_literal(state)}, zip5, "
+                 f"county_fips, NULL, NULL, {ts}, {ts} FROM new_households ORDER BY n"),
+                (Person,
+                 ("id", "first_name", "middle_name", "last_name", "suffix", "email", "phone",
+                  "birth_date", "household_id", "org_unit_id", "merged_into_id", "created_at",
+                  "updated_at"),
+                 "SELECT l.person_id, l.first_name, l.middle_name, l.last_name, l.suffix, "
+                 f"l.email, l.phone, l.birth_date, {household_of}, c.org_unit_id, NULL, {ts}, "
+                 f"{ts} FROM loaded l LEFT JOIN coverage c USING (county_fips) "
+                 "ORDER BY l.line"),
+                (VoterRecord,
+                 ("id", "person_id", "state", "state_voter_id", "county_fips", "party", "status",
+                  "registered_on", "general_votes", "last_import_id", "missing_since",
+                  "created_at", "updated_at"),
+                 f"SELECT l.voter_pk, l.person_id, {_literal(state)}, l.state_voter_id, "
+                 f"l.county_fips, l.party, l.status, l.registered_on, {votes}, {run.pk}, NULL, "
+                 f"{ts}, {ts} FROM loaded l ORDER BY l.line"),
+                (ExternalId,
+                 ("person_id", "system", "external_id", "created_at", "updated_at"),
+                 f"SELECT person_id, {_literal(ExternalId.System.STATE_VOTER)}, "
+                 f"{_literal(external_voter_id(state, ''))} || state_voter_id, {ts}, {ts} "
+                 "FROM loaded ORDER BY line"),
+            ]  # fmt: skip
+            if has_history:
+                streams.append(
+                    (VoteHistory, ("voter_id", "election_date", "election_name", "method"),
+                     "SELECT voter_pk, election_date, election_name, method FROM loaded_ballots "
+                     "ORDER BY voter_pk, election_date")
+                )  # fmt: skip
+            ballots = self._one("SELECT count(*) FROM loaded_ballots") if has_history else 0
+            total = households + 3 * voters_new + ballots
+            self._copy(cursor, streams, total)
+            history_problems = [p for p in self.problems if p.file == "history"]
+            voter_problems = len(self.problems) - len(history_problems)
+            batcher._commit(
+                "voters",
+                self.problems,
+                self.voters_last_line,
+                rows_read=voters_new + voter_problems,
+                rows_new=voters_new,
+                history_new=ballots,
+            )
+            VoterImport.objects.filter(pk=run.pk).update(
+                history_checkpoint_row=max(self.history_last_line, 2),
+                history_staged_row=self.history_last_line,
+            )
+            run.refresh_from_db()
+            audit.audit_record(
+                actor=batcher.actor,
+                kind=audit.Kind.BULK,
+                action="voter_import.first_load",
+                entity_type="people.voterimport",
+                entity_id=run.pk,
+                summary=(
+                    f"first load of {state}: {households} households, {voters_new} voters, "
+                    f"{ballots} ballots"
+                ),
+            )
+
+    def _copy(
+        self, cursor: Any, streams: list[tuple[type[Any], tuple[str, ...], str]], total: int
+    ) -> None:
+        """Each stream as a file DuckDB writes (in a thread, while PostgreSQL reads the one
+        before it) and ``COPY`` reads."""
+        files: list[Path] = []
+        ready = [threading.Event() for _ in streams]
+        failure: list[BaseException] = []
+
+        def produce() -> None:
+            try:
+                for i, (_, _, sql) in enumerate(streams):
+                    path = self.tmp / f"stream{i}.tsv"
+                    writer = self.con.cursor()
+                    writer.execute(
+                        f"COPY ({sql}) TO {_literal(str(path))} (FORMAT csv, DELIMITER '\\t', "
+                        "HEADER false, QUOTE '\"')"
+                    )
+                    writer.close()
+                    files.append(path)
+                    ready[i].set()
+            except BaseException as exc:  # handed to the copying thread
+                failure.append(exc)
+                for event in ready:
+                    event.set()
+
+        producer = threading.Thread(target=produce, name="first-load-writer", daemon=True)
+        producer.start()
+        done = 0
+        try:
+            for i, (model, attnames, _) in enumerate(streams):
+                ready[i].wait()
+                if failure:
+                    raise failure[0]
+                columns = checked_columns(model, attnames)
+                table = connection.ops.quote_name(model._meta.db_table)
+                sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, DELIMITER E'\\t')"
+                # A COPY a block of whole lines at a time: between two, the progress report
+                # may look at the database (a connection inside COPY cannot be asked).
+                with files[i].open("rb") as f:
+                    rest = b""
+                    while data := rest + (chunk := f.read(_BLOCK)):
+                        # Whole lines only (the end of the file ends the last one).
+                        cut = data.rfind(b"\n") + 1 if chunk else len(data)
+                        block, rest = data[:cut], data[cut:]
+                        if not block:
+                            continue
+                        with cursor.cursor.copy(sql) as copy:
+                            copy.write(block)
+                        done += block.count(b"\n")
+                        self._step("voters", done, total)
+                files[i].unlink()
+        finally:
+            producer.join()
+
+
+def _reserve(cursor: Any, model: type[Any], count: int) -> int:
+    """The first of ``count`` consecutive ids of ``model`` nobody else will use: the sequence
+    jumps by ``count`` once (ALTER SEQUENCE holds other callers of nextval meanwhile)."""
+    if count == 0:
+        return 0
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+    sequence = cursor.fetchone()[0]
+    cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY {int(count)}")
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    last = int(cursor.fetchone()[0])
+    cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
+    return last - count + 1
+
+
+def _data_lines(path: Path) -> int:
+    """Lines after the header, counted as the batch path numbers them."""
+    count, last = 0, b"\n"
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n") - 1
+
+
+def _raw_lines(voters: Path, history: Path | None, refused: list[RowError]) -> None:
+    """Fill in the text of each line a rule refused, read once more from its file."""
+    for file, path in (("voters", voters), ("history", history)):
+        wanted = {p.line: p for p in refused if p.file == file}
+        if path is None or not wanted:
+            continue
+        last = max(wanted)
+        with path.open("rb") as f:
+            for number, raw in enumerate(f, start=1):
+                if number in wanted:
+                    wanted[number].raw = _decode(raw)[0].rstrip("\r\n")[:_RAW_KEPT]
+                if number >= last:
+                    break
