@@ -151,49 +151,41 @@ class _FirstLoad:
         delimiter = self.layout.delimiter
         if delimiter != "\t":
             raise Unreadable("only tab-delimited files are read whole")
-        columns = [f"c{i}" for i in range(len(header))]
-        spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-        # No quote character: a quoted line's fields keep their quotes, taken off below only
-        # when every field has them (a quoted line is split on the quoted delimiter).
+        # Each line whole (no field holds the control character 0x01; a line that does has two
+        # columns, is rejected, and the file goes to the batch path), split below as ``_split``
+        # splits it: a line quoted at both ends on the quoted delimiter, any other on the
+        # delimiter. A field is found by its position; the fields are counted from the
+        # delimiters a line holds.
         reader = (
-            f"read_csv({_literal(str(path))}, delim='\\t', quote='', escape='', header=true, "
-            f"columns={spec}, auto_detect=false, strict_mode=true, store_rejects=true, "
-            f"rejects_table={_literal(table + '_rejects')}, "
+            f"read_csv({_literal(str(path))}, columns={{'l': 'VARCHAR'}}, delim='\x01', "
+            "quote='', escape='', header=true, new_line='\\n', auto_detect=false, "
+            f"strict_mode=true, store_rejects=true, rejects_table={_literal(table + '_rejects')}, "
             f"rejects_scan={_literal(table + '_scan')})"
         )
-        field = {c: f"coalesce({c}, '')" for c in columns}
-        wrapped = " AND ".join(
-            f"(length({f}) >= 2 AND starts_with({f}, '\"') AND ends_with({f}, '\"'))"
-            for f in field.values()
-        )
-        quoted = (
-            f"(starts_with({field[columns[0]]}, '\"') AND ends_with({field[columns[-1]]}, '\"'))"
-        )
-        position = {c: i for i, c in enumerate(header)}
-        selected = ", ".join(
-            f"CASE WHEN quoted THEN {field[columns[position[c]]]}[2:-2] "
-            f"ELSE {field[columns[position[c]]]} END AS {alias}"
-            for alias, c in wanted.items()
-        )
+        position = {c: i + 1 for i, c in enumerate(header)}
+        selected = ", ".join(f"parts[{position[c]}] AS {alias}" for alias, c in wanted.items())
+        quoted = "starts_with(l, '\"') AND ends_with(l, '\"')"
         try:
-            # One pass over the file: in order (insertion order is kept), so a row's line is
-            # its position after the header.
+            # In the file's order (insertion order is kept): a row's line is its position.
             self.con.execute(
-                f"CREATE TABLE {table}_read AS SELECT {selected}, quoted AND NOT ({wrapped}) "
-                f"AS badly_quoted FROM (SELECT *, {quoted} AS quoted FROM {reader})"
+                f"CREATE TABLE {table}_lines AS SELECT rtrim(coalesce(l, ''), '\r') AS l "
+                f"FROM {reader}"
             )
             self.con.execute(
-                f"CREATE TABLE {table} AS SELECT rowid + 2 AS line, * FROM {table}_read"
+                f"CREATE TABLE {table} AS SELECT r + 2 AS line, {selected}, len(parts) AS fields "
+                "FROM (SELECT r, string_split(CASE WHEN quoted THEN l[2:-2] ELSE l END, "
+                "CASE WHEN quoted THEN '\"\t\"' ELSE '\t' END) AS parts "
+                f"FROM (SELECT rowid AS r, l, {quoted} AS quoted FROM {table}_lines))"
             )
-            self.con.execute(f"DROP TABLE {table}_read")
+            self.con.execute(f"DROP TABLE {table}_lines")
         except duckdb.Error as exc:
             raise Unreadable(str(exc)) from exc
         rejected = self._one(f"SELECT count(*) FROM {table}_rejects")
-        bad_quotes = self._one(f"SELECT count(*) FROM {table} WHERE badly_quoted")
+        misfit = self._one(f"SELECT count(*) FROM {table} WHERE fields <> {len(header)}")
         rows = self._one(f"SELECT count(*) FROM {table}")
         lines = _data_lines(path)
-        if rejected or bad_quotes or rows != lines:
-            raise Unreadable(f"{path.name}: {rejected} rejected, {bad_quotes} badly quoted")
+        if rejected or misfit or rows != lines:
+            raise Unreadable(f"{path.name}: {rejected} rejected, {misfit} of another width")
         return lines + 1
 
     def _one(self, sql: str) -> Any:
@@ -448,7 +440,9 @@ class _FirstLoad:
             f"CASE WHEN trim(h.state_voter_id, {_WS}) = '' THEN 'missing' "
             "ELSE nullif(b.problem_reason, '') END AS problem_reason, "
             f"upper(trim(h.state_voter_id, {_WS})) AS state_voter_id, "
-            "b.n_date::DATE AS election_date, b.n_name AS election_name, b.n_method AS method "
+            # A refused ballot has no date to cast.
+            "TRY_CAST(nullif(b.n_date, '') AS DATE) AS election_date, "
+            "b.n_name AS election_name, b.n_method AS method "
             f"FROM h JOIN m_ballot b ON b.election_date = h.election_date "
             f"AND b.election_name = {name} AND b.method = h.method"
         )

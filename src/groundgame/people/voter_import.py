@@ -1353,6 +1353,8 @@ def run_import(
 
     files = [voters] if history is None else [voters, history]
     print_hash = fingerprint(*files)
+    # A vectorized first load that failed (rather than died) is resumed batch by batch.
+    vectorized = resume is None or not VoterImport.objects.filter(pk=resume).exclude(error="")
     run = _start(actor, layout, voters, history, print_hash, resume)
     if run is None:
         earlier = VoterImport.objects.filter(
@@ -1363,7 +1365,7 @@ def run_import(
     if resume is None:
         _defer_indexes(run, layout, voters)
     batcher = _Batcher(run, layout, actor)
-    if _first_load(batcher, voters, voter_header, history, history_header, progress):
+    if vectorized and _first_load(batcher, voters, voter_header, history, history_header, progress):
         run.refresh_from_db()
         return Outcome(run=run, notes=notes)
     # On PostgreSQL the history file is read first, into a table of the run's own: each
