@@ -90,12 +90,11 @@ def load(
 ) -> bool:
     """Load the files; False (nothing written) when the batch path must do it instead."""
     with tempfile.TemporaryDirectory(prefix="groundgame-first-load-") as tmp:
+        # A database file rather than memory: its tables are stored compressed, and a state's
+        # files outgrow the memory given to DuckDB.
+        settings = {"memory_limit": _MEMORY, "temp_directory": tmp}
         con = duckdb.connect(
-            config={
-                "memory_limit": _MEMORY,
-                "temp_directory": tmp,
-                "preserve_insertion_order": True,
-            }
+            str(Path(tmp) / "load.duckdb"), config={**settings, "preserve_insertion_order": True}
         )
         try:
             work = _FirstLoad(batcher, con, Path(tmp), progress)
@@ -168,16 +167,16 @@ class _FirstLoad:
         try:
             # In the file's order (insertion order is kept): a row's line is its position.
             self.con.execute(
-                f"CREATE TABLE {table}_lines AS SELECT rtrim(coalesce(l, ''), '\r') AS l "
-                f"FROM {reader}"
+                f"CREATE TABLE {table}_read AS SELECT {selected}, len(parts) AS fields "
+                "FROM (SELECT string_split(CASE WHEN quoted THEN l[2:-2] ELSE l END, "
+                "CASE WHEN quoted THEN '\"\t\"' ELSE '\t' END) AS parts "
+                f"FROM (SELECT l, {quoted} AS quoted FROM (SELECT rtrim(coalesce(l, ''), '\r') "
+                f"AS l FROM {reader})))"
             )
             self.con.execute(
-                f"CREATE TABLE {table} AS SELECT r + 2 AS line, {selected}, len(parts) AS fields "
-                "FROM (SELECT r, string_split(CASE WHEN quoted THEN l[2:-2] ELSE l END, "
-                "CASE WHEN quoted THEN '\"\t\"' ELSE '\t' END) AS parts "
-                f"FROM (SELECT rowid AS r, l, {quoted} AS quoted FROM {table}_lines))"
+                f"CREATE TABLE {table} AS SELECT rowid + 2 AS line, * FROM {table}_read"
             )
-            self.con.execute(f"DROP TABLE {table}_lines")
+            self.con.execute(f"DROP TABLE {table}_read")
         except duckdb.Error as exc:
             raise Unreadable(str(exc)) from exc
         rejected = self._one(f"SELECT count(*) FROM {table}_rejects")
@@ -397,19 +396,23 @@ class _FirstLoad:
         )
         # The first line of each voter id loads; the later ones are duplicates.
         con.execute(
-            "CREATE TABLE ranked AS SELECT *, row_number() OVER "
-            "(PARTITION BY state_voter_id ORDER BY line) AS nth FROM checked "
-            "WHERE problem_field IS NULL"
+            "CREATE TABLE first_lines AS SELECT min(line) AS line FROM checked "
+            "WHERE problem_field IS NULL GROUP BY state_voter_id"
         )
         self.problems += self._line_problems("voters", "checked")
         for line, voter_id in con.execute(
-            "SELECT line, state_voter_id FROM ranked WHERE nth > 1 ORDER BY line"
+            "SELECT line, state_voter_id FROM checked c WHERE problem_field IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM first_lines f WHERE f.line = c.line) ORDER BY line"
         ).fetchall():
             self.problems.append(
                 RowError("voters", line, "state_voter_id", f"duplicate voter id {voter_id!r}", "")
             )
-        con.execute("CREATE TABLE ok AS SELECT * FROM ranked WHERE nth = 1")
-        con.execute("DROP TABLE ranked")
+        # In the file's order, which its rows keep (the people's ids follow it).
+        con.execute(
+            "CREATE TABLE ok AS SELECT c.* FROM checked c WHERE EXISTS "
+            "(SELECT 1 FROM first_lines f WHERE f.line = c.line) ORDER BY c.line"
+        )
+        con.execute("DROP TABLE first_lines")
         if self.history_parser is not None:
             self._check_history()
 
@@ -450,9 +453,9 @@ class _FirstLoad:
         # The first line of each voter and election; the ballots of voters not loaded are
         # reported (the batch path's last step does the same).
         con.execute(
-            "CREATE TABLE ballots AS SELECT * FROM (SELECT *, row_number() OVER "
-            "(PARTITION BY state_voter_id, election_date ORDER BY line) AS nth "
-            "FROM h_checked WHERE problem_field IS NULL) WHERE nth = 1"
+            "CREATE TABLE ballots AS SELECT state_voter_id, election_date, min(line) AS line, "
+            "arg_min(election_name, line) AS election_name, arg_min(method, line) AS method "
+            "FROM h_checked WHERE problem_field IS NULL GROUP BY state_voter_id, election_date"
         )
         voter_column_name = column["state_voter_id"]
         for line, voter_id in con.execute(
@@ -515,11 +518,29 @@ class _FirstLoad:
             household_base = _reserve(cursor, Household, households)
             person_base = _reserve(cursor, Person, voters_new)
             voter_base = _reserve(cursor, VoterRecord, voters_new)
+            # Each address's household: one on file, else the new one.
+            con.execute(
+                "CREATE TABLE addresses AS SELECT min(id) AS id, zip5, street, unit, city "
+                "FROM known_households GROUP BY zip5, street, unit, city UNION ALL "
+                f"SELECT {household_base} + n - 1, zip5, street, unit, city FROM new_households"
+            )
+            if has_history:
+                votes_of = (
+                    "LEFT JOIN (SELECT state_voter_id, count(*) AS n FROM ballots "
+                    "JOIN generals USING (election_date) GROUP BY state_voter_id) g "
+                    "USING (state_voter_id)"
+                )
+                votes = "coalesce(g.n, 0)"
+            else:
+                votes_of, votes = "", "0"
+            # Ids in the file's order (ok's rows are); so are the rows, for the COPY streams.
             con.execute(
                 "CREATE TABLE loaded AS SELECT ok.*, "
-                f"{person_base} + row_number() OVER (ORDER BY ok.line) - 1 AS person_id, "
-                f"{voter_base} + row_number() OVER (ORDER BY ok.line) - 1 AS voter_pk "
-                "FROM ok"
+                f"{person_base} + ok.rowid AS person_id, {voter_base} + ok.rowid AS voter_pk, "
+                "CASE WHEN ok.street <> '' THEN a.id END AS household_id, c.org_unit_id, "
+                f"{votes} AS general_votes FROM ok LEFT JOIN addresses a ON a.zip5 = ok.zip5 "
+                "AND a.street = ok.street AND a.unit = ok.unit AND a.city = ok.city "
+                f"LEFT JOIN coverage c USING (county_fips) {votes_of} ORDER BY ok.line"
             )
             if has_history:
                 con.execute(
@@ -527,20 +548,7 @@ class _FirstLoad:
                     "b.election_name, b.method FROM ballots b JOIN loaded l "
                     "USING (state_voter_id)"
                 )
-                votes = (
-                    "coalesce((SELECT count(*) FROM loaded_ballots b JOIN generals g "
-                    "USING (election_date) WHERE b.voter_pk = l.voter_pk), 0)"
-                )
-            else:
-                votes = "0"
             ts = _literal(stamp)
-            household_of = (
-                "CASE WHEN l.street <> '' THEN coalesce((SELECT min(k.id) FROM "
-                "known_households k WHERE k.zip5 = l.zip5 AND k.street = l.street AND "
-                "k.unit = l.unit AND k.city = l.city), (SELECT "
-                f"{household_base} + h.n - 1 FROM new_households h WHERE h.zip5 = l.zip5 "
-                "AND h.street = l.street AND h.unit = l.unit AND h.city = l.city)) END"
-            )
             streams: list[tuple[type[Any], tuple[str, ...], str]] = [
                 (Household,
                  ("id", "street", "unit", "city", "state", "zip5", "county_fips", "latitude",
@@ -551,22 +559,20 @@ class _FirstLoad:
                  ("id", "first_name", "middle_name", "last_name", "suffix", "email", "phone",
                   "birth_date", "household_id", "org_unit_id", "merged_into_id", "created_at",
                   "updated_at"),
-                 "SELECT l.person_id, l.first_name, l.middle_name, l.last_name, l.suffix, "
-                 f"l.email, l.phone, l.birth_date, {household_of}, c.org_unit_id, NULL, {ts}, "
-                 f"{ts} FROM loaded l LEFT JOIN coverage c USING (county_fips) "
-                 "ORDER BY l.line"),
+                 "SELECT person_id, first_name, middle_name, last_name, suffix, email, phone, "
+                 f"birth_date, household_id, org_unit_id, NULL, {ts}, {ts} FROM loaded"),
                 (VoterRecord,
                  ("id", "person_id", "state", "state_voter_id", "county_fips", "party", "status",
                   "registered_on", "general_votes", "last_import_id", "missing_since",
                   "created_at", "updated_at"),
-                 f"SELECT l.voter_pk, l.person_id, {_literal(state)}, l.state_voter_id, "
-                 f"l.county_fips, l.party, l.status, l.registered_on, {votes}, {run.pk}, NULL, "
-                 f"{ts}, {ts} FROM loaded l ORDER BY l.line"),
+                 f"SELECT voter_pk, person_id, {_literal(state)}, state_voter_id, county_fips, "
+                 f"party, status, registered_on, general_votes, {run.pk}, NULL, {ts}, {ts} "
+                 "FROM loaded"),
                 (ExternalId,
                  ("person_id", "system", "external_id", "created_at", "updated_at"),
                  f"SELECT person_id, {_literal(ExternalId.System.STATE_VOTER)}, "
                  f"{_literal(external_voter_id(state, ''))} || state_voter_id, {ts}, {ts} "
-                 "FROM loaded ORDER BY line"),
+                 "FROM loaded"),
             ]  # fmt: skip
             if has_history:
                 streams.append(
