@@ -7,7 +7,9 @@ Then the vote-history file (if the layout has one) the same way, and last the vo
 election count is brought up to date. On PostgreSQL the history file is read first instead,
 into a table of the run's own, so that each voter's ballots and count are written with the
 voter (see ``_history_stage_phase``); a first load of a state there builds the secondary
-indexes and foreign keys after loading (see ``_defer_indexes``).
+indexes and foreign keys after loading (see ``_defer_indexes``), and is read whole in DuckDB
+rather than in batches when DuckDB reads its files as this module would
+(``voter_firstload``).
 
 Each batch is matched against the file already loaded, by (state, state voter id):
 
