@@ -12,8 +12,8 @@ result is the batch path's, row for row and problem for problem (the tests compa
 
 The batch path stays the only one for everything else, and takes over here (before anything
 is written) when DuckDB cannot read a file exactly as the batch path splits it: a line with
-another number of fields, a blank line, a truncated last line, bytes that are not UTF-8, or a
-quoted line with an unquoted field.
+another number of fields, a blank line, a truncated last line, bytes that are not UTF-8, a
+quoted line with an unquoted field, or a voter id that is not ASCII.
 
 Killed part-way, the transaction leaves nothing; ``--resume`` runs the load again.
 """
@@ -67,7 +67,6 @@ from groundgame.people.voterfile import checked_columns
 _MEMORY = "512MB"
 _FETCH = 50_000  # distinct values handed to Python at a time
 _BLOCK = 1 << 25  # bytes of a stream copied by one COPY statement
-_MAPS = 12  # rules applied to distinct values: names, ten fields, ballots (progress)
 
 
 # The characters str.strip() removes, for DuckDB's trim: a value the batch path strips to
@@ -109,10 +108,6 @@ def load(
     return True
 
 
-def _quoted_sql(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -133,7 +128,8 @@ class _FirstLoad:
         # Lines refused by a rule: the report keeps their text, as the batch path's does.
         self.refused: list[RowError] = []
         self.voters_last_line = 0
-        self.mapped = 0  # rules applied so far, for the progress report
+        # Rules applied to distinct values so far, and in all (the progress report).
+        self.mapped = self.maps = 0
         self.history_last_line = 0
 
     def _step(self, what: str, done: int, total: int) -> None:
@@ -266,7 +262,7 @@ class _FirstLoad:
         con.execute(f"DROP TABLE {name}_keys")
         out.unlink()
         self.mapped += 1
-        self._step("checking", self.mapped, _MAPS)
+        self._step("checking", self.mapped, self.maps)
 
     def check(self) -> None:
         """The voters that load, the ballots that load, and every refused line's problem."""
@@ -277,15 +273,6 @@ class _FirstLoad:
 
         def name(value: str) -> tuple[str]:
             return (_name(value.strip())[:100],)
-
-        con.execute(
-            "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
-            "UNION SELECT middle_name FROM v UNION SELECT last_name FROM v"
-            if "middle_name" in self.wanted
-            else "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
-            "UNION SELECT last_name FROM v"
-        )
-        self._map("m_name", ["value"], "names_src", name, ["name"])
 
         def one(rule: Callable[[str], str]) -> Callable[[str], tuple[str]]:
             return lambda value: (rule(value.strip()),)
@@ -306,20 +293,30 @@ class _FirstLoad:
 
         # Each field's rule, over the distinct values of its column (or columns).
         fields = self.wanted
-        maps: dict[str, tuple[Callable[..., tuple[str, ...]], str]] = {
-            "county": (one(parser.county), "county"),
-            "party": (one(parser.party), "party"),
-            "status": (one(parser.status), "status"),
-            "zip5": (one(parser.zip5), "zip5"),
-            "birth_date": (day("birth_date"), "birth_date"),
-            "registered_on": (day("registered_on"), "registered_on"),
-            "suffix": (one(parser.suffix), "suffix"),
-            "phone": (phone, "phone"),
-            "email": (one(parser.email), "email"),
+        maps: dict[str, Callable[[str], tuple[str, ...]]] = {
+            "county": one(parser.county),
+            "party": one(parser.party),
+            "status": one(parser.status),
+            "zip5": one(parser.zip5),
+            "birth_date": day("birth_date"),
+            "registered_on": day("registered_on"),
+            "suffix": one(parser.suffix),
+            "phone": phone,
+            "email": one(parser.email),
         }
-        for field_name, (rule, alias) in maps.items():
-            if field_name in fields:
-                self._map(f"m_{field_name}", [alias], "v", rule, ["value"])
+        # Names, the fields the layout has, addresses, and ballots (for the progress report).
+        mapped = [f for f in maps if f in fields]
+        self.maps = 2 + len(mapped) + (self.history_parser is not None)
+        con.execute(
+            "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
+            "UNION SELECT middle_name FROM v UNION SELECT last_name FROM v"
+            if "middle_name" in self.wanted
+            else "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
+            "UNION SELECT last_name FROM v"
+        )
+        self._map("m_name", ["value"], "names_src", name, ["name"])
+        for field_name in mapped:
+            self._map(f"m_{field_name}", [field_name], "v", maps[field_name], ["value"])
         # The address is keyed on its ZIP code as the ZIP rule leaves it.
         zip5 = "coalesce(m_zip5.value, '')" if "zip5" in fields else "''"
         text = {f: (f"v.{f}" if f in fields else "''") for f in layouts.VOTER_FIELDS}
