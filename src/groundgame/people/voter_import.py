@@ -1367,14 +1367,16 @@ def run_import(
     if resume is None:
         _defer_indexes(run, layout, voters)
     batcher = _Batcher(run, layout, actor)
-    if vectorized and _first_load(batcher, voters, voter_header, history, history_header, progress):
-        run.refresh_from_db()
-        return Outcome(run=run, notes=notes)
     # On PostgreSQL the history file is read first, into a table of the run's own: each
     # batch of voters then takes its ballots and general-election counts from it, and no
     # voter is written twice.
     staged = connection.vendor == "postgresql" and history is not None
     try:
+        if vectorized and _first_load(
+            batcher, voters, voter_header, history, history_header, progress
+        ):
+            run.refresh_from_db()
+            return Outcome(run=run, notes=notes)
         # Until the history file is closed (checkpoint 0: voters to load; 1: the rest of the
         # history to add): a resumed run finds its staged history, or reads it again when a
         # database restart emptied it.
@@ -1421,17 +1423,9 @@ def _first_load(
         return False
     from groundgame.people import voter_firstload  # it builds on this module
 
-    try:
-        loaded = voter_firstload.load(
-            batcher, voters, voter_header, history, history_header, progress
-        )
-        if loaded:
-            _finish(batcher, progress)
-    except BaseException as exc:
-        VoterImport.objects.filter(pk=run.pk).update(
-            status=VoterImport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
-        )
-        raise
+    loaded = voter_firstload.load(batcher, voters, voter_header, history, history_header, progress)
+    if loaded:
+        _finish(batcher, progress)
     return loaded
 
 
