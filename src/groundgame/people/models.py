@@ -9,7 +9,18 @@ from django.db.models.functions import Lower
 from groundgame.core.models import TimestampedModel
 
 
-class Household(TimestampedModel):
+class FileLoadedModel(TimestampedModel):
+    """The tables a state's voter file writes by the million. Nothing looks their rows up by
+    when they were made, so that time has no index here: every index is paid for by each row of
+    every file, and by each sign-up."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Household(FileLoadedModel):
     """One residential address; the people living there share it."""
 
     street = models.CharField(max_length=200)
@@ -17,7 +28,7 @@ class Household(TimestampedModel):
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=2)
     zip5 = models.CharField(max_length=5)
-    county_fips = models.CharField(max_length=5, db_index=True)
+    county_fips = models.CharField(max_length=5)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
@@ -28,6 +39,8 @@ class Household(TimestampedModel):
             models.Index(
                 fields=["state", "zip5", "street", "unit", "city"], name="household_address_idx"
             ),
+            # Codes compared whole: a plain index (``db_index`` would add a LIKE twin).
+            models.Index(fields=["county_fips"], name="household_county_idx"),
         ]
 
     def __str__(self) -> str:
@@ -35,7 +48,7 @@ class Household(TimestampedModel):
         return f"{self.street}{unit}, {self.city}, {self.state} {self.zip5}"
 
 
-class Person(TimestampedModel):
+class Person(FileLoadedModel):
     """Anyone the campaign knows: voter, volunteer, donor, or all three."""
 
     first_name = models.CharField(max_length=100)
@@ -43,10 +56,8 @@ class Person(TimestampedModel):
     # Searched through person_name_idx (last name first) and person_last_name_lower_idx.
     last_name = models.CharField(max_length=100)
     suffix = models.CharField(max_length=20, blank=True)
-    email = models.CharField(max_length=254, blank=True, db_index=True)
-    phone = models.CharField(
-        max_length=20, blank=True, db_index=True, help_text="E.164, e.g. +19195550123"
-    )
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +19195550123")
     birth_date = models.DateField(null=True, blank=True)
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
@@ -69,6 +80,10 @@ class Person(TimestampedModel):
             models.Index(Lower("last_name"), name="person_last_name_lower_idx"),
             # Find-or-create's candidates born on the same day.
             models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            # Find-or-create and search match an email or a number whole, never by a pattern:
+            # plain indexes (``db_index`` would add a LIKE twin of each).
+            models.Index(fields=["email"], name="person_email_idx"),
+            models.Index(fields=["phone"], name="person_phone_idx"),
         ]
 
     def __str__(self) -> str:
@@ -80,7 +95,7 @@ class Person(TimestampedModel):
         return " ".join(p for p in parts if p)
 
 
-class VoterRecord(TimestampedModel):
+class VoterRecord(FileLoadedModel):
     """A person's registration on a state voter file."""
 
     class Party(models.TextChoices):
@@ -101,7 +116,7 @@ class VoterRecord(TimestampedModel):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="voter_record")
     state = models.CharField(max_length=2)
     state_voter_id = models.CharField(max_length=40)
-    county_fips = models.CharField(max_length=5, db_index=True)
+    county_fips = models.CharField(max_length=5)
     party = models.CharField(max_length=3, choices=Party.choices, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     registered_on = models.DateField(null=True, blank=True)
@@ -122,6 +137,7 @@ class VoterRecord(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["state", "county_fips"], name="voter_state_county_idx"),
+            models.Index(fields=["county_fips"], name="voter_county_idx"),
             models.Index(fields=["party", "general_votes"], name="voter_party_votes_idx"),
             # The universe builder's breakdown: its groups read in order from the index alone.
             models.Index(
@@ -162,7 +178,7 @@ class VoteHistory(models.Model):
         return f"{self.voter_id} voted {self.election_name} ({self.method})"
 
 
-class ExternalId(TimestampedModel):
+class ExternalId(FileLoadedModel):
     """The crosswalk: a person's id in another system (a state file, NGP VAN, ActBlue, ...)."""
 
     class System(models.TextChoices):
