@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundgame.audit.models import AuditEvent
-from groundgame.people import voter_import
+from groundgame.people import voter_firstload, voter_import
 from groundgame.people.layouts import nc
 from groundgame.people.models import (
     ExternalId,
@@ -89,8 +89,6 @@ def _loaded(result: Any) -> bool:
 
 
 def watch_first_load(monkeypatch: pytest.MonkeyPatch) -> Watch:
-    from groundgame.people import voter_firstload
-
     watch = Watch()
     # Not a wrapper of an earlier run's wrapper: each run's calls are its own.
     original = getattr(voter_firstload.load, "__wrapped__", voter_firstload.load)
@@ -462,6 +460,27 @@ def test_a_dirty_file_loads_the_same_through_the_first_load_as_through_batches(
     assert batch["run"]["history_new"] > 100
     assert {v["record"]["general_votes"] for v in batch["voters"].values()} >= {0, 1, 2}
     assert_same(batch, fast)
+
+
+def test_rules_applied_by_worker_processes_give_the_same_load(campaign, tmp_path, monkeypatch):
+    # A state's file has millions of distinct values, which forked workers apply the rules to
+    # in chunks; here every rule goes to them, seven values a chunk.
+    monkeypatch.setattr(voter_firstload, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(voter_firstload, "_FETCH", 7)
+    pools: list[Any] = []
+    workers = voter_firstload._FirstLoad._workers
+
+    def watched(self: Any) -> Any:
+        pools.append(workers(self))
+        return pools[-1]
+
+    monkeypatch.setattr(voter_firstload._FirstLoad, "_workers", watched)
+    batch, fast, _, fast_watch = both_ways(monkeypatch, dirty_files(tmp_path))
+    assert fast_watch.taken, fast_watch.calls
+    assert pools
+    assert all(pool is not None for pool in pools)
+    assert_same(batch, fast)
+    assert not voter_firstload._RULES  # the workers are gone and their rules with them
 
 
 # -- generated files ---------------------------------------------------------------------------

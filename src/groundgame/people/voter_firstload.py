@@ -25,10 +25,14 @@ Killed part-way, the transaction leaves nothing; ``--resume`` runs the load agai
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
 import sys
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +70,9 @@ from groundgame.people.voterfile import checked_columns
 # process must stay under a gigabyte (DuckDB spills to its temporary directory past this).
 _MEMORY = "512MB"
 _FETCH = 50_000  # distinct values handed to Python at a time
+# From this many distinct values a rule runs in worker processes, one per core: while Python
+# applies the rules, DuckDB and PostgreSQL are idle. Below it, forking costs more than it saves.
+_PARALLEL_FROM = 4 * _FETCH
 _BLOCK = 1 << 25  # bytes of a stream copied by one COPY statement
 
 
@@ -77,6 +84,28 @@ _WS = "'" + _WHITESPACE + "'"
 
 class Unreadable(Exception):
     """DuckDB does not read the file line for line as the batch path would."""
+
+
+Rule = Callable[..., tuple[str, ...]]
+
+# The rules of the load under way, by name. The worker processes are forked once they are all
+# here, and find them here: a rule is a closure over the load's parsers, which cannot be
+# pickled over to a process started afresh.
+_RULES: dict[str, Rule] = {}
+
+
+def _apply(rule_name: str, width: int, out: Path, rows: Sequence[Sequence[Any]]) -> Path:
+    """Rule ``rule_name`` over ``rows`` (a number ``k``, then the rule's arguments), written to
+    ``out``: ``k``, the rule's ``width`` results, and the field and reason when it refused."""
+    rule = _RULES[rule_name]
+    with out.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
+        for k, *values in rows:
+            try:
+                writer.writerow((k, *rule(*values), "", ""))
+            except RowProblem as problem:
+                writer.writerow((k, *([""] * width), problem.field, problem.reason))
+    return out
 
 
 def load(
@@ -101,7 +130,10 @@ def load(
                 work.read(voters, voter_header, history, history_header)
             except Unreadable:
                 return False
-            work.check()
+            try:
+                work.check()
+            finally:
+                work.stop_workers()
             work.write(voters, history)
         finally:
             con.close()
@@ -131,6 +163,7 @@ class _FirstLoad:
         # Rules applied to distinct values so far, and in all (the progress report).
         self.mapped = self.maps = 0
         self.history_last_line = 0
+        self.pool: Pool | None = None
 
     def _step(self, what: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -219,32 +252,38 @@ class _FirstLoad:
     # -- the row rules, once per distinct value --------------------------------------------
 
     def _map(
-        self,
-        name: str,
-        keys: Sequence[str],
-        source: str,
-        rule: Callable[..., tuple[str, ...]],
-        results: Sequence[str],
+        self, name: str, keys: Sequence[str], source: str, rule: str, results: Sequence[str]
     ) -> None:
-        """Table ``name``: each distinct ``keys`` tuple of ``source`` and ``rule(*keys)``'s
-        text results, plus ``problem_field`` and ``problem_reason`` when the rule refused it."""
+        """Table ``name``: each distinct ``keys`` tuple of ``source`` and what rule ``rule``
+        makes of it (the text ``results``), plus ``problem_field`` and ``problem_reason`` when
+        the rule refused it."""
         con = self.con
         key_list = ", ".join(keys)
         con.execute(
             f"CREATE TABLE {name}_keys AS SELECT row_number() OVER () AS k, * FROM "
             f"(SELECT DISTINCT {key_list} FROM {source})"
         )
-        out = self.tmp / f"{name}.tsv"
+        distinct = self._one(f"SELECT count(*) FROM {name}_keys")
+        pool = self._workers() if distinct >= _PARALLEL_FROM else None
         cursor = con.cursor()
         cursor.execute(f"SELECT k, {key_list} FROM {name}_keys")
-        with out.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
-            while rows := cursor.fetchmany(_FETCH):
-                for k, *values in rows:
-                    try:
-                        writer.writerow((k, *rule(*values), "", ""))
-                    except RowProblem as problem:
-                        writer.writerow((k, *([""] * len(results)), problem.field, problem.reason))
+        parts: list[Path] = []
+        # Chunks go out as they are fetched; a few wait at most, so memory stays flat.
+        pending: deque[AsyncResult[Path]] = deque()
+        chunk = 0
+        while True:
+            rows = cursor.fetchmany(_FETCH)
+            task = (rule, len(results), self.tmp / f"{name}-{chunk}.tsv", rows)
+            if pool is None or not rows:
+                parts.append(_apply(*task))
+            else:
+                pending.append(pool.apply_async(_apply, task))
+                if len(pending) > 2 * (os.cpu_count() or 1):
+                    parts.append(pending.popleft().get())
+            if not rows:
+                break
+            chunk += 1
+        parts += [result.get() for result in pending]
         cursor.close()
         columns = ["k", *results, "problem_field", "problem_reason"]
         spec = (
@@ -252,17 +291,40 @@ class _FirstLoad:
             + ", ".join(f"'{c}': '{'BIGINT' if c == 'k' else 'VARCHAR'}'" for c in columns)
             + "}"
         )
+        files = "[" + ", ".join(_literal(str(p)) for p in parts) + "]"
         con.execute(
             f"CREATE TABLE {name} AS SELECT m.*, "
             + ", ".join(f"r.{c}" for c in columns[1:])
-            + f" FROM {name}_keys m JOIN read_csv({_literal(str(out))}, delim='\\t', quote='\"', "
+            + f" FROM {name}_keys m JOIN read_csv({files}, delim='\\t', quote='\"', "
             f"escape='\"', header=false, columns={spec}, auto_detect=false, "
             "allow_quoted_nulls=false) r USING (k)"
         )
         con.execute(f"DROP TABLE {name}_keys")
-        out.unlink()
+        for part in parts:
+            part.unlink()
         self.mapped += 1
         self._step("checking", self.mapped, self.maps)
+
+    def _workers(self) -> Pool | None:
+        """The worker processes, forked when first needed (every rule is in ``_RULES`` by
+        then); None where they cannot be: one core, no fork, or a daemon process."""
+        if self.pool is None:
+            cores = os.cpu_count() or 1
+            if (
+                cores < 2
+                or "fork" not in multiprocessing.get_all_start_methods()
+                or multiprocessing.current_process().daemon
+            ):
+                return None
+            self.pool = multiprocessing.get_context("fork").Pool(cores)
+        return self.pool
+
+    def stop_workers(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+        _RULES.clear()
 
     def check(self) -> None:
         """The voters that load, the ballots that load, and every refused line's problem."""
@@ -293,7 +355,7 @@ class _FirstLoad:
 
         # Each field's rule, over the distinct values of its column (or columns).
         fields = self.wanted
-        maps: dict[str, Callable[[str], tuple[str, ...]]] = {
+        maps: dict[str, Rule] = {
             "county": one(parser.county),
             "party": one(parser.party),
             "status": one(parser.status),
@@ -307,6 +369,9 @@ class _FirstLoad:
         # Names, the fields the layout has, addresses, and ballots (for the progress report).
         mapped = [f for f in maps if f in fields]
         self.maps = 2 + len(mapped) + (self.history_parser is not None)
+        _RULES.update(maps, name=name, address=address)
+        if self.history_parser is not None:
+            _RULES["ballot"] = self._ballot_rule(self.history_parser)
         con.execute(
             "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
             "UNION SELECT middle_name FROM v UNION SELECT last_name FROM v"
@@ -314,9 +379,9 @@ class _FirstLoad:
             else "CREATE TABLE names_src AS SELECT first_name AS value FROM v "
             "UNION SELECT last_name FROM v"
         )
-        self._map("m_name", ["value"], "names_src", name, ["name"])
+        self._map("m_name", ["value"], "names_src", "name", ["name"])
         for field_name in mapped:
-            self._map(f"m_{field_name}", [field_name], "v", maps[field_name], ["value"])
+            self._map(f"m_{field_name}", [field_name], "v", field_name, ["value"])
         # The address is keyed on its ZIP code as the ZIP rule leaves it.
         zip5 = "coalesce(m_zip5.value, '')" if "zip5" in fields else "''"
         text = {f: (f"v.{f}" if f in fields else "''") for f in layouts.VOTER_FIELDS}
@@ -326,7 +391,7 @@ class _FirstLoad:
             f"{zip5} AS zip5 FROM v"
             + (" LEFT JOIN m_zip5 ON m_zip5.zip5 = v.zip5" if "zip5" in fields else "")
         )
-        self._map("m_address", ["street", "unit", "city", "zip5"], "v_addr", address,
+        self._map("m_address", ["street", "unit", "city", "zip5"], "v_addr", "address",
                   ["n_street", "n_unit", "n_city", "n_zip5"])  # fmt: skip
 
         # The first rule a line fails, in the order ``VoterParser.parse`` applies them.
@@ -413,22 +478,23 @@ class _FirstLoad:
         if self.history_parser is not None:
             self._check_history()
 
-    def _check_history(self) -> None:
-        parser = self.history_parser
-        assert parser is not None
-        con = self.con
-        column = self.layout.history_fields
-        has_name = "election_name" in column
-
+    @staticmethod
+    def _ballot_rule(parser: HistoryParser) -> Rule:
         def ballot(day_value: str, name_value: str, method_value: str) -> tuple[str, ...]:
             b = parser._ballot(day_value, name_value, method_value)
             return (b.election_date.isoformat(), b.election_name, b.method)
 
+        return ballot
+
+    def _check_history(self) -> None:
+        con = self.con
+        column = self.layout.history_fields
+        has_name = "election_name" in column
         name = "h.election_name" if has_name else "''"
         con.execute(
             f"CREATE TABLE h_keys AS SELECT election_date, {name} AS election_name, method FROM h"
         )
-        self._map("m_ballot", ["election_date", "election_name", "method"], "h_keys", ballot,
+        self._map("m_ballot", ["election_date", "election_name", "method"], "h_keys", "ballot",
                   ["n_date", "n_name", "n_method"])  # fmt: skip
         con.execute("DROP TABLE h_keys")
         voter_column = _literal(column["state_voter_id"])
