@@ -7,8 +7,9 @@ North Carolina ``ncvoter`` + ``ncvhis`` pair, creates a fresh PostgreSQL databas
 the same run it measures the physical limit the import is compared with: ``COPY`` of the same
 two files into two tables of the same columns (all text, no index), in the same database.
 Then the same on the embedded SQLite with ``--sqlite-rows`` voters, against ``executemany``
-of the same rows into a table of the same columns. Progress goes to stderr; the figures are
-returned for the command line to print as JSON.
+of the same rows into a table of the same columns. Each import's figures include the seconds
+of each stage its progress lines name, so a run shows where the time goes. Progress goes to
+stderr; the figures are returned for the command line to print as JSON.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -67,6 +70,7 @@ def _files(cache: Path, rows: int) -> tuple[tuple[Path, Path], float | None]:
         [sys.executable, "-m", "groundgame", "voters", "synth", "--rows", str(rows),
          "--out", str(out), "--seed", str(_SEED), "--dirty-rate", str(_DIRTY)],
         check=True,
+        stdout=sys.stderr,
     )  # fmt: skip
     seconds = round(time.perf_counter() - started, 2)
     (out / "complete").touch()
@@ -78,20 +82,49 @@ def _lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b"")) - 1
 
 
-def _import(env: dict[str, str], files: tuple[Path, Path]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of ``groundgame voters import`` in a child process."""
+def _import(env: dict[str, str], files: tuple[Path, Path]) -> tuple[float, float, dict[str, float]]:
+    """Seconds, peak RSS (MB) and seconds per stage of ``groundgame voters import`` in a child
+    process. The stages are those its progress lines name (``reading: 1/2 ...``), each timed
+    from its first line to the next stage's; the lines are passed on to stderr."""
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "groundgame", "voters", "import", "--layout", "nc",
          "--voters", str(files[0]), "--history", str(files[1])],
         env=env,
+        # Its summary line too goes to stderr: stdout is the figures' JSON.
+        stdout=sys.stderr,
+        stderr=subprocess.PIPE,
     )  # fmt: skip
+    firsts: dict[str, float] = {}
+    reader = threading.Thread(target=_stages, args=(child, started, firsts), daemon=True)
+    reader.start()
     # wait4 gives this child's own resource usage: its peak RSS, not the migrate run's.
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
+    reader.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit("groundgame voters import failed")
-    return seconds, usage.ru_maxrss / 1024  # Linux reports kilobytes
+    marks = sorted((at, stage) for stage, at in firsts.items())
+    ends = [at for at, _ in marks[1:]] + [seconds]
+    stages = {"starting": round(marks[0][0] if marks else seconds, 1)}
+    stages |= {stage: round(end - at, 1) for (at, stage), end in zip(marks, ends, strict=True)}
+    return seconds, usage.ru_maxrss / 1024, stages  # Linux reports kilobytes
+
+
+_STAGE = re.compile(rb"([a-z ]+): [0-9,]+/[0-9,]+")
+
+
+def _stages(child: subprocess.Popen[bytes], started: float, firsts: dict[str, float]) -> None:
+    """Pass the child's stderr on, noting when each stage named by a progress line began."""
+    assert child.stderr is not None
+    pending = b""
+    while chunk := child.stderr.read1(1 << 16):
+        sys.stderr.buffer.write(chunk)
+        sys.stderr.flush()
+        *lines, pending = re.split(rb"[\r\n]", pending + chunk)
+        for line in lines:
+            if found := _STAGE.match(line.strip()):
+                firsts.setdefault(found[1].decode(), time.perf_counter() - started)
 
 
 def _postgresql(args: argparse.Namespace, files: tuple[Path, Path]) -> dict[str, Any]:
@@ -111,7 +144,7 @@ def _postgresql(args: argparse.Namespace, files: tuple[Path, Path]) -> dict[str,
             stdout=subprocess.DEVNULL,
         )
         _log("importing")
-        seconds, rss = _import(env, files)
+        seconds, rss, stages = _import(env, files)
         with psycopg.connect(url) as db:
             counts = {
                 t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # type: ignore[index]  # noqa: S608
@@ -133,6 +166,7 @@ def _postgresql(args: argparse.Namespace, files: tuple[Path, Path]) -> dict[str,
         "voter_rows_per_second": round(voters / seconds),
         "file_rows_per_second": round(rate),
         "peak_rss_mb": round(rss, 1),
+        "seconds_by_stage": stages,
         "baseline_copy_seconds": round(baseline_seconds, 2),
         "baseline_rows_per_second": round(baseline),
         "ratio_to_baseline": round(rate / baseline, 3),
@@ -172,7 +206,7 @@ def _sqlite(tmp: Path, files: tuple[Path, Path], voters: int) -> dict[str, Any]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    seconds, rss = _import(env, files)
+    seconds, rss, stages = _import(env, files)
     _log("SQLite baseline: executemany of the same rows into tables of the same columns")
     baseline_seconds = _sqlite_baseline(tmp / "baseline.sqlite3", files)
     rows = _lines(files[0]) + _lines(files[1])
@@ -184,6 +218,7 @@ def _sqlite(tmp: Path, files: tuple[Path, Path], voters: int) -> dict[str, Any]:
         "voter_rows_per_second": round(voters / seconds),
         "file_rows_per_second": round(rate),
         "peak_rss_mb": round(rss, 1),
+        "seconds_by_stage": stages,
         "baseline_rows_per_second": round(baseline),
         "ratio_to_baseline": round(rate / baseline, 3),
     }

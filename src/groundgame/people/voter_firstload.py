@@ -545,6 +545,9 @@ class _FirstLoad:
         run, state = batcher.run, self.layout.state
         now = timezone.now()
         stamp = now.isoformat()
+        # Households, ids, teams and counts, set-based: a minute of a state's file, reported
+        # in steps so that the progress does not seem to stall.
+        self._step("preparing", 0, 4)
         _raw_lines(voters, history, self.refused)
         con.execute("CREATE TABLE coverage (county_fips VARCHAR, org_unit_id BIGINT)")
         if batcher.coverage:
@@ -581,6 +584,7 @@ class _FirstLoad:
             household_base = _reserve(cursor, Household, households)
             person_base = _reserve(cursor, Person, voters_new)
             voter_base = _reserve(cursor, VoterRecord, voters_new)
+            self._step("preparing", 1, 4)
             # Each address's household: one on file, else the new one.
             con.execute(
                 "CREATE TABLE addresses AS SELECT min(id) AS id, zip5, street, unit, city "
@@ -596,6 +600,7 @@ class _FirstLoad:
                 votes = "coalesce(g.n, 0)"
             else:
                 votes_of, votes = "", "0"
+            self._step("preparing", 2, 4)
             # Ids in the file's order (ok's rows are); so are the rows, for the COPY streams.
             con.execute(
                 "CREATE TABLE loaded AS SELECT ok.*, "
@@ -605,6 +610,7 @@ class _FirstLoad:
                 "AND a.street = ok.street AND a.unit = ok.unit AND a.city = ok.city "
                 f"LEFT JOIN coverage c USING (county_fips) {votes_of} ORDER BY ok.line"
             )
+            self._step("preparing", 3, 4)
             if has_history:
                 con.execute(
                     "CREATE TABLE loaded_ballots AS SELECT l.voter_pk, b.election_date, "
@@ -644,6 +650,7 @@ class _FirstLoad:
                      "ORDER BY voter_pk, election_date")
                 )  # fmt: skip
             ballots = self._one("SELECT count(*) FROM loaded_ballots") if has_history else 0
+            self._step("preparing", 4, 4)
             total = households + 3 * voters_new + ballots
             self._copy(cursor, streams, total)
             history_problems = [p for p in self.problems if p.file == "history"]
@@ -702,6 +709,7 @@ class _FirstLoad:
         producer = threading.Thread(target=produce, name="first-load-writer", daemon=True)
         producer.start()
         done = 0
+        self._step("copying", done, total)
         try:
             for i, (model, attnames, _) in enumerate(streams):
                 ready[i].wait()
@@ -723,7 +731,7 @@ class _FirstLoad:
                         with cursor.cursor.copy(sql) as copy:
                             copy.write(block)
                         done += block.count(b"\n")
-                        self._step("voters", done, total)
+                        self._step("copying", done, total)
                 files[i].unlink()
         finally:
             producer.join()
