@@ -5,11 +5,13 @@ bulk load of the same rows.
 North Carolina ``ncvoter`` + ``ncvhis`` pair, creates a fresh PostgreSQL database, and runs
 ``groundgame voters import`` on it in a child process (its peak RSS comes from ``wait4``). In
 the same run it measures the physical limit the import is compared with: ``COPY`` of the same
-two files into two tables of the same columns (all text, no index), in the same database.
-Then the same on the embedded SQLite with ``--sqlite-rows`` voters, against ``executemany``
-of the same rows into a table of the same columns. Each import's figures include the seconds
-of each stage its progress lines name, so a run shows where the time goes. Progress goes to
-stderr; the figures are returned for the command line to print as JSON.
+two files into two tables of the same columns (all text, no index), in the same database;
+and the floor of the import's own tables: ``COPY`` of the rows it wrote into tables with the
+same keys and indexes (see ``_tables_floor``). Then the same on the embedded SQLite with
+``--sqlite-rows`` voters, against ``executemany`` of the same rows into a table of the same
+columns. Each import's figures include the seconds of each stage its progress lines name, so
+a run shows where the time goes. Progress goes to stderr; the figures are returned for the
+command line to print as JSON.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result: dict[str, Any] = {
             "voters_file_rows": args.rows,
             "synth_seconds": synth_seconds,
-            "postgresql": _postgresql(args, files),
+            "postgresql": _postgresql(args, files, Path(tmp)),
         }
         sqlite_files, _ = _files(cache, args.sqlite_rows)
         result["sqlite"] = _sqlite(Path(tmp), sqlite_files, args.sqlite_rows)
@@ -127,7 +129,7 @@ def _stages(child: subprocess.Popen[bytes], started: float, firsts: dict[str, fl
                 firsts.setdefault(found[1].decode(), time.perf_counter() - started)
 
 
-def _postgresql(args: argparse.Namespace, files: tuple[Path, Path]) -> dict[str, Any]:
+def _postgresql(args: argparse.Namespace, files: tuple[Path, Path], tmp: Path) -> dict[str, Any]:
     server = urlsplit(args.database_url or "postgres://postgres@127.0.0.1:5432/")
     name = f"gg_bench_ingest_{uuid.uuid4().hex[:8]}"
     admin_url = urlunsplit(server._replace(path="/postgres"))
@@ -152,6 +154,8 @@ def _postgresql(args: argparse.Namespace, files: tuple[Path, Path]) -> dict[str,
             }
         _log("baseline: COPY of the same files into tables of the same columns")
         baseline_seconds = _copy_baseline(url, files)
+        _log("floor: COPY of the rows the import wrote into tables indexed as its own are")
+        floor_seconds = _tables_floor(url, tmp)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -170,6 +174,8 @@ def _postgresql(args: argparse.Namespace, files: tuple[Path, Path]) -> dict[str,
         "baseline_copy_seconds": round(baseline_seconds, 2),
         "baseline_rows_per_second": round(baseline),
         "ratio_to_baseline": round(rate / baseline, 3),
+        "tables_floor_seconds": round(floor_seconds, 2),
+        "ratio_to_tables_floor": round(floor_seconds / seconds, 3),
     }
 
 
@@ -193,6 +199,64 @@ def _copy_baseline(url: str, files: tuple[Path, Path]) -> float:
                     copy.write(chunk)
         db.commit()
         return time.perf_counter() - started
+
+
+def _tables_floor(url: str, tmp: Path) -> float:
+    """Seconds PostgreSQL itself takes to write the rows the import wrote, into tables indexed
+    as the import's are: each of the five tables is copied out to a file, then timed, ``COPY``
+    of those files into empty tables of the same columns with the same primary keys and unique
+    indexes, and the other indexes built afterwards, as a first load builds them. Foreign keys
+    are left out, so this floor is lower than the import's own work: it is what no import
+    writing these tables can beat on this machine."""
+    files: list[Path] = []
+    with psycopg.connect(url) as db:
+        for i, table in enumerate(_TABLES):
+            files.append(tmp / f"floor_{i}.copy")
+            with (
+                db.cursor() as cursor,
+                cursor.copy(f"COPY {table} TO STDOUT") as copy,
+                files[-1].open("wb") as f,
+            ):
+                for data in copy:
+                    f.write(data)
+        later: list[str] = []
+        for i, table in enumerate(_TABLES):
+            db.execute(f"CREATE TABLE floor_{i} (LIKE {table} INCLUDING DEFAULTS)")
+            rows = db.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass",
+                [table],
+            ).fetchall()
+            for n, (name, definition, unique) in enumerate(rows):
+                # "CREATE [UNIQUE] INDEX name ON public.table USING ...", for the copy.
+                moved = definition.replace(f" INDEX {name} ON ", f" INDEX floor_{i}_{n} ON ", 1)
+                moved = moved.replace(f".{table} USING ", f".floor_{i} USING ", 1)
+                if unique:
+                    db.execute(moved)
+                else:
+                    later.append(moved)
+        db.commit()
+        started = time.perf_counter()
+        for i, path in enumerate(files):
+            with (
+                db.cursor() as cursor,
+                cursor.copy(f"COPY floor_{i} FROM STDIN") as copy,
+                path.open("rb") as f,
+            ):
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+        db.commit()
+        db.execute("SET maintenance_work_mem = '512MB'")
+        for definition in later:
+            db.execute(definition)
+        db.commit()
+        seconds = time.perf_counter() - started
+        for i in range(len(_TABLES)):
+            db.execute(f"DROP TABLE floor_{i}")
+        db.commit()
+    for path in files:
+        path.unlink()
+    return seconds
 
 
 def _sqlite(tmp: Path, files: tuple[Path, Path], voters: int) -> dict[str, Any]:
