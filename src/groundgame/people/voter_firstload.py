@@ -73,6 +73,7 @@ _FETCH = 50_000  # distinct values handed to Python at a time
 # From this many distinct values a rule runs in worker processes, one per core: while Python
 # applies the rules, DuckDB and PostgreSQL are idle. Below it, forking costs more than it saves.
 _PARALLEL_FROM = 4 * _FETCH
+_CORES = os.cpu_count() or 1
 _BLOCK = 1 << 25  # bytes of a stream copied by one COPY statement
 
 
@@ -270,21 +271,19 @@ class _FirstLoad:
         parts: list[Path] = []
         # Chunks go out as they are fetched; a few wait at most, so memory stays flat.
         pending: deque[AsyncResult[Path]] = deque()
-        chunk = 0
-        while True:
-            rows = cursor.fetchmany(_FETCH)
+        chunks = iter(lambda: cursor.fetchmany(_FETCH), [])
+        for chunk, rows in enumerate(chunks):
             task = (rule, len(results), self.tmp / f"{name}-{chunk}.tsv", rows)
-            if pool is None or not rows:
+            if pool is None:
                 parts.append(_apply(*task))
-            else:
-                pending.append(pool.apply_async(_apply, task))
-                if len(pending) > 2 * (os.cpu_count() or 1):
-                    parts.append(pending.popleft().get())
-            if not rows:
-                break
-            chunk += 1
+                continue
+            pending.append(pool.apply_async(_apply, task))
+            if len(pending) > 2 * _CORES:
+                parts.append(pending.popleft().get())
         parts += [result.get() for result in pending]
         cursor.close()
+        if not parts:  # no values at all: read_csv still wants a file
+            parts.append(_apply(rule, len(results), self.tmp / f"{name}-0.tsv", []))
         columns = ["k", *results, "problem_field", "problem_reason"]
         spec = (
             "{"
@@ -309,17 +308,18 @@ class _FirstLoad:
         """The worker processes, forked when first needed (every rule is in ``_RULES`` by
         then); None where they cannot be: one core, no fork, or a daemon process."""
         if self.pool is None:
-            cores = os.cpu_count() or 1
             if (
-                cores < 2
+                _CORES < 2
                 or "fork" not in multiprocessing.get_all_start_methods()
                 or multiprocessing.current_process().daemon
             ):
                 return None
-            self.pool = multiprocessing.get_context("fork").Pool(cores)
+            self.pool = multiprocessing.get_context("fork").Pool(_CORES)
         return self.pool
 
     def stop_workers(self) -> None:
+        """End the worker processes, if any, and forget the load's rules (``check`` sets
+        them): the next load's parsers are others."""
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
