@@ -5,6 +5,11 @@ Production configuration on loopback: a fresh PostgreSQL database, Redis for the
 task queue, gunicorn with N worker processes. The load is bounded (a fixed number of
 requests and a time cap). The SQLite figure runs the embedded server (waitress) on a fresh
 data directory with fewer requests.
+
+The same server and load against ``null_app`` (an application that answers 201 and does
+nothing) gives the ceiling of any application served this way on this machine, with the load
+generator on the same cores: ``server_ceiling_per_s``, its ratio to the raw inserts, and the
+sign-ups' ratio to it.
 """
 
 from __future__ import annotations
@@ -33,14 +38,19 @@ FIRST = ["Maya", "Jordan", "Luis", "Aisha", "Grace", "Omar", "Hannah", "Priya", 
 LAST = ["Alvarez", "Baker", "Chen", "Diallo", "Evans", "Garcia", "Nguyen", "Patel", "Reyes"]
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, app: str = "groundgame.wsgi:application"
+) -> subprocess.Popen[bytes]:
     """The production application server on loopback, as ``docs/operating.md`` runs it."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "groundgame.wsgi:application",
+            app,
+            # For the null application, which lives beside this file.
+            "--pythonpath",
+            str(Path(__file__).resolve().parent),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -282,6 +292,20 @@ def _raw_inserts(dsn: str, clients: int, seconds: float) -> float:
     return sum(done) / seconds
 
 
+def _server_ceiling(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    """Requests/s of the same gunicorn, clients and sign-up requests against ``null_app``,
+    which answers 201 and does nothing: what any application served this way can reach on
+    this machine, with the load generator sharing its cores."""
+    port = _port()
+    server = start_gunicorn(env, port, args.workers, app="null_app:application")
+    try:
+        _wait_up(port, server)
+        _load(port, "ceiling", args.clients, min(200, args.requests), 30)  # warm-up
+        return _load(port, "ceiling", args.clients, args.requests, args.seconds)
+    finally:
+        _stop(server)
+
+
 def _redis_db(base: str) -> str | None:
     """A Redis database that is empty, so that flushing it afterwards loses nobody's data."""
     import redis
@@ -325,6 +349,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _load(port, slug, args.clients, min(200, args.requests), 30)  # warm-up
         http_figures = _load(port, slug, args.clients, args.requests, args.seconds)
         _stop(gunicorn)
+        print("the same server and load on an application that does nothing ...", file=sys.stderr)
+        ceiling = _server_ceiling(env, args)
         print("worker processing ...", file=sys.stderr)
         result["worker"] = _worker_rate(env, 30.0)
         print("raw single-row inserts ...", file=sys.stderr)
@@ -332,6 +358,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result.update(http_figures)
         result["raw_inserts_per_s"] = round(raw, 1)
         result["ratio"] = round(http_figures["signups_per_s"] / raw, 3)
+        result["server_ceiling_per_s"] = ceiling["signups_per_s"]
+        result["server_ceiling_client_cpu_share"] = ceiling["client_cpu_share"]
+        result["server_ceiling_ratio_to_raw"] = round(ceiling["signups_per_s"] / raw, 3)
+        result["ratio_to_server_ceiling"] = round(
+            http_figures["signups_per_s"] / ceiling["signups_per_s"], 3
+        )
         result["seconds_for_170k"] = round(170_000 / max(http_figures["signups_per_s"], 0.1))
         result["goal_half_raw"] = result["ratio"] >= 0.5
         result["goal_170k_under_180s"] = result["seconds_for_170k"] < 180
