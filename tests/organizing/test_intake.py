@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client
 
@@ -210,7 +209,9 @@ def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings
     assert other.status_code == 201, "another client is not held up"
 
 
-def test_on_redis_both_buckets_and_the_processing_flag_take_one_command(settings: Any) -> None:
+def test_on_redis_the_buckets_are_shared_in_one_command_per_sync(
+    settings: Any, monkeypatch: Any
+) -> None:
     require_service("redis")
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
@@ -228,13 +229,45 @@ def test_on_redis_both_buckets_and_the_processing_flag_take_one_command(settings
         assert waits[:3] == [0.0, 0.0, 0.0]
         assert waits[3:] == [pytest.approx(10.0)] * 2, "a refused take leaves the tokens"
         assert ratelimit.take(buckets, now=1010.0) == 0.0, "a token back after 10 s"
-        assert 1 <= client.ttl(f"{prefix}:1:ratelimit:client") <= 30
-        assert organizing._processing_flag_raise() is True
-        assert organizing._processing_flag_raise() is False, "up: no second task"
-        cache.delete("intake:processing")
-        assert organizing._processing_flag_raise() is True, "the drain's delete is seen"
+        assert client.hget(f"{prefix}:1:ratelimit:client", "t") == b"0", "all takes sent"
+        assert 1 <= client.ttl(f"{prefix}:1:ratelimit:client") <= 60
+
+        # Another web process, with a view of its own, starts from the shared tokens once
+        # it has synced: it sees the takes above.
+        monkeypatch.setattr(ratelimit, "_view", ratelimit._View())
+        assert ratelimit.take(buckets, now=1010.0) == 0.0, "its first take, before it knows"
+        assert ratelimit.take(buckets, now=1010.0) == pytest.approx(20.0), "the debt, synced"
+        assert client.hget(f"{prefix}:1:ratelimit:client", "t") == b"-1"
     finally:
         client.delete(*client.keys(f"{prefix}:*"))
+
+
+def test_the_processing_flag_is_asked_once_per_moment_and_the_drain_waits_for_it(
+    form: Any, settings: Any, monkeypatch: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    asked: list[bool] = []
+    raise_flag = organizing._processing_flag_raise
+    monkeypatch.setattr(
+        organizing, "_processing_flag_raise", lambda: asked.append(raise_flag()) or asked[-1]
+    )
+    organizing.signup_processing_schedule()
+    organizing.signup_processing_schedule()
+    assert asked == [True], "the second sign-up a moment later does not ask again"
+    monkeypatch.setattr(organizing, "FLAG_FRESH_SECONDS", 0.0)
+    organizing.signup_processing_schedule()
+    assert asked == [True, False], "later it asks, and the flag is up: no second task"
+
+    # A drain takes the flag down; a sign-up whose process skipped the look commits while
+    # the drain waits before its last look, which therefore sees it.
+    def commit_meanwhile(seconds: float) -> None:
+        assert seconds > organizing.FLAG_FRESH_SECONDS
+        if not organizing_selectors.signup_submission_count():
+            post_api(Client(), form.slug, person(), key="meanwhile-1")
+
+    monkeypatch.setattr(organizing.time, "sleep", commit_meanwhile)
+    assert organizing.signup_pending_drain() == 1
+    assert organizing_selectors.signup_submission_count() == 1
 
 
 def test_the_api_answers_ahead_of_the_stack_with_the_same_headers(form: Any) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import secrets
+import time
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,8 +21,10 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Field
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -722,15 +726,39 @@ def _submission_for_key(form: SignupForm, key: str) -> SignupSubmission | None:
 _PROCESSING_FLAG = "intake:processing"
 _PROCESSING_FLAG_SECONDS = 10
 SIGNUP_BATCH = 200
+# Under a surge a web process commits hundreds of sign-ups a second, and asking the cache
+# about the flag after each would cost more than the sign-up. After a look that found the flag
+# up (or raised it), this process's sign-ups skip the look for FLAG_FRESH_SECONDS. That is
+# safe because a drain, after taking the flag down, waits LAST_LOOK_AFTER_SECONDS (longer)
+# before its last look for pending rows: a sign-up that skipped committed less than
+# FLAG_FRESH_SECONDS after a look that came before the flag went down, so before that last
+# look, which therefore sees it.
+FLAG_FRESH_SECONDS = 0.05
+LAST_LOOK_AFTER_SECONDS = 2 * FLAG_FRESH_SECONDS
+_flag_seen_at = -math.inf  # monotonic time of this process's last look that found it up
 
 
 def signup_processing_schedule() -> None:
-    """Make sure a worker will process the pending sign-ups: one cache round trip when a task
-    is already on its way, an enqueue otherwise."""
+    """Make sure a worker will process the pending sign-ups: nothing if this process saw the
+    flag up a moment ago, one cache round trip when a task is on its way, else an enqueue."""
+    global _flag_seen_at
+    # Read before the look is sent: the window runs from before the flag was seen up.
+    looked_at = time.monotonic()
+    if looked_at - _flag_seen_at < FLAG_FRESH_SECONDS:
+        return
     if _processing_flag_raise():
         from groundgame.organizing.tasks import signup_pending_process
 
         signup_pending_process.enqueue()
+    _flag_seen_at = looked_at
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    # A new shared cache (a test's own) holds no flag: the next sign-up looks.
+    global _flag_seen_at
+    if setting == "CACHES":
+        _flag_seen_at = -math.inf
 
 
 def _processing_flag_raise() -> bool:
@@ -747,7 +775,9 @@ def signup_pending_drain(*, batch: int = SIGNUP_BATCH) -> int:
     """Process pending sign-ups batch after batch until none is left; returns how many.
 
     The flag comes down before the last look, so a sign-up committed after that look finds
-    it down and schedules a new task, and one committed before it is seen here.
+    it down and schedules a new task, and one committed before it is seen here. The last
+    look waits ``LAST_LOOK_AFTER_SECONDS`` for the sign-ups whose process skipped asking
+    (``signup_processing_schedule``).
     """
     done = 0
     while True:
@@ -756,6 +786,7 @@ def signup_pending_drain(*, batch: int = SIGNUP_BATCH) -> int:
         if n:
             continue
         cache.delete(_PROCESSING_FLAG)
+        time.sleep(LAST_LOOK_AFTER_SECONDS)
         if not SignupSubmission.objects.filter(processed_at__isnull=True).exists():
             return done
         cache.add(_PROCESSING_FLAG, 1, timeout=_PROCESSING_FLAG_SECONDS)
