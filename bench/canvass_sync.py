@@ -2,7 +2,7 @@
 the raw rate of single-row durable inserts of the same rows from the same number of clients.
 
 Production configuration on loopback, as ``bench intake``: a fresh PostgreSQL database, Redis
-for the cache and task queue, gunicorn with one process per core. Each client is a phone
+for the cache and task queue, granian with one process per core. Each client is a phone
 working through walk lists of 60 doors in walking order and syncing what it recorded in
 batches of 1 to 50 (most phones sync after each door; one that was out of signal sends a
 backlog), and some batches are sent twice, as when an answer is lost. The load is bounded by
@@ -336,20 +336,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    gunicorn = None
+    web = None
     try:
         env = intake._env(dsn, home, redis_url)
         print(f"{lists_needed} walk lists of {DOORS_PER_LIST} doors ...", file=sys.stderr)
         lists = _prepare(env, lists_needed)
         port = intake._port()
-        print(f"gunicorn with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
-        gunicorn = intake.start_gunicorn(env, port, args.workers)
-        intake._wait_up(port, gunicorn)
+        print(f"granian with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
+        web = intake.start_server(env, port, args.workers)
+        intake._wait_up(port, web)
         warm, measured = lists[: args.clients], lists[args.clients :]
         _load(port, warm, args.clients, 100, 30, seed=1)
         print("syncing ...", file=sys.stderr)
         figures = _load(port, measured, args.clients, args.batches, args.seconds, seed=2)
-        intake._stop(gunicorn)
+        intake._stop(web)
         acknowledged = figures.pop("acknowledged")
         stored, distinct, ids = _stored(dsn)
         result.update(figures)
@@ -366,8 +366,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             figures["results_per_s"] / result["weekend_average_results_per_s"], 1
         )
     finally:
-        if gunicorn is not None:
-            intake._stop(gunicorn)
+        if web is not None:
+            intake._stop(web)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if redis_url:

@@ -31,6 +31,7 @@ class PublicIntakeMiddleware:
         response = intake_api.signup_create(request, match["slug"])
         # What the security middleware would have added to a JSON answer.
         response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Length"] = str(len(response.content))
         return response
 
 

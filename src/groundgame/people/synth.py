@@ -446,6 +446,35 @@ _DONOR_STATES = (
 DONOR_PHONE_RATE = 0.6
 
 
+# A sign-up form asks for a mobile number to text about shifts; most people give one.
+NEWCOMER_PHONE_RATE = 0.8
+
+
+def newcomers(*, count: int, seed: int, counties: list[str] | None = None) -> list[dict[str, str]]:
+    """``count`` synthetic supporters who find the campaign through a sign-up form, living in
+    ``counties`` (FIPS codes of swing counties; all of them if None): the fields a form asks
+    (names, email, a mobile phone for most, ZIP code). They are not on the voter file."""
+    rng = random.Random(f"newcomers-{seed}")
+    zips = county_zips()
+    places = [z for fips in (zips if counties is None else counties) for z in zips.get(fips, ())]
+    if not places:
+        raise ValueError("no ZIP codes for these counties")
+    out = []
+    for _ in range(count):
+        where = places[rng.randrange(len(places))]
+        ((first, last, _birth),) = _residents(rng, 1)
+        out.append(
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": _email(rng, first, last),
+                "phone": _phone(rng, where) if rng.random() < NEWCOMER_PHONE_RATE else "",
+                "zip5": where.zip5,
+            }
+        )
+    return out
+
+
 @cache
 def _donor_zips() -> dict[str, tuple[Zip, ...]]:
     """The street-delivery ZIP codes of each donor state, read in one pass over the table."""
