@@ -168,6 +168,9 @@ def test_a_replay_returns_the_same_response_and_writes_nothing(form: Any) -> Non
         ({**person(), "consents": ["fundraising"]}, "key-00001", 422, "signup_invalid", "consents"),
         ({**person(), "answers": {"shirt": "XXL"}}, "key-00001", 422, "signup_invalid", "q_shirt"),
         ({**person(), "first_name": 7}, "key-00001", 422, "signup_invalid", "first_name"),
+        # PostgreSQL cannot store NUL: refused at the field, not by the insert.
+        (person(last_name="Lo\x00pez"), "key-00001", 422, "signup_invalid", "last_name"),
+        (person(email="m\x00@example.org"), "key-00001", 422, "signup_invalid", "email"),
     ],
 )
 def test_bad_input_is_a_4xx_with_a_stable_code_and_writes_nothing(
@@ -300,6 +303,19 @@ def test_a_sign_up_on_a_dead_kept_connection_is_made_again_on_a_new_one(
     assert [sql.split()[0] for sql in statements[:3]] == ["INSERT", "INSERT", "SELECT"]
     assert "Idempotent-Replayed" not in response
     assert organizing_selectors.signup_submission_count(signup.pk) == 1
+
+
+def test_a_question_answer_with_a_nul_is_refused_at_its_field_and_a_bad_ref_ignored(
+    form: Any,
+) -> None:
+    bad_answer = {**person(), "answers": {"canvass": "yes\x00"}}
+    response = post_api(Client(), form.slug, bad_answer, key="nul-answer-1")
+    assert response.status_code == 422
+    assert response.json()["field"] == "q_canvass"
+    # A referral code is only ever a signed code; anything else is dropped like a forgery.
+    response = post_api(Client(), form.slug, {**person(), "ref": "x\x00y"}, key="nul-ref-001")
+    assert response.status_code == 201, response.content
+    assert organizing_selectors.signup_submission_count(form.pk) == 1
 
 
 def test_the_referral_link_records_who_recruited_whom(form: Any) -> None:

@@ -42,6 +42,10 @@ CONSENT_TOPICS: dict[str, str] = {
 QUESTION_KINDS = ("text", "choice", "yesno")
 
 MAX_TEXT = 500
+# Control characters other than tab and line breaks: nobody types them, and PostgreSQL cannot
+# store NUL in text or JSON, so one would fail the sign-up's insert instead of its field.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "Remove the control characters (such as NUL) from this field."
 SOURCE_RE = re.compile(r"[a-z0-9_.:-]{1,40}")
 
 _REFERRAL_SALT = "groundgame.intake.referral"
@@ -99,6 +103,8 @@ def clean_submission(
             continue
         if len(value) > MAX_TEXT:
             problems[name] = f"At most {MAX_TEXT} characters."
+        elif CONTROL_RE.search(value):
+            problems[name] = CONTROL_MESSAGE
         elif mode == "required" and not value:
             problems[name] = f"{STANDARD_FIELDS[name]} is required."
         elif name == "zip5" and value and not re.fullmatch(r"\d{5}", value):
@@ -113,6 +119,8 @@ def clean_submission(
         value = raw.strip() if isinstance(raw, str) else ""
         if len(value) > MAX_TEXT:
             problems[key] = f"At most {MAX_TEXT} characters."
+        elif CONTROL_RE.search(value):
+            problems[key] = CONTROL_MESSAGE
         elif question.get("required") and not value:
             problems[key] = "Please answer this question."
         elif value and question["kind"] == "choice" and value not in question.get("choices", []):
@@ -175,6 +183,10 @@ def county_for_zip(zip5: str) -> str:
 
 
 # Signed tokens ------------------------------------------------------------------------------
+
+
+# What a signed code can hold; anything else is ignored like a tampered code.
+REFERRAL_CODE_RE = re.compile(r"[A-Za-z0-9_:.-]{1,100}")
 
 
 def referral_code(pk: int, *, kind: str = "person") -> str:

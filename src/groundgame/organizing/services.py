@@ -22,7 +22,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Field
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -34,6 +41,7 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.consent import services as consent_services
 from groundgame.core.errors import ApplicationError
+from groundgame.core.group_commit import GroupCommit
 from groundgame.core.shared_cache import redis_client
 from groundgame.messaging import services as messaging_services
 from groundgame.organizing import errors, event_tasks, geo, intake
@@ -623,50 +631,91 @@ def _signup_insert_fields() -> list[Field[Any, Any]]:
 
 
 @functools.cache
-def _signup_insert_sql(vendor: str) -> str:
-    """The insert statement in the quoting of ``vendor`` (made once per database kind)."""
+def _signup_insert_sql(vendor: str, rows: int) -> str:
+    """The insert of ``rows`` sign-ups in the quoting of ``vendor``, answering the key and id
+    of each row it stored (made once per database kind and batch size)."""
     quote = connection.ops.quote_name
     columns = [quote(str(f.column)) for f in _signup_insert_fields()]
+    row = f"({', '.join(['%s'] * len(columns))})"
     # Names from the model and placeholders for the values: nothing here comes from a request.
     return (
         f"INSERT INTO {quote(SignupSubmission._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({columns[0]}, {columns[1]}) DO NOTHING RETURNING {quote('id')}"
+        f"VALUES {', '.join([row] * rows)} "
+        f"ON CONFLICT ({columns[0]}, {columns[1]}) DO NOTHING "
+        f"RETURNING {columns[0]}, {columns[1]}, {quote('id')}"
     )
 
 
-def _signup_insert(submission: SignupSubmission) -> int | None:
-    """Store a new sign-up in one statement; its id, or None if its key is already stored.
-
-    Outside a transaction the statement commits by itself: one round trip to the database,
-    where the ORM's ``create`` in ``atomic`` takes three (begin, insert, commit). The unique
-    ``(form, idempotency_key)`` decides a race on one key without an error, and the loser
-    reads the winner's row.
-    """
-    sql = _signup_insert_sql(connection.vendor)
-    params = [
+def _signup_params(submission: SignupSubmission) -> list[Any]:
+    return [
         f.get_db_prep_save(getattr(submission, f.attname), connection)
         for f in _signup_insert_fields()
     ]
+
+
+def _signup_insert(submission: SignupSubmission) -> int | None:
+    """Store a new sign-up; its id, or None if its key is already stored.
+
+    Inside a caller's transaction the row commits with it. Otherwise the sign-ups that this
+    process's threads are storing at the same moment are stored together, in one statement
+    that commits by itself (``_signup_group``): under a surge the database then makes one
+    transaction for many sign-ups, and a thread waits for one round trip, not one per
+    sign-up ahead of it. The unique ``(form, idempotency_key)`` decides a race on one key
+    without an error, and the loser reads the winner's row.
+    """
     if connection.in_atomic_block:
-        return _insert_returning(sql, params)
+        sql = _signup_insert_sql(connection.vendor, 1)
+        stored = _insert_returning(sql, _signup_params(submission))
+        return int(stored[0][2]) if stored else None
+    return _signup_group.submit(submission)
+
+
+def _signup_insert_batch(submissions: list[SignupSubmission]) -> list[int | Exception | None]:
+    """Store ``submissions`` in one statement, on this thread's connection: the id of each,
+    or None where its key was stored already (or earlier in the batch)."""
+    first: dict[tuple[int, str], int] = {}
+    for i, submission in enumerate(submissions):
+        first.setdefault((submission.form_id, submission.idempotency_key), i)
+    rows = [submissions[i] for i in first.values()]
+    sql = _signup_insert_sql(connection.vendor, len(rows))
+    params = [value for submission in rows for value in _signup_params(submission)]
     # A connection kept from an earlier request is not health-checked first (another round
-    # trip on every sign-up, a fifth of its cost): the insert is idempotent, so on a dead
-    # connection it is made once more on a new one. Had the first one committed, the second
-    # finds the key and the sign-up is answered as a replay, with the same body.
+    # trip on every batch): the insert is idempotent, so on a dead connection it is made once
+    # more on a new one. Had the first one committed, the second finds every key, and each
+    # sign-up is answered as a replay, with the same body.
     connection.health_check_done = True  # type: ignore[attr-defined]
     try:
-        return _insert_returning(sql, params)
-    except (OperationalError, InterfaceError):
-        connection.close()
-        return _insert_returning(sql, params)
+        try:
+            stored = _insert_returning(sql, params)
+        except (OperationalError, InterfaceError):
+            connection.close()
+            stored = _insert_returning(sql, params)
+    except DatabaseError:
+        if len(rows) == 1:
+            raise
+        # One row the database refuses must not fail the others: each alone, then.
+        return [_signup_insert_alone(submission) for submission in submissions]
+    ids = {(int(form_id), str(key)): int(pk) for form_id, key, pk in stored}
+    return [
+        ids.get(key) if first[key] == i else None
+        for i, key in enumerate((s.form_id, s.idempotency_key) for s in submissions)
+    ]
 
 
-def _insert_returning(sql: str, params: list[Any]) -> int | None:
+def _signup_insert_alone(submission: SignupSubmission) -> int | Exception | None:
+    try:
+        return _signup_insert_batch([submission])[0]
+    except DatabaseError as exc:
+        return exc
+
+
+_signup_group: GroupCommit[SignupSubmission, int | None] = GroupCommit(_signup_insert_batch)
+
+
+def _insert_returning(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+        return list(cursor.fetchall())
 
 
 def _signup_payload(
@@ -710,8 +759,8 @@ def _signup_payload(
         ) from None
     person.update(normalized)
     payload: dict[str, Any] = {"person": person}
-    if referral_code:
-        payload["ref"] = referral_code[:100]
+    if intake.REFERRAL_CODE_RE.fullmatch(referral_code):
+        payload["ref"] = referral_code
     if client:
         payload["client"] = client[:45]
     return payload, clean
