@@ -189,6 +189,12 @@ def build_parser() -> Parser:
     )
     bench_intake.add_argument("--requests", type=int, default=20_000, help="sign-ups to send")
     _add_http_load_args(bench_intake, clients="concurrent clients")
+    bench_intake.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of sign-ups, each followed by raw inserts; medians are printed",
+    )
     bench_intake.add_argument("--sqlite-requests", type=int, default=2_000)
     bench_intake.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     bench_canvass = bench_commands.add_parser(
