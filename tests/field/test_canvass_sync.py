@@ -247,6 +247,19 @@ def test_a_bad_result_is_rejected_on_its_row_and_kept_while_the_good_ones_land(
     assert SyncRejection.objects.count() == 1
 
 
+def test_control_characters_are_dropped_so_a_pasted_nul_holds_back_no_result(
+    canvass: Canvass, client: Client
+) -> None:
+    # PostgreSQL cannot store NUL: before, one in a note failed the whole batch with a 500.
+    noted = result(canvass, 0, outcome="talked", notes="Call\x00 back", canvasser_name="Ma\x00ya")
+    refused = result(canvass, 1, outcome="sang\x00")
+    answer = sync(client, canvass.code, [noted, refused])
+    assert [r["status"] for r in answer["results"]] == ["accepted", "rejected"]
+    stored = CanvassResult.objects.get()
+    assert (stored.notes, stored.canvasser_name) == ("Call back", "Maya")
+    assert SyncRejection.objects.get().payload["outcome"] == "sang"
+
+
 def test_an_unknown_list_code_rejects_every_row_and_keeps_them(client: Client, db: None) -> None:
     rows = [{"client_id": str(uuid.uuid4()), "household_id": 1, "outcome": "talked"}] * 2
     answer = sync(client, "NOSUCHLIST", [*rows[:1], dict(rows[0], client_id=str(uuid.uuid4()))])

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
+from groundgame.core import text
 from groundgame.core.errors import ApplicationError, ValidationFailed
 from groundgame.field import errors, services
 
@@ -127,7 +128,9 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
 
 def _batch(request: HttpRequest) -> tuple[str, list[Any]]:
     try:
-        body = json.loads(request.body or b"{}")
+        # A control character pasted into a note is dropped, not refused: PostgreSQL cannot
+        # store NUL, and one would fail the whole batch, rejected rows' payloads included.
+        body = text.without_control_characters(json.loads(request.body or b"{}"))
     except (ValueError, UnicodeDecodeError):
         raise ApplicationError("The body is not valid JSON.", code=errors.INVALID_JSON) from None
     if not isinstance(body, dict):

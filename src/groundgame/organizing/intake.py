@@ -15,6 +15,7 @@ from typing import Any
 from django.core import signing
 
 from groundgame.core.errors import ApplicationError
+from groundgame.core.text import has_control_characters
 from groundgame.organizing import errors, geo
 
 # The person fields a form may show. First name, last name and email are always asked:
@@ -42,9 +43,7 @@ CONSENT_TOPICS: dict[str, str] = {
 QUESTION_KINDS = ("text", "choice", "yesno")
 
 MAX_TEXT = 500
-# Control characters other than tab and line breaks: nobody types them, and PostgreSQL cannot
-# store NUL in text or JSON, so one would fail the sign-up's insert instead of its field.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A NUL would fail the sign-up's insert instead of its field (``core.text``).
 CONTROL_MESSAGE = "Remove the control characters (such as NUL) from this field."
 SOURCE_RE = re.compile(r"[a-z0-9_.:-]{1,40}")
 
@@ -103,7 +102,7 @@ def clean_submission(
             continue
         if len(value) > MAX_TEXT:
             problems[name] = f"At most {MAX_TEXT} characters."
-        elif CONTROL_RE.search(value):
+        elif has_control_characters(value):
             problems[name] = CONTROL_MESSAGE
         elif mode == "required" and not value:
             problems[name] = f"{STANDARD_FIELDS[name]} is required."
@@ -119,7 +118,7 @@ def clean_submission(
         value = raw.strip() if isinstance(raw, str) else ""
         if len(value) > MAX_TEXT:
             problems[key] = f"At most {MAX_TEXT} characters."
-        elif CONTROL_RE.search(value):
+        elif has_control_characters(value):
             problems[key] = CONTROL_MESSAGE
         elif question.get("required") and not value:
             problems[key] = "Please answer this question."
