@@ -1,8 +1,12 @@
-"""Helpers shared by the tests that start a ``groundgame`` process of their own."""
+"""Helpers shared by the tests that start a ``groundgame`` process of their own, or threads
+that must act at the same moment."""
 
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,3 +37,22 @@ def database_url_for_tests() -> str:
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     port = f":{db['PORT']}" if db.get("PORT") else ""
     return f"postgres://{auth}{db.get('HOST') or ''}{port}/{quote(db['NAME'], safe='')}"
+
+
+def run_together(actions: list[Callable[[], None]], *, seconds: float = 60.0) -> None:
+    """Each action on a thread of its own, all released at once; fails if any is still running
+    after ``seconds``. The threads are daemons, so one left waiting fails the test instead of
+    hanging the run."""
+    start = threading.Barrier(len(actions))
+
+    def released(action: Callable[[], None]) -> None:
+        start.wait()
+        action()
+
+    threads = [threading.Thread(target=released, args=(a,), daemon=True) for a in actions]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(t.is_alive() for t in threads), "a thread was left waiting"

@@ -4,6 +4,7 @@ batches never overlap, and a failed batch leaves the next one a leader."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundgame.core.group_commit import GroupCommit
+from tests.helpers import run_together
 
 
 class Refused(Exception):
@@ -48,23 +50,14 @@ def submit_from_threads(
     group: GroupCommit[int, int], items: list[int]
 ) -> dict[int, int | BaseException]:
     outcomes: dict[int, int | BaseException] = {}
-    start = threading.Barrier(len(items))
 
     def one(item: int) -> None:
-        start.wait()
         try:
             outcomes[item] = group.submit(item)
         except BaseException as exc:
             outcomes[item] = exc
 
-    # Daemons: a thread left waiting fails the test below instead of hanging the run.
-    threads = [threading.Thread(target=one, args=(item,), daemon=True) for item in items]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 10
-    for thread in threads:
-        thread.join(timeout=max(0.0, deadline - time.monotonic()))
-    assert not any(t.is_alive() for t in threads), "a thread was left waiting"
+    run_together([functools.partial(one, item) for item in items], seconds=10)
     return outcomes
 
 

@@ -3,6 +3,7 @@ up at once, some with the same idempotency key, some while a batch is refused.""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
@@ -15,6 +16,7 @@ from django.db import DataError, connection
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing import services as organizing
 from tests.conftest import Campaign
+from tests.helpers import run_together
 
 
 @pytest.fixture
@@ -46,11 +48,9 @@ def from_threads(form: Any, keys: list[str], wrapper: Wrapper | None = None) -> 
     """Each key signed up from a thread of its own (each with its own connection, as a web
     server's threads have), all released at once; the (id, created) or error of each."""
     outcomes: list[Any] = [None] * len(keys)
-    start = threading.Barrier(len(keys))
 
     def one(i: int) -> None:
         try:
-            start.wait()
             if wrapper is None:
                 outcomes[i] = sign_up(form, keys[i])
             else:
@@ -61,13 +61,7 @@ def from_threads(form: Any, keys: list[str], wrapper: Wrapper | None = None) -> 
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(len(keys))]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 60
-    for thread in threads:
-        thread.join(timeout=max(0.0, deadline - time.monotonic()))
-    assert not any(t.is_alive() for t in threads), "a sign-up was left waiting"
+    run_together([functools.partial(one, i) for i in range(len(keys))])
     return outcomes
 
 
