@@ -67,6 +67,8 @@ def start_server(
         ],
         # For the null application, which lives beside this file.
         env={**env, "PYTHONPATH": str(Path(__file__).resolve().parent)},
+        # Granian logs to standard output, which is the bench's JSON.
+        stdout=sys.stderr,
     )
 
 
