@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import DataError, connection
+from django.db import DataError, OperationalError, connection
 
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing import services as organizing
@@ -115,3 +115,23 @@ def test_a_batch_the_database_refuses_is_stored_row_by_row(form: Any) -> None:
     assert all(created for _, created in outcomes)
     assert any(rows > 1 for rows in statements), "no batch was formed"
     assert organizing_selectors.signup_submission_count(form.pk) == 10
+
+
+def test_a_batch_that_meets_a_dead_database_fails_at_once_not_row_by_row(form: Any) -> None:
+    rows_tried: list[int] = []
+
+    def dead_after_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "signupsubmission" in sql and sql.startswith("INSERT"):
+            rows_tried.append(sql.count("), (") + 1)
+            if len(rows_tried) == 1:
+                time.sleep(0.3)  # the others arrive and are batched behind this one
+                return execute(sql, params, many, context)
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    outcomes = from_threads(form, [f"dead-{n:04d}" for n in range(10)], dead_after_first)
+    failed = [o for o in outcomes if isinstance(o, OperationalError)]
+    assert len(failed) == 9
+    # Each batch tried twice (once more on a new connection), and no row tried alone.
+    assert sum(rows_tried[1:]) == 2 * 9
+    assert organizing_selectors.signup_submission_count(form.pk) == 1

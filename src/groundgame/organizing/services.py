@@ -690,6 +690,9 @@ def _signup_insert_batch(submissions: list[SignupSubmission]) -> list[int | Exce
         except (OperationalError, InterfaceError):
             connection.close()
             stored = _insert_returning(sql, params)
+    except (OperationalError, InterfaceError):
+        # The database is away: every sign-up of the batch fails alike, at once.
+        raise
     except DatabaseError:
         if len(rows) == 1:
             raise
