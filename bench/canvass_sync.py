@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.client
 import importlib.util
 import json
 import os
@@ -187,9 +186,11 @@ def _load(
     lock = threading.Lock()
     deadline = time.monotonic() + cap
 
+    intake = _intake()
+
     def worker(index: int) -> None:
         rng = random.Random(seed * 1_000 + index)  # each run its own client ids
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        client = intake.Client(port, timeout=60)
         mine: list[float] = []
         # The batch budget ends a phone's walk mid-loop: its latencies count all the same.
         try:
@@ -201,25 +202,22 @@ def _load(
                             return
                     size = _batch_size(rng)
                     batch, rest = pending[:size], pending[size:]
-                    body = json.dumps({"list_code": walk_list["code"], "results": batch})
+                    body = json.dumps(
+                        {"list_code": walk_list["code"], "results": batch}
+                    ).encode()
                     sends = 2 if rng.random() < REPLAY_SHARE else 1
                     # A batch is done once every send of it is answered; a failed send stops
                     # there and the phone keeps the batch for its next try.
                     for attempt in range(sends):
                         started = time.perf_counter()
                         try:
-                            conn.request(
+                            status, payload = client.request(
                                 "POST",
                                 "/api/field/sync",
-                                body=body,
-                                headers={"Content-Type": "application/json"},
+                                body,
+                                {"Content-Type": "application/json"},
                             )
-                            response = conn.getresponse()
-                            payload = response.read()
-                            status = response.status
-                        except (OSError, http.client.HTTPException):
-                            conn.close()
-                            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                        except OSError:
                             status, payload = 0, b""
                         if status != 200:
                             with lock:
@@ -242,10 +240,10 @@ def _load(
                 if time.monotonic() >= deadline:
                     break
         finally:
+            client.close()
             with lock:
                 latencies.extend(mine)
 
-    intake = _intake()
     seconds, cpu = intake.run_threads(worker, clients)
     return {
         **counts,
