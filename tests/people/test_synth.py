@@ -249,3 +249,31 @@ def test_bulk_load_links_the_rows_and_audits_each_batch_once():
 
 def _code(state: str) -> str:
     return next(code for code, s in reference.SWING_STATES.items() if s == state)
+
+
+def test_newcomers_are_reproducible_swing_county_sign_ups_the_form_accepts():
+    from groundgame.organizing import intake
+
+    newcomers = people.synthetic_newcomers(count=300, seed=7)
+    assert newcomers == people.synthetic_newcomers(count=300, seed=7)
+    swing = {z.zip5 for county in synth.county_zips().values() for z in county}
+    assert {n["zip5"] for n in newcomers} <= swing
+    assert 0.7 < sum(bool(n["phone"]) for n in newcomers) / len(newcomers) < 0.9
+    for fields in newcomers:
+        clean = intake.clean_submission(
+            fields_config={"phone": "optional", "zip5": "required"},
+            questions=[],
+            consent_topics=["volunteering"],
+            fields=fields,
+            answers={},
+            consents=["volunteering"],
+            source="web",
+            default_source="web",
+        )
+        assert clean.errors == {}, fields
+        people.person_fields_clean(
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+            email=fields["email"],
+            phone=fields["phone"],
+        )

@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def has_control_characters(value: str) -> bool:
-    return CONTROL_RE.search(value) is not None
+    return _CONTROL_RE.search(value) is not None
 
 
 def without_control_characters(value: Any) -> Any:
     """Parsed JSON with the control characters taken out of every string, keys included."""
     if isinstance(value, str):
-        return CONTROL_RE.sub("", value)
+        return _CONTROL_RE.sub("", value)
     if isinstance(value, list):
         return [without_control_characters(v) for v in value]
     if isinstance(value, dict):

@@ -29,7 +29,8 @@ class PublicIntakeMiddleware:
         if match is None or request.method != "POST":
             return self.get_response(request)
         response = intake_api.signup_create(request, match["slug"])
-        # What the security middleware would have added to a JSON answer.
+        # What the security and common middleware would have added to a JSON answer; the
+        # length lets a keep-alive client read the answer without chunked encoding.
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Length"] = str(len(response.content))
         return response

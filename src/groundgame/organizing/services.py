@@ -690,11 +690,9 @@ def _signup_insert_batch(submissions: list[SignupSubmission]) -> list[int | Exce
         except (OperationalError, InterfaceError):
             connection.close()
             stored = _insert_returning(sql, params)
-    except (OperationalError, InterfaceError):
-        # The database is away: every sign-up of the batch fails alike, at once.
-        raise
-    except DatabaseError:
-        if len(rows) == 1:
+    except DatabaseError as exc:
+        if len(rows) == 1 or isinstance(exc, OperationalError | InterfaceError):
+            # One row, or the database is away: every sign-up of the batch fails alike.
             raise
         # One row the database refuses must not fail the others: each alone, then.
         return [_signup_insert_alone(submission) for submission in submissions]

@@ -285,13 +285,10 @@ def synthetic_donors_create(*, actor: Actor, donors: int, seed: int) -> list[int
     return [p.pk for p in people]
 
 
-def synthetic_newcomers(
-    *, count: int, seed: int, counties: list[str] | None = None
-) -> list[dict[str, str]]:
-    """Sign-up form fields of ``count`` synthetic supporters in ``counties`` (all swing
-    counties if None) who are not on the voter file (see ``synth.newcomers``); nothing is
-    stored."""
-    return synth.newcomers(count=count, seed=seed, counties=counties)
+def synthetic_newcomers(*, count: int, seed: int) -> list[dict[str, str]]:
+    """Sign-up form fields of ``count`` synthetic supporters in swing counties who are not on
+    the voter file (see ``synth.newcomers``); nothing is stored."""
+    return synth.newcomers(count=count, seed=seed)
 
 
 # Identity resolution: find-or-create, merges and the crosswalk ----------------------------

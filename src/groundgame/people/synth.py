@@ -450,15 +450,12 @@ DONOR_PHONE_RATE = 0.6
 NEWCOMER_PHONE_RATE = 0.8
 
 
-def newcomers(*, count: int, seed: int, counties: list[str] | None = None) -> list[dict[str, str]]:
-    """``count`` synthetic supporters who find the campaign through a sign-up form, living in
-    ``counties`` (FIPS codes of swing counties; all of them if None): the fields a form asks
-    (names, email, a mobile phone for most, ZIP code). They are not on the voter file."""
+def newcomers(*, count: int, seed: int) -> list[dict[str, str]]:
+    """``count`` synthetic supporters in swing counties who find the campaign through a
+    sign-up form: the fields a form asks (names, email, a mobile phone for most, ZIP code).
+    They are not on the voter file."""
     rng = random.Random(f"newcomers-{seed}")
-    zips = county_zips()
-    places = [z for fips in (zips if counties is None else counties) for z in zips.get(fips, ())]
-    if not places:
-        raise ValueError("no ZIP codes for these counties")
+    places = [z for county in county_zips().values() for z in county]
     out = []
     for _ in range(count):
         where = places[rng.randrange(len(places))]
