@@ -268,7 +268,9 @@ def synthetic_donors_create(*, actor: Actor, donors: int, seed: int) -> list[int
     """
     rows = synth.donors(count=donors, seed=seed)
     with transaction.atomic():
-        households = Household.objects.bulk_create(Household(**h._asdict()) for h, _ in rows)
+        households = Household.objects.bulk_create(
+            Household(**h._asdict()) for h, _ in rows
+        )
         people = Person.objects.bulk_create(
             Person(**{**p._asdict(), "household": household})
             for household, (_, p) in zip(households, rows, strict=True)

@@ -36,6 +36,8 @@ _INDEXED = (Household, Person, VoterRecord, ExternalId, VoteHistory)
 
 
 def defer_indexes(run: VoterImport, layout: Layout, voters: Path) -> None:
+    """Drop the people tables' secondary indexes and foreign keys when this run is a first load
+    of a state on PostgreSQL from a large file, keeping their definitions on the run."""
     if connection.vendor != "postgresql" or voters.stat().st_size < DEFER_INDEXES_FROM_BYTES:
         return
     if VoterRecord.objects.filter(state=layout.state).exists():

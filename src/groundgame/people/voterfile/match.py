@@ -15,6 +15,8 @@ from groundgame.people.voterfile.sql import chunks, table
 
 
 class Known(NamedTuple):
+    """A voter on file as a batch compares a line with: record, person and household."""
+
     voter_pk: int
     person_pk: int
     party: str
@@ -33,6 +35,7 @@ class Known(NamedTuple):
 
 
 def known_voters(state: str, ids: Sequence[str]) -> dict[str, Known]:
+    """The voters on file among ``ids`` of ``state``, by state voter id."""
     found: dict[str, Known] = {}
     v, p, h = table(VoterRecord), table(Person), table(Household)
     with connection.cursor() as cursor:
@@ -59,6 +62,7 @@ KNOWN_COLUMNS = (
 
 
 def as_known(row: Sequence[Any]) -> Known:
+    """A row of ``KNOWN_COLUMNS`` as a ``Known``."""
     registered = row[5]
     if isinstance(registered, str):  # SQLite hands dates back as text
         registered = dt.date.fromisoformat(registered)
@@ -80,6 +84,7 @@ Diff = tuple[str, dict[str, Any], dict[str, Any]]  # (VoterChange kind, before, 
 
 
 def differences(v: Voter, k: Known) -> list[Diff]:
+    """What the line ``v`` changes about the voter ``k``, as VoterChange rows to record."""
     kind = VoterChange.Kind
     diffs: list[Diff] = []
     if k.missing_since is not None:
@@ -124,6 +129,7 @@ def moved_to(
 
 
 def voter_pks(state: str, ids: Sequence[str]) -> dict[str, int]:
+    """The voter record ids of ``ids`` of ``state`` on file, by state voter id."""
     found: dict[str, int] = {}
     with connection.cursor() as cursor:
         for chunk in chunks(ids):

@@ -14,6 +14,9 @@ from groundgame.people.voterfile.layouts import Layout
 
 
 class RowProblem(Exception):
+    """A line, or a field of it, that a row rule refuses: the column (empty for the whole line)
+    and the reason, as the run's report gives them."""
+
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason)
         self.field = field
@@ -73,6 +76,7 @@ def check_header(
 
 
 def shortlist(names: Sequence[str], most: int = 8) -> str:
+    """``names`` for a message: the first ``most``, then how many more."""
     shown = ", ".join(names[:most])
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 

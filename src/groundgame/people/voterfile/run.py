@@ -87,7 +87,7 @@ def run_import(
     progress: Progress | None = None,
     batch_size: int | None = None,
 ) -> Outcome:
-    """Import (or, with ``resume``, continue importing) a state's files; see the module."""
+    """Import (or, with ``resume``, continue importing) a state's files; see the package."""
     if batch_size is None:
         batch_size = BATCH_SIZE.get(connection.vendor, DEFAULT_BATCH_SIZE)
     layout = layout_for(layout_name)

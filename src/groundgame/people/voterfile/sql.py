@@ -19,11 +19,13 @@ CHUNK = 5_000
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``size``, one ``IN (...)`` list each."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def table(model: Any) -> str:
+    """The model's table name, quoted for SQL."""
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
@@ -48,6 +50,7 @@ def copy_fields(texts: tuple[str, ...]) -> str:
 
 
 def copy_date(day: dt.date | None) -> str:
+    """A date for COPY's text format (``NULL`` for none)."""
     return NULL if day is None else day.isoformat()
 
 

@@ -28,6 +28,8 @@ def _estimate(lines: Lines, done: int) -> int:
 
 
 class Batch(NamedTuple):
+    """Rows parsed from a file, the lines refused, and where the reading stands."""
+
     rows: list[Any]  # Voter or HistoryLine
     problems: list[RowError]
     last_line: int
@@ -75,6 +77,8 @@ def _ahead(batches: Iterator[Batch]) -> Iterator[Batch]:
 def voter_batches(
     parser: VoterParser, lines: Lines, batch_size: int, done: int, last: int
 ) -> Iterator[Batch]:
+    """The voters file's lines after ``last`` as batches of ``batch_size`` voters and refused lines
+    (a voter id twice in a batch is refused here; twice in the run, by the batch's writer)."""
     voters: list[Voter] = []
     problems: list[RowError] = []
     seen: set[str] = set()  # ids of this batch: duplicates across batches are found on file
@@ -134,6 +138,8 @@ def load_phase(
 def history_batches(
     parser: HistoryParser, lines: Lines, batch_size: int, last: int
 ) -> Iterator[Batch]:
+    """The history file's lines after ``last`` as batches of ``batch_size`` ballots and refused
+    lines."""
     rows: list[HistoryLine] = []
     problems: list[RowError] = []
     seen: set[tuple[str, dt.date]] = set()
