@@ -16,7 +16,7 @@ from groundgame.audit.models import AuditEvent
 from groundgame.people import reference, synth
 from groundgame.people import services as people
 from groundgame.people.models import Household, Person, VoteHistory, VoterRecord
-from groundgame.people.voterfile import HistoryRow, VoterFileBatch
+from groundgame.people.voterfile.bulk import HistoryRow, VoterFileBatch
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TEAMS = {c.fips: 1000 + i for i, c in enumerate(reference.swing_counties())}

@@ -7,7 +7,7 @@ must adapt per backend (datetimes), in batches. The SQL is the same on SQLite an
 (``ON CONFLICT ... DO UPDATE`` / ``DO NOTHING`` exist on both). No signals, no ``save()``: for
 generated data and imports whose rows are already clean.
 
-The voter-file loader (``people.voterfile``) keeps its own: it writes with ``COPY`` on
+The voter-file loader (``people.voterfile.bulk``) keeps its own: it writes with ``COPY`` on
 PostgreSQL, needs no conflict handling, and its rows carry values adapted already, which the
 per-value check here would cost again on every row of a state's file.
 """

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
 from groundgame.organizing.selectors import StaffScope
-from groundgame.people import synth, universes, voter_import
+from groundgame.people import synth, universes
 from groundgame.people.models import (
     ExternalId,
     Household,
@@ -24,6 +24,7 @@ from groundgame.people.models import (
     VoterImport,
     VoterRecord,
 )
+from groundgame.people.voterfile import report
 
 CountyPlace = synth.CountyPlace
 
@@ -181,7 +182,7 @@ def voter_import_get(run_id: int) -> VoterImport | None:
 def voter_import_error_report(run_id: int, out: Any) -> int:
     """Write a run's rejected rows as CSV (file, row, field, reason, line) into a text stream;
     returns how many rows were written."""
-    return voter_import.write_error_report(run_id, out)
+    return report.write_error_report(run_id, out)
 
 
 def person_exists(person_id: int) -> bool:

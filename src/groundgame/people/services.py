@@ -30,8 +30,6 @@ from groundgame.people import (
     synth,
     universes,
     voter_files,
-    voter_import,
-    voterfile,
 )
 from groundgame.people.models import (
     ExternalId,
@@ -43,6 +41,8 @@ from groundgame.people.models import (
     Universe,
     VoterRecord,
 )
+from groundgame.people.voterfile import bulk
+from groundgame.people.voterfile import run as voterfile_run
 
 _FIPS = addfips.AddFIPS()
 _EDITABLE = ("first_name", "middle_name", "last_name", "suffix", "email", "phone", "birth_date")
@@ -192,14 +192,14 @@ def _person_in_scope(actor: Actor, person_id: int, *, for_update: bool = False) 
     return person
 
 
-def voter_file_bulk_load(*, actor: Actor, batch: voterfile.VoterFileBatch) -> voterfile.LoadedBatch:
+def voter_file_bulk_load(*, actor: Actor, batch: bulk.VoterFileBatch) -> bulk.LoadedBatch:
     """Insert a batch of households, people, voter records and vote history at once.
 
     For loaders of whole files: no per-row validation or audit (the rows come from a loader
     that checked them); one audit row says what the batch held.
     """
     with transaction.atomic():
-        loaded = voterfile.load(batch)
+        loaded = bulk.load(batch)
         audit.audit_record(
             actor=actor,
             kind=audit.Kind.BULK,
@@ -882,10 +882,10 @@ def voter_file_import(
     resume: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     batch_size: int | None = None,
-) -> voter_import.Outcome:
-    """Import a state's voter file (see ``voter_import``): each batch commits with its audit
+) -> voterfile_run.Outcome:
+    """Import a state's voter file (see ``people.voterfile``): each batch commits with its audit
     row; the identical files imported again change nothing."""
-    return voter_import.run_import(
+    return voterfile_run.run_import(
         actor=actor,
         layout_name=layout,
         voters=voters,

@@ -33,7 +33,7 @@ import addfips
 import zipcodes
 
 from groundgame.people import names, reference
-from groundgame.people.voterfile import (
+from groundgame.people.voterfile.bulk import (
     HistoryRow,
     HouseholdRow,
     PersonRow,

@@ -24,7 +24,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from groundgame.people import names, reference, synth
-from groundgame.people.layouts import nc
+from groundgame.people.voterfile.layouts import nc
 
 VOTERS_FILE = "ncvoter_Statewide.txt"
 HISTORY_FILE = "ncvhis_Statewide.txt"

@@ -31,7 +31,7 @@ from groundgame.people.models import (
     VoterRecord,
 )
 from groundgame.people.services import voter_file_import
-from tests.people.voter_files_helpers import ballot_line, voter_line, write_pair
+from tests.people.voterfile.voter_files_helpers import ballot_line, voter_line, write_pair
 
 
 def nc_import(voters: Path, history: Path | None = None, **kwargs):
@@ -391,9 +391,9 @@ def _indexes() -> set[str]:
 def test_a_first_load_builds_the_indexes_it_deferred_and_a_second_load_keeps_them(
     db, tmp_path, monkeypatch
 ):
-    from groundgame.people import voter_import
+    from groundgame.people.voterfile import indexes
 
-    monkeypatch.setattr(voter_import, "DEFER_INDEXES_FROM_BYTES", 0)
+    monkeypatch.setattr(indexes, "DEFER_INDEXES_FROM_BYTES", 0)
     before = _indexes()
     # The indexes there are while the voters load, batch by batch.
     during: list[set[str]] = []
@@ -431,15 +431,15 @@ def test_a_staged_history_emptied_after_the_voters_file_is_read_again(db, tmp_pa
     of an unknown voter."""
     from django.db import connection
 
-    from groundgame.people import voter_import
+    from groundgame.people.voterfile import run as voterfile_run
 
     nc_import(*write_pair(tmp_path, FIRST, FIRST_BALLOTS))
-    rest = voter_import._history_rest
+    rest = voterfile_run._history_rest
 
     def stop(batcher):
         raise _Stop
 
-    monkeypatch.setattr(voter_import, "_history_rest", stop)
+    monkeypatch.setattr(voterfile_run, "_history_rest", stop)
     ballots = [*FIRST_BALLOTS, ballot_line("AA3", "11/03/2020"), ballot_line("NOPE", "11/05/2024")]
     files = write_pair(tmp_path, FIRST[:2], ballots, name="b")  # AA3 is no longer listed
     with pytest.raises(_Stop):
@@ -447,8 +447,8 @@ def test_a_staged_history_emptied_after_the_voters_file_is_read_again(db, tmp_pa
     run = VoterImport.objects.latest("pk")
     assert run.history_checkpoint_row == 1  # the voters file is done
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {voter_import._stage_table(run)}")
-    monkeypatch.setattr(voter_import, "_history_rest", rest)
+        cursor.execute(f"TRUNCATE {voterfile_run._stage_table(run)}")
+    monkeypatch.setattr(voterfile_run, "_history_rest", rest)
     run = nc_import(*files, resume=run.pk).run
     assert (run.status, run.history_new) == ("completed", 1)
     gone = VoterRecord.objects.get(state_voter_id="AA3")

@@ -18,8 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundgame.audit.models import AuditEvent
-from groundgame.people import voter_firstload, voter_import
-from groundgame.people.layouts import nc
 from groundgame.people.models import (
     ExternalId,
     Household,
@@ -31,7 +29,10 @@ from groundgame.people.models import (
     VoterRecord,
 )
 from groundgame.people.services import voter_file_import
-from tests.people.voter_files_helpers import voter_line, write_pair
+from groundgame.people.voterfile import firstload, indexes
+from groundgame.people.voterfile import run as voterfile_run
+from groundgame.people.voterfile.layouts import nc
+from tests.people.voterfile.voter_files_helpers import voter_line, write_pair
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
@@ -91,7 +92,7 @@ def _loaded(result: Any) -> bool:
 def watch_first_load(monkeypatch: pytest.MonkeyPatch) -> Watch:
     watch = Watch()
     # Not a wrapper of an earlier run's wrapper: each run's calls are its own.
-    original = getattr(voter_firstload.load, "__wrapped__", voter_firstload.load)
+    original = getattr(firstload.load, "__wrapped__", firstload.load)
 
     def load(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
@@ -99,7 +100,7 @@ def watch_first_load(monkeypatch: pytest.MonkeyPatch) -> Watch:
         return result
 
     load.__wrapped__ = original  # type: ignore[attr-defined]
-    monkeypatch.setattr(voter_firstload, "load", load)
+    monkeypatch.setattr(firstload, "load", load)
     return watch
 
 
@@ -252,7 +253,7 @@ def wipe(keep_people: set[int]) -> None:
     a comparison share one test transaction). A run that stopped builds the indexes it
     deferred first, as resuming it would."""
     for run in VoterImport.objects.exclude(deferred_indexes=[]):
-        voter_import._build_deferred_indexes(run)
+        indexes.build_deferred_indexes(run)
     VoteHistory.objects.all().delete()
     VoterChange.objects.all().delete()
     VoterImportRowError.objects.all().delete()
@@ -266,8 +267,8 @@ def wipe(keep_people: set[int]) -> None:
 def run_once(
     monkeypatch: pytest.MonkeyPatch, files: Files, *, vectorized: bool
 ) -> tuple[Any, Watch]:
-    monkeypatch.setattr(voter_import, "DEFER_INDEXES_FROM_BYTES", 0)
-    monkeypatch.setattr(voter_import, "VECTORIZED_FIRST_LOAD", vectorized)
+    monkeypatch.setattr(indexes, "DEFER_INDEXES_FROM_BYTES", 0)
+    monkeypatch.setattr(voterfile_run, "VECTORIZED_FIRST_LOAD", vectorized)
     watch = watch_first_load(monkeypatch)
     outcome = nc_import(*files)
     return outcome, watch
@@ -465,22 +466,22 @@ def test_a_dirty_file_loads_the_same_through_the_first_load_as_through_batches(
 def test_rules_applied_by_worker_processes_give_the_same_load(campaign, tmp_path, monkeypatch):
     # A state's file has millions of distinct values, which forked workers apply the rules to
     # in chunks; here every rule goes to them, seven values a chunk.
-    monkeypatch.setattr(voter_firstload, "_PARALLEL_FROM", 0)
-    monkeypatch.setattr(voter_firstload, "_FETCH", 7)
+    monkeypatch.setattr(firstload, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(firstload, "_FETCH", 7)
     pools: list[Any] = []
-    workers = voter_firstload._FirstLoad._workers
+    workers = firstload._FirstLoad._workers
 
     def watched(self: Any) -> Any:
         pools.append(workers(self))
         return pools[-1]
 
-    monkeypatch.setattr(voter_firstload._FirstLoad, "_workers", watched)
+    monkeypatch.setattr(firstload._FirstLoad, "_workers", watched)
     batch, fast, _, fast_watch = both_ways(monkeypatch, dirty_files(tmp_path))
     assert fast_watch.taken, fast_watch.calls
     assert pools
     assert all(pool is not None for pool in pools)
     assert_same(batch, fast)
-    assert not voter_firstload._RULES  # the workers are gone and their rules with them
+    assert not firstload._RULES  # the workers are gone and their rules with them
 
 
 # -- generated files ---------------------------------------------------------------------------

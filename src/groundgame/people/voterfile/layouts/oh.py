@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from groundgame.people.layouts import Layout, odd_fips
+from groundgame.people.voterfile.layouts import Layout, odd_fips
 
 COLUMNS = (
     "SOS_VOTERID", "COUNTY_NUMBER", "COUNTY_ID", "LAST_NAME", "FIRST_NAME", "MIDDLE_NAME",

@@ -37,7 +37,10 @@ VOTER_FIELDS = (
 )
 HISTORY_FIELDS = ("state_voter_id", "election_date", "election_name", "method")
 
-_MODULES = {"nc": "groundgame.people.layouts.nc", "oh": "groundgame.people.layouts.oh"}
+_MODULES = {
+    "nc": "groundgame.people.voterfile.layouts.nc",
+    "oh": "groundgame.people.voterfile.layouts.oh",
+}
 
 
 @dataclass(frozen=True)

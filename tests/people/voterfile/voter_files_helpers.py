@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from groundgame.people.layouts import nc
+from groundgame.people.voterfile.layouts import nc
 
 VOTER_DEFAULTS = {
     "county_id": "32",  # Durham: FIPS 37063

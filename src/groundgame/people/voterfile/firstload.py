@@ -41,7 +41,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from groundgame.audit import services as audit
-from groundgame.people import layouts
 from groundgame.people.elections import PRESIDENTIAL_GENERALS
 from groundgame.people.models import (
     ExternalId,
@@ -51,20 +50,18 @@ from groundgame.people.models import (
     VoterImport,
     VoterRecord,
 )
-from groundgame.people.voter_import import (
-    _RAW_KEPT,
+from groundgame.people.voterfile import layouts
+from groundgame.people.voterfile.batch import Batcher
+from groundgame.people.voterfile.bulk import checked_columns
+from groundgame.people.voterfile.parse import (
     HistoryParser,
-    Progress,
-    RowError,
-    RowProblem,
     VoterParser,
-    _Batcher,
-    _decode,
-    _name,
-    _phone,
+    clean_name,
+    clean_phone,
     external_voter_id,
 )
-from groundgame.people.voterfile import checked_columns
+from groundgame.people.voterfile.read import RowProblem, decode
+from groundgame.people.voterfile.report import RAW_KEPT, Progress, RowError
 
 # DuckDB's share of the machine: the database server works on the same cores, and the
 # process must stay under a gigabyte (DuckDB spills to its temporary directory past this).
@@ -110,7 +107,7 @@ def _apply(rule_name: str, width: int, out: Path, rows: Sequence[Sequence[Any]])
 
 
 def load(
-    batcher: _Batcher,
+    batcher: Batcher,
     voters: Path,
     voter_header: Sequence[str],
     history: Path | None,
@@ -148,7 +145,7 @@ def _literal(value: str) -> str:
 class _FirstLoad:
     def __init__(
         self,
-        batcher: _Batcher,
+        batcher: Batcher,
         con: duckdb.DuckDBPyConnection,
         tmp: Path,
         progress: Progress | None,
@@ -176,14 +173,15 @@ class _FirstLoad:
         self, table: str, path: Path, header: Sequence[str], wanted: dict[str, str]
     ) -> int:
         """``table`` (line, then the ``wanted`` fields as ``alias: column``, '' for empty), the
-        file's lines in order, split as ``_Lines`` splits them. Returns the last line's number."""
+        file's lines in order, split as ``read.Lines`` splits them. Returns the last line's
+        number."""
         delimiter = self.layout.delimiter
         if delimiter != "\t":
             raise Unreadable("only tab-delimited files are read whole")
         # Each line whole (no field holds the control character 0x01; a line that does has two
-        # columns, is rejected, and the file goes to the batch path), split below as ``_split``
-        # splits it: a line quoted at both ends on the quoted delimiter, any other on the
-        # delimiter. A field is found by its position; the fields are counted from the
+        # columns, is rejected, and the file goes to the batch path), split below as
+        # ``read.Lines`` splits it: a line quoted at both ends on the quoted delimiter, any other
+        # on the delimiter. A field is found by its position; the fields are counted from the
         # delimiters a line holds.
         reader = (
             f"read_csv({_literal(str(path))}, columns={{'l': 'VARCHAR'}}, delim='\x01', "
@@ -334,21 +332,21 @@ class _FirstLoad:
         column = parser.column
 
         def name(value: str) -> tuple[str]:
-            return (_name(value.strip())[:100],)
+            return (clean_name(value.strip())[:100],)
 
         def one(rule: Callable[[str], str]) -> Callable[[str], tuple[str]]:
             return lambda value: (rule(value.strip()),)
 
         def day(field: str) -> Callable[[str], tuple[str]]:
             def rule(value: str) -> tuple[str]:
-                parsed = parser._date(value.strip(), field)
+                parsed = parser.date(value.strip(), field)
                 return (parsed.isoformat() if parsed else "",)
 
             return rule
 
         def phone(value: str) -> tuple[str]:
             value = value.strip()
-            return (_phone(value) if value else "",)
+            return (clean_phone(value) if value else "",)
 
         def address(street: str, unit: str, city: str, zip5: str) -> tuple[str, ...]:
             return parser.address(street.strip(), unit.strip(), city.strip(), zip5)
@@ -481,7 +479,7 @@ class _FirstLoad:
     @staticmethod
     def _ballot_rule(parser: HistoryParser) -> Rule:
         def ballot(day_value: str, name_value: str, method_value: str) -> tuple[str, ...]:
-            b = parser._ballot(day_value, name_value, method_value)
+            b = parser.ballot(day_value, name_value, method_value)
             return (b.election_date.isoformat(), b.election_name, b.method)
 
         return ballot
@@ -655,7 +653,7 @@ class _FirstLoad:
             self._copy(cursor, streams, total)
             history_problems = [p for p in self.problems if p.file == "history"]
             voter_problems = len(self.problems) - len(history_problems)
-            batcher._commit(
+            batcher.commit(
                 "voters",
                 self.problems,
                 self.voters_last_line,
@@ -771,6 +769,6 @@ def _raw_lines(voters: Path, history: Path | None, refused: list[RowError]) -> N
         with path.open("rb") as f:
             for number, raw in enumerate(f, start=1):
                 if number in wanted:
-                    wanted[number].raw = _decode(raw)[0].rstrip("\r\n")[:_RAW_KEPT]
+                    wanted[number].raw = decode(raw)[0].rstrip("\r\n")[:RAW_KEPT]
                 if number >= last:
                     break

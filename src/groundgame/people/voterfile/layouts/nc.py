@@ -8,7 +8,7 @@ so people get no birth date from this file.
 
 from __future__ import annotations
 
-from groundgame.people.layouts import Layout, odd_fips
+from groundgame.people.voterfile.layouts import Layout, odd_fips
 
 COLUMNS = (
     "county_id", "county_desc", "voter_reg_num", "ncid", "last_name", "first_name",

@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 
 from groundgame.core.errors import ValidationFailed
-from groundgame.people import layouts, voter_import
-from groundgame.people.layouts import nc, oh
 from groundgame.people.models import VoteHistory, VoterRecord
 from groundgame.people.services import voter_file_import
+from groundgame.people.voterfile import layouts
+from groundgame.people.voterfile.layouts import nc, oh
+from groundgame.people.voterfile.parse import normalize_address
+from groundgame.people.voterfile.read import check_header
 
 
 def test_every_layout_maps_only_columns_it_has():
@@ -41,13 +43,13 @@ def test_dates_in_the_layouts_formats():
 def test_a_header_missing_columns_is_named():
     header = [c for c in nc.COLUMNS if c not in ("ncid", "party_cd")] + ["SOS_VOTERID"]
     with pytest.raises(ValidationFailed) as caught:
-        voter_import.check_header(header, nc.COLUMNS, what="voters", layout=nc.LAYOUT)
+        check_header(header, nc.COLUMNS, what="voters", layout=nc.LAYOUT)
     assert "missing columns ncid, party_cd" in caught.value.message
     assert "SOS_VOTERID" in caught.value.message
 
 
 def test_addresses_are_normalized_for_the_household_key():
-    assert voter_import.normalize_address(" 12  Oak st. apt 4 ", "", "durham ", "27701") == (
+    assert normalize_address(" 12  Oak st. apt 4 ", "", "durham ", "27701") == (
         "12 Oak St",
         "APT 4",
         "Durham",

@@ -1,0 +1,123 @@
+"""Reading a voter file: its fingerprint, its header against the layout's, and its data lines
+decoded (UTF-8, else Latin-1) and split into fields."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from groundgame.core.errors import ValidationFailed
+from groundgame.people import errors
+from groundgame.people.voterfile.layouts import Layout
+
+
+class RowProblem(Exception):
+    """A line, or a field of it, that a row rule refuses: the column (empty for the whole line)
+    and the reason, as the run's report gives them."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def fingerprint(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as f:
+            digest.update(hashlib.file_digest(f, "sha256").digest())
+    return digest.hexdigest()
+
+
+def _split(text: str, delimiter: str) -> list[str]:
+    if delimiter == ",":
+        return next(csv.reader([text]))
+    # Tab-delimited files quote every field or none (North Carolina's statewide files quote):
+    # splitting on the quoted separator avoids un-quoting each field.
+    if text.startswith('"') and text.endswith('"'):
+        return text[1:-1].split(f'"{delimiter}"')
+    return text.split(delimiter)
+
+
+def decode(raw: bytes) -> tuple[str, bool]:
+    """The line as text, and whether it was not UTF-8 (then read as Latin-1, which every byte
+    sequence is: files from county systems come in both)."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), True
+
+
+def read_header(path: Path, delimiter: str) -> list[str]:
+    with path.open("rb") as f:
+        text, _ = decode(f.readline())
+    return [c.strip() for c in _split(text.lstrip("\ufeff").rstrip("\r\n"), delimiter)]
+
+
+def check_header(
+    header: Sequence[str], expected: Sequence[str], *, what: str, layout: Layout
+) -> list[str]:
+    """Refuse a file whose header lacks a column of the layout; the extra columns it has are
+    returned (they are ignored)."""
+    pattern = layout.history_column if what == "voters" else None
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected and not (pattern and pattern.match(c))]
+    if missing:
+        message = (
+            f"The {what} file does not have the {layout.name} layout ({layout.title}): "
+            f"missing columns {shortlist(missing)}"
+        )
+        if extra:
+            message += f"; columns not in the layout {shortlist(extra)}"
+        raise ValidationFailed(message + ".", code=errors.VOTER_IMPORT_LAYOUT, field=what)
+    return extra
+
+
+def shortlist(names: Sequence[str], most: int = 8) -> str:
+    """``names`` for a message: the first ``most``, then how many more."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+class Lines:
+    """The data lines of a file after ``skip_to``, split into fields, with their numbers (the
+    header is line 1). Counts lines that were not UTF-8; tracks bytes read for the ETA."""
+
+    def __init__(self, path: Path, delimiter: str, width: int, skip_to: int) -> None:
+        self.path, self.delimiter, self.width, self.skip_to = path, delimiter, width, skip_to
+        self.latin1 = 0
+        self.bytes_read = 0
+        self.size = path.stat().st_size
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str, RowProblem | None]]:
+        delimiter, width = self.delimiter, self.width
+        with self.path.open("rb", buffering=1 << 20) as f:
+            self.bytes_read = len(f.readline())
+            number = 1
+            for raw in f:
+                number += 1
+                self.bytes_read += len(raw)
+                if number <= self.skip_to:
+                    continue
+                text, latin1 = decode(raw)
+                self.latin1 += latin1
+                text = text.rstrip("\r\n")
+                if not text.strip():
+                    continue
+                try:
+                    parts = _split(text, delimiter)
+                except csv.Error as exc:
+                    yield number, None, text, RowProblem("", f"unreadable line: {exc}")
+                    continue
+                if len(parts) != width:
+                    truncated = not raw.endswith(b"\n") and len(parts) < width
+                    reason = (
+                        f"truncated last line ({len(parts)} of {width} fields)"
+                        if truncated
+                        else f"{len(parts)} fields where the header has {width}"
+                    )
+                    yield number, None, text, RowProblem("", reason)
+                    continue
+                yield number, parts, text, None
