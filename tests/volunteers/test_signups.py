@@ -14,9 +14,13 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from groundgame.core import shared_cache
-from groundgame.organizing import intake, ratelimit
+from groundgame.core.errors import PermissionDenied
 from groundgame.organizing import selectors as organizing_selectors
-from groundgame.organizing import services as organizing
+from groundgame.volunteers import ratelimit
+from groundgame.volunteers import selectors as volunteers_selectors
+from groundgame.volunteers import services as volunteers_services
+from groundgame.volunteers import signups as signup_rules
+from groundgame.volunteers.services import processing
 from tests.conftest import Campaign
 from tests.service_requirements import require_service
 
@@ -31,7 +35,7 @@ def _intake_settings(settings: Any) -> None:
 
 @pytest.fixture
 def form(campaign: Campaign) -> Any:
-    signup = organizing.signup_form_create(
+    signup = volunteers_services.signup_form_create(
         actor=None,
         title="Join the team",
         org_unit=campaign.nc,
@@ -42,7 +46,7 @@ def form(campaign: Campaign) -> Any:
         consent_topics=["volunteering", "voting_info"],
         source="web",
     )
-    return organizing.signup_form_publish(actor=None, form_id=signup.pk)
+    return volunteers_services.signup_form_publish(actor=None, form_id=signup.pk)
 
 
 def person(**overrides: str) -> dict[str, str]:
@@ -73,16 +77,21 @@ def post_api(client: Client, slug: str, body: Any, key: str | None = "key-0001",
 
 
 def test_forms_are_created_as_drafts_cloned_and_published(campaign: Campaign) -> None:
-    signup = organizing.signup_form_create(actor=None, title="Launch day", org_unit=campaign.nc)
+    signup = volunteers_services.signup_form_create(
+        actor=None, title="Launch day", org_unit=campaign.nc
+    )
     assert signup.status == "draft"
     assert signup.slug == "launch-day"
-    copy = organizing.signup_form_clone(actor=None, form_id=signup.pk)
+    copy = volunteers_services.signup_form_clone(actor=None, form_id=signup.pk)
     assert (copy.slug, copy.status, copy.consent_topics) == (
         "launch-day-copy",
         "draft",
         signup.consent_topics,
     )
-    assert organizing.signup_form_publish(actor=None, form_id=copy.pk).published_at is not None
+    assert (
+        volunteers_services.signup_form_publish(actor=None, form_id=copy.pk).published_at
+        is not None
+    )
     assert Client().get("/f/launch-day/").status_code == 404, "a draft is not public"
     assert Client().get("/f/launch-day-copy/").status_code == 200
 
@@ -91,8 +100,10 @@ def test_an_organizer_cannot_make_forms_for_units_outside_their_own(
     campaign: Campaign, make_staff: Any
 ) -> None:
     organizer = make_staff(role="organizer", unit=campaign.guilford)
-    with pytest.raises(organizing.errors.PermissionDenied):
-        organizing.signup_form_create(actor=organizer, title="Durham", org_unit=campaign.durham)
+    with pytest.raises(PermissionDenied):
+        volunteers_services.signup_form_create(
+            actor=organizer, title="Durham", org_unit=campaign.durham
+        )
 
 
 # The API ----------------------------------------------------------------------------------
@@ -105,11 +116,11 @@ def test_a_signup_creates_the_volunteer_in_their_county_team_with_a_follow_up(
         response = post_api(Client(), form.slug, {**person(), "consents": ["volunteering"]})
     assert response.status_code == 201, response.content
     assert callbacks, "the commit schedules the worker"
-    submission = organizing_selectors.signup_submission_get(response.json()["id"])
+    submission = volunteers_selectors.signup_submission_get(response.json()["id"])
     assert submission is not None
     assert (submission.person_id, submission.processed_at) != (None, None), "the worker ran"
     assert submission.org_unit_id == campaign.durham.pk
-    queue = list(organizing_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE))
+    queue = list(volunteers_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE))
     assert [(f.person_id, f.org_unit_id) for f in queue] == [
         (submission.person_id, campaign.durham.pk)
     ]
@@ -122,26 +133,28 @@ def test_the_request_only_stores_the_signup_and_the_worker_finishes_it(
 ) -> None:
     response = post_api(Client(), form.slug, person(first_name="Pending"), key="pending-01")
     assert response.status_code == 201
-    submission = organizing_selectors.signup_submission_get(response.json()["id"])
+    submission = volunteers_selectors.signup_submission_get(response.json()["id"])
     assert submission is not None
     assert (submission.person_id, submission.processed_at) == (None, None)
-    assert not list(organizing_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE))
-    assert organizing.signup_pending_drain() == 1
+    assert not list(volunteers_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE))
+    assert volunteers_services.signup_pending_drain() == 1
     submission.refresh_from_db()
     assert submission.person is not None
     assert submission.person.first_name == "Pending"
     assert submission.processed_at is not None
-    assert organizing.signup_pending_drain() == 0, "a finished sign-up is not processed again"
+    assert volunteers_services.signup_pending_drain() == 0, (
+        "a finished sign-up is not processed again"
+    )
 
 
 def test_the_sweep_schedules_sign_ups_left_pending(form: Any, settings: Any) -> None:
     import datetime as dt
 
     post_api(Client(), form.slug, person(), key="stranded-1")
-    assert not organizing.signup_pending_sweep(), "a fresh sign-up still has its task"
-    assert organizing.signup_pending_sweep(older_than=dt.timedelta(seconds=-1))
-    assert organizing_selectors.signup_submission_count() == 1
-    assert organizing.signup_pending_drain() == 0, "the sweep's task (immediate here) ran"
+    assert not volunteers_services.signup_pending_sweep(), "a fresh sign-up still has its task"
+    assert volunteers_services.signup_pending_sweep(older_than=dt.timedelta(seconds=-1))
+    assert volunteers_selectors.signup_submission_count() == 1
+    assert volunteers_services.signup_pending_drain() == 0, "the sweep's task (immediate here) ran"
 
 
 def test_a_replay_returns_the_same_response_and_writes_nothing(form: Any) -> None:
@@ -151,7 +164,7 @@ def test_a_replay_returns_the_same_response_and_writes_nothing(form: Any) -> Non
     assert (first.status_code, again.status_code) == (201, 201)
     assert first.json() == again.json()
     assert again["Idempotent-Replayed"] == "true"
-    assert organizing_selectors.signup_submission_count(form.pk) == 1
+    assert volunteers_selectors.signup_submission_count(form.pk) == 1
 
 
 @pytest.mark.parametrize(
@@ -179,14 +192,14 @@ def test_bad_input_is_a_4xx_with_a_stable_code_and_writes_nothing(
     response = post_api(Client(), form.slug, body, key=key)
     assert response.status_code == status, response.content
     assert (response.json()["code"], response.json()["field"]) == (code, field)
-    assert organizing_selectors.signup_submission_count() == 0
+    assert volunteers_selectors.signup_submission_count() == 0
 
 
 def test_unknown_draft_and_closed_forms(form: Any, campaign: Campaign) -> None:
     assert post_api(Client(), "nope", person()).json()["code"] == "signup_form_not_found"
-    draft = organizing.signup_form_create(actor=None, title="Draft", org_unit=campaign.nc)
+    draft = volunteers_services.signup_form_create(actor=None, title="Draft", org_unit=campaign.nc)
     assert post_api(Client(), draft.slug, person()).status_code == 404
-    organizing.signup_form_close(actor=None, form_id=form.pk)
+    volunteers_services.signup_form_close(actor=None, form_id=form.pk)
     closed = post_api(Client(), form.slug, person())
     assert (closed.status_code, closed.json()["code"]) == (409, "signup_form_closed")
 
@@ -194,7 +207,7 @@ def test_unknown_draft_and_closed_forms(form: Any, campaign: Campaign) -> None:
 def test_an_oversized_body_is_refused_with_413(form: Any) -> None:
     response = post_api(Client(), form.slug, {**person(), "pad": "x" * 20_000})
     assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")
-    assert organizing_selectors.signup_submission_count() == 0
+    assert volunteers_selectors.signup_submission_count() == 0
 
 
 def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings: Any) -> None:
@@ -250,27 +263,27 @@ def test_the_processing_flag_is_asked_once_per_moment_and_the_drain_waits_for_it
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     asked: list[bool] = []
-    raise_flag = organizing._processing_flag_raise
+    raise_flag = processing._processing_flag_raise
     monkeypatch.setattr(
-        organizing, "_processing_flag_raise", lambda: asked.append(raise_flag()) or asked[-1]
+        processing, "_processing_flag_raise", lambda: asked.append(raise_flag()) or asked[-1]
     )
-    organizing.signup_processing_schedule()
-    organizing.signup_processing_schedule()
+    volunteers_services.signup_processing_schedule()
+    volunteers_services.signup_processing_schedule()
     assert asked == [True], "the second sign-up a moment later does not ask again"
-    monkeypatch.setattr(organizing, "FLAG_FRESH_SECONDS", 0.0)
-    organizing.signup_processing_schedule()
+    monkeypatch.setattr(processing, "FLAG_FRESH_SECONDS", 0.0)
+    volunteers_services.signup_processing_schedule()
     assert asked == [True, False], "later it asks, and the flag is up: no second task"
 
     # A drain takes the flag down; a sign-up whose process skipped the look commits while
     # the drain waits before its last look, which therefore sees it.
     def commit_meanwhile(seconds: float) -> None:
-        assert seconds > organizing.FLAG_FRESH_SECONDS
-        if not organizing_selectors.signup_submission_count():
+        assert seconds > processing.FLAG_FRESH_SECONDS
+        if not volunteers_selectors.signup_submission_count():
             post_api(Client(), form.slug, person(), key="meanwhile-1")
 
-    monkeypatch.setattr(organizing.time, "sleep", commit_meanwhile)
-    assert organizing.signup_pending_drain() == 1
-    assert organizing_selectors.signup_submission_count() == 1
+    monkeypatch.setattr(processing.time, "sleep", commit_meanwhile)
+    assert volunteers_services.signup_pending_drain() == 1
+    assert volunteers_selectors.signup_submission_count() == 1
 
 
 def test_the_api_answers_ahead_of_the_stack_with_the_same_headers(form: Any) -> None:
@@ -285,8 +298,8 @@ def test_the_api_answers_ahead_of_the_stack_with_the_same_headers(form: Any) -> 
 def test_a_sign_up_on_a_dead_kept_connection_is_made_again_on_a_new_one(
     transactional_db: None, campaign: Campaign
 ) -> None:
-    signup = organizing.signup_form_create(actor=None, title="Retry", org_unit=campaign.nc)
-    organizing.signup_form_publish(actor=None, form_id=signup.pk)
+    signup = volunteers_services.signup_form_create(actor=None, title="Retry", org_unit=campaign.nc)
+    volunteers_services.signup_form_publish(actor=None, form_id=signup.pk)
     statements: list[str] = []
 
     def dead_once(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -302,7 +315,7 @@ def test_a_sign_up_on_a_dead_kept_connection_is_made_again_on_a_new_one(
     # Then the worker's statements: the immediate task backend drains the queue at once.
     assert [sql.split()[0] for sql in statements[:3]] == ["INSERT", "INSERT", "SELECT"]
     assert "Idempotent-Replayed" not in response
-    assert organizing_selectors.signup_submission_count(signup.pk) == 1
+    assert volunteers_selectors.signup_submission_count(signup.pk) == 1
 
 
 def test_a_question_answer_with_a_nul_is_refused_at_its_field_and_a_bad_ref_ignored(
@@ -315,7 +328,7 @@ def test_a_question_answer_with_a_nul_is_refused_at_its_field_and_a_bad_ref_igno
     # A referral code is only ever a signed code; anything else is dropped like a forgery.
     response = post_api(Client(), form.slug, {**person(), "ref": "x\x00y"}, key="nul-ref-001")
     assert response.status_code == 201, response.content
-    assert organizing_selectors.signup_submission_count(form.pk) == 1
+    assert volunteers_selectors.signup_submission_count(form.pk) == 1
 
 
 def test_the_referral_link_records_who_recruited_whom(form: Any) -> None:
@@ -327,23 +340,23 @@ def test_the_referral_link_records_who_recruited_whom(form: Any) -> None:
     forged = post_api(
         Client(), form.slug, {**person(first_name="Lena"), "ref": "1:forged"}, key="forged-01"
     ).json()
-    organizing.signup_pending_drain()
-    rosa = organizing_selectors.signup_submission_get(recruiter["id"])
-    omar = organizing_selectors.signup_submission_get(recruit["id"])
+    volunteers_services.signup_pending_drain()
+    rosa = volunteers_selectors.signup_submission_get(recruiter["id"])
+    omar = volunteers_selectors.signup_submission_get(recruit["id"])
     assert rosa is not None
     assert omar is not None
     assert omar.referred_by_id == rosa.person_id is not None
     later = post_api(
         Client(),
         form.slug,
-        {**person(first_name="Ines"), "ref": intake.referral_code(rosa.person_id)},
+        {**person(first_name="Ines"), "ref": signup_rules.referral_code(rosa.person_id)},
         key="recruit-02",
     ).json()
-    organizing.signup_pending_drain()
-    ines = organizing_selectors.signup_submission_get(later["id"])
+    volunteers_services.signup_pending_drain()
+    ines = volunteers_selectors.signup_submission_get(later["id"])
     assert ines is not None
     assert ines.referred_by_id == rosa.person_id
-    assert organizing_selectors.signup_submission_get(forged["id"]).referred_by_id is None  # type: ignore[union-attr]
+    assert volunteers_selectors.signup_submission_get(forged["id"]).referred_by_id is None  # type: ignore[union-attr]
 
 
 # The public page --------------------------------------------------------------------------
@@ -367,7 +380,7 @@ def test_the_page_shows_each_problem_next_to_its_field(form: Any) -> None:
     assert "Email is required." in html
     assert "Enter a 5-digit ZIP code." in html
     assert 'href="#id_zip5"' in html, "the summary links to the field"
-    assert organizing_selectors.signup_submission_count() == 0
+    assert volunteers_selectors.signup_submission_count() == 0
 
 
 def test_a_double_submit_of_the_page_lands_once(form: Any) -> None:
@@ -378,7 +391,7 @@ def test_a_double_submit_of_the_page_lands_once(form: Any) -> None:
     second = client.post(f"/f/{form.slug}/", data)
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
-    assert organizing_selectors.signup_submission_count() == 1
+    assert volunteers_selectors.signup_submission_count() == 1
     thanks = client.get(first["Location"]).content.decode()
     assert "Thank you, Maya!" in thanks
     assert "/f/join-the-team/?ref=" in thanks
@@ -397,7 +410,7 @@ def test_bots_see_a_thank_you_and_nothing_is_written(form: Any, settings: Any, t
     response = submit_page(client, form.slug, person(), **hidden)
     assert response.status_code == 302
     assert "/thanks/" in response["Location"]
-    assert organizing_selectors.signup_submission_count() == 0
+    assert volunteers_selectors.signup_submission_count() == 0
 
 
 def test_the_embed_may_be_framed_and_the_page_may_not(form: Any) -> None:
@@ -411,7 +424,7 @@ def test_an_oversized_page_post_is_refused_with_413(form: Any) -> None:
 
 
 def test_the_donation_thanks_prefills_the_form_and_ignores_a_tampered_link(form: Any) -> None:
-    token = intake.prefill_token({"first_name": "Dana", "email": "dana@example.org"})
+    token = signup_rules.prefill_token({"first_name": "Dana", "email": "dana@example.org"})
     page = Client().get(f"/thanks/donation/?t={token}").content.decode()
     assert 'value="Dana"' in page
     assert 'value="donation"' in page, "sign-ups from the ask are counted as such"
@@ -427,12 +440,12 @@ def test_the_queue_shows_organizers_their_units_only_until_contacted(
     form: Any, campaign: Campaign, make_staff: Any, client_for: Any
 ) -> None:
     post_api(Client(), form.slug, person(first_name="Durham", last_name="Volunteer"))
-    organizing.signup_pending_drain()
+    volunteers_services.signup_pending_drain()
     triangle = client_for(make_staff(role="organizer", unit=campaign.triangle))
     guilford = client_for(make_staff(role="organizer", unit=campaign.guilford))
     assert "Durham Volunteer" in triangle.get("/volunteers/").content.decode()
     assert "Durham Volunteer" not in guilford.get("/volunteers/").content.decode()
-    follow_up = organizing_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE)[0]
+    follow_up = volunteers_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE)[0]
     assert guilford.post(f"/volunteers/{follow_up.pk}/contacted/").status_code == 404
     assert triangle.post(f"/volunteers/{follow_up.pk}/contacted/").status_code == 302
     assert "Nobody is waiting" in triangle.get("/volunteers/").content.decode()
@@ -443,7 +456,7 @@ def test_the_live_dashboard_and_its_json(
 ) -> None:
     post_api(Client(), form.slug, person(), key="dash-0001")
     post_api(Client(), form.slug, {**person(), "source": "email"}, key="dash-0002")
-    organizing.signup_pending_drain()
+    volunteers_services.signup_pending_drain()
     staff = client_for(make_staff(role="organizer", unit=campaign.triangle))
     assert staff.get("/volunteers/intake/").status_code == 200
     live = staff.get("/volunteers/intake/live.json").json()

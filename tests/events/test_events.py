@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundgame.core.errors import ApplicationError
+from groundgame.events import selectors, services
+from groundgame.events import tasks as events_tasks
 from groundgame.messaging import services as messaging
-from groundgame.organizing import selectors, services
+from groundgame.organizing.selectors import staff_scope
 from tests.conftest import Campaign
 
 DURHAM_ZIP = "27701"  # Durham, NC
@@ -145,10 +147,10 @@ def test_volunteer_proposes_and_only_staff_over_the_unit_decide(
 
     outsider = make_staff(role="organizer", unit=campaign.guilford)
     organizer = make_staff(role="organizer", unit=campaign.triangle)
-    assert selectors.event_proposals_pending(scope=selectors.staff_scope(outsider)) == []
+    assert selectors.event_proposals_pending(scope=staff_scope(outsider)) == []
     assert [
         p.event.pk
-        for p in selectors.event_proposals_pending(scope=selectors.staff_scope(organizer))
+        for p in selectors.event_proposals_pending(scope=staff_scope(organizer))
     ] == [event.pk]
     with pytest.raises(ApplicationError) as caught:
         services.event_decide(actor=outsider, event_id=event.pk, approve=True)
@@ -183,7 +185,7 @@ def test_a_reminder_task_is_deferred_to_a_day_before_the_shift(
     from django_tasks_db import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    backend = services.event_tasks.shift_reminders.get_backend()
+    backend = events_tasks.shift_reminders.get_backend()
     if not backend.supports_defer:
         pytest.skip("this run's task backend cannot defer jobs")
     with django_capture_on_commit_callbacks(execute=True):

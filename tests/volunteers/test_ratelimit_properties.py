@@ -17,7 +17,7 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groundgame.organizing import ratelimit
+from groundgame.volunteers import ratelimit
 
 LIMIT = ratelimit.Limit(rate=2.0, burst=5.0)
 PROCESSES = 3

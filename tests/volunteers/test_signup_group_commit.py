@@ -13,20 +13,22 @@ from typing import Any
 import pytest
 from django.db import DataError, OperationalError, connection
 
-from groundgame.organizing import selectors as organizing_selectors
-from groundgame.organizing import services as organizing
+from groundgame.volunteers import selectors as volunteers_selectors
+from groundgame.volunteers import services as volunteers_services
 from tests.conftest import Campaign
 from tests.helpers import run_together
 
 
 @pytest.fixture
 def form(transactional_db: None, campaign: Campaign) -> Any:
-    signup = organizing.signup_form_create(actor=None, title="Launch", org_unit=campaign.nc)
-    return organizing.signup_form_publish(actor=None, form_id=signup.pk)
+    signup = volunteers_services.signup_form_create(
+        actor=None, title="Launch", org_unit=campaign.nc
+    )
+    return volunteers_services.signup_form_publish(actor=None, form_id=signup.pk)
 
 
 def sign_up(form: Any, key: str) -> tuple[int, bool]:
-    submission, created = organizing.signup_submit(
+    submission, created = volunteers_services.signup_submit(
         form=form,
         idempotency_key=key,
         fields={
@@ -93,7 +95,7 @@ def test_threads_signing_up_at_once_each_land_once_and_replays_get_the_first_row
     # Each key made one row, once; its other request was answered with that same row.
     assert all(len(ids) == 1 for ids in by_key.values())
     assert created == 8
-    assert organizing_selectors.signup_submission_count(form.pk) == 8
+    assert volunteers_selectors.signup_submission_count(form.pk) == 8
 
 
 def test_a_batch_the_database_refuses_is_stored_row_by_row(form: Any) -> None:
@@ -114,7 +116,7 @@ def test_a_batch_the_database_refuses_is_stored_row_by_row(form: Any) -> None:
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert all(created for _, created in outcomes)
     assert any(rows > 1 for rows in statements), "no batch was formed"
-    assert organizing_selectors.signup_submission_count(form.pk) == 10
+    assert volunteers_selectors.signup_submission_count(form.pk) == 10
 
 
 def test_a_batch_that_meets_a_dead_database_fails_at_once_not_row_by_row(form: Any) -> None:
@@ -134,4 +136,4 @@ def test_a_batch_that_meets_a_dead_database_fails_at_once_not_row_by_row(form: A
     assert len(failed) == 9
     # Each batch tried twice (once more on a new connection), and no row tried alone.
     assert sum(rows_tried[1:]) == 2 * 9
-    assert organizing_selectors.signup_submission_count(form.pk) == 1
+    assert volunteers_selectors.signup_submission_count(form.pk) == 1

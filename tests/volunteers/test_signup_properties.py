@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing import services as organizing
+from groundgame.volunteers import selectors as volunteers_selectors
+from groundgame.volunteers import services as volunteers_services
 
 KEYS = [f"key-{n:04d}" for n in range(5)]
 
@@ -24,12 +25,12 @@ class IdempotencyProperties(TestCase):
     )
     def test_each_key_lands_once_in_any_interleaving(self, calls: list[tuple[str, str]]) -> None:
         national = organizing.org_unit_create(actor=None, name="National", kind="national")
-        form = organizing.signup_form_create(actor=None, title="Join", org_unit=national)
-        organizing.signup_form_publish(actor=None, form_id=form.pk)
+        form = volunteers_services.signup_form_create(actor=None, title="Join", org_unit=national)
+        volunteers_services.signup_form_publish(actor=None, form_id=form.pk)
         form.refresh_from_db()
         first: dict[str, int] = {}
         for key, name in calls:
-            submission, created = organizing.signup_submit(
+            submission, created = volunteers_services.signup_submit(
                 form=form,
                 idempotency_key=key,
                 fields={
@@ -43,4 +44,4 @@ class IdempotencyProperties(TestCase):
             )
             assert created == (key not in first)
             assert first.setdefault(key, submission.pk) == submission.pk
-        assert organizing_selectors.signup_submission_count(form.pk) == len(first)
+        assert volunteers_selectors.signup_submission_count(form.pk) == len(first)

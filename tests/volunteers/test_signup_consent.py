@@ -14,9 +14,9 @@ from django.test import Client
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent
 from groundgame.messaging import services as messaging
-from groundgame.organizing import selectors as organizing_selectors
-from groundgame.organizing import services as organizing
 from groundgame.people import services as people
+from groundgame.volunteers import selectors as volunteers_selectors
+from groundgame.volunteers import services as volunteers_services
 from tests.conftest import Campaign
 
 
@@ -28,14 +28,14 @@ def _intake_settings(settings: Any) -> None:
 
 @pytest.fixture
 def form(campaign: Campaign) -> Any:
-    signup = organizing.signup_form_create(
+    signup = volunteers_services.signup_form_create(
         actor=None,
         title="Join the team",
         org_unit=campaign.nc,
         consent_topics=["volunteering", "voting_info", "fundraising"],
         source="web",
     )
-    return organizing.signup_form_publish(actor=None, form_id=signup.pk)
+    return volunteers_services.signup_form_publish(actor=None, form_id=signup.pk)
 
 
 def sign_up(form: Any, email: str, consents: list[str]) -> Any:
@@ -53,8 +53,8 @@ def sign_up(form: Any, email: str, consents: list[str]) -> Any:
         HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
     )
     assert response.status_code == 201, response.content
-    organizing.signup_pending_drain()
-    submission = organizing_selectors.signup_submission_get(response.json()["id"])
+    volunteers_services.signup_pending_drain()
+    submission = volunteers_selectors.signup_submission_get(response.json()["id"])
     assert submission is not None
     assert submission.person_id is not None
     return submission
@@ -74,8 +74,8 @@ def test_ticked_topics_become_email_subscriptions_from_the_form(form: Any) -> No
 
 def test_the_confirmation_is_sent_once_through_the_outbox(form: Any) -> None:
     submission = sign_up(form, "maya@example.org", [])
-    organizing.signup_confirmation_send(submission_id=submission.pk)
-    organizing.signup_confirmation_send(submission_id=submission.pk)  # a retried task
+    volunteers_services.signup_confirmation_send(submission_id=submission.pk)
+    volunteers_services.signup_confirmation_send(submission_id=submission.pk)  # a retried task
     messaging.sends_deliver(channel="email")
     assert [m.to for m in mail.outbox] == [["maya@example.org"]]
     assert mail.outbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -90,6 +90,6 @@ def test_no_confirmation_reaches_a_person_on_the_do_not_contact_list(
     consent.do_not_contact_set(person_id=known.pk, reason="Asked by phone", source="staff")
     submission = sign_up(form, "maya@example.org", ["volunteering"])
     assert submission.person_id == known.pk
-    organizing.signup_confirmation_send(submission_id=submission.pk)
+    volunteers_services.signup_confirmation_send(submission_id=submission.pk)
     messaging.sends_deliver(channel="email")
     assert mail.outbox == []

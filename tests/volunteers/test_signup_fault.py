@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from groundgame.organizing import services as organizing
+from groundgame.volunteers import services as volunteers_services
 from tests.helpers import database_url_for_tests, free_port
 
 pytestmark = pytest.mark.slow
@@ -91,8 +91,8 @@ def post(port: int, slug: str, key: str, n: int) -> int | None:
 def test_every_acknowledged_signup_survives_a_sigkill_exactly_once(
     transactional_db: None, tmp_path: Path, campaign: Any
 ) -> None:
-    form = organizing.signup_form_create(actor=None, title="Surge", org_unit=campaign.nc)
-    organizing.signup_form_publish(actor=None, form_id=form.pk)
+    form = volunteers_services.signup_form_create(actor=None, title="Surge", org_unit=campaign.nc)
+    volunteers_services.signup_form_publish(actor=None, form_id=form.pk)
     port = free_port()
     log = tmp_path / "server.log"
     server = start_server(port, tmp_path / "home", log)
@@ -136,7 +136,7 @@ def test_every_acknowledged_signup_survives_a_sigkill_exactly_once(
         server.kill()
         server.wait(timeout=30)
 
-    from groundgame.organizing.models import FollowUp, SignupSubmission
+    from groundgame.volunteers.models import FollowUp, SignupSubmission
 
     keys = list(
         SignupSubmission.objects.filter(form=form).values_list("idempotency_key", flat=True)
@@ -151,7 +151,7 @@ def test_every_acknowledged_signup_survives_a_sigkill_exactly_once(
     assert set(keys) == acked | unacked, "every retried sign-up landed"
 
     # No worker ran beside the server: the worker step finishes every stored sign-up now.
-    organizing.signup_pending_drain()
+    volunteers_services.signup_pending_drain()
     finished = SignupSubmission.objects.filter(form=form)
     people = set(finished.values_list("person_id", flat=True))
     follow_ups = set(
