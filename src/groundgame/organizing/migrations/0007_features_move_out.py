@@ -1,8 +1,36 @@
 """Sign-up forms, sign-ups, follow-ups and memberships moved to ``volunteers``, events,
 shifts and RSVPs to ``events``; their tables stay, so organizing forgets the models in
-Django's state only."""
+Django's state only. Admin log entries and permissions point at the models' content types,
+which keep their rows under the new apps' labels."""
 
 from django.db import migrations
+
+MOVED = {
+    "signupform": "volunteers",
+    "signupsubmission": "volunteers",
+    "followup": "volunteers",
+    "membership": "volunteers",
+    "event": "events",
+    "shift": "events",
+    "shiftsignup": "events",
+}
+
+
+def _relabel(apps, *, back: bool) -> None:
+    content_type = apps.get_model("contenttypes", "ContentType")
+    for model, app in MOVED.items():
+        old, new = (app, "organizing") if back else ("organizing", app)
+        # A label already there (made by a run of the app before this one) is left alone.
+        if not content_type.objects.filter(app_label=new, model=model).exists():
+            content_type.objects.filter(app_label=old, model=model).update(app_label=new)
+
+
+def forwards(apps, schema_editor):
+    _relabel(apps, back=False)
+
+
+def backwards(apps, schema_editor):
+    _relabel(apps, back=True)
 
 
 class Migration(migrations.Migration):
@@ -11,6 +39,7 @@ class Migration(migrations.Migration):
         ("volunteers", "0001_initial"),
         ("events", "0001_initial"),
         ("field", "0003_walklist_shift_in_events"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -95,4 +124,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RunPython(forwards, backwards),
     ]

@@ -8,25 +8,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-MODELS = ("signupform", "signupsubmission", "followup", "membership")
-
-
-def _content_types(apps, schema_editor, old: str, new: str) -> None:
-    """Admin log entries and permissions point at content types: the moved models keep
-    theirs, under the new app's label."""
-    content_type = apps.get_model("contenttypes", "ContentType")
-    for model in MODELS:
-        if not content_type.objects.filter(app_label=new, model=model).exists():
-            content_type.objects.filter(app_label=old, model=model).update(app_label=new)
-
-
-def forwards(apps, schema_editor):
-    _content_types(apps, schema_editor, "organizing", "volunteers")
-
-
-def backwards(apps, schema_editor):
-    _content_types(apps, schema_editor, "volunteers", "organizing")
-
 
 class Migration(migrations.Migration):
     initial = True
@@ -34,7 +15,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("organizing", "0006_intake_pending_index"),
         ("people", "0001_initial"),
-        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -295,5 +275,4 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(forwards, backwards),
     ]
