@@ -1,4 +1,4 @@
-"""Sign-up intake without the database: what a form asks, cleaning a submission, and the
+"""Sign-ups without the database: what a form asks, cleaning a submission, and the
 signed tokens of the public pages (referral codes, donation pre-fill, form timing).
 
 Kept apart from ``services`` so that the public views and the API can reject bad input
@@ -48,6 +48,7 @@ MAX_TEXT = 500
 CONTROL_MESSAGE = "Remove the control characters (such as NUL) from this field."
 SOURCE_RE = re.compile(r"[a-z0-9_.:-]{1,40}")
 
+# The salts keep the word the codes were first signed with: links already sent still work.
 _REFERRAL_SALT = "groundgame.intake.referral"
 _PREFILL_SALT = "groundgame.intake.prefill"
 _STARTED_SALT = "groundgame.intake.started"
