@@ -210,8 +210,10 @@ nc = org.org_unit_create(actor=None, name="North Carolina", kind="state", parent
                          state="NC")
 region = org.org_unit_create(actor=None, name="Triangle", kind="region", parent=nc)
 org.org_unit_create(actor=None, name="Durham", kind="team", parent=region, counties=["37063"])
-form = org.signup_form_create(actor=None, title="Launch day", org_unit=national, source="web")
-org.signup_form_publish(actor=None, form_id=form.pk)
+from groundgame.volunteers import services as volunteers
+form = volunteers.signup_form_create(actor=None, title="Launch day", org_unit=national,
+                                     source="web")
+volunteers.signup_form_publish(actor=None, form_id=form.pk)
 from groundgame.people import services as people
 import json, sys
 json.dump(people.synthetic_newcomers(count=int(sys.argv[1]), seed=2024), sys.stdout)
@@ -314,10 +316,10 @@ PROCESS = """
 import django, os, sys, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings")
 django.setup()
-from groundgame.organizing import services as org
+from groundgame.volunteers import services as volunteers
 deadline, done, started = time.monotonic() + float(sys.argv[1]), 0, time.perf_counter()
 while time.monotonic() < deadline:
-    n = org.signup_pending_process()
+    n = volunteers.signup_pending_process()
     if not n:
         break
     done += n

@@ -16,10 +16,11 @@ from groundgame.audit.models import AuditEvent
 from groundgame.consent.models import ConsentEvent, Subscription
 from groundgame.messaging import list_health
 from groundgame.messaging.models import Mailing, Send
-from groundgame.organizing.models import Coverage, Membership, OrgUnit, StaffRole
+from groundgame.organizing.models import Coverage, OrgUnit, StaffRole
 from groundgame.people import reference
 from groundgame.people import selectors as people
 from groundgame.people.models import Person, VoterRecord
+from groundgame.volunteers.models import Membership
 
 SWING_STATES = {"AZ", "GA", "MI", "NV", "NC", "PA", "WI"}
 

@@ -58,5 +58,6 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 api.add_router("/people/", "groundgame.people.api.router")
 api.add_router("/organizing/", "groundgame.organizing.api.router")
-api.add_router("/public/", "groundgame.organizing.intake_api.router")
+api.add_router("/organizing/", "groundgame.events.api.router")
+api.add_router("/public/", "groundgame.volunteers.api.router")
 api.add_router("/field/", "groundgame.field.api.router")

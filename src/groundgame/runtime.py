@@ -153,14 +153,14 @@ def sweeper(interval: float = 15.0) -> Iterator[None]:
     process that died before it could schedule their processing."""
     from django.db import DatabaseError, connection
 
-    from groundgame.organizing import services as organizing
+    from groundgame.volunteers import services as volunteers
 
     stop = threading.Event()
 
     def sweep() -> None:
         while True:
             try:
-                organizing.signup_pending_sweep()
+                volunteers.signup_pending_sweep()
             except DatabaseError as exc:
                 logger.warning("sign-up sweep failed: %s", exc)
             if stop.wait(interval):

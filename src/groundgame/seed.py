@@ -43,6 +43,7 @@ from groundgame.organizing import services as organizing_services
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people
 from groundgame.runtime import CliError
+from groundgame.volunteers import services as volunteers
 
 SEED_COMPLETE = "seed.complete"
 
@@ -156,7 +157,7 @@ def seed_campaign(
         progress=report,
     )
     roles = [(p, t, "leader" if leader else "volunteer") for p, t, leader in voter_file.volunteers]
-    organizing_services.membership_bulk_create(
+    volunteers.membership_bulk_create(
         actor=None, memberships=roles, source="synthetic campaign"
     )
     report("volunteers", len(roles), len(roles))

@@ -31,9 +31,12 @@ INSTALLED_APPS = [
     "groundgame.people",
     "groundgame.consent",
     "groundgame.messaging",
+    "groundgame.volunteers",
+    "groundgame.events",
     "groundgame.content",
     "groundgame.field",
     "groundgame.health",
+    "groundgame.integrations.mobilize",
 ]
 if os.environ.get("REDIS_URL"):
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
@@ -42,7 +45,7 @@ if os.environ.get("REDIS_URL"):
 # needs nothing of what follows (see its middleware).
 MIDDLEWARE = [
     "groundgame.core.middleware.RequestContextMiddleware",
-    "groundgame.organizing.middleware.PublicIntakeMiddleware",
+    "groundgame.volunteers.middleware.PublicSignupMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -7,9 +7,9 @@ from groundgame.core import views as core_views
 urlpatterns = [
     path("", include("groundgame.health.urls")),
     path("", include("groundgame.organizing.urls")),
-    path("", include("groundgame.organizing.signup_urls")),
+    path("", include("groundgame.volunteers.urls")),
     path("people/", include("groundgame.people.urls")),
-    path("events/", include("groundgame.organizing.event_urls")),
+    path("events/", include("groundgame.events.urls")),
     path("audit/", include("groundgame.audit.urls")),
     path("content/", include("groundgame.content.urls")),
     path("field/review/", include("groundgame.field.review_urls")),

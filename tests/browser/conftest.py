@@ -100,6 +100,7 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
     from groundgame.organizing import services as org
     from groundgame.people import services as people
     from groundgame.people.models import Household, VoteHistory, VoterRecord
+    from groundgame.volunteers import services as volunteers_services
 
     rng = random.Random(seed)
     admin = org.staff_create(
@@ -168,7 +169,9 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
                     if rng.random() < 0.3:
                         role = "leader" if rng.random() < 0.2 else "volunteer"
                         memberships.append((person.pk, team.pk, role))
-    org.membership_bulk_create(actor=None, memberships=memberships, source="test campaign")
+    volunteers_services.membership_bulk_create(
+        actor=None, memberships=memberships, source="test campaign"
+    )
     assert first_person is not None
     return Campaign(
         admin_username=admin.get_username(),

@@ -35,6 +35,7 @@ class EventsCampaign:
 
 def _build(*, now: dt.datetime) -> EventsCampaign:
     """North Carolina with a team per county and events around Durham, through the services."""
+    from groundgame.events import services as events_services
     from groundgame.organizing import services as org
 
     national = org.org_unit_create(actor=None, name="National HQ", kind="national")
@@ -65,10 +66,10 @@ def _build(*, now: dt.datetime) -> EventsCampaign:
     def event(unit: Any, days: int, hour: int, capacity: int, **fields: Any) -> Any:
         day = (now + dt.timedelta(days=days)).date()
         starts = dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
-        return org.event_create(
+        return events_services.event_create(
             actor=organizer,
             org_unit=unit,
-            shifts=[org.ShiftSpec(starts, starts + dt.timedelta(hours=3), capacity)],
+            shifts=[events_services.ShiftSpec(starts, starts + dt.timedelta(hours=3), capacity)],
             **fields,
         )
 
@@ -86,7 +87,7 @@ def _build(*, now: dt.datetime) -> EventsCampaign:
         "clipboards, maps and snacks.",
     )
     first = canvass.shifts.get()
-    org.shift_add(
+    events_services.shift_add(
         actor=organizer,
         event_id=canvass.pk,
         starts_at=first.starts_at + dt.timedelta(days=1),
@@ -115,7 +116,7 @@ def _build(*, now: dt.datetime) -> EventsCampaign:
         zip5=CHAPEL_HILL_ZIP,
     )
     for first, last in [("Rosa", "Reyes"), ("Caleb", "Quinn")]:
-        org.rsvp_create(
+        events_services.rsvp_create(
             actor=None,
             shift_id=full.shifts.get().pk,
             first_name=first,

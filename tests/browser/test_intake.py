@@ -61,9 +61,9 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
 
 def _run_worker() -> int:
     """The worker's step, run here instead of by a worker process."""
-    from groundgame.organizing import services
+    from groundgame.volunteers import services as volunteers_services
 
-    return services.signup_pending_drain()
+    return volunteers_services.signup_pending_drain()
 
 
 def test_a_form_is_built_signed_up_through_and_followed_up(
@@ -167,9 +167,9 @@ def test_a_form_is_built_signed_up_through_and_followed_up(
         _shoot(phone, screenshots, "embed-framed")
 
         # After a donation: the ask, filled in from the signed link; a changed link is not.
-        from groundgame.organizing import intake
+        from groundgame.volunteers import signups as signup_rules
 
-        token = intake.prefill_token(
+        token = signup_rules.prefill_token(
             {"first_name": "Dana", "last_name": "Diallo", "email": "dana@example.org"}
         )
         phone.goto(f"{base}/thanks/donation/?form=weekend-of-action&t={token}")

@@ -84,9 +84,9 @@ def test_the_turf_page_lists_doors_in_walking_order_with_their_people(
 def test_adjustments_and_walk_lists_over_http(
     campaign: Any, cut: TurfCut, organizer: Client
 ) -> None:
-    from groundgame.organizing import services as organizing
+    from groundgame.volunteers import services as volunteers_services
 
-    organizing.membership_bulk_create(
+    volunteers_services.membership_bulk_create(
         actor=None,
         memberships=[(campaign.alice.pk, campaign.durham.pk, "volunteer")],
         source="test",
@@ -146,10 +146,10 @@ def test_a_walk_list_carries_an_approved_script_of_the_turfs_units(
     newest first; the list keeps the one chosen (the canvassing app shows it). A script of
     another unit, or literature, is refused naming the field, and no list is made."""
     from groundgame.content import services as content
-    from groundgame.organizing import services as organizing
+    from groundgame.volunteers import services as volunteers_services
     from tests.field.builders import _approve
 
-    organizing.membership_bulk_create(
+    volunteers_services.membership_bulk_create(
         actor=None,
         memberships=[(campaign.alice.pk, campaign.durham.pk, "volunteer")],
         source="test",

@@ -12,12 +12,20 @@ from typing import Any
 
 import pytest
 
+from groundgame.events import selectors as events_selectors
 from groundgame.integrations.mobilize import attendances
-from groundgame.organizing import selectors
+from groundgame.integrations.mobilize.models import TimeslotLink
 from tests.conftest import Campaign
 
 SHAPE = Path(__file__).resolve().parents[3] / "shared" / "data" / "formats"
 START = int(dt.datetime(2026, 10, 3, 14, tzinfo=dt.UTC).timestamp())
+
+
+def _shift(timeslot_id: int) -> Any:
+    """The shift a Mobilize timeslot became, if it was imported."""
+    link = TimeslotLink.objects.select_related("shift__event__org_unit")
+    found = link.filter(mobilize_id=timeslot_id).first()
+    return found.shift if found else None
 
 
 def _event(event_id: int, slot_ids: list[int]) -> dict[str, Any]:
@@ -112,11 +120,11 @@ def test_import_loads_events_shifts_people_and_attendance_once(campaign: Campaig
     first = attendances.attendances_import(actor=None, payload=payload)
     assert first.rejected == []
     assert (first.records, first.changed, first.people_created) == (4, 4, 4)
-    detail = selectors.event_detail(event_id=selectors.shift_by_mobilize_id(900).event_id)
+    detail = events_selectors.event_detail(event_id=_shift(900).event_id)
     assert detail is not None
     assert detail.event.org_unit_id == campaign.durham.pk  # the team covering ZIP 27701
     assert detail.event.kind == "canvass"
-    assert [s.shift.mobilize_id for s in detail.shifts] == [900, 901]
+    assert [s.shift.pk for s in detail.shifts] == [_shift(900).pk, _shift(901).pk]
     assert detail.shifts[0].shift.starts_at == dt.datetime.fromtimestamp(START, tz=dt.UTC)
     assert [(s.confirmed, s.waitlisted) for s in detail.shifts] == [(1, 0), (2, 0)]
 
@@ -145,7 +153,7 @@ def test_bad_records_are_reported_and_good_ones_land(campaign: Campaign) -> None
     assert "status" in reasons[2]
     assert "start_date" in reasons[3]
     # Nothing of a rejected record was written: its person is not on file.
-    assert selectors.shift_by_mobilize_id(999) is None
+    assert _shift(999) is None
     with pytest.raises(attendances.BadRecord):
         attendances.attendances_import(actor=None, payload={"nope": 1})
 
@@ -162,4 +170,4 @@ def test_command_line(campaign: Campaign, tmp_path: Path, capsys: Any) -> None:
     out = capsys.readouterr()
     assert "2 attendances: 1 new or changed" in out.out
     assert "record 1:" in out.err
-    assert selectors.shift_by_mobilize_id(900).event.org_unit.name == "Wake"
+    assert _shift(900).event.org_unit.name == "Wake"

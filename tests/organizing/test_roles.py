@@ -9,6 +9,7 @@ from groundgame.audit.selectors import AuditFilter
 from groundgame.core.errors import PermissionDenied
 from groundgame.organizing import selectors
 from groundgame.organizing import services as organizing
+from groundgame.volunteers import services as volunteers_services
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,7 @@ def test_unit_page_refuses_role_changes_from_an_organizer(campaign, make_staff, 
 
 
 def test_unit_detail_counts_volunteers_below_each_child(campaign):
-    organizing.membership_bulk_create(
+    volunteers_services.membership_bulk_create(
         actor=None,
         memberships=[
             (campaign.alice.pk, campaign.durham.pk, "volunteer"),

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from groundgame.core.errors import Conflict, NotFound, ValidationFailed
 from groundgame.organizing import selectors as organizing_selectors
-from groundgame.organizing import services as organizing
 from groundgame.people import selectors
 from groundgame.people import services as people
 from groundgame.people.models import ExternalId, Person, PersonTag, Tag
+from groundgame.volunteers import selectors as volunteers_selectors
+from groundgame.volunteers import services as volunteers_services
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def _state(*people_ids: int) -> dict[str, object]:
                        if f.attname != "updated_at"},
             "external": sorted(ExternalId.objects.filter(person_id=pk).values_list("pk", flat=1)),
             "tags": sorted(PersonTag.objects.filter(person_id=pk).values_list("pk", flat=True)),
-            "memberships": sorted(m.pk for m in organizing_selectors.person_unit_memberships(pk)),
+            "memberships": sorted(
+                m.pk for m in volunteers_selectors.membership_list_for_person(pk)
+            ),
         }  # fmt: skip
     return rows
 
@@ -43,7 +46,7 @@ def _related(person, *, externals, tags, teams, campaign):
         tag, _ = Tag.objects.get_or_create(name=name)
         PersonTag.objects.get_or_create(person=person, tag=tag)
     units = [campaign.durham, campaign.wake, campaign.guilford]
-    organizing.membership_bulk_create(
+    volunteers_services.membership_bulk_create(
         actor=None,
         memberships=[(person.pk, units[t].pk, "volunteer") for t in teams],
         source="test",
@@ -92,6 +95,25 @@ def test_merge_then_unmerge_restores_every_row(campaign, a, b):
 
     people.person_unmerge(actor=None, merge_id=merge.pk)
     assert _state(survivor.pk, absorbed.pk) == before
+
+
+def test_a_merge_recorded_before_memberships_had_their_own_app_can_be_undone(campaign):
+    """Merges record moved memberships under ``organizing_membership``, as they did when
+    organizing kept memberships; a merge stored then is undone by the registered mover."""
+    survivor = people.person_create(actor=None, first_name="Ana", last_name="Ruiz")
+    absorbed = people.person_create(actor=None, first_name="Ana", last_name="Ruiz")
+    _related(absorbed, externals=[], tags=[], teams=[0, 1], campaign=campaign)
+    teams = _state(absorbed.pk)[absorbed.pk]["memberships"]
+
+    merge = people.person_merge(actor=None, survivor_id=survivor.pk, absorbed_id=absorbed.pk)
+    assert merge.moved["organizing_membership"] == teams
+    assert _state(survivor.pk)[survivor.pk]["memberships"] == teams
+    # What a merge made before the change stored: the same key, nothing else of memberships.
+    assert {k for k in merge.moved if "membership" in k} == {"organizing_membership"}
+
+    people.person_unmerge(actor=None, merge_id=merge.pk)
+    assert _state(absorbed.pk)[absorbed.pk]["memberships"] == teams
+    assert _state(survivor.pk)[survivor.pk]["memberships"] == []
 
 
 def test_merged_people_leave_lists_and_intake(campaign):

@@ -252,7 +252,7 @@ def _code(state: str) -> str:
 
 
 def test_newcomers_are_reproducible_swing_county_sign_ups_the_form_accepts():
-    from groundgame.organizing import intake
+    from groundgame.volunteers import signups as signup_rules
 
     newcomers = people.synthetic_newcomers(count=300, seed=7)
     assert newcomers == people.synthetic_newcomers(count=300, seed=7)
@@ -260,7 +260,7 @@ def test_newcomers_are_reproducible_swing_county_sign_ups_the_form_accepts():
     assert {n["zip5"] for n in newcomers} <= swing
     assert 0.7 < sum(bool(n["phone"]) for n in newcomers) / len(newcomers) < 0.9
     for fields in newcomers:
-        clean = intake.clean_submission(
+        clean = signup_rules.clean_submission(
             fields_config={"phone": "optional", "zip5": "required"},
             questions=[],
             consent_topics=["volunteering"],

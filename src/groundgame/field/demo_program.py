@@ -45,6 +45,7 @@ from groundgame.field.models import (
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
+from groundgame.volunteers import selectors as volunteers_selectors
 
 DAYS = 28  # of canvassing, today included: the reporting page's default window
 TURF_DOORS = 50
@@ -214,7 +215,7 @@ def _walk_lists(
     rng: random.Random, state: StateField, turfs: list[Turf], first_day: dt.date
 ) -> list[_List]:
     team = organizing_selectors.org_unit_get(state.team_id)
-    volunteers = organizing_selectors.unit_volunteers(unit_path=team.path if team else "")
+    volunteers = volunteers_selectors.unit_volunteers(unit_path=team.path if team else "")
     # At least one turf waits to be handed out, however few there are.
     handed = max(1, min(len(turfs) - 1, round(len(turfs) * LISTED_SHARE)))
     chosen = sorted(rng.sample(turfs, handed), key=_number)

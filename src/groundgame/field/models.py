@@ -83,7 +83,7 @@ class WalkList(TimestampedModel):
     # Short, unguessable, read aloud at a staging location: see services.walk_list_code.
     code = models.CharField(max_length=12, unique=True)
     shift = models.ForeignKey(
-        "organizing.Shift", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "events.Shift", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     canvasser = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Concat
 
+from groundgame.events import selectors as events_selectors
 from groundgame.field import canvass_selectors
 from groundgame.field.models import CanvassResult, ContactGoal, Issue
 from groundgame.organizing import selectors as organizing
@@ -61,7 +62,7 @@ def _own_days(since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], Day]:
         day.doors = count.doors
         day.conversations = count.conversations
         day.volunteers = count.volunteers
-    for (unit_id, day_), (filled, places) in organizing.shift_fill_by_unit_day(
+    for (unit_id, day_), (filled, places) in events_selectors.shift_fill_by_unit_day(
         since=since, until=until
     ).items():
         days[(unit_id, day_)].shifts_filled = filled

@@ -7,10 +7,12 @@ from typing import Any, cast
 from django import forms
 
 from groundgame.content import selectors as content_selectors
+from groundgame.events import selectors as events_selectors
 from groundgame.field import turf_services
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
 from groundgame.people import selectors as people_selectors
+from groundgame.volunteers import selectors as volunteers_selectors
 
 
 class TurfCutForm(forms.Form):
@@ -66,11 +68,11 @@ class WalkListForm(forms.Form):
         ]
         if scripts:
             self.fields["script"].initial = scripts[0].item_id
-        shifts = organizing_selectors.shift_list_upcoming(scope=scope)
+        shifts = events_selectors.shift_list_upcoming(scope=scope)
         cast(forms.ChoiceField, self.fields["shift"]).choices = [("", "No shift")] + [
             (s.pk, f"{s.event.title}, {s.starts_at:%a %b %-d %H:%M}") for s in shifts
         ]
-        volunteers = organizing_selectors.unit_volunteers(unit_path=unit_path)
+        volunteers = volunteers_selectors.unit_volunteers(unit_path=unit_path)
         cast(forms.ChoiceField, self.fields["canvasser"]).choices = [
             ("", "No one yet"),
             *volunteers,

@@ -22,6 +22,7 @@ from groundgame.audit.services import Actor, audit_create, audit_record, snapsho
 from groundgame.audit.services import Kind as AuditKind
 from groundgame.content import selectors as content_selectors
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from groundgame.events import selectors as events_selectors
 from groundgame.field import errors, routing, turfs
 from groundgame.field.models import Turf, TurfCut, TurfStop, WalkList
 from groundgame.organizing import selectors as organizing_selectors
@@ -493,7 +494,7 @@ def walk_list_create(
         turf = _turf_for_edit(scope, turf_id)
         shift = None
         if shift_id is not None:
-            shift = organizing_selectors.shift_get(shift_id)
+            shift = events_selectors.shift_get(shift_id)
             if shift is None or not scope.covers(shift.event.org_unit.path):
                 raise ValidationFailed(
                     "There is no such shift in your units.",

@@ -9,6 +9,8 @@ from groundgame.organizing import metrics as organizing_metrics
 from groundgame.organizing import selectors as organizing
 from groundgame.people import metrics as people_metrics
 from groundgame.people import selectors as people
+from groundgame.volunteers import metrics as volunteers_metrics
+from groundgame.volunteers import selectors as volunteers_selectors
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Headline:
 
 def headline() -> Headline:
     voters = people.voters_by_state()
-    volunteers = organizing_metrics.volunteers_by_state()
+    volunteers = volunteers_metrics.volunteers_by_state()
     ballots = people_metrics.ballots_by_state_year()
     years = sorted({year for (_, year) in ballots})
     states = [
@@ -51,7 +53,7 @@ def headline() -> Headline:
     return Headline(
         people=people.person_count(),
         voters=sum(voters.values()),
-        volunteers=organizing.membership_count(),
+        volunteers=volunteers_selectors.membership_count(),
         staff=organizing.staff_count(),
         units=organizing_metrics.units_by_kind(),
         states=states,

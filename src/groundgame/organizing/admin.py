@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from groundgame.core.admin_base import ReadOnlyAdmin
-from groundgame.organizing.models import Coverage, Membership, OrgUnit, StaffRole
+from groundgame.organizing.models import Coverage, OrgUnit, StaffRole
 
 
 @admin.register(OrgUnit)
@@ -24,10 +24,3 @@ class StaffRoleAdmin(ReadOnlyAdmin):
 class CoverageAdmin(ReadOnlyAdmin):
     list_display = ["county_fips", "org_unit"]
     search_fields = ["county_fips", "org_unit__name"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdmin):
-    # Only ids: names are personal data, opened (and logged) through the People pages.
-    list_display = ["person_id", "org_unit", "role", "source", "created_at"]
-    list_filter = ["role"]

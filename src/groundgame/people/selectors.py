@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,3 +290,20 @@ def household_points(ids: Iterable[int]) -> list[HouseholdPoint]:
         (h.pk, h.street, h.zip5, h.county_fips, h.latitude, h.longitude, 0)
         for h in rows.only("street", "zip5", "county_fips", "latitude", "longitude")
     ]
+
+
+# The teams a person is on are kept by an app above people; it registers a reader when Django
+# starts, so that the person's page lists them while people imports none of those apps.
+MembershipsReader = Callable[[int], list[Any]]
+_memberships_readers: dict[str, MembershipsReader] = {}
+
+
+def person_memberships_reader_register(name: str, reader: MembershipsReader) -> None:
+    """``reader(person_id)`` answers the person's memberships (each with ``org_unit`` and
+    ``get_role_display``); registering a name again replaces its reader."""
+    _memberships_readers[name] = reader
+
+
+def person_memberships(person_id: int) -> list[Any]:
+    """The teams a person is on, from every app that keeps memberships."""
+    return [m for reader in _memberships_readers.values() for m in reader(person_id)]

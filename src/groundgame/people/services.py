@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import addfips
 import email_validator
@@ -22,7 +22,6 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
-from groundgame.organizing import services as organizing_services
 from groundgame.people import (
     errors,
     identity,
@@ -538,6 +537,27 @@ def _merge_pair_in_scope(actor: Actor, first_id: int, second_id: int) -> tuple[P
 _MERGE_FILLS = ("middle_name", "suffix", "email", "phone", "birth_date", "household_id")
 
 
+class MergeMover(Protocol):
+    """Moves what an app keeps of one person to another: all of ``person_from``'s rows that
+    may move (a merge), or exactly ``ids`` (its undoing). Returns the ids it moved."""
+
+    def __call__(
+        self, *, actor: Actor, person_from: int, person_to: int, ids: list[int] | None = None
+    ) -> list[int]: ...
+
+
+# Apps above people that keep rows of a person register a mover when Django starts, so that
+# a merge moves their rows too while people imports none of them.
+_merge_participants: dict[str, MergeMover] = {}
+
+
+def person_merge_participant_register(name: str, mover: MergeMover) -> None:
+    """Take part in merges: what ``mover`` moves is recorded under ``name`` in
+    ``PersonMerge.moved`` and moved back by ``person_unmerge``. The name is stored with every
+    merge, so it never changes; registering a name again replaces its mover."""
+    _merge_participants[name] = mover
+
+
 def person_merge(*, actor: Actor, survivor_id: int, absorbed_id: int) -> PersonMerge:
     """Merge two records of one person: everything that points at ``absorbed`` moves to
     ``survivor``, which also takes the absorbed record's details it lacks; the absorbed
@@ -583,9 +603,8 @@ def person_merge(*, actor: Actor, survivor_id: int, absorbed_id: int) -> PersonM
         )
         moved["people_persontag"] = sorted(tags.values_list("pk", flat=True))
         PersonTag.objects.filter(pk__in=moved["people_persontag"]).update(person_id=survivor.pk)
-        moved["organizing_membership"] = organizing_services.membership_move(
-            actor=actor, person_from=absorbed.pk, person_to=survivor.pk
-        )
+        for name, mover in _merge_participants.items():
+            moved[name] = mover(actor=actor, person_from=absorbed.pk, person_to=survivor.pk)
         absorbed_before = audit.snapshot(absorbed)
         absorbed.merged_into = survivor
         absorbed.save(update_fields=["merged_into", "updated_at"])
@@ -649,12 +668,10 @@ def person_unmerge(*, actor: Actor, merge_id: int) -> PersonMerge:
         PersonTag.objects.filter(pk__in=moved.get("people_persontag", [])).update(
             person_id=absorbed.pk
         )
-        organizing_services.membership_move(
-            actor=actor,
-            person_from=survivor.pk,
-            person_to=absorbed.pk,
-            ids=moved.get("organizing_membership", []),
-        )
+        for name, mover in _merge_participants.items():
+            mover(
+                actor=actor, person_from=survivor.pk, person_to=absorbed.pk, ids=moved.get(name, [])
+            )
         absorbed_before = audit.snapshot(absorbed)
         absorbed.merged_into = None
         absorbed.save(update_fields=["merged_into", "updated_at"])

@@ -78,7 +78,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "voter": getattr(person, "voter_record", None),
             "history": history,
             "history_grid": [(year, by_year.get(year)) for year in HISTORY_YEARS],
-            "memberships": organizing.person_unit_memberships(person.pk),
+            "memberships": selectors.person_memberships(person.pk),
             "external_ids": selectors.person_external_id_list(person_id=person.pk),
             "merge": selectors.person_merge_undoable(person_id=person.pk),
             "consent": consent_selectors.person_consent(person_id=person.pk, history=10),

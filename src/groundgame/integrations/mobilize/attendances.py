@@ -3,7 +3,9 @@
 
 Each attendance carries its event (with timeslots and location), its timeslot and its
 person. Every record is loaded in its own transaction, so a bad one is reported by its index
-and reason and the others still land; Mobilize's ids make a second import change nothing.
+and reason and the others still land. The events, shifts and RSVPs are written through the
+events app's import services; the Mobilize id of each is kept here (``models``), so a second
+import finds every row and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from django.db import DatabaseError, transaction
 
 from groundgame.audit.services import Actor
 from groundgame.core.errors import ApplicationError
+from groundgame.events import services as events
+from groundgame.integrations.mobilize.models import AttendanceLink, EventLink, TimeslotLink
 from groundgame.organizing import selectors as organizing_selectors
-from groundgame.organizing import services as organizing
 from groundgame.people import services as people
 
 # Mobilize's event types onto ours; the rest are "other".
@@ -92,14 +95,14 @@ def _import_one(actor: Actor, record: Any, org_unit: Any, report: ImportReport) 
     event = _get(record, "event", Mapping)
     slot_id = _get(record, "timeslot.id", int)
     timeslots = [
-        (_get(s, "id", int), organizing.ShiftSpec(_when(s, "start_date"), _when(s, "end_date")))
+        (_get(s, "id", int), events.ShiftSpec(_when(s, "start_date"), _when(s, "end_date")))
         for s in _get(event, "timeslots", list)
     ]
     if slot_id not in {s for s, _ in timeslots}:
         timeslots.append(
             (
                 slot_id,
-                organizing.ShiftSpec(
+                events.ShiftSpec(
                     _when(record, "timeslot.start_date"), _when(record, "timeslot.end_date")
                 ),
             )
@@ -138,9 +141,11 @@ def _import_one(actor: Actor, record: Any, org_unit: Any, report: ImportReport) 
         unit = org_unit or organizing_selectors.org_unit_for_zip(zip5)
         if unit is None:
             raise BadRecord("no org unit to put the event in: pass --org-unit")
-        _event, event_changed = organizing.event_import_mobilize(
+        event_id = _get(event, "id", int)
+        event_link = EventLink.objects.select_for_update().filter(mobilize_id=event_id).first()
+        ours, event_changed = events.event_import(
             actor=actor,
-            mobilize_id=_get(event, "id", int),
+            event_id=event_link.event_id if event_link else None,
             org_unit=unit,
             title=_get(event, "title", str),
             kind=EVENT_TYPES.get(str(event.get("event_type")), "other"),
@@ -152,18 +157,36 @@ def _import_one(actor: Actor, record: Any, org_unit: Any, report: ImportReport) 
             zip5=zip5,
             latitude=latitude if isinstance(latitude, int | float) else None,
             longitude=longitude if isinstance(longitude, int | float) else None,
-            timeslots=timeslots,
         )
-        shift = organizing_selectors.shift_by_mobilize_id(slot_id)
-        assert shift is not None  # event_import_mobilize just wrote it
-        _signup, signup_changed = organizing.rsvp_import_mobilize(
+        if event_link is None:
+            EventLink.objects.create(mobilize_id=event_id, event_id=ours.pk)
+        shifts = {}
+        for timeslot_id, spec in timeslots:
+            slot_link = TimeslotLink.objects.filter(mobilize_id=timeslot_id).first()
+            shifts[timeslot_id], shift_changed = events.shift_import(
+                actor=actor,
+                event=ours,
+                shift_id=slot_link.shift_id if slot_link else None,
+                spec=spec,
+            )
+            if slot_link is None:
+                TimeslotLink.objects.create(mobilize_id=timeslot_id, shift=shifts[timeslot_id])
+            event_changed = event_changed or shift_changed
+        attendance_id = _get(record, "id", int)
+        link = AttendanceLink.objects.filter(mobilize_id=attendance_id).first()
+        signup, signup_changed = events.rsvp_import(
             actor=actor,
-            mobilize_id=_get(record, "id", int),
-            shift=shift,
+            signup_id=link.signup_id if link else None,
+            shift=shifts[slot_id],
             person_id=found.person.pk,
             status=status,
             attendance=ATTENDED[attended],
+            source="mobilize",
         )
+        if link is None:
+            # An RSVP the person already had becomes this attendance's: that is a change too.
+            AttendanceLink.objects.create(mobilize_id=attendance_id, signup=signup)
+            signup_changed = True
     report.people_created += found.created
     if found.created or event_changed or signup_changed:
         report.changed += 1

@@ -1,0 +1,139 @@
+"""The events API: public search and RSVP (no account), staff attendance. Mounted under
+``/api/organizing/``, where it has always been."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from groundgame.events import errors, selectors, services
+
+router = Router(tags=["events"])
+
+
+class PublicShiftOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    spots_left: int
+    waitlisted: int
+
+
+class PublicEventOut(Schema):
+    id: int
+    slug: str
+    title: str
+    kind: str
+    is_virtual: bool
+    venue: str
+    zip5: str
+    latitude: float | None
+    longitude: float | None
+    distance_miles: float | None
+    shifts: list[PublicShiftOut]
+
+
+@router.get("/public/events", response=list[PublicEventOut], auth=None)
+def public_events(
+    request: HttpRequest, zip: str = "", radius: float = 25, kind: str = ""
+) -> list[PublicEventOut]:
+    """Upcoming published events nearest a ZIP code (``zip_unknown`` when it is not one)."""
+    if not 1 <= radius <= 500:
+        raise errors.ValidationFailed(
+            "The radius is 1 to 500 miles.", code=errors.EVENT_INVALID, field="radius"
+        )
+    search = selectors.events_near(zip5=zip, radius_miles=radius, kind=kind)
+    return [
+        PublicEventOut(
+            id=r.event.pk,
+            slug=r.event.slug,
+            title=r.event.title,
+            kind=r.event.kind,
+            is_virtual=r.event.is_virtual,
+            venue=r.event.venue,
+            zip5=r.event.zip5,
+            latitude=r.event.latitude,
+            longitude=r.event.longitude,
+            distance_miles=None if r.distance_miles is None else round(r.distance_miles, 2),
+            shifts=[
+                PublicShiftOut(
+                    id=s.shift.pk,
+                    starts_at=s.shift.starts_at,
+                    ends_at=s.shift.ends_at,
+                    capacity=s.shift.capacity,
+                    spots_left=s.spots_left,
+                    waitlisted=s.waitlisted,
+                )
+                for s in r.shifts
+            ],
+        )
+        for r in search.results
+    ]
+
+
+class RsvpIn(Schema):
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+    zip5: str = ""
+    source: str = "api"
+
+
+class RsvpOut(Schema):
+    id: int
+    shift_id: int
+    status: str
+    attendance: str
+    cancel_token: str
+
+
+def _rsvp_out(signup: Any) -> RsvpOut:
+    return RsvpOut(
+        id=signup.pk,
+        shift_id=signup.shift_id,
+        status=signup.status,
+        attendance=signup.attendance,
+        cancel_token=signup.cancel_token,
+    )
+
+
+@router.post("/public/shifts/{shift_id}/rsvps", response={200: RsvpOut, 201: RsvpOut}, auth=None)
+def public_rsvp(request: HttpRequest, shift_id: int, payload: RsvpIn) -> tuple[int, RsvpOut]:
+    """RSVP without an account. 201 with a new RSVP; 200 with the same one when this person
+    already had it (a retry is safe). The cancel token is the only way to cancel."""
+    result = services.rsvp_create(
+        actor=request.user,
+        shift_id=shift_id,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        email=payload.email,
+        phone=payload.phone,
+        zip5=payload.zip5,
+        source=payload.source,
+    )
+    return (201 if result.created else 200), _rsvp_out(result.signup)
+
+
+@router.post("/public/rsvps/{token}/cancel", response=RsvpOut, auth=None)
+def public_rsvp_cancel(request: HttpRequest, token: str) -> RsvpOut:
+    """Cancel by the token; cancelling again answers the same."""
+    return _rsvp_out(services.rsvp_cancel(actor=request.user, token=token).signup)
+
+
+class AttendanceIn(Schema):
+    attendance: str
+
+
+@router.post("/rsvps/{signup_id}/attendance", response=RsvpOut)
+def rsvp_attendance(request: HttpRequest, signup_id: int, payload: AttendanceIn) -> RsvpOut:
+    """Staff over the event's unit mark attended, no_show or unknown."""
+    return _rsvp_out(
+        services.attendance_mark(
+            actor=request.user, signup_id=signup_id, attendance=payload.attendance
+        )
+    )

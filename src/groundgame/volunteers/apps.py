@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class VolunteersConfig(AppConfig):
+    name = "groundgame.volunteers"
+    label = "volunteers"
+    verbose_name = "Volunteers"
+
+    def ready(self) -> None:
+        # The apps below this one let it take part in what they do without importing it.
+        from groundgame.organizing import selectors as organizing_selectors
+        from groundgame.people import selectors as people_selectors
+        from groundgame.people import services as people_services
+        from groundgame.volunteers import selectors, services
+
+        # The key under which merges have always recorded the memberships they moved, so
+        # that merges made before memberships had their own app can still be undone.
+        people_services.person_merge_participant_register(
+            "organizing_membership", services.membership_move
+        )
+        people_selectors.person_memberships_reader_register(
+            "volunteers", selectors.membership_list_for_person
+        )
+        organizing_selectors.org_unit_volunteer_counter_register(
+            "volunteers", selectors.membership_count_by_unit_path
+        )

@@ -1,0 +1,218 @@
+"""Reads of the volunteers app: sign-up forms (the public ones through the shared cache), the
+follow-up queue, the live sign-up numbers, and who is on which team."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMinute
+from django.dispatch import receiver
+from django.utils import timezone
+
+from groundgame.organizing.selectors import StaffScope
+from groundgame.volunteers.models import FollowUp, Membership, SignupForm, SignupSubmission
+
+
+def membership_count() -> int:
+    return Membership.objects.count()
+
+
+def membership_count_by_unit_path(prefix: str) -> dict[str, int]:
+    """Volunteers on each unit under the path prefix, by unit path, from one grouped query
+    (what the organizing tree counts)."""
+    return dict(
+        Membership.objects.filter(org_unit__path__startswith=prefix)
+        .values_list("org_unit__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def membership_list_for_person(person_id: int) -> list[Membership]:
+    """A person's teams, for their page."""
+    return list(Membership.objects.filter(person_id=person_id).select_related("org_unit"))
+
+
+def unit_volunteers(*, unit_path: str, limit: int = 500) -> list[tuple[int, str]]:
+    """(person id, name) of the volunteers of a unit and the units under it, by name."""
+    rows = (
+        Membership.objects.filter(
+            org_unit__path__startswith=unit_path, person__merged_into__isnull=True
+        )
+        .order_by("person__last_name", "person__first_name", "person_id")
+        .values_list("person_id", "person__first_name", "person__last_name")
+        .distinct()[:limit]
+    )
+    return [(pk, f"{first} {last}".strip()) for pk, first, last in rows]
+
+
+def signup_form_list(*, scope: StaffScope) -> QuerySet[SignupForm]:
+    """Forms of the units this scope covers, newest first, with their sign-up counts."""
+    return (
+        SignupForm.objects.filter(scope.person_filter())
+        .select_related("org_unit")
+        .annotate(n_signups=Count("submissions"))
+        .order_by("-created_at")
+    )
+
+
+def signup_form_get(*, scope: StaffScope, form_id: int) -> SignupForm | None:
+    return signup_form_list(scope=scope).filter(pk=form_id).first()
+
+
+# Every public sign-up asks for its form: kept in the shared cache, dropped by the services
+# that change a form once they commit. The time limit bounds the one race left (a request
+# that read the form just before a change commits and stores it just after).
+_FORM_CACHE_SECONDS = 30
+
+
+# In front of the shared cache each process keeps the forms it read for a moment: a surge
+# asks for one form thousands of times a second, and a cache round trip and an unpickled
+# model for each is a good part of what a sign-up costs. A change is seen at once by the
+# process that made it and within these seconds by the others.
+_FORM_LOCAL_SECONDS = 2.0
+
+
+_FORM_LOCAL_MAX = 1000
+
+
+_form_local: dict[str, tuple[float, SignupForm | None]] = {}
+
+
+def signup_form_cache_key(slug: str) -> str:
+    return f"signup_form:public:{slug}"
+
+
+def signup_form_public(slug: str) -> SignupForm | None:
+    """A form by its address, published or not (a closed form's page says it is closed).
+
+    The form is shared between the threads of a process: read it, never change it.
+    """
+    now = time.monotonic()
+    local = _form_local.get(slug)
+    if local is not None and local[0] > now:
+        return local[1]
+    key = signup_form_cache_key(slug)
+    cached = cache.get(key)
+    if cached is None:
+        form = SignupForm.objects.filter(slug=slug).exclude(status=SignupForm.Status.DRAFT).first()
+        # False stands for "no public form here", so that unknown addresses are cached too.
+        cache.set(key, form or False, timeout=_FORM_CACHE_SECONDS)
+    else:
+        form = cached or None
+    if len(_form_local) >= _FORM_LOCAL_MAX:
+        # Unknown addresses are remembered too; a scan of made-up ones must not grow this.
+        _form_local.clear()
+    _form_local[slug] = (now + _FORM_LOCAL_SECONDS, form)
+    return form
+
+
+def signup_form_forget(slug: str) -> None:
+    """Drop a form from the caches after a change to it committed."""
+    _form_local.pop(slug, None)
+    cache.delete(signup_form_cache_key(slug))
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    # What this process remembers came from the cache that was configured before.
+    if setting == "CACHES":
+        _form_local.clear()
+
+
+def signup_form_latest_published() -> SignupForm | None:
+    return (
+        SignupForm.objects.filter(status=SignupForm.Status.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def signup_submission_count(form_id: int | None = None) -> int:
+    rows = SignupSubmission.objects.all()
+    return (rows.filter(form_id=form_id) if form_id else rows).count()
+
+
+def follow_up_queue(*, scope: StaffScope, limit: int = 200) -> QuerySet[FollowUp]:
+    """New volunteers not yet contacted in the units of this scope, oldest first."""
+    return (
+        FollowUp.objects.filter(scope.person_filter(), contacted_at__isnull=True)
+        .select_related("person", "org_unit")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class SignupLive:
+    """The live sign-up numbers: aggregates for every staff member; names only in scope."""
+
+    per_minute: list[tuple[dt.datetime, int]]
+    last_hour: int
+    last_minute: int
+    total: int
+    # Committed but not yet turned into people by the worker: a number that grows means the
+    # worker is behind or down, which the other figures cannot show.
+    pending: int
+    uncontacted: int
+    by_state: list[tuple[str, int]]
+    by_source: list[tuple[str, int]]
+    oldest: list[FollowUp]
+
+
+def signup_live(
+    *, scope: StaffScope, minutes: int = 30, now: dt.datetime | None = None
+) -> SignupLive:
+    now = now or timezone.now()
+    end = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    start = end - dt.timedelta(minutes=minutes)
+    recent = SignupSubmission.objects.filter(created_at__gte=start)
+    counts = dict(
+        recent.annotate(minute=TruncMinute("created_at"))
+        .values_list("minute")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    per_minute = [
+        (start + dt.timedelta(minutes=i), counts.get(start + dt.timedelta(minutes=i), 0))
+        for i in range(minutes)
+    ]
+    hour = SignupSubmission.objects.filter(created_at__gte=now - dt.timedelta(hours=1))
+    by_state = (
+        hour.values_list("org_unit__state")
+        .annotate(n=Count("id"))
+        .order_by("-n", "org_unit__state")
+    )
+    by_source = hour.values_list("source").annotate(n=Count("id")).order_by("-n", "source")
+    return SignupLive(
+        per_minute=per_minute,
+        last_hour=hour.count(),
+        last_minute=SignupSubmission.objects.filter(
+            created_at__gte=now - dt.timedelta(minutes=1)
+        ).count(),
+        total=SignupSubmission.objects.count(),
+        pending=signup_pending_count(),
+        uncontacted=FollowUp.objects.filter(contacted_at__isnull=True).count(),
+        # No unit yet means the worker has not placed the sign-up; a unit without a state
+        # (the national one) is a different answer.
+        by_state=[
+            ("not placed yet" if state is None else state or "no state", n)
+            for state, n in by_state[:12]
+        ],
+        by_source=[(source or "none", n) for source, n in by_source[:12]],
+        oldest=list(follow_up_queue(scope=scope, limit=8)),
+    )
+
+
+def signup_pending_count() -> int:
+    """Sign-ups the worker has not finished yet (read from the worker's partial index)."""
+    return SignupSubmission.objects.filter(processed_at__isnull=True).count()
+
+
+def signup_submission_get(submission_id: int) -> SignupSubmission | None:
+    return SignupSubmission.objects.filter(pk=submission_id).first()
