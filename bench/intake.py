@@ -212,9 +212,9 @@ region = org.org_unit_create(actor=None, name="Triangle", kind="region", parent=
 org.org_unit_create(actor=None, name="Durham", kind="team", parent=region, counties=["37063"])
 form = org.signup_form_create(actor=None, title="Launch day", org_unit=national, source="web")
 org.signup_form_publish(actor=None, form_id=form.pk)
-from groundgame.people import services as people
+from groundgame.demo import voters
 import json, sys
-json.dump(people.synthetic_newcomers(count=int(sys.argv[1]), seed=2024), sys.stdout)
+json.dump(voters.newcomers(count=int(sys.argv[1]), seed=2024), sys.stdout)
 print()
 print(form.slug)
 """

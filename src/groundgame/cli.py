@@ -314,7 +314,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _seed_if_empty(scale: str, seed: int = 2024) -> Any:
-    from groundgame import seed as seeding
+    from groundgame.demo import seed as seeding
     from groundgame.progress import Progress
 
     if seeding.campaign_is_seeded():
@@ -358,7 +358,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     _boot()
-    from groundgame import seed as seeding  # needs Django set up
+    from groundgame.demo import seed as seeding  # needs Django set up
 
     _seed_if_empty(args.scale)
     username, password = seeding.demo_login()
@@ -532,10 +532,10 @@ def cmd_voters(args: argparse.Namespace) -> int:
             raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
         runtime.setup_django()
         from groundgame.core.errors import ApplicationError
-        from groundgame.people import services as people_services
+        from groundgame.demo import voter_files
 
         try:
-            files = people_services.synthetic_state_files_write(
+            files = voter_files.state_files_write(
                 layout=args.layout,
                 rows=args.rows,
                 out=Path(args.out),

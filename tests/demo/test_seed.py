@@ -11,13 +11,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 
-from groundgame import seed
 from groundgame.audit.models import AuditEvent
 from groundgame.consent.models import ConsentEvent, Subscription
+from groundgame.demo import seed
 from groundgame.messaging import list_health
 from groundgame.messaging.models import Mailing, Send
 from groundgame.organizing.models import Coverage, Membership, OrgUnit, StaffRole
-from groundgame.people import reference
 from groundgame.people import selectors as people
 from groundgame.people.models import Person, VoterRecord
 
@@ -60,7 +59,7 @@ def test_the_seed_builds_units_staff_voters_and_volunteers(seeded):
 
 
 def test_every_team_covers_real_counties_of_its_state_and_all_of_them(seeded):
-    counties = {c.fips: c.state for c in reference.swing_counties()}
+    counties = {c.fips: c.state for c in people.swing_county_list()}
     covered = dict(Coverage.objects.values_list("county_fips", "org_unit__state"))
     assert covered == counties
     for team in OrgUnit.objects.filter(kind="team"):
@@ -115,8 +114,8 @@ def test_each_voter_batch_is_one_audit_row(seeded):
 
 def test_seeded_ballots_follow_the_real_returns(seeded):
     ballots = people.ballots_by_county_year()
-    counties = reference.swing_counties()
-    for year in reference.YEARS:
+    counties = people.swing_county_list()
+    for year in people.RETURN_YEARS:
         real = [c.votes[year] for c in counties]
         seeded_votes = [ballots.get((c.fips, year), 0) for c in counties]
         assert statistics.correlation(real, seeded_votes) > 0.95
@@ -142,17 +141,17 @@ def test_an_unknown_scale_is_refused(db):
 
 
 def test_a_seed_stopped_half_way_is_reported_not_taken_for_a_campaign(db, monkeypatch):
-    from groundgame import seed as seeding
-    from groundgame.people import services as people_services
+    from groundgame.demo import seed as seeding
+    from groundgame.demo import voters
     from groundgame.runtime import CliError
 
-    load = people_services.synthetic_voter_file_create
+    load = voters.voter_file_load
 
     def stop_after_the_first_batch(**kwargs):  # type: ignore[no-untyped-def]
         load(**{**kwargs, "voters": 10})
         raise KeyboardInterrupt  # as if Ctrl-C came during the next batch
 
-    monkeypatch.setattr(people_services, "synthetic_voter_file_create", stop_after_the_first_batch)
+    monkeypatch.setattr(voters, "voter_file_load", stop_after_the_first_batch)
     with pytest.raises(KeyboardInterrupt):
         seeding.seed_campaign(scale="tiny")
     with pytest.raises(CliError, match="stopped before it finished"):
