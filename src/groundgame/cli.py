@@ -530,21 +530,20 @@ def cmd_voters(args: argparse.Namespace) -> int:
     if args.voters == "synth":
         if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
             raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
+        if args.layout != "nc":
+            raise CliError(
+                f"Synthetic files are written in the nc layout only, not {args.layout!r}."
+            )
         runtime.setup_django()
-        from groundgame.core.errors import ApplicationError
         from groundgame.demo import voter_files
 
-        try:
-            files = voter_files.state_files_write(
-                layout=args.layout,
-                rows=args.rows,
-                out=Path(args.out),
-                seed=args.seed,
-                dirty_rate=args.dirty_rate,
-                progress=Progress().update,
-            )
-        except ApplicationError as exc:
-            raise CliError(exc.message) from None
+        files = voter_files.write_nc(
+            Path(args.out),
+            rows=args.rows,
+            seed=args.seed,
+            dirty_rate=args.dirty_rate,
+            progress=Progress().update,
+        )
         print(
             f"Wrote {files.voters:,} voters in {files.households:,} households to "
             f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from groundgame.core.errors import ValidationFailed
 from groundgame.demo import names
 from groundgame.demo.voters import Zip, county_zips
 from groundgame.people import selectors as people_selectors
@@ -76,23 +75,6 @@ class SynthFiles:
     @property
     def rejected(self) -> int:
         return sum(n for kind, n in self.dirty.items() if kind in REJECTED_DIRT)
-
-
-def state_files_write(
-    *,
-    layout: str,
-    rows: int,
-    out: Path,
-    seed: int = 2024,
-    dirty_rate: float = 0.005,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> SynthFiles:
-    """Write synthetic files in a state's public layout (files only, no database)."""
-    if layout != "nc":
-        raise ValidationFailed(
-            f"Synthetic files are written in the nc layout only, not {layout!r}.", field="layout"
-        )
-    return write_nc(out, rows=rows, seed=seed, dirty_rate=dirty_rate, progress=progress)
 
 
 def _q(fields: list[str] | tuple[str, ...]) -> str:
