@@ -51,7 +51,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from groundgame.people import names
+from groundgame.demo import names
 
 _PREFIX = "groundgame_bench_fanout_"
 _BENCH_MAILING = "Bench: volunteer this weekend"

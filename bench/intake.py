@@ -214,9 +214,9 @@ from groundgame.volunteers import services as volunteers
 form = volunteers.signup_form_create(actor=None, title="Launch day", org_unit=national,
                                      source="web")
 volunteers.signup_form_publish(actor=None, form_id=form.pk)
-from groundgame.people import services as people
+from groundgame.demo import voters
 import json, sys
-json.dump(people.synthetic_newcomers(count=int(sys.argv[1]), seed=2024), sys.stdout)
+json.dump(voters.newcomers(count=int(sys.argv[1]), seed=2024), sys.stdout)
 print()
 print(form.slug)
 """

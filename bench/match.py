@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from groundgame.people import names, nicknames
+from groundgame.demo import names
+from groundgame.people import nicknames
 
 # Both linkers keep the pairs their model finds more likely than not to match: the decision
 # that scores best when a missed pair and a wrong pair cost the same, as in F1.

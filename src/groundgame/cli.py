@@ -314,7 +314,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _seed_if_empty(scale: str, seed: int = 2024) -> Any:
-    from groundgame import seed as seeding
+    from groundgame.demo import seed as seeding
     from groundgame.progress import Progress
 
     if seeding.campaign_is_seeded():
@@ -358,7 +358,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     _boot()
-    from groundgame import seed as seeding  # needs Django set up
+    from groundgame.demo import seed as seeding  # needs Django set up
 
     _seed_if_empty(args.scale)
     username, password = seeding.demo_login()
@@ -530,21 +530,20 @@ def cmd_voters(args: argparse.Namespace) -> int:
     if args.voters == "synth":
         if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
             raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
-        runtime.setup_django()
-        from groundgame.core.errors import ApplicationError
-        from groundgame.people import services as people_services
-
-        try:
-            files = people_services.synthetic_state_files_write(
-                layout=args.layout,
-                rows=args.rows,
-                out=Path(args.out),
-                seed=args.seed,
-                dirty_rate=args.dirty_rate,
-                progress=Progress().update,
+        if args.layout != "nc":
+            raise CliError(
+                f"Synthetic files are written in the nc layout only, not {args.layout!r}."
             )
-        except ApplicationError as exc:
-            raise CliError(exc.message) from None
+        runtime.setup_django()
+        from groundgame.demo import voter_files
+
+        files = voter_files.write_nc(
+            Path(args.out),
+            rows=args.rows,
+            seed=args.seed,
+            dirty_rate=args.dirty_rate,
+            progress=Progress().update,
+        )
         print(
             f"Wrote {files.voters:,} voters in {files.households:,} households to "
             f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "

@@ -11,9 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groundgame.audit.services import Actor, audit_create, audit_update, snapshot
-from groundgame.content import approvals, demo_library, errors
-from groundgame.content.demo_library import DemoLibrary as DemoLibrary  # for the seed
-from groundgame.content.demo_library import StateDesk as StateDesk
+from groundgame.content import approvals, errors
 from groundgame.content.models import ApprovalDelegation, ContentItem, ContentVersion
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
@@ -306,15 +304,3 @@ def approval_delegation_revoke(
             actor=actor, action="content.approval_revoke", instance=delegation, before=before
         )
     return delegation
-
-
-def demo_library_create(
-    *,
-    seed: int,
-    admin: AbstractBaseUser,
-    desks: list[StateDesk],
-    now: dt.datetime | None = None,
-) -> DemoLibrary:
-    """The demo campaign's scripts, literature and talking points with their approvals (see
-    ``demo_library``)."""
-    return demo_library.demo_library_create(seed=seed, admin=admin, desks=desks, now=now)

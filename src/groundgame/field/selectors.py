@@ -14,10 +14,14 @@ from groundgame.field.canvass_selectors import (
     walk_list_by_code,
 )
 
+# How far apart two places are, as the quality rules measure it.
+from groundgame.field.quality import meters_between
+
 # Turfs and walk lists.
 from groundgame.field.turf_selectors import (
     turf_cut_get,
     turf_cut_list,
+    turf_doors,
     turf_get,
     turf_list,
     walk_list_list,
@@ -28,9 +32,11 @@ __all__ = [
     "DailyCount",
     "canvass_daily_counts",
     "flagged_result_list",
+    "meters_between",
     "open_rejection_list",
     "turf_cut_get",
     "turf_cut_list",
+    "turf_doors",
     "turf_get",
     "turf_list",
     "walk_list_bundle",

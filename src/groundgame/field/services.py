@@ -17,8 +17,13 @@ from groundgame.field.canvass_services import (
     walk_list_open,
 )
 
-# The demo campaign's four weeks of field work.
-from groundgame.field.demo_program import DemoProgram, StateField, demo_program_create
+# Contact goals and materials.
+from groundgame.field.goal_services import (
+    contact_goal_set,
+    material_deliver,
+    material_order,
+    material_request_create,
+)
 
 # Turfs: cutting, hand adjustments and walk lists.
 from groundgame.field.turf_services import (
@@ -40,13 +45,14 @@ __all__ = [
     "REJECTED",
     "TARGET_MAX",
     "TARGET_MIN",
-    "DemoProgram",
     "RowAnswer",
-    "StateField",
     "SyncAnswer",
     "canvass_result_review",
     "canvass_sync",
-    "demo_program_create",
+    "contact_goal_set",
+    "material_deliver",
+    "material_order",
+    "material_request_create",
     "sync_rejection_resolve",
     "turf_cut",
     "turf_merge",

@@ -59,6 +59,15 @@ def turf_get(*, scope: StaffScope, turf_id: int) -> Turf | None:
     )
 
 
+def turf_doors(turf_ids: list[int]) -> dict[int, list[int]]:
+    """The households of each turf, in walking order."""
+    doors: dict[int, list[int]] = {pk: [] for pk in turf_ids}
+    stops = TurfStop.objects.filter(turf_id__in=turf_ids).order_by("turf_id", "position")
+    for turf_id, household_id in stops.values_list("turf_id", "household_id"):
+        doors[turf_id].append(household_id)
+    return doors
+
+
 def walk_list_list(*, turf_id: int) -> QuerySet[WalkList]:
     return (
         WalkList.objects.filter(turf_id=turf_id)

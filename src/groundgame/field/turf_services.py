@@ -9,6 +9,7 @@ turf rather than dropped; one whose ZIP code is unknown too cannot be placed and
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -485,10 +486,12 @@ def walk_list_create(
     shift_id: int | None = None,
     canvasser_id: int | None = None,
     script_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> WalkList:
     """Hand a turf to a shift or a volunteer (or both) as a walk list with its own code, with
     the script whose current approved version the canvassing app shows (one of the turf's
-    team or a unit above it)."""
+    team or a unit above it). ``now``, when given, is the moment it was handed out: a list
+    given on paper and entered later (the sync refuses a result recorded before its list)."""
     scope = organizing_selectors.staff_scope(actor)
     with transaction.atomic():
         turf = _turf_for_edit(scope, turf_id)
@@ -526,6 +529,9 @@ def walk_list_create(
             canvasser_id=canvasser_id,
             script_id=script_id,
         )
+        if now is not None:
+            WalkList.objects.filter(pk=walk_list.pk).update(created_at=now)
+            walk_list.created_at = now
         audit_create(
             actor=actor,
             action="walk_list.create",

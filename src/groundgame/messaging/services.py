@@ -23,9 +23,9 @@ from groundgame.core.errors import Conflict, NotFound, ValidationFailed
 from groundgame.messaging import (
     backends,
     compose,
-    demo_history,
     errors,
     fanout,
+    history,
     list_health,
     sender,
     templating,
@@ -615,9 +615,24 @@ def frequency_cap_set(
     return cap
 
 
-def demo_history_create(*, seed: int, donor_ids: list[int]) -> demo_history.DemoHistory:
-    """The demo campaign's subscriptions, ten weeks of mailings and what came back (see
-    ``demo_history``); list health is counted now, so that its first visitor does not wait."""
-    created = demo_history.demo_history_create(seed=seed, donor_ids=donor_ids)
+PastMailing = history.PastMailing
+PastSend = history.PastSend
+
+
+def mailing_history_record(
+    *, actor: Actor, mailing: PastMailing, sends: Sequence[PastSend]
+) -> Mailing:
+    """A past mailing recorded in bulk with its sends and what came back (see ``history``)."""
+    _channel(mailing.channel)
+    return history.mailing_history_record(
+        actor=actor,
+        mailing=mailing,
+        topic_id=_topic(mailing.topic_key).pk,
+        sends=sends,
+    )
+
+
+def list_health_refresh() -> None:
+    """Count list health now (after a history recorded in bulk, say), so that its first
+    visitor does not wait."""
     list_health.list_health_refresh()
-    return created

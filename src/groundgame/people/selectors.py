@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
 from groundgame.organizing.selectors import StaffScope
-from groundgame.people import synth, universes
+from groundgame.people import counties, universes
 from groundgame.people.models import (
     ExternalId,
     Household,
@@ -24,9 +24,11 @@ from groundgame.people.models import (
     VoterImport,
     VoterRecord,
 )
-from groundgame.people.voterfile import report
+from groundgame.people.voterfile import layouts, report
 
-CountyPlace = synth.CountyPlace
+SwingCounty = counties.SwingCounty
+Layout = layouts.Layout
+RETURN_YEARS = counties.YEARS  # the presidential elections whose returns are bundled
 
 
 def person_list(*, scope: StaffScope, query: str = "", state: str = "") -> QuerySet[Person]:
@@ -110,10 +112,17 @@ def ballots_by_state_year() -> dict[tuple[str, int], int]:
     return {(r["voter__state"], r["election_date__year"]): r["n"] for r in rows}
 
 
-def swing_county_list() -> tuple[CountyPlace, ...]:
-    """The swing states' counties, where they lie and their 2024 vote, in FIPS order: what a
-    synthetic campaign's organizing plan is drawn from."""
-    return synth.county_places()
+def swing_county_list() -> tuple[SwingCounty, ...]:
+    """The swing states' counties with their real presidential returns, in FIPS order."""
+    return counties.swing_counties()
+
+
+def voter_file_layout(name: str) -> Layout | None:
+    """A state's public voter-file layout by its name (``nc``, ``oh``), or None."""
+    try:
+        return layouts.get(name)
+    except KeyError:
+        return None
 
 
 def universe_list() -> QuerySet[Universe]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,9 +26,7 @@ from groundgame.people import (
     errors,
     identity,
     linkage,
-    synth,
     universes,
-    voter_files,
 )
 from groundgame.people.models import (
     ExternalId,
@@ -42,6 +40,13 @@ from groundgame.people.models import (
 )
 from groundgame.people.voterfile import bulk
 from groundgame.people.voterfile import run as voterfile_run
+
+# The rows of a bulk load, for loaders outside the app.
+HouseholdRow = bulk.HouseholdRow
+PersonRow = bulk.PersonRow
+VoterRow = bulk.VoterRow
+HistoryRow = bulk.HistoryRow
+VoterFileBatch = bulk.VoterFileBatch
 
 _FIPS = addfips.AddFIPS()
 _EDITABLE = ("first_name", "middle_name", "last_name", "suffix", "email", "phone", "birth_date")
@@ -212,64 +217,18 @@ def voter_file_bulk_load(*, actor: Actor, batch: bulk.VoterFileBatch) -> bulk.Lo
     return loaded
 
 
-@dataclass(frozen=True)
-class SyntheticVoterFile:
-    voters: int
-    households: int
-    ballots: int
-    # (person id, team id, leads the team) of the synthetic people who volunteer.
-    volunteers: list[tuple[int, int, bool]]
+def household_person_bulk_create(
+    *, actor: Actor, rows: Sequence[tuple[bulk.HouseholdRow, bulk.PersonRow]], what: str
+) -> list[int]:
+    """Insert people who are not on the voter file, each at an address of their own (a donor
+    or contact list brought in whole); returns their person ids in order.
 
-
-def synthetic_voter_file_create(
-    *,
-    actor: Actor,
-    voters: int,
-    seed: int,
-    team_by_county: Mapping[str, int],
-    progress: Callable[[str, int, int], None] | None = None,
-) -> SyntheticVoterFile:
-    """Generate and load the synthetic swing-state voter file (see ``synth``).
-
-    Every person is placed in the team covering their county (``team_by_county`` maps each
-    county FIPS to a team id). Batches commit one by one, so memory stays bounded at any size.
+    Two bulk inserts and one audit row saying ``what`` they are, for the loaders of lists of
+    thousands, where one ``person_create`` each would take a minute. The people's own
+    ``household`` index is ignored: each gets the household beside it in ``rows``.
     """
-    done = households = ballots = 0
-    volunteers: list[tuple[int, int, bool]] = []
-    # Batches of at most 20,000 voters bound memory at any size; at least ~20 of them keep the
-    # progress line moving on small files.
-    batch_size = min(20_000, max(2_000, voters // 20))
-    batches = synth.voter_file(
-        voters=voters, seed=seed, team_by_county=team_by_county, batch_size=batch_size
-    )
-    for batch in batches:
-        loaded = voter_file_bulk_load(actor=actor, batch=batch.rows)
-        for index, leader in batch.volunteers:
-            team = batch.rows.people[index].org_unit_id
-            if team is not None:
-                volunteers.append((loaded.person_ids[index], team, leader))
-        done += len(batch.rows.people)
-        households += len(batch.rows.households)
-        ballots += len(batch.rows.history)
-        if progress is not None:
-            progress("voters", done, voters)
-    return SyntheticVoterFile(
-        voters=done, households=households, ballots=ballots, volunteers=volunteers
-    )
-
-
-def synthetic_donors_create(*, actor: Actor, donors: int, seed: int) -> list[int]:
-    """Load ``donors`` synthetic donors from outside the swing states (see ``synth.donors``);
-    returns their person ids.
-
-    Written in two bulk inserts with one audit row, like the synthetic voter file: they are
-    made-up people for the demo, and one ``person_create`` each would take a minute.
-    """
-    rows = synth.donors(count=donors, seed=seed)
     with transaction.atomic():
-        households = Household.objects.bulk_create(
-            Household(**h._asdict()) for h, _ in rows
-        )
+        households = Household.objects.bulk_create(Household(**h._asdict()) for h, _ in rows)
         people = Person.objects.bulk_create(
             Person(**{**p._asdict(), "household": household})
             for household, (_, p) in zip(households, rows, strict=True)
@@ -277,17 +236,11 @@ def synthetic_donors_create(*, actor: Actor, donors: int, seed: int) -> list[int
         audit.audit_record(
             actor=actor,
             kind=audit.Kind.BULK,
-            action="person.synthetic_donors",
+            action="person.bulk_create",
             entity_type="people.person",
-            summary=f"{len(people)} synthetic donors outside the swing states",
+            summary=f"{len(people)} {what}",
         )
     return [p.pk for p in people]
-
-
-def synthetic_newcomers(*, count: int, seed: int) -> list[dict[str, str]]:
-    """Sign-up form fields of ``count`` synthetic supporters in swing counties who are not on
-    the voter file (see ``synth.newcomers``); nothing is stored."""
-    return synth.newcomers(count=count, seed=seed)
 
 
 # Identity resolution: find-or-create, merges and the crosswalk ----------------------------
@@ -911,25 +864,6 @@ def voter_file_import(
         progress=progress,
         batch_size=batch_size,
     )
-
-
-def synthetic_state_files_write(
-    *,
-    layout: str,
-    rows: int,
-    out: Path,
-    seed: int = 2024,
-    dirty_rate: float = 0.005,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> voter_files.SynthFiles:
-    """Write synthetic files in a state's public layout (files only, no database)."""
-    if layout != "nc":
-        raise ValidationFailed(
-            f"Synthetic files are written in the nc layout only, not {layout!r}.",
-            code=errors.VOTER_IMPORT_LAYOUT,
-            field="layout",
-        )
-    return voter_files.write_nc(out, rows=rows, seed=seed, dirty_rate=dirty_rate, progress=progress)
 
 
 def person_place(*, actor: Actor, person_id: int, org_unit_id: int) -> bool:

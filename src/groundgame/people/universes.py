@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from groundgame.core.errors import ValidationFailed
 from groundgame.organizing import selectors as organizing
-from groundgame.people import errors, reference
+from groundgame.people import counties, errors
 from groundgame.people.elections import PRESIDENTIAL_GENERALS
 from groundgame.people.models import Person, PersonTag, Tag, VoteHistory, VoterRecord
 
@@ -199,7 +199,7 @@ class StateFilter(Filter):
 
 def county_names() -> dict[str, str]:
     """County FIPS to "Name, ST" for the counties the campaign knows by name."""
-    return {c.fips: f"{c.name}, {c.state}" for c in reference.swing_counties()}
+    return {c.fips: f"{c.name}, {c.state}" for c in counties.swing_counties()}
 
 
 class CountyFilter(Filter):

@@ -3,12 +3,12 @@
 A national unit, the seven swing states, two to four regions in each (bands of counties from
 west to east) and turf teams under each region (bands of the region's counties from north to
 south), each team covering real counties; staff with roles in those units; a voter file whose
-counties, turnout and party lean follow the real returns (see ``people.synth``), and a few
+counties, turnout and party lean follow the real returns (see ``voters``), and a few
 volunteers on every team; donors from the rest of the country, and ten weeks of email and
-text history with the subscriptions and churn that list health reads (see
-``messaging.demo_history``); a library of scripts, literature and talking points approved by
-the state directors (``content.demo_library``), and four weeks of door knocking with turfs,
-walk lists, goals and materials (``field.demo_program``). Nobody in it is real.
+text history with the subscriptions and churn that list health reads (see ``messaging``); a
+library of scripts, literature and talking points approved by the state directors
+(``content``), and four weeks of door knocking with turfs, walk lists, goals and materials
+(``field``). Nobody in it is real.
 
 The same ``seed`` gives the same campaign. The one secret is the demo admin's password:
 random on every first seed, kept in ``$GROUNDGAME_HOME/demo-login.json`` (readable by its
@@ -33,15 +33,11 @@ from django.db import transaction
 
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
-from groundgame.content import services as content
 from groundgame.core.env import home_dir
-from groundgame.field import services as field
+from groundgame.demo import content, field, messaging, voters
 from groundgame.health import services as health
-from groundgame.messaging import services as messaging
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
-from groundgame.people import selectors as people_selectors
-from groundgame.people import services as people
 from groundgame.runtime import CliError
 from groundgame.volunteers import services as volunteers
 
@@ -149,8 +145,7 @@ def seed_campaign(
     with transaction.atomic():
         tree = _hierarchy(report)
         users = _staff(tree.grants, report)
-    voter_file = people.synthetic_voter_file_create(
-        actor=None,
+    voter_file = voters.voter_file_load(
         voters=SCALES[scale],
         seed=seed,
         team_by_county={fips: team for team, counties in tree.teams for fips in counties},
@@ -161,7 +156,7 @@ def seed_campaign(
         actor=None, memberships=roles, source="synthetic campaign"
     )
     report("volunteers", len(roles), len(roles))
-    library = content.demo_library_create(
+    library = content.library_create(
         seed=seed, admin=users[DEMO_USERNAME], desks=[_desk(s, users) for s in tree.states]
     )
     report("content", library.items, library.items)
@@ -170,12 +165,10 @@ def seed_campaign(
     # program's four weeks: its teams are cities, each cut into hundreds of turfs.
     donors: list[int] = []
     if scale != "state":
-        donors = people.synthetic_donors_create(
-            actor=None, donors=round(SCALES[scale] * DONORS_PER_VOTER), seed=seed
-        )
-        history = messaging.demo_history_create(seed=seed, donor_ids=donors)
+        donors = voters.donors_load(count=round(SCALES[scale] * DONORS_PER_VOTER), seed=seed)
+        history = messaging.history_create(seed=seed, donor_ids=donors)
         report("mailings", history.mailings, history.mailings)
-        program = field.demo_program_create(
+        program = field.program_create(
             seed=seed,
             admin=users[DEMO_USERNAME],
             states=[_state_field(s, users, library) for s in tree.states],
@@ -234,7 +227,7 @@ class Tree:
 def _hierarchy(report: Progress) -> Tree:
     """National > state > region > team units, the teams with their counties, and the staff
     roles to give in them."""
-    places = people_selectors.swing_county_list()
+    places = voters.county_places()
     national = organizing_services.org_unit_create(actor=None, name="National", kind="national")
     grants = [
         (DEMO_USERNAME, "admin", national.pk, "Demo Admin"),
@@ -318,7 +311,7 @@ def _desk(state: StateUnits, users: dict[str, User]) -> content.StateDesk:
 
 
 def _state_field(
-    state: StateUnits, users: dict[str, User], library: content.DemoLibrary
+    state: StateUnits, users: dict[str, User], library: content.Library
 ) -> field.StateField:
     return field.StateField(
         state=state.state,

@@ -13,10 +13,12 @@ Sources (see ``data/README.md`` of the shared data set beside the project):
 - ``elections/turnout_2024_by_state_ufl_v0.3.csv``: 2024 turnout of the voting-eligible
   population per state, University of Florida Election Lab.
 
-The bundled tables ``data/swing_counties.csv`` and ``data/swing_states.csv`` are derived, not
-edited. Rebuild them from the project root with::
+The bundled tables are derived, not edited: the counties in the people app's
+``data/swing_counties.csv`` (its county filter names counties from it; read here through
+``people.selectors``), the states in this package's ``data/swing_states.csv``. Rebuild both
+from the project root with::
 
-    python -m groundgame.people.reference ../shared/data
+    python -m groundgame.demo.reference ../shared/data
 
 A test checks that the bundled files equal what this module derives from the shared data.
 """
@@ -31,10 +33,12 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from groundgame.people import selectors as people_selectors
+
 # State FIPS prefix of each swing state: the shared county file spells the state differently
 # from one year to the next (postal code in 2016, full name later), the FIPS never changes.
 SWING_STATES = {"04": "AZ", "13": "GA", "26": "MI", "32": "NV", "37": "NC", "42": "PA", "55": "WI"}
-YEARS = (2016, 2020, 2024)
+YEARS = people_selectors.RETURN_YEARS
 
 _COUNTY_COLUMNS = [
     "fips",
@@ -45,21 +49,6 @@ _COUNTY_COLUMNS = [
     "gop_2024",
 ]
 _STATE_COLUMNS = ["state", "name", "ballots_2024", "vep_2024", "vep_turnout_2024"]
-
-
-@dataclass(frozen=True)
-class SwingCounty:
-    fips: str
-    state: str
-    name: str
-    votes: dict[int, int]  # total presidential ballots by election year
-    dem_2024: int
-    gop_2024: int
-
-    @property
-    def dem_share_2024(self) -> float:
-        """Harris's share of the two-party vote."""
-        return self.dem_2024 / (self.dem_2024 + self.gop_2024)
 
 
 @dataclass(frozen=True)
@@ -111,34 +100,11 @@ def _csv_text(columns: list[str], rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def bundled_text() -> tuple[str, str]:
-    data = resources.files("groundgame.people") / "data"
-    return (
-        (data / "swing_counties.csv").read_text(encoding="utf-8"),
-        (data / "swing_states.csv").read_text(encoding="utf-8"),
-    )
-
-
-@cache
-def swing_counties() -> tuple[SwingCounty, ...]:
-    """Every county of the seven swing states, in FIPS order."""
-    text, _ = bundled_text()
-    return tuple(
-        SwingCounty(
-            fips=r["fips"],
-            state=r["state"],
-            name=r["county"],
-            votes={y: int(r[f"votes_{y}"]) for y in YEARS},
-            dem_2024=int(r["dem_2024"]),
-            gop_2024=int(r["gop_2024"]),
-        )
-        for r in csv.DictReader(io.StringIO(text))
-    )
-
-
 @cache
 def swing_states() -> dict[str, SwingState]:
-    _, text = bundled_text()
+    text = (resources.files("groundgame.demo") / "data" / "swing_states.csv").read_text(
+        encoding="utf-8"
+    )
     return {
         r["state"]: SwingState(
             state=r["state"],
@@ -154,9 +120,12 @@ def swing_states() -> dict[str, SwingState]:
 def main(argv: list[str]) -> int:
     shared = Path(argv[0] if argv else "../shared/data")
     counties, states = derive(shared)
-    target = Path(__file__).with_name("data")
-    (target / "swing_counties.csv").write_text(counties, encoding="utf-8")
-    (target / "swing_states.csv").write_text(states, encoding="utf-8")
+    # The counties are the people app's table: its county filter reads them too.
+    people_data = Path(str(resources.files("groundgame.people"))) / "data"
+    (people_data / "swing_counties.csv").write_text(counties, encoding="utf-8")
+    Path(__file__).with_name("data").joinpath("swing_states.csv").write_text(
+        states, encoding="utf-8"
+    )
     print(f"wrote {counties.count(chr(10)) - 1} counties and {states.count(chr(10)) - 1} states")
     return 0
 

@@ -17,13 +17,13 @@ import datetime as dt
 import math
 import random
 from dataclasses import dataclass
-from types import ModuleType
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from groundgame.content.models import ContentItem
+from groundgame.content import selectors as content_selectors
+from groundgame.content import services
 
 DELEGATED_DAYS_AGO = 40
 DELEGATION_DAYS = 60
@@ -33,13 +33,9 @@ DIRECTOR_PACE_HOURS = (2.0, 3.5, 5.0, 7.0, 9.0, 12.0, 16.0)
 LATENCY_SPREAD = 0.6
 LATENCY_HOURS = (1.0, 30.0)
 
-SCRIPT, LITERATURE, TALKING_POINTS = (
-    ContentItem.Kind.SCRIPT.value,
-    ContentItem.Kind.LITERATURE.value,
-    ContentItem.Kind.TALKING_POINTS.value,
-)
+SCRIPT, LITERATURE, TALKING_POINTS = "script", "literature", "talking_points"
 
-QUESTIONS = [
+QUESTIONS: list[dict[str, object]] = [
     {"key": "support", "label": "On a scale of 1 to 5, how likely are you to support us?"},
     {"key": "issues", "label": "What issues matter most to you and your family this year?"},
     {"key": "vote_plan", "label": "Do you know when and where you will vote?"},
@@ -161,7 +157,7 @@ SENT_BACK = {
 
 
 @dataclass(frozen=True)
-class DemoLibrary:
+class Library:
     scripts: dict[int, int]  # state unit id -> its door script's item id
     guides: dict[int, int]  # state unit id -> its early vote guide's item id
     items: int
@@ -169,16 +165,15 @@ class DemoLibrary:
     waiting: int
 
 
-def demo_library_create(
+def library_create(
     *,
     seed: int,
     admin: AbstractBaseUser,
     desks: list[StateDesk],
     now: dt.datetime | None = None,
-) -> DemoLibrary:
-    # Written through the services, which offer this function: imported when it runs.
-    from groundgame.content import services
-
+) -> Library:
+    """The scripts, literature and talking points with their approvals (see the module
+    docstring)."""
     now = now or timezone.now()
     rng = random.Random(f"{seed}:content")
     granted = now - dt.timedelta(days=DELEGATED_DAYS_AGO)
@@ -198,27 +193,26 @@ def demo_library_create(
             )
             pace = paces[number % len(paces)]
             for plan in PLANS:
-                item, decided = _item_with_versions(services, rng, desk, plan, pace, now)
+                item_id, decided = _item_with_versions(rng, desk, plan, pace, now)
                 items += 1
                 approved += decided
                 waiting += (desk.state, plan.key) in WAITING
                 if plan.key == "script":
-                    scripts[desk.unit_id] = item.pk
+                    scripts[desk.unit_id] = item_id
                 elif plan.key == "guide":
-                    guides[desk.unit_id] = item.pk
-    return DemoLibrary(scripts, guides, items, approved, waiting)
+                    guides[desk.unit_id] = item_id
+    return Library(scripts, guides, items, approved, waiting)
 
 
 def _item_with_versions(
-    services: ModuleType,
     rng: random.Random,
     desk: StateDesk,
     plan: Plan,
     pace: float,
     now: dt.datetime,
-) -> tuple[ContentItem, int]:
-    """The item with its versions submitted and decided; returns it and how many versions
-    were approved."""
+) -> tuple[int, int]:
+    """The item with its versions submitted and decided; returns its id and how many
+    versions were approved."""
     author = desk.organizer if plan.regional else desk.writer
     words = {"state": desk.name, "region": desk.region_name}
     versions = list(plan.versions)
@@ -241,7 +235,8 @@ def _item_with_versions(
     decided = 0
     for number, (days_ago, body) in enumerate(versions, start=1):
         if number == 1:
-            version = item.versions.get(number=1)
+            # The item was written with its first version, its only one so far.
+            (version,) = content_selectors.content_versions(item.pk)
         else:
             version = services.content_version_draft(
                 actor=author, item_id=item.pk, body=body.format(**words), questions=questions
@@ -265,7 +260,7 @@ def _item_with_versions(
             actor=desk.director, version_id=version.pk, approve=True, now=decision_at
         )
         decided += 1
-    return item, decided
+    return item.pk, decided
 
 
 def _latency(rng: random.Random, pace_hours: float) -> dt.timedelta:

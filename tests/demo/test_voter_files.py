@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from groundgame.people import voter_files
+from groundgame.demo import voter_files
 from groundgame.people.models import VoterImportRowError, VoterRecord
 from groundgame.people.services import voter_file_import
 from groundgame.people.voterfile.layouts import nc

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from groundgame.people import names, reference, synth
-from groundgame.people.voterfile.layouts import nc
+from groundgame.demo import names
+from groundgame.demo.voters import Zip, county_zips
+from groundgame.people import selectors as people_selectors
 
 VOTERS_FILE = "ncvoter_Statewide.txt"
 HISTORY_FILE = "ncvhis_Statewide.txt"
@@ -84,15 +85,15 @@ def _q(fields: list[str] | tuple[str, ...]) -> str:
 class _County:
     county_id: str
     desc: str
-    zips: tuple[synth.Zip, ...]
+    zips: tuple[Zip, ...]
     tails: tuple[str, ...]  # quoted precinct and district columns, one per precinct
     precincts: tuple[tuple[str, str], ...]
 
 
 def _counties(rng: random.Random) -> tuple[list[_County], list[float]]:
-    zips = synth.county_zips()
+    zips = county_zips()
     counties, weights = [], []
-    for c in reference.swing_counties():
+    for c in people_selectors.swing_county_list():
         if c.state != "NC" or c.fips not in zips:
             continue
         number = (int(c.fips[2:]) + 1) // 2  # the Census numbered the alphabetical list oddly
@@ -124,6 +125,8 @@ def write_nc(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SynthFiles:
     """Write ``rows`` voters (and their history) into the directory ``out``."""
+    nc = people_selectors.voter_file_layout("nc")
+    assert nc is not None  # the layout ships with the people app
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     counties, county_weights = _counties(rng)
@@ -150,8 +153,8 @@ def write_nc(
         voters_path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as vf,
         history_path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as hf,
     ):
-        vf.write(_q(nc.COLUMNS) + "\n")
-        hf.write(_q(nc.HISTORY_COLUMNS) + "\n")
+        vf.write(_q(nc.columns) + "\n")
+        hf.write(_q(nc.history_columns) + "\n")
         vbuf: list[str] = []
         hbuf: list[str] = []
         while written < rows:

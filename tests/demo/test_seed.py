@@ -1,23 +1,27 @@
-"""Seeding the synthetic campaign: the hierarchy, staff, voters and volunteers, once."""
+"""The seeded synthetic campaign: the hierarchy, staff, voters and volunteers, the messaging
+history, the library and the field program. The tests share one seed and only read it."""
 
 from __future__ import annotations
 
 import stat
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.db import transaction
+from django.test import override_settings
 
-from groundgame import seed
 from groundgame.audit.models import AuditEvent
 from groundgame.consent.models import ConsentEvent, Subscription
+from groundgame.demo import seed
 from groundgame.messaging import list_health
 from groundgame.messaging.models import Mailing, Send
 from groundgame.organizing.models import Coverage, OrgUnit, StaffRole
-from groundgame.people import reference
 from groundgame.people import selectors as people
 from groundgame.people.models import Person, VoterRecord
 from groundgame.volunteers.models import Membership
@@ -25,17 +29,38 @@ from groundgame.volunteers.models import Membership
 SWING_STATES = {"AZ", "GA", "MI", "NV", "NC", "PA", "WI"}
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GROUNDGAME_HOME", str(tmp_path))
-    return tmp_path
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def campaign(
+    django_db_setup: None, django_db_blocker: Any, home: Path
+) -> Iterator[seed.SeedReport]:
+    """One campaign for every test here, which only read it: seeded once in a transaction
+    that each test's own nests inside (as Django's ``setUpTestData``), rolled back after the
+    last. A seed takes most of a minute on PostgreSQL; once per test it took the most time of
+    the suite."""
+    with (
+        pytest.MonkeyPatch.context() as env,
+        django_db_blocker.unblock(),
+        # Staff passwords are hashed on purpose slowly; the tests need accounts, not that
+        # cost. The cache is the tests' own kind: what the seed counts must not outlive it.
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        ),
+        transaction.atomic(),
+    ):
+        env.setenv("GROUNDGAME_HOME", str(home))
+        yield seed.seed_campaign(scale="tiny", seed=11)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def seeded(db: None, home: Path, settings) -> seed.SeedReport:
-    # Staff passwords are hashed on purpose slowly; the test needs accounts, not that cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return seed.seed_campaign(scale="tiny", seed=11)
+def seeded(campaign: seed.SeedReport, db: None) -> seed.SeedReport:
+    return campaign
 
 
 def test_the_seed_builds_units_staff_voters_and_volunteers(seeded):
@@ -61,7 +86,7 @@ def test_the_seed_builds_units_staff_voters_and_volunteers(seeded):
 
 
 def test_every_team_covers_real_counties_of_its_state_and_all_of_them(seeded):
-    counties = {c.fips: c.state for c in reference.swing_counties()}
+    counties = {c.fips: c.state for c in people.swing_county_list()}
     covered = dict(Coverage.objects.values_list("county_fips", "org_unit__state"))
     assert covered == counties
     for team in OrgUnit.objects.filter(kind="team"):
@@ -116,8 +141,8 @@ def test_each_voter_batch_is_one_audit_row(seeded):
 
 def test_seeded_ballots_follow_the_real_returns(seeded):
     ballots = people.ballots_by_county_year()
-    counties = reference.swing_counties()
-    for year in reference.YEARS:
+    counties = people.swing_county_list()
+    for year in people.RETURN_YEARS:
         real = [c.votes[year] for c in counties]
         seeded_votes = [ballots.get((c.fips, year), 0) for c in counties]
         assert statistics.correlation(real, seeded_votes) > 0.95
@@ -134,30 +159,6 @@ def test_seeding_again_does_nothing(seeded):
     again = seed.seed_campaign(scale="tiny", seed=11)
     assert (again.voters, again.units, again.staff) == (0, 0, 0)
     assert (OrgUnit.objects.count(), Person.objects.count(), AuditEvent.objects.count()) == counts
-
-
-def test_an_unknown_scale_is_refused(db):
-    with pytest.raises(ValueError, match="unknown scale"):
-        seed.seed_campaign(scale="galactic")
-    assert not seed.campaign_is_seeded()
-
-
-def test_a_seed_stopped_half_way_is_reported_not_taken_for_a_campaign(db, monkeypatch):
-    from groundgame import seed as seeding
-    from groundgame.people import services as people_services
-    from groundgame.runtime import CliError
-
-    load = people_services.synthetic_voter_file_create
-
-    def stop_after_the_first_batch(**kwargs):  # type: ignore[no-untyped-def]
-        load(**{**kwargs, "voters": 10})
-        raise KeyboardInterrupt  # as if Ctrl-C came during the next batch
-
-    monkeypatch.setattr(people_services, "synthetic_voter_file_create", stop_after_the_first_batch)
-    with pytest.raises(KeyboardInterrupt):
-        seeding.seed_campaign(scale="tiny")
-    with pytest.raises(CliError, match="stopped before it finished"):
-        seeding.campaign_is_seeded()
 
 
 def test_each_voters_propensity_counts_their_general_election_ballots(seeded):

@@ -28,20 +28,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from groundgame.content import selectors as content_selectors
-from groundgame.field import canvass_services, goal_services, quality, turf_services
-from groundgame.field.models import (
-    CanvassResult,
-    Issue,
-    MaterialRequest,
-    SyncRejection,
-    Turf,
-    TurfStop,
-    WalkList,
-)
+from groundgame.field import selectors as field_selectors
+from groundgame.field import services as field_services
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
@@ -60,7 +51,7 @@ SESSION_HOURS = {"weekday": (1.5, 2.5), "weekend": (2.5, 4.0)}
 MAX_DOORS_PER_SESSION = 40
 # Between two doors canvassers take the time the walk needs. The demo's voter file is thin
 # (a few thousand voters a state), so its doors stand hundreds of metres apart; a speed under
-# the quality rules' limit (quality.MAX_SPEED_MPS) keeps honest doors unflagged.
+# the quality rules' limit (``field.quality.MAX_SPEED_MPS``) keeps honest doors unflagged.
 WALK_SPEED_MPS = (1.3, 2.6)
 MAX_ATTEMPTS = 3  # knocks on a door where nobody answered, then it is left
 # Of the doors knocked: conversations vary by state (CONTACT_RATES); of the rest, these.
@@ -80,14 +71,14 @@ SUPPORT_SHARES = {1: 0.24, 2: 0.19, 3: 0.25, 4: 0.15, 5: 0.17}
 # 10 immigration and about 1 in 10 abortion. The economy's share is split here between
 # inflation and the cost of living, housing and jobs; the rest among the other issues.
 ISSUE_SHARES = {
-    Issue.INFLATION: 0.30,
-    Issue.IMMIGRATION: 0.20,
-    Issue.ABORTION: 0.11,
-    Issue.DEMOCRACY: 0.10,
-    Issue.HEALTH_CARE: 0.08,
-    Issue.HOUSING: 0.07,
-    Issue.JOBS: 0.05,
-    Issue.OTHER: 0.09,
+    "inflation": 0.30,
+    "immigration": 0.20,
+    "abortion": 0.11,
+    "democracy": 0.10,
+    "health_care": 0.08,
+    "housing": 0.07,
+    "jobs": 0.05,
+    "other": 0.09,
 }
 SECOND_ISSUE = 0.45  # of those naming an issue, the share who name a second
 NOTES = (
@@ -134,17 +125,15 @@ class StateField:
 
 
 @dataclass(frozen=True)
-class DemoProgram:
+class Program:
     turfs: int
     walk_lists: int
     results: int
-    flagged: int
-    rejected: int
 
 
 @dataclass
 class _List:
-    walk_list: WalkList
+    code: str
     canvassers: list[str]
     households: frozenset[int]
     doors: deque[int]  # households not yet knocked, in walking order
@@ -152,14 +141,15 @@ class _List:
     attempts: Counter[int] = field(default_factory=Counter)
 
 
-def demo_program_create(
+def program_create(
     *,
     seed: int,
     admin: AbstractBaseUser,
     states: list[StateField],
     national_id: int,
     now: dt.datetime | None = None,
-) -> DemoProgram:
+) -> Program:
+    """The four weeks of field work (see the module docstring)."""
     now = now or timezone.now()
     rng = random.Random(f"{seed}:field")
     today = timezone.localdate(now)
@@ -174,22 +164,20 @@ def demo_program_create(
             turfs += len(cut_turfs)
             lists += len(listed)
             _canvass(rng, state, listed, number, first_day, now)
-        _goals(admin, states, national_id, first_day, today)
+        done = _done(first_day, today)
+        _goals(admin, states, national_id, done, first_day, today)
         _materials(rng, states, today)
-    flagged = CanvassResult.objects.filter(review=CanvassResult.Review.FLAGGED).count()
-    return DemoProgram(
-        turfs=turfs,
-        walk_lists=lists,
-        results=CanvassResult.objects.count(),
-        flagged=flagged,
-        rejected=SyncRejection.objects.count(),
-    )
+    return Program(turfs=turfs, walk_lists=lists, results=sum(d for d, _ in done.values()))
 
 
 # Turfs and walk lists ----------------------------------------------------------------------
 
 
-def _turfs(state: StateField) -> list[Turf]:
+# (id, number) of a turf.
+_Turf = tuple[int, int]
+
+
+def _turfs(state: StateField) -> list[_Turf]:
     team = organizing_selectors.org_unit_get(state.team_id)
     if team is None:
         raise RuntimeError(f"team {state.team_id} vanished while seeding")
@@ -200,53 +188,48 @@ def _turfs(state: StateField) -> list[Turf]:
         filters={"org_unit": team.pk},
     )
     # A small file (the test scale) has teams of a few dozen doors: cut them in two or three.
-    target = max(turf_services.TARGET_MIN, min(TURF_DOORS, (universe.last_count or 0) // 3))
-    cut = turf_services.turf_cut(
+    target = max(field_services.TARGET_MIN, min(TURF_DOORS, (universe.last_count or 0) // 3))
+    cut = field_services.turf_cut(
         actor=state.director,
         universe_id=universe.pk,
         org_unit_id=team.pk,
         target_doors=target,
         name=f"{team.name}: turfs of {target}",
     )
-    return list(Turf.objects.filter(cut=cut).order_by("number"))
+    scope = organizing_selectors.staff_scope(state.director)
+    return [(t.pk, t.number) for t in field_selectors.turf_list(scope=scope, cut_id=cut.pk)]
 
 
 def _walk_lists(
-    rng: random.Random, state: StateField, turfs: list[Turf], first_day: dt.date
+    rng: random.Random, state: StateField, turfs: list[_Turf], first_day: dt.date
 ) -> list[_List]:
     team = organizing_selectors.org_unit_get(state.team_id)
     volunteers = volunteers_selectors.unit_volunteers(unit_path=team.path if team else "")
     # At least one turf waits to be handed out, however few there are.
     handed = max(1, min(len(turfs) - 1, round(len(turfs) * LISTED_SHARE)))
     chosen = sorted(rng.sample(turfs, handed), key=_number)
-    stops: dict[int, list[int]] = {turf.pk: [] for turf in chosen}
-    for turf_id, household_id in (
-        TurfStop.objects.filter(turf__in=chosen)
-        .order_by("turf_id", "position")
-        .values_list("turf_id", "household_id")
-    ):
-        stops[turf_id].append(household_id)
+    stops = field_selectors.turf_doors([pk for pk, _ in chosen])
+    handed_out = dt.datetime.combine(first_day - dt.timedelta(days=1), dt.time(18), tzinfo=dt.UTC)
     made = []
-    for turf in chosen:
+    for turf_id, _ in chosen:
         canvasser = rng.choice(volunteers) if volunteers else None
-        walk_list = turf_services.walk_list_create(
+        walk_list = field_services.walk_list_create(
             actor=state.organizer,
-            turf_id=turf.pk,
+            turf_id=turf_id,
             canvasser_id=canvasser[0] if canvasser else None,
             script_id=state.script_id,
+            now=handed_out,
         )
         # The lead canvasser and the volunteers who take the list on other days.
         names = [canvasser[1].split(" ")[0]] if canvasser else []
         names += rng.sample(FALLBACK_NAMES, 3)
-        doors = stops[turf.pk]
-        made.append(_List(walk_list, names, frozenset(doors), deque(doors)))
-    handed_out = dt.datetime.combine(first_day - dt.timedelta(days=1), dt.time(18), tzinfo=dt.UTC)
-    WalkList.objects.filter(pk__in=[m.walk_list.pk for m in made]).update(created_at=handed_out)
+        doors = stops[turf_id]
+        made.append(_List(walk_list.code, names, frozenset(doors), deque(doors)))
     return made
 
 
-def _number(turf: Turf) -> int:
-    return turf.number
+def _number(turf: _Turf) -> int:
+    return turf[1]
 
 
 # Doors -------------------------------------------------------------------------------------
@@ -303,9 +286,7 @@ def _canvass(
             batch, end = _session(rng, lst, walker, start, until, rate, homes, versions)
             synced = end + dt.timedelta(minutes=rng.uniform(5, 90))
             if batch and synced <= now:
-                canvass_services.canvass_sync(
-                    list_code=lst.walk_list.code, results=batch, now=synced
-                )
+                field_services.canvass_sync(list_code=lst.code, results=batch, now=synced)
     # Five evenings ago, two states' first lists got doors filled in from a kitchen table,
     # and one state's a phone with an old bug.
     evening = dt.datetime.combine(now.date() - dt.timedelta(days=5), dt.time(21), tzinfo=zone)
@@ -315,8 +296,8 @@ def _canvass(
     elif number == BUGGY_PHONE_STATE:
         odd = _bad_rows(rng, lists[0], evening, homes)
     if odd:
-        canvass_services.canvass_sync(
-            list_code=lists[0].walk_list.code, results=odd, now=evening + dt.timedelta(hours=1)
+        field_services.canvass_sync(
+            list_code=lists[0].code, results=odd, now=evening + dt.timedelta(hours=1)
         )
 
 
@@ -357,7 +338,7 @@ def _session(
         household = queue[0]
         place = homes.places.get(household)
         if previous is not None and place is not None:
-            meters = quality.meters_between(*previous, *place)
+            meters = field_selectors.meters_between(*previous, *place)
             at += dt.timedelta(seconds=meters / rng.uniform(*WALK_SPEED_MPS))
             if at > until:
                 break  # too far for today: the next session starts there
@@ -468,14 +449,15 @@ def _bad_rows(
 # Goals and materials -----------------------------------------------------------------------
 
 
-def _done(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Doors and conversations so far per team."""
-    rows = (
-        CanvassResult.objects.filter(org_unit_id__in=unit_ids)
-        .values("org_unit_id")
-        .annotate(doors=Count("pk"), talked=Count("pk", filter=Q(outcome="talked")))
-    )
-    return {r["org_unit_id"]: (r["doors"], r["talked"]) for r in rows}
+def _done(first_day: dt.date, today: dt.date) -> dict[int, tuple[int, int]]:
+    """Doors and conversations so far per team (a list's team is where its results count)."""
+    done: dict[int, tuple[int, int]] = {}
+    # A day either side: the days are the site's, the doors knocked in each state's own.
+    since, until = first_day - dt.timedelta(days=1), today + dt.timedelta(days=1)
+    for row in field_selectors.canvass_daily_counts(since=since, until=until):
+        doors, talked = done.get(row.org_unit_id, (0, 0))
+        done[row.org_unit_id] = (doors + row.doors, talked + row.conversations)
+    return done
 
 
 def _target(done: int, share_of_time: float, pace: float) -> int:
@@ -490,15 +472,15 @@ def _goals(
     admin: AbstractBaseUser,
     states: list[StateField],
     national_id: int,
+    done: dict[int, tuple[int, int]],
     first_day: dt.date,
     today: dt.date,
 ) -> None:
     due = today + dt.timedelta(days=GOAL_DUE_DAYS)
     share_of_time = ((today - first_day).days + 1) / ((due - first_day).days + 1)
-    done = _done([s.team_id for s in states])
     for number, state in enumerate(states):
         talked = done.get(state.team_id, (0, 0))[1]
-        goal_services.contact_goal_set(
+        field_services.contact_goal_set(
             actor=state.director,
             org_unit_id=state.unit_id,
             measure="conversations",
@@ -507,7 +489,7 @@ def _goals(
             due_on=due,
         )
     for state, pace in zip(states, TEAM_GOAL_PACE, strict=False):
-        goal_services.contact_goal_set(
+        field_services.contact_goal_set(
             actor=state.director,
             org_unit_id=state.team_id,
             measure="doors",
@@ -515,7 +497,7 @@ def _goals(
             starts_on=first_day,
             due_on=due,
         )
-    goal_services.contact_goal_set(
+    field_services.contact_goal_set(
         actor=admin,
         org_unit_id=national_id,
         measure="conversations",
@@ -543,14 +525,14 @@ class _Order:
 # One state's yard signs were requested but never ordered, and their order-by date has
 # passed: they will arrive after they are needed (2024's signs were printed in late October).
 ORDERS = (
-    _Order(MaterialRequest.Kind.LITERATURE, True, 3000, 12, 7, 9, 3),
-    _Order(MaterialRequest.Kind.YARD_SIGNS, False, 2500, 21, 14, 6),
+    _Order("literature", True, 3000, 12, 7, 9, 3),
+    _Order("yard_signs", False, 2500, 21, 14, 6),
 )
 SOME_ORDERS = (
-    _Order(MaterialRequest.Kind.DOOR_HANGERS, True, 1500, 30, 10),
-    _Order(MaterialRequest.Kind.CLIPBOARDS, True, 40, 5, 3, 4, 1),
+    _Order("door_hangers", True, 1500, 30, 10),
+    _Order("clipboards", True, 40, 5, 3, 4, 1),
 )
-LATE = _Order(MaterialRequest.Kind.YARD_SIGNS, True, 800, 8, 14)
+LATE = _Order("yard_signs", True, 800, 8, 14)
 LATE_STATE = "MI"
 
 
@@ -563,18 +545,18 @@ def _materials(rng: random.Random, states: list[StateField], today: dt.date) -> 
             # Quantities vary by state, in round hundreds (tens for a few clipboards).
             unit = 100 if order.needed >= 500 else 10
             needed = max(unit, round(order.needed * rng.uniform(0.6, 1.5) / unit) * unit)
-            request = goal_services.material_request_create(
+            request = field_services.material_request_create(
                 actor=state.organizer if order.for_team else state.director,
                 org_unit_id=state.team_id if order.for_team else state.unit_id,
                 kind=order.kind,
                 quantity_needed=needed,
                 needed_by=today + dt.timedelta(days=order.needed_in_days),
                 lead_time_days=order.lead_time_days,
-                item_id=state.guide_id if order.kind == MaterialRequest.Kind.LITERATURE else None,
+                item_id=state.guide_id if order.kind == "literature" else None,
             )
             if order.ordered_days_ago is None:
                 continue
-            goal_services.material_order(
+            field_services.material_order(
                 actor=state.director,
                 request_id=request.pk,
                 quantity=needed,
@@ -582,7 +564,7 @@ def _materials(rng: random.Random, states: list[StateField], today: dt.date) -> 
             )
             if order.delivered_days_ago is None:
                 continue
-            goal_services.material_deliver(
+            field_services.material_deliver(
                 actor=state.organizer,
                 request_id=request.pk,
                 # A printer now and then delivers a box short.

@@ -8,9 +8,10 @@ asks drive most of the churn, and late in the campaign the battleground states, 
 voters get the most asks, churn faster: what happened in 2024, when 1.3 million donors left
 the program, half of them in battleground states.
 
-The rows are written in bulk (the consent history through ``history_bulk_record``, sends and
-delivery events with ``bulk_create``): one service call per send would take minutes for the
-~100,000 rows. Nobody in it is real; the same seed gives the same history.
+The rows are written in bulk (the consent history through ``history_bulk_record``, each
+mailing with its sends and delivery events through ``mailing_history_record``): one service
+call per send would take minutes for the ~100,000 rows. Nobody in it is real; the same seed
+gives the same history.
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
-from groundgame.core.bulk import insert_rows
-from groundgame.messaging.models import DeliveryEvent, Mailing, MessageChannel, Send
+from groundgame.messaging import services as messaging_services
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
 
-EMAIL, SMS = MessageChannel.EMAIL.value, MessageChannel.SMS.value
+EMAIL, SMS = "email", "sms"
 
 # Share of the people with an address who subscribed to each topic: voters on the file, and
 # donors (who gave online and so are on the fundraising list first of all).
@@ -92,7 +92,7 @@ _BODY = {
 
 
 @dataclass(frozen=True)
-class DemoHistory:
+class History:
     subscriptions: int
     mailings: int
     sends: int
@@ -168,13 +168,14 @@ def _leaving(
 
 def _send_mailing(
     rng: random.Random,
+    number: int,
     plan: Plan,
     people: dict[int, _Person],
     universe_id: int,
     now: dt.datetime,
 ) -> tuple[int, list[consent_services.PastEvent]]:
-    """Write one past mailing with its sends and delivery events; returns how many were sent
-    and the consent changes that came back."""
+    """Write one past mailing (the ``number``-th) with its sends and delivery events; returns
+    how many were sent and the consent changes that came back."""
     sent_at = now - dt.timedelta(days=plan.days_ago)
     topic = consent_selectors.topic_get(plan.topic)
     assert topic is not None  # the default topics ship in a migration
@@ -186,85 +187,67 @@ def _send_mailing(
         for pk in allowed
         if pk in people and people[pk].joined.get((plan.channel, plan.topic), now) <= sent_at
     ]
-    mailing = Mailing.objects.create(
-        name=plan.name,
-        channel=plan.channel,
-        topic=topic,
-        universe_id=universe_id,
-        subject=plan.subject,
-        body=_BODY[plan.channel] + plan.name,
-        status=Mailing.Status.SENT,
-        scheduled_at=sent_at,
-        audience_count=len(people),
-        suppressed_count=len(people) - len(recipients),
-        capped_count=0,
-        queued_count=len(recipients),
-        fanned_out_at=sent_at,
-        finished_at=sent_at + dt.timedelta(hours=1),
-    )
-    Mailing.objects.filter(pk=mailing.pk).update(created_at=sent_at - dt.timedelta(days=2))
     address = "email" if plan.channel == EMAIL else "phone"
-    # Plain rows, not models: about 6,000 sends per mailing.
-    insert_rows(
-        Send,
-        ["mailing_id", "person_id", "channel", "topic_id", "address", "status", "segments",
-         "claimed_by", "attempts", "provider_id", "error", "queued_at", "sent_at"],
-        (
-            (mailing.pk, p.pk, plan.channel, topic.pk, getattr(p, address), Send.Status.SENT, 1,
-             "", 1, f"demo-{mailing.pk}-{p.pk}", "", sent_at,
-             # A provider takes about an hour for a list this size.
-             sent_at + dt.timedelta(seconds=3600 * i / max(1, len(recipients))))
-            for i, p in enumerate(recipients)
-        ),
-    )
-    sends = Send.objects.filter(mailing=mailing).values_list(
-        "pk", "person_id", "address", "sent_at"
-    )
-    events: list[DeliveryEvent] = []
+    sends: list[messaging_services.PastSend] = []
     churn: list[consent_services.PastEvent] = []
     pressure = _battleground_pressure(plan.days_ago)
-    for send_id, person_id, to, sent in sends.order_by("pk"):
-        p = people[person_id]
-        assert sent is not None  # written just above
+    for i, p in enumerate(recipients):
+        to = getattr(p, address)
+        # A provider takes about an hour for a list this size.
+        sent = sent_at + dt.timedelta(seconds=3600 * i / max(1, len(recipients)))
         later = sent + dt.timedelta(hours=min(120.0, rng.expovariate(1 / 14)))
         factor = pressure if p.battleground else 1.0
         roll = rng.random()
+        kind = ""
         if plan.channel == EMAIL and rng.random() < BOUNCE_RATE:
-            kind = DeliveryEvent.Kind.BOUNCED
+            kind = "bounced"
             churn.append(
                 consent_services.PastEvent(
                     p.pk, "bounce", "webhook:email", later, p.state, EMAIL, address=to
                 )
             )
         elif roll < plan.complaint * factor:
-            kind = DeliveryEvent.Kind.COMPLAINED
+            kind = "complained"
             churn.append(
                 consent_services.PastEvent(
                     p.pk, "complaint", "webhook:email", later, p.state, EMAIL, address=to
                 )
             )
-        else:
-            # Delivered: the demo's provider reports only what went wrong (a report per
-            # delivered message would double the rows and change no figure on the page).
-            if roll < (plan.complaint + plan.leave) * factor:
-                churn.append(_leaving(rng, plan, p, to, later))
-            continue
-        events.append(
-            DeliveryEvent(
-                send_id=send_id,
-                mailing=mailing,
-                kind=kind,
+        # Delivered: the demo's provider reports only what went wrong (a report per
+        # delivered message would double the rows and change no figure on the page).
+        elif roll < (plan.complaint + plan.leave) * factor:
+            churn.append(_leaving(rng, plan, p, to, later))
+        sends.append(
+            messaging_services.PastSend(
+                person_id=p.pk,
                 address=to,
-                provider_event_id=f"demo-{send_id}-{kind}",
-                at=later,
+                sent_at=sent,
+                provider_id=f"demo-{number}-{p.pk}",
+                reported=(kind, later) if kind else None,
             )
         )
-    DeliveryEvent.objects.bulk_create(events, batch_size=2_000)
+    messaging_services.mailing_history_record(
+        actor=None,
+        mailing=messaging_services.PastMailing(
+            name=plan.name,
+            channel=plan.channel,
+            topic_key=plan.topic,
+            universe_id=universe_id,
+            subject=plan.subject,
+            body=_BODY[plan.channel] + plan.name,
+            created_at=sent_at - dt.timedelta(days=2),
+            sent_at=sent_at,
+            finished_at=sent_at + dt.timedelta(hours=1),
+            audience_count=len(people),
+        ),
+        sends=sends,
+    )
     return len(recipients), churn
 
 
-def demo_history_create(*, seed: int, donor_ids: list[int]) -> DemoHistory:
-    """Write the demo's consent and messaging history (see the module docstring)."""
+def history_create(*, seed: int, donor_ids: list[int]) -> History:
+    """Write the demo's consent and messaging history (see the module docstring); list
+    health is counted now, so that its first visitor does not wait."""
     rng = random.Random(f"messaging-{seed}")
     now = timezone.now()
     battleground = set(settings.GROUNDGAME_BATTLEGROUND_STATES)
@@ -283,17 +266,18 @@ def demo_history_create(*, seed: int, donor_ids: list[int]) -> DemoHistory:
         consent_services.history_bulk_record(events=joins)
         sends = churn = 0
         pending: list[consent_services.PastEvent] = []
-        for plan in PLANS:
+        for number, plan in enumerate(PLANS):
             # The changes that happened before this mailing went out narrow its audience;
             # later ones wait, so each is applied in the order it happened.
             sent_at = now - dt.timedelta(days=plan.days_ago)
             consent_services.history_bulk_record(events=[e for e in pending if e.at <= sent_at])
             pending = [e for e in pending if e.at > sent_at]
-            sent, changes = _send_mailing(rng, plan, people, universe.pk, now)
+            sent, changes = _send_mailing(rng, number, plan, people, universe.pk, now)
             pending.extend(changes)
             sends += sent
             churn += len(changes)
         consent_services.history_bulk_record(events=pending)
-    return DemoHistory(
+    messaging_services.list_health_refresh()
+    return History(
         subscriptions=len(joins), mailings=len(PLANS), sends=sends, churn=churn
     )

@@ -3,7 +3,8 @@
 Nobody in it is real: names are drawn from lists of common names, streets are invented (at
 real ZIP codes of the right county, placed near the ZIP's centroid), emails are at the
 ``example.*`` domains reserved for documentation and phones are in the fictional 555
-exchange. What is real are the aggregates, from ``reference``:
+exchange. What is real are the aggregates: the counties' returns (``people.selectors``) and the
+states' turnout (``reference``):
 
 - each county holds voters in proportion to its 2024 presidential vote;
 - the chance that a voter of county *c* voted in year *Y* is
@@ -23,7 +24,7 @@ import datetime as dt
 import math
 import random
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -32,8 +33,11 @@ from statistics import NormalDist
 import addfips
 import zipcodes
 
-from groundgame.people import names, reference
-from groundgame.people.voterfile.bulk import (
+from groundgame.demo import names, reference
+from groundgame.people import selectors as people_selectors
+from groundgame.people import services as people
+from groundgame.people.selectors import SwingCounty
+from groundgame.people.services import (
     HistoryRow,
     HouseholdRow,
     PersonRow,
@@ -160,13 +164,13 @@ def county_places() -> tuple[CountyPlace, ...]:
             latitude=sum(z.latitude for z in zips[c.fips]) / len(zips[c.fips]),
             longitude=sum(z.longitude for z in zips[c.fips]) / len(zips[c.fips]),
         )
-        for c in reference.swing_counties()
+        for c in people_selectors.swing_county_list()
     )
 
 
 def allocate(total: int) -> dict[str, int]:
     """Voters per county, proportional to the 2024 vote (largest remainder, summing to total)."""
-    counties = reference.swing_counties()
+    counties = people_selectors.swing_county_list()
     votes = sum(c.votes[2024] for c in counties)
     shares = {c.fips: total * c.votes[2024] / votes for c in counties}
     counts = {f: int(s) for f, s in shares.items()}
@@ -176,7 +180,7 @@ def allocate(total: int) -> dict[str, int]:
     return counts
 
 
-def turnout_rates(county: reference.SwingCounty) -> dict[int, float]:
+def turnout_rates(county: SwingCounty) -> dict[int, float]:
     """P(a registered voter of the county voted in year Y), before the age adjustment."""
     state = reference.swing_states()[county.state]
     registered = county.votes[2024] / state.vep_turnout_2024
@@ -189,7 +193,7 @@ def voter_file(
     """The synthetic file in batches of about ``batch_size`` voters (whole households)."""
     counts = allocate(voters)
     batch = SynthBatch(VoterFileBatch(), [])
-    for county in reference.swing_counties():
+    for county in people_selectors.swing_county_list():
         if not counts[county.fips]:
             continue
         generated = _county(county, counts[county.fips], seed, team_by_county[county.fips])
@@ -211,11 +215,54 @@ def voter_file(
         yield batch
 
 
+@dataclass(frozen=True)
+class LoadedFile:
+    voters: int
+    households: int
+    ballots: int
+    # (person id, team id, leads the team) of the synthetic people who volunteer.
+    volunteers: list[tuple[int, int, bool]]
+
+
+def voter_file_load(
+    *,
+    voters: int,
+    seed: int,
+    team_by_county: Mapping[str, int],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LoadedFile:
+    """Generate and load the synthetic swing-state voter file.
+
+    Every person is placed in the team covering their county (``team_by_county`` maps each
+    county FIPS to a team id). Batches commit one by one, so memory stays bounded at any size.
+    """
+    done = households = ballots = 0
+    volunteers: list[tuple[int, int, bool]] = []
+    # Batches of at most 20,000 voters bound memory at any size; at least ~20 of them keep the
+    # progress line moving on small files.
+    batch_size = min(20_000, max(2_000, voters // 20))
+    batches = voter_file(
+        voters=voters, seed=seed, team_by_county=team_by_county, batch_size=batch_size
+    )
+    for batch in batches:
+        loaded = people.voter_file_bulk_load(actor=None, batch=batch.rows)
+        for index, leader in batch.volunteers:
+            team = batch.rows.people[index].org_unit_id
+            if team is not None:
+                volunteers.append((loaded.person_ids[index], team, leader))
+        done += len(batch.rows.people)
+        households += len(batch.rows.households)
+        ballots += len(batch.rows.history)
+        if progress is not None:
+            progress("voters", done, voters)
+    return LoadedFile(voters=done, households=households, ballots=ballots, volunteers=volunteers)
+
+
 _Member = tuple[PersonRow, VoterRow, list[tuple[dt.date, str, str]], bool | None]
 
 
 def _county(
-    county: reference.SwingCounty, count: int, seed: int, team: int
+    county: SwingCounty, count: int, seed: int, team: int
 ) -> list[tuple[HouseholdRow, list[_Member]]]:
     """Exactly ``count`` voters of one county, in households."""
     rng = random.Random(f"{seed}/{county.fips}")
@@ -275,7 +322,7 @@ def _county(
     return out
 
 
-def _address(rng: random.Random, county: reference.SwingCounty, where: Zip) -> HouseholdRow:
+def _address(rng: random.Random, county: SwingCounty, where: Zip) -> HouseholdRow:
     street = names.STREETS[_pick(rng, _STREET_W)]
     kind = names.STREET_TYPES[rng.randrange(len(names.STREET_TYPES))]
     unit = f"Apt {rng.randint(1, 40)}{'ABCD'[rng.randrange(4)]}" if rng.random() < 0.12 else ""
@@ -360,7 +407,7 @@ def _eligible(birth: dt.date, election: dt.date) -> bool:
     return birth <= election.replace(year=election.year - 18)
 
 
-def _thresholds(county: reference.SwingCounty, births: list[dt.date]) -> dict[int, float]:
+def _thresholds(county: SwingCounty, births: list[dt.date]) -> dict[int, float]:
     """Normal quantiles per year: a voter votes when their latent propensity is below it.
 
     Only the voters already 18 can have voted, so the rate among them is raised to keep the
@@ -400,7 +447,7 @@ def _vote_history(
 _PARTIES = ("DEM", "REP", "UNA", "LIB", "GRE", "OTH")
 
 
-def _party_weights(county: reference.SwingCounty) -> list[float] | None:
+def _party_weights(county: SwingCounty) -> list[float] | None:
     """Cumulative weights over ``_PARTIES``, or None where the state registers no party."""
     non_major = _NON_MAJOR.get(county.state)
     if non_major is None:
@@ -526,3 +573,12 @@ def donors(*, count: int, seed: int) -> list[tuple[HouseholdRow, PersonRow]]:
         )
         out.append((household, person))
     return out
+
+
+def donors_load(*, count: int, seed: int) -> list[int]:
+    """Load ``count`` synthetic donors (see ``donors``) in bulk; returns their person ids."""
+    return people.household_person_bulk_create(
+        actor=None,
+        rows=donors(count=count, seed=seed),
+        what="synthetic donors outside the swing states",
+    )
