@@ -294,16 +294,16 @@ def _compare(cut: Any, sample: int, seconds: float, seed: int) -> dict[str, Any]
         )
         if number % 10 == 0:
             _log(f"compared {number} of {len(picked)} turfs with OR-tools")
-    doors = sum(r["doors"] for r in rows)
+    total_doors = sum(r["doors"] for r in rows)
     ours_m, theirs_m = sum(r["ours_m"] for r in rows), sum(r["ortools_m"] for r in rows)
     per_turf = [r["ours_m"] / r["ortools_m"] for r in rows if r["ortools_m"]]
     return {
         "turfs": len(rows),
-        "doors": doors,
+        "doors": total_doors,
         "ortools_seconds_per_turf_limit": seconds,
-        "groundgame_m_per_door": round(ours_m / doors, 2),
-        "ortools_m_per_door": round(theirs_m / doors, 2),
-        "file_order_m_per_door": round(sum(r["file_order_m"] for r in rows) / doors, 2),
+        "groundgame_m_per_door": round(ours_m / total_doors, 2),
+        "ortools_m_per_door": round(theirs_m / total_doors, 2),
+        "file_order_m_per_door": round(sum(r["file_order_m"] for r in rows) / total_doors, 2),
         "ratio_groundgame_to_ortools": round(ours_m / theirs_m, 4),
         "ratio_per_turf": {
             "median": round(float(np.median(per_turf)), 4),
