@@ -263,7 +263,7 @@ def _ortools_path(dist: np.ndarray[Any, Any], seconds: float) -> list[int]:
 
 
 def _compare(cut: Any, sample: int, seconds: float, seed: int) -> dict[str, Any]:
-    from groundgame.field import routing, turf_services
+    from groundgame.field import turf_services, walking_routes
     from groundgame.field.models import Turf
     from groundgame.people import selectors as people_selectors
 
@@ -273,21 +273,21 @@ def _compare(cut: Any, sample: int, seconds: float, seed: int) -> dict[str, Any]
     for number, turf in enumerate(Turf.objects.filter(pk__in=picked).order_by("pk"), start=1):
         households = list(turf.stops.order_by("position").values_list("household_id", flat=True))
         doors = turf_services.doors_of(people_selectors.household_points(households))
-        xy = routing.project(doors.latitude, doors.longitude)
+        xy = walking_routes.project(doors.latitude, doors.longitude)
         started = time.perf_counter()
-        ours = routing.route(xy, doors.street)
+        ours = walking_routes.route(xy, doors.street)
         ours_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        theirs = _ortools_path(routing.distance_matrix(xy), seconds)
+        theirs = _ortools_path(walking_routes.distance_matrix(xy), seconds)
         theirs_seconds = time.perf_counter() - started
         file_order = np.arange(len(doors))  # households by id: the order of the file
         rows.append(
             {
                 "doors": len(doors),
-                "ours_m": routing.path_meters(xy, ours),
+                "ours_m": walking_routes.path_meters(xy, ours),
                 "stored_m": turf.route_meters,
-                "ortools_m": routing.path_meters(xy, theirs),
-                "file_order_m": routing.path_meters(xy, file_order),
+                "ortools_m": walking_routes.path_meters(xy, theirs),
+                "file_order_m": walking_routes.path_meters(xy, file_order),
                 "ours_s": ours_seconds,
                 "ortools_s": theirs_seconds,
             }

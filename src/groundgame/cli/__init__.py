@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from groundgame import __version__
 from groundgame.cli import bench, demo, integrations, messaging, people, server, staff, voters
-from groundgame.cli.base import EXIT_USAGE, Parser
+from groundgame.cli.base import EXIT_USAGE, Parser, add_actions
 from groundgame.runtime import CliError
 
 GROUPS = (demo, server, staff, people, integrations, voters, messaging, bench)
@@ -25,8 +25,7 @@ def build_parser() -> Parser:
         description="groundgame: the campaign operations platform.",
     )
     parser.add_argument("--version", action="version", version=f"groundgame {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    commands.required = True
+    commands = add_actions(parser, dest="command", metavar="COMMAND")
     for group in GROUPS:
         group.register(commands)
     return parser

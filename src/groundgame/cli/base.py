@@ -18,6 +18,13 @@ class Parser(argparse.ArgumentParser):
 Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
 
 
+def add_actions(parser: argparse.ArgumentParser, *, dest: str, metavar: str = "ACTION") -> Commands:
+    """The required sub-commands of a command group (``people link``, ``voters import``)."""
+    actions = parser.add_subparsers(dest=dest, metavar=metavar, parser_class=Parser)
+    actions.required = True
+    return actions
+
+
 def boot(*, migrate: bool = True) -> str:
     """Data directory, Django, database; returns the database vendor."""
     from groundgame import runtime

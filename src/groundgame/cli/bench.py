@@ -9,14 +9,13 @@ import importlib
 import json
 import os
 
-from groundgame.cli.base import Commands, Parser
+from groundgame.cli.base import Commands, add_actions
 from groundgame.runtime import CliError
 
 
 def register(commands: Commands) -> None:
     bench = commands.add_parser("bench", help="measure performance; prints JSON")
-    benches = bench.add_subparsers(dest="bench", metavar="BENCH", parser_class=Parser)
-    benches.required = True
+    benches = add_actions(bench, dest="bench", metavar="BENCH")
     bench.set_defaults(handler=cmd_bench)
     bench_seed = benches.add_parser(
         "seed", help="time and peak memory of seeding a synthetic campaign into a fresh database"

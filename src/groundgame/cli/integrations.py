@@ -6,17 +6,15 @@ import argparse
 import json
 import sys
 
-from groundgame.cli.base import EXIT_USAGE, Commands, Parser, boot
+from groundgame.cli.base import EXIT_USAGE, Commands, add_actions, boot
 from groundgame.runtime import CliError
 
 
 def register(commands: Commands) -> None:
     integrations = commands.add_parser("integrations", help="import from other systems")
-    vendors = integrations.add_subparsers(dest="vendor", metavar="VENDOR", parser_class=Parser)
-    vendors.required = True
+    vendors = add_actions(integrations, dest="vendor", metavar="VENDOR")
     mobilize = vendors.add_parser("mobilize", help="Mobilize events and attendances")
-    mobilize_actions = mobilize.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
-    mobilize_actions.required = True
+    mobilize_actions = add_actions(mobilize, dest="action")
     attendances = mobilize_actions.add_parser(
         "import-attendances", help="import a saved JSON answer of Mobilize's attendances API"
     )

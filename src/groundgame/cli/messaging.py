@@ -6,14 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from groundgame.cli.base import Commands, Parser, boot
+from groundgame.cli.base import Commands, add_actions, boot
 from groundgame.runtime import CliError
 
 
 def register(commands: Commands) -> None:
     messaging = commands.add_parser("messaging", help="send what waits in the outbox")
-    actions = messaging.add_subparsers(dest="messaging", metavar="ACTION", parser_class=Parser)
-    actions.required = True
+    actions = add_actions(messaging, dest="messaging")
     deliver = actions.add_parser(
         "deliver", help="deliver one channel's queued messages now, at the provider's rate"
     )

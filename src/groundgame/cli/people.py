@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from groundgame.cli.base import Commands, Parser, boot
+from groundgame.cli.base import Commands, add_actions, boot
 from groundgame.runtime import CliError
 
 
 def register(commands: Commands) -> None:
     people = commands.add_parser("people", help="work on files of people")
-    actions = people.add_subparsers(dest="people", metavar="ACTION", parser_class=Parser)
-    actions.required = True
+    actions = add_actions(people, dest="people")
     link = actions.add_parser(
         "link", help="find the rows of two CSV files of people that are the same person"
     )

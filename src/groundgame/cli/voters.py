@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from groundgame.cli.base import EXIT_USAGE, Commands, Parser, boot
+from groundgame.cli.base import EXIT_USAGE, Commands, add_actions, boot
 from groundgame.runtime import CliError
 
 
 def register(commands: Commands) -> None:
     voters = commands.add_parser("voters", help="import state voter files and see the runs")
-    actions = voters.add_subparsers(dest="voters", metavar="ACTION", parser_class=Parser)
-    actions.required = True
+    actions = add_actions(voters, dest="voters")
     vimport = actions.add_parser(
         "import", help="import a state's voter file (and its vote history) in its public layout"
     )
