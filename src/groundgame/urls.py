@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from groundgame.api import api
-from groundgame.core import views as core_views
 
 urlpatterns = [
+    path("", include("groundgame.core.urls")),
     path("", include("groundgame.health.urls")),
     path("", include("groundgame.organizing.urls")),
     path("", include("groundgame.volunteers.urls")),
@@ -12,14 +12,9 @@ urlpatterns = [
     path("events/", include("groundgame.events.urls")),
     path("audit/", include("groundgame.audit.urls")),
     path("content/", include("groundgame.content.urls")),
-    path("field/review/", include("groundgame.field.review_urls")),
-    path("field/", include("groundgame.field.urls")),
-    path("field/", include("groundgame.field.reporting_urls")),
-    path("canvass/", include("groundgame.field.canvass_urls")),
+    path("", include("groundgame.field.urls")),
     path("", include("groundgame.consent.urls")),
-    path("messaging/", include("groundgame.messaging.urls")),
-    path("list-health/", include("groundgame.messaging.health_urls")),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("groundgame.messaging.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from groundgame.audit.models import AuditEvent
 from groundgame.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
-from groundgame.field import routing, services
+from groundgame.field import services, walking_routes
 from groundgame.field.models import Turf, TurfCut, TurfStop, WalkList
 from groundgame.people.models import Household, Person, Universe
 from tests.field.turf_builders import build_town
@@ -128,14 +128,14 @@ def test_routes_visit_each_door_once_and_beat_file_order(campaign: Any) -> None:
     def meters(order: list[int]) -> float:
         lat = np.array([coords[h][0] for h in order])
         lon = np.array([coords[h][1] for h in order])
-        return routing.path_meters(routing.project(lat, lon), np.arange(len(order)))
+        return walking_routes.path_meters(walking_routes.project(lat, lon), np.arange(len(order)))
 
     assert turf.route_meters == pytest.approx(meters(walked), rel=0.01)
     assert meters(walked) < 0.25 * meters(shuffled)
     # On a grid of streets the route walks each street's doors together: few street changes.
     streets = dict(Household.objects.values_list("pk", "street"))
     changes = sum(
-        routing.street_name(streets[a]) != routing.street_name(streets[b])
+        walking_routes.street_name(streets[a]) != walking_routes.street_name(streets[b])
         for a, b in itertools.pairwise(walked)
     )
     assert changes <= 8
@@ -144,10 +144,10 @@ def test_routes_visit_each_door_once_and_beat_file_order(campaign: Any) -> None:
 def test_routing_is_good_on_random_points() -> None:
     rng = np.random.default_rng(11)
     xy = rng.uniform(0, 1000, (60, 2))
-    order = routing.route(xy, ["" for _ in range(60)])
+    order = walking_routes.route(xy, ["" for _ in range(60)])
     assert sorted(order.tolist()) == list(range(60))
     # A random open path through 60 points in a 1 km square is ~31 km; a good one under 6.5.
-    assert routing.path_meters(xy, order) < 6_500
+    assert walking_routes.path_meters(xy, order) < 6_500
 
 
 def test_an_empty_universe_is_refused_with_nothing_written(campaign: Any) -> None:

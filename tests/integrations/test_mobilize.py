@@ -166,7 +166,7 @@ def test_command_line(campaign: Campaign, tmp_path: Path, capsys: Any) -> None:
     args = cli.build_parser().parse_args(
         ["integrations", "mobilize", "import-attendances", str(path), "--org-unit", "Wake"]
     )
-    assert cli.cmd_integrations(args) == 0
+    assert args.handler(args) == 0
     out = capsys.readouterr()
     assert "2 attendances: 1 new or changed" in out.out
     assert "record 1:" in out.err

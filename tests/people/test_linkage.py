@@ -4,24 +4,13 @@ with a known truth."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import random
 from pathlib import Path
 
 import pytest
 
+from groundgame.bench import match as bench
 from groundgame.cli import main
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "match.py"
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_match", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -80,7 +69,6 @@ def test_links_the_same_people_and_not_namesakes(tmp_path):
 
 @pytest.mark.slow
 def test_precision_and_recall_on_a_synthetic_pair(tmp_path):
-    bench = _bench()
     left, right = tmp_path / "l.csv", tmp_path / "r.csv"
     truth = bench._write_files(random.Random(7), 3000, left, right)
     found, _ = bench._ours(left, right, tmp_path / "pairs.csv")

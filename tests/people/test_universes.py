@@ -559,11 +559,12 @@ def test_the_command_line_exports_everyone_as_the_system(
     file: list[Row], tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     from groundgame import cli
+    from groundgame.cli import people as people_commands
 
     services.universe_save(actor=None, name="Emailable", filters={"has_email": True})
     # The test database is ready: the command's start-up (data directory, migrations) is not
     # what is tested here.
-    monkeypatch.setattr(cli, "_boot", lambda: "sqlite")
+    monkeypatch.setattr(people_commands, "boot", lambda: "sqlite")
     out = tmp_path / "emailable.csv"
     assert cli.main(["people", "export-universe", "EMAILABLE", "--out", str(out)]) == 0
     with out.open(newline="", encoding="utf-8") as written:

@@ -1,4 +1,4 @@
-"""Shared model fields, and the worker heartbeat the health check reads."""
+"""Shared model fields, and the worker heartbeat the liveness probe reads."""
 
 from __future__ import annotations
 

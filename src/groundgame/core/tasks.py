@@ -9,7 +9,7 @@ separate worker process, and an operator can use it the same way after a deploym
     from groundgame.core.tasks import ping
     result = ping.enqueue("hello")   # then result.refresh(); result.return_value == "hello"
 
-The health check does not enqueue it: ``/healthz`` reads worker heartbeats, so that a probe
+The liveness probe does not enqueue it: ``/healthz`` reads worker heartbeats, so that a probe
 never adds jobs to a queue that may already be backed up.
 """
 

@@ -1,4 +1,4 @@
-"""The health check and error pages. Error pages never show a traceback."""
+"""The liveness probe and the error pages. Error pages never show a traceback."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _worker_status() -> dict[str, Any]:
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def liveness(request: HttpRequest) -> JsonResponse:
     """200 when the database answers; the worker's state is reported beside it.
 
     A missing worker does not fail the check (the web keeps taking sign-ups, which wait in the

@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from groundgame.field.routing import EARTH_RADIUS_M
+from groundgame.field.walking_routes import EARTH_RADIUS_M
 from groundgame.organizing import selectors as organizing_selectors
 
 # A conversation at the door (with a survey) takes longer than this; a "talked" result less

@@ -11,7 +11,7 @@ import numpy as np
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from groundgame.field import routing
+from groundgame.field import walking_routes
 from groundgame.field.models import CanvassResult, Turf, TurfCut, TurfStop, WalkList
 from groundgame.organizing.selectors import StaffScope
 from groundgame.people import selectors as people_selectors
@@ -122,7 +122,7 @@ def turf_cut_map(turfs: list[Turf]) -> CutMap:
     longitudes = [lon for s in shapes for _, lon in by_turf.get(s.turf.pk, ())]
     if not latitudes:
         return CutMap(shapes=shapes, households=len(stops))
-    xy = routing.project(np.array(latitudes), np.array(longitudes))
+    xy = walking_routes.project(np.array(latitudes), np.array(longitudes))
     to_svg, height = _fit(xy)
     at = 0
     for shape in shapes:
@@ -140,7 +140,7 @@ def turf_cut_map(turfs: list[Turf]) -> CutMap:
     return CutMap(shapes=shapes, height=height, drawn=len(latitudes), households=len(stops))
 
 
-def _fit(xy: routing.FloatArray) -> tuple[Any, float]:
+def _fit(xy: walking_routes.FloatArray) -> tuple[Any, float]:
     """A function taking meters to SVG coordinates, and the map's height: the points' box
     scaled to the map's width, same scale on both axes, y flipped so north is up. The height
     follows the points' shape within bounds, so a tall turf is drawn tall (on a phone too)."""
@@ -151,7 +151,7 @@ def _fit(xy: routing.FloatArray) -> tuple[Any, float]:
     scale = min(inner / span[0], (height - 2 * MAP_PAD) / span[1])
     offset = (np.array([MAP_WIDTH, height]) - span * scale) / 2
 
-    def to_svg(points: routing.FloatArray) -> routing.FloatArray:
+    def to_svg(points: walking_routes.FloatArray) -> walking_routes.FloatArray:
         out = np.asarray((points - low) * scale + offset, dtype=float)
         out[:, 1] = height - out[:, 1]
         return out
@@ -242,7 +242,7 @@ def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
     for household in household_order:
         point = points.get(household)
         street, zip5 = (point[1], point[2]) if point else ("", "")
-        key = routing.door_key(street, zip5)
+        key = walking_routes.door_key(street, zip5)
         door = index.get(key)
         if door is None:
             door = index[key] = Door(
@@ -258,7 +258,7 @@ def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
     ]
     path, height = "", MAP_MIN_HEIGHT
     if located:
-        xy = routing.project(
+        xy = walking_routes.project(
             np.array([lat for _, lat, _ in located], dtype=float),
             np.array([lon for _, _, lon in located], dtype=float),
         )

@@ -24,7 +24,7 @@ from groundgame.audit.services import Kind as AuditKind
 from groundgame.content import selectors as content_selectors
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from groundgame.events import selectors as events_selectors
-from groundgame.field import errors, routing, turfs
+from groundgame.field import errors, turf_cutting, walking_routes
 from groundgame.field.models import Turf, TurfCut, TurfStop, WalkList
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
@@ -87,7 +87,7 @@ def doors_of(points: Iterable[HouseholdPoint]) -> Doors:
                 unplaced += 1
                 continue
             lat, lon = centroid
-        key = routing.door_key(line, zip_code)
+        key = walking_routes.door_key(line, zip_code)
         door = index.get(key)
         if door is None:
             door = index[key] = len(street)
@@ -121,14 +121,14 @@ def route_doors(doors: Doors, members: Sequence[int] | np.ndarray[Any, Any]) -> 
     if len(idx) == 0:
         return Route()
     lat, lon = doors.latitude[idx], doors.longitude[idx]
-    xy = routing.project(lat, lon)
-    order = routing.route(xy, [doors.street[i] for i in idx])
+    xy = walking_routes.project(lat, lon)
+    order = walking_routes.route(xy, [doors.street[i] for i in idx])
     walked = idx[order]
     return Route(
         households=[h for door in walked for h in doors.households[door]],
         doors=len(idx),
         people=sum(doors.people[i] for i in idx),
-        meters=routing.path_meters(xy, order),
+        meters=walking_routes.path_meters(xy, order),
         latitude=float(lat.mean()),
         longitude=float(lon.mean()),
         zip5=Counter(doors.zip5[i] for i in idx).most_common(1)[0][0],
@@ -251,14 +251,14 @@ def _spec_within(spec: dict[str, Any], unit: Any) -> dict[str, Any] | None:
 
 
 def _labels(doors: Doors, target: int, boundary: str) -> np.ndarray[Any, Any]:
-    xy = routing.project(doors.latitude, doors.longitude)
+    xy = walking_routes.project(doors.latitude, doors.longitude)
     if boundary:
         keys = doors.zip5 if boundary == "zip5" else doors.county
         codes = {key: i for i, key in enumerate(sorted(set(keys)))}
         groups = np.array([codes[k] for k in keys], dtype=np.int64)
     else:
         groups = np.zeros(len(doors), dtype=np.int64)
-    return turfs.cut(xy, groups, target)
+    return turf_cutting.cut(xy, groups, target)
 
 
 def _turf(cut: TurfCut, number: int, route: Route, unit_id: int) -> Turf:
@@ -379,7 +379,7 @@ def turf_split(*, actor: Actor, turf_id: int) -> tuple[Turf, Turf]:
                 f"{turf.name} has one door: there is nothing to split.",
                 code=errors.TURF_TOO_SMALL_TO_SPLIT,
             )
-        halves = turfs.split_in_two(routing.project(doors.latitude, doors.longitude))
+        halves = turf_cutting.split_in_two(walking_routes.project(doors.latitude, doors.longitude))
         number = (
             Turf.objects.filter(cut_id=turf.cut_id).order_by("-number").first() or turf
         ).number

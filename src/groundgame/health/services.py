@@ -44,7 +44,7 @@ def headline_snapshot() -> HeadlineSnapshot:
     if timezone.now() - snapshot.computed_at > STALE_AFTER and cache.add(
         _REFRESHING, True, timeout=300
     ):
-        from groundgame.health.tasks import refresh_headline
+        from groundgame.health import tasks
 
-        refresh_headline.enqueue()
+        tasks.headline_refresh.enqueue()
     return snapshot

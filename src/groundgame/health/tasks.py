@@ -6,6 +6,6 @@ from groundgame.health import services
 
 
 @task()
-def refresh_headline() -> None:
+def headline_refresh() -> None:
     """Recount the dashboard's headline numbers (scheduled when a page finds them stale)."""
     services.headline_refresh()

@@ -408,7 +408,7 @@ def list_health() -> ListHealth:
     if timezone.now() - kept.computed_at > STALE_AFTER and cache.add(
         _REFRESHING, True, timeout=300
     ):
-        from groundgame.messaging.health_tasks import refresh_list_health
+        from groundgame.messaging import tasks
 
-        refresh_list_health.enqueue()
+        tasks.list_health_refresh.enqueue()
     return kept

@@ -192,7 +192,7 @@ def mailing_schedule(*, actor: Actor, mailing_id: int, at: dt.datetime | None = 
         task = tasks.mailing_send
         if when > now and task.get_backend().supports_defer:
             task = task.using(run_after=when)
-        transaction.on_commit(partial(task.enqueue, mailing.pk))
+        transaction.on_commit(partial(task.enqueue, mailing.pk), robust=True)
     return mailing
 
 
@@ -378,7 +378,7 @@ def message_send(
                 content={"subject": subject, "body": body},
                 queued_at=timezone.now(),
             )
-            transaction.on_commit(partial(tasks.sends_deliver.enqueue, ch.value))
+            transaction.on_commit(partial(tasks.sends_deliver.enqueue, ch.value), robust=True)
     except IntegrityError:
         return Send.objects.filter(dedupe_key=dedupe_key).first()
     return send

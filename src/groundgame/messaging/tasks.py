@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from groundgame.core.errors import Conflict
-from groundgame.messaging import services
+from groundgame.messaging import list_health, services
 from groundgame.messaging.models import MessageChannel
 
 _RETRY_SECONDS = 60
@@ -45,3 +45,9 @@ def sends_deliver(channel: str) -> int:
             return sent
         if not services.outbox_waiting(channel=channel):
             return sent
+
+
+@task()
+def list_health_refresh() -> None:
+    """Recount list health (scheduled when a page finds the kept reading stale)."""
+    list_health.list_health_refresh()

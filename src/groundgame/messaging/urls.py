@@ -1,10 +1,11 @@
-from django.urls import path
+"""Messaging's pages, mounted at the root: mailings and the provider webhooks under
+/messaging/ (namespace ``messaging``), list health at /list-health/ (``list_health``)."""
 
-from groundgame.messaging import views, webhook_views
+from django.urls import include, path
 
-app_name = "messaging"
+from groundgame.messaging import list_health_views, views, webhook_views
 
-urlpatterns = [
+messaging_patterns = [
     path("mailings/", views.mailing_list, name="mailings"),
     path("mailings/new/", views.mailing_new, name="mailing_new"),
     path("mailings/preview", views.mailing_preview, name="mailing_preview"),
@@ -18,4 +19,13 @@ urlpatterns = [
     path("webhooks/sms/status", webhook_views.sms_status, name="sms_status"),
     path("webhooks/sms/inbound", webhook_views.sms_inbound, name="sms_inbound"),
     path("webhooks/email", webhook_views.email_events, name="email_events"),
+]
+
+list_health_patterns = [
+    path("", list_health_views.list_health, name="page"),
+]
+
+urlpatterns = [
+    path("messaging/", include((messaging_patterns, "messaging"))),
+    path("list-health/", include((list_health_patterns, "list_health"))),
 ]

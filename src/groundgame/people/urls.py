@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from groundgame.people import views
+from groundgame.people import review_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,7 +8,11 @@ urlpatterns = [
     path("<int:person_id>/", views.person_detail, name="detail"),
     path("imports/", views.voter_import_list, name="imports"),
     path("imports/<int:run_id>/errors.csv", views.voter_import_report, name="import_report"),
-    path("", include("groundgame.people.review_urls")),
+    # Identity resolution: the review queue and undoing a merge.
+    path("reviews/", review_views.review_list, name="reviews"),
+    path("reviews/<int:review_id>/", review_views.review_compare, name="review"),
+    path("reviews/<int:review_id>/decide/", review_views.review_decide, name="review_decide"),
+    path("merges/<int:merge_id>/undo/", review_views.merge_undo, name="merge_undo"),
     path("universes/", views.universe_list, name="universes"),
     path("universes/new/", views.universe_builder, name="universe_new"),
     path("universes/count/", views.universe_count, name="universe_count"),

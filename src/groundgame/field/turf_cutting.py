@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from groundgame.field.routing import FloatArray, IntArray
+from groundgame.field.walking_routes import FloatArray, IntArray
 
 REFINE_ROUNDS = 2
 # How far from an even cut a bisection may move to cut at a gap, as a share of one turf's

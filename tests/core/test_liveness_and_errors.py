@@ -1,4 +1,4 @@
-"""The health check, and error pages that never show a traceback."""
+"""The liveness probe (/healthz), and error pages that never show a traceback."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from groundgame.core.models import WorkerHeartbeat
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_the_database_and_a_missing_worker_as_degraded():
+def test_liveness_reports_the_database_and_a_missing_worker_as_degraded():
     response = Client().get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -22,7 +22,7 @@ def test_healthz_reports_the_database_and_a_missing_worker_as_degraded():
     assert body["status"] == "degraded"
 
 
-def test_healthz_is_ok_with_a_fresh_worker_heartbeat_and_ignores_stale_ones():
+def test_liveness_is_ok_with_a_fresh_worker_heartbeat_and_ignores_stale_ones():
     now = timezone.now()
     WorkerHeartbeat.objects.create(
         worker_id="stale",

@@ -416,7 +416,9 @@ def _baseline(url: str) -> dict[str, Any]:
 def _fan_out(env: dict[str, str]) -> tuple[dict[str, Any], float]:
     """The child's figures and its peak RSS (MB)."""
     with tempfile.TemporaryFile(mode="w+") as out:
-        child = subprocess.Popen([sys.executable, __file__, "--child"], env=env, stdout=out)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "groundgame.bench.fanout", "--child"], env=env, stdout=out
+        )
         # wait4 gives this child's own resource usage: its peak RSS.
         _, status, usage = os.wait4(child.pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:

@@ -120,7 +120,7 @@ def _stages(child: subprocess.Popen[bytes], started: float, firsts: dict[str, fl
     """Pass the child's stderr on, noting when each stage named by a progress line began."""
     assert child.stderr is not None
     pending = b""
-    while chunk := child.stderr.read1(1 << 16):
+    while chunk := os.read(child.stderr.fileno(), 1 << 16):
         sys.stderr.buffer.write(chunk)
         sys.stderr.flush()
         *lines, pending = re.split(rb"[\r\n]", pending + chunk)

@@ -263,7 +263,7 @@ def _ortools_path(dist: np.ndarray[Any, Any], seconds: float) -> list[int]:
 
 
 def _compare(cut: Any, sample: int, seconds: float, seed: int) -> dict[str, Any]:
-    from groundgame.field import routing, turf_services
+    from groundgame.field import turf_services, walking_routes
     from groundgame.field.models import Turf
     from groundgame.people import selectors as people_selectors
 
@@ -273,37 +273,37 @@ def _compare(cut: Any, sample: int, seconds: float, seed: int) -> dict[str, Any]
     for number, turf in enumerate(Turf.objects.filter(pk__in=picked).order_by("pk"), start=1):
         households = list(turf.stops.order_by("position").values_list("household_id", flat=True))
         doors = turf_services.doors_of(people_selectors.household_points(households))
-        xy = routing.project(doors.latitude, doors.longitude)
+        xy = walking_routes.project(doors.latitude, doors.longitude)
         started = time.perf_counter()
-        ours = routing.route(xy, doors.street)
+        ours = walking_routes.route(xy, doors.street)
         ours_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        theirs = _ortools_path(routing.distance_matrix(xy), seconds)
+        theirs = _ortools_path(walking_routes.distance_matrix(xy), seconds)
         theirs_seconds = time.perf_counter() - started
         file_order = np.arange(len(doors))  # households by id: the order of the file
         rows.append(
             {
                 "doors": len(doors),
-                "ours_m": routing.path_meters(xy, ours),
+                "ours_m": walking_routes.path_meters(xy, ours),
                 "stored_m": turf.route_meters,
-                "ortools_m": routing.path_meters(xy, theirs),
-                "file_order_m": routing.path_meters(xy, file_order),
+                "ortools_m": walking_routes.path_meters(xy, theirs),
+                "file_order_m": walking_routes.path_meters(xy, file_order),
                 "ours_s": ours_seconds,
                 "ortools_s": theirs_seconds,
             }
         )
         if number % 10 == 0:
             _log(f"compared {number} of {len(picked)} turfs with OR-tools")
-    doors = sum(r["doors"] for r in rows)
+    total_doors = sum(r["doors"] for r in rows)
     ours_m, theirs_m = sum(r["ours_m"] for r in rows), sum(r["ortools_m"] for r in rows)
     per_turf = [r["ours_m"] / r["ortools_m"] for r in rows if r["ortools_m"]]
     return {
         "turfs": len(rows),
-        "doors": doors,
+        "doors": total_doors,
         "ortools_seconds_per_turf_limit": seconds,
-        "groundgame_m_per_door": round(ours_m / doors, 2),
-        "ortools_m_per_door": round(theirs_m / doors, 2),
-        "file_order_m_per_door": round(sum(r["file_order_m"] for r in rows) / doors, 2),
+        "groundgame_m_per_door": round(ours_m / total_doors, 2),
+        "ortools_m_per_door": round(theirs_m / total_doors, 2),
+        "file_order_m_per_door": round(sum(r["file_order_m"] for r in rows) / total_doors, 2),
         "ratio_groundgame_to_ortools": round(ours_m / theirs_m, 4),
         "ratio_per_turf": {
             "median": round(float(np.median(per_turf)), 4),

@@ -65,8 +65,7 @@ def start_server(
             "warning",
             app,
         ],
-        # For the null application, which lives beside this file.
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parent)},
+        env=env,
         # Granian logs to standard output, which is the bench's JSON.
         stdout=sys.stderr,
     )
@@ -178,13 +177,13 @@ def latency_figures(latencies: list[float], seconds: float, cpu: float) -> dict[
     }
 
 
-def _port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _env(database_url: str, home: Path, redis_url: str | None) -> dict[str, str]:
+def server_env(database_url: str, home: Path, redis_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
         DATABASE_URL=database_url,
@@ -246,7 +245,7 @@ def _prepare(env: dict[str, str], count: int) -> tuple[str, list[bytes]]:
     return slug, bodies
 
 
-def _wait_up(port: int, process: subprocess.Popen[bytes]) -> None:
+def wait_up(port: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -259,7 +258,7 @@ def _wait_up(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_server(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -374,17 +373,17 @@ def _server_ceiling(
     """Requests/s of the same server, clients and sign-up requests against ``null_app``,
     which answers 201 and does nothing: what any application served this way can reach on
     this machine, with the load generator sharing its cores."""
-    port = _port()
-    server = start_server(env, port, args.workers, app="null_app:application")
+    port = free_port()
+    server = start_server(env, port, args.workers, app="groundgame.bench.null_app:application")
     try:
-        _wait_up(port, server)
+        wait_up(port, server)
         _load(port, "ceiling", args.clients, bodies[:200], 30)  # warm-up
         return _load(port, "ceiling", args.clients, bodies, args.seconds)
     finally:
-        _stop(server)
+        stop_server(server)
 
 
-def _redis_db(base: str) -> str | None:
+def redis_db(base: str) -> str | None:
     """A Redis database that is empty, so that flushing it afterwards loses nobody's data."""
     import redis
 
@@ -405,7 +404,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     name = f"groundgame_bench_intake_{os.getpid()}"
     admin = f"{server}/postgres"
     home = Path(tempfile.mkdtemp(prefix="gg-bench-intake-"))
-    redis_url = _redis_db(args.redis_url)
+    redis_url = redis_db(args.redis_url)
     result: dict[str, Any] = {
         "workers": args.workers,
         "clients": args.clients,
@@ -417,14 +416,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         conn.execute(f'CREATE DATABASE "{name}"')
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        env = _env(f"{server}/{name}", home, redis_url)
+        env = server_env(f"{server}/{name}", home, redis_url)
         warmup = 200
         slug, bodies = _prepare(env, warmup + args.requests)
-        port = _port()
+        port = free_port()
         print(f"granian with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
         web = start_server(env, port, args.workers)
         processes.append(web)
-        _wait_up(port, web)
+        wait_up(port, web)
         _load(port, slug, args.clients, bodies[:warmup], 30)
         # Sign-up rounds alternate with rounds of raw inserts (the server idle meanwhile), and
         # each figure is the median of its rounds: on a shared machine the speed of the disk
@@ -437,7 +436,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             chunk = bodies[warmup + r * per_round : warmup + (r + 1) * per_round]
             rounds.append(_load(port, slug, args.clients, chunk, args.seconds))
             raw_rounds.append(_raw_inserts(f"{server}/{name}", args.clients, 5.0))
-        _stop(web)
+        stop_server(web)
         http_figures = sorted(rounds, key=lambda f: f["signups_per_s"])[len(rounds) // 2]
         raw = statistics.median(raw_rounds)
         print("the same server and load on an application that does nothing ...", file=sys.stderr)
@@ -467,23 +466,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         print("embedded SQLite (waitress) ...", file=sys.stderr)
         sqlite_home = home / "sqlite"
-        sqlite_env = _env(f"sqlite:///{sqlite_home / 'bench.sqlite3'}", sqlite_home, None)
+        sqlite_env = server_env(f"sqlite:///{sqlite_home / 'bench.sqlite3'}", sqlite_home, None)
         sqlite_home.mkdir()
         slug, bodies = _prepare(sqlite_env, args.sqlite_requests)
-        port = _port()
+        port = free_port()
         waitress = subprocess.Popen(
             [sys.executable, "-m", "groundgame", "serve", "--port", str(port)],
             env=sqlite_env,
             stdout=subprocess.DEVNULL,
         )
         processes.append(waitress)
-        _wait_up(port, waitress)
+        wait_up(port, waitress)
         sqlite = _load(port, slug, args.clients, bodies, args.seconds)
-        _stop(waitress)
+        stop_server(waitress)
         result["sqlite"] = {"server": "waitress, 8 threads, one process", **sqlite}
     finally:
         for process in processes:
-            _stop(process)
+            stop_server(process)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if redis_url:

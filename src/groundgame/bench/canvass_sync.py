@@ -16,8 +16,6 @@ afternoon's peak is many times that.
 from __future__ import annotations
 
 import argparse
-import functools
-import importlib.util
 import json
 import os
 import random
@@ -30,9 +28,11 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlparse
+
+# The server start and stop, the client threads and the latency figures are intake's.
+from groundgame.bench import intake
 
 DOORS_PER_LIST = 60
 OUTCOMES = [
@@ -45,19 +45,6 @@ OUTCOMES = [
 ]
 ISSUES = ["inflation", "immigration", "abortion", "democracy", "health_care", "housing", "jobs"]
 REPLAY_SHARE = 0.05
-
-
-@functools.cache
-def _intake() -> ModuleType:
-    """``bench/intake.py``, for the server start and stop, the client threads and the latency
-    figures it shares with this bench."""
-    path = Path(__file__).with_name("intake.py")
-    spec = importlib.util.spec_from_file_location("groundgame_bench_intake", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # Walk lists as the turf cutter leaves them (households in walking order, two residents
@@ -186,7 +173,6 @@ def _load(
     lock = threading.Lock()
     deadline = time.monotonic() + cap
 
-    intake = _intake()
 
     def worker(index: int) -> None:
         rng = random.Random(seed * 1_000 + index)  # each run its own client ids
@@ -297,7 +283,7 @@ def _raw_inserts(dsn: str, rows: list[dict[str, Any]], clients: int, seconds: fl
                 )
                 done[i] += 1
 
-    seconds, _ = _intake().run_threads(worker, clients)
+    seconds, _ = intake.run_threads(worker, clients)
     return sum(done) / seconds
 
 
@@ -313,7 +299,6 @@ def _stored(dsn: str) -> tuple[int, int, set[str]]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import psycopg
 
-    intake = _intake()
     server = (args.database_url or "postgres://postgres@127.0.0.1:5432/").rstrip("/")
     name = f"groundgame_bench_canvass_{os.getpid()}"
     admin = f"{server}/postgres"
@@ -321,7 +306,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="gg-bench-canvass-"))
     # A URL naming a database is used as given (it is flushed afterwards); else an empty one.
     named = urlparse(args.redis_url).path.strip("/").isdigit()
-    redis_url = args.redis_url if named else intake._redis_db(args.redis_url)
+    redis_url = args.redis_url if named else intake.redis_db(args.redis_url)
     # Enough lists that no client runs out: a list gives 60 results, a batch about 12.
     lists_needed = max(args.clients, args.batches * 14 // DOORS_PER_LIST + args.clients)
     result: dict[str, Any] = {
@@ -336,18 +321,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         conn.execute(f'CREATE DATABASE "{name}"')
     web = None
     try:
-        env = intake._env(dsn, home, redis_url)
+        env = intake.server_env(dsn, home, redis_url)
         print(f"{lists_needed} walk lists of {DOORS_PER_LIST} doors ...", file=sys.stderr)
         lists = _prepare(env, lists_needed)
-        port = intake._port()
+        port = intake.free_port()
         print(f"granian with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
         web = intake.start_server(env, port, args.workers)
-        intake._wait_up(port, web)
+        intake.wait_up(port, web)
         warm, measured = lists[: args.clients], lists[args.clients :]
         _load(port, warm, args.clients, 100, 30, seed=1)
         print("syncing ...", file=sys.stderr)
         figures = _load(port, measured, args.clients, args.batches, args.seconds, seed=2)
-        intake._stop(web)
+        intake.stop_server(web)
         acknowledged = figures.pop("acknowledged")
         stored, distinct, ids = _stored(dsn)
         result.update(figures)
@@ -365,7 +350,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     finally:
         if web is not None:
-            intake._stop(web)
+            intake.stop_server(web)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if redis_url:

@@ -1,0 +1,144 @@
+"""``bench <name>``: run one of ``groundgame.bench``'s benchmarks and print its figures as
+JSON. Each bench is imported only when it runs, so the optional packages one needs
+(psycopg, Splink, OR-tools) are not needed by the others or by the rest of the command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+
+from groundgame.cli.base import Commands, add_actions
+from groundgame.runtime import CliError
+
+
+def register(commands: Commands) -> None:
+    bench = commands.add_parser("bench", help="measure performance; prints JSON")
+    benches = add_actions(bench, dest="bench", metavar="BENCH")
+    bench.set_defaults(handler=cmd_bench)
+    bench_seed = benches.add_parser(
+        "seed", help="time and peak memory of seeding a synthetic campaign into a fresh database"
+    )
+    bench_seed.add_argument("--scale", choices=["small", "state"], default="state")
+    bench_universe = benches.add_parser(
+        "universe", help="universe count latency on the campaign in GROUNDGAME_HOME (seed first)"
+    )
+    bench_universe.add_argument("--runs", type=int, default=15, help="timed runs per spec")
+    bench_ingest = benches.add_parser(
+        "ingest", help="import a synthetic state voter file into a fresh PostgreSQL and SQLite"
+    )
+    bench_ingest.add_argument("--rows", type=int, default=8_000_000, help="voters (default: 8M)")
+    bench_ingest.add_argument(
+        "--sqlite-rows", type=int, default=500_000, help="voters for SQLite (default: 500,000)"
+    )
+    bench_ingest.add_argument(
+        "--database-url",
+        help="PostgreSQL server to create the fresh database on "
+        "(default: postgres://postgres@127.0.0.1:5432/)",
+    )
+    bench_ingest.add_argument(
+        "--cache", help="directory for the synthetic files, kept between runs (default: temp)"
+    )
+    bench_intake = benches.add_parser(
+        "intake", help="durable sign-ups/s over HTTP (gunicorn, PostgreSQL) against raw inserts"
+    )
+    bench_intake.add_argument("--requests", type=int, default=20_000, help="sign-ups to send")
+    _add_http_load_args(bench_intake, clients="concurrent clients")
+    bench_intake.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of sign-ups, each followed by raw inserts; medians are printed",
+    )
+    bench_intake.add_argument("--sqlite-requests", type=int, default=2_000)
+    bench_intake.add_argument("--redis-url", default="redis://127.0.0.1:6379")
+    bench_canvass = benches.add_parser(
+        "canvass-sync",
+        help="canvass results/s synced over HTTP (gunicorn, PostgreSQL) against raw inserts",
+    )
+    bench_canvass.add_argument("--batches", type=int, default=5_000, help="batches to send")
+    _add_http_load_args(bench_canvass, clients="concurrent phones")
+    bench_canvass.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379",
+        help="Redis server (an empty database is chosen), or one database to use and flush",
+    )
+    bench_match = benches.add_parser(
+        "match", help="identity resolution: our linkage against Splink, and find-or-create"
+    )
+    bench_match.add_argument("--records", type=int, default=50_000, help="rows per file")
+    bench_match.add_argument("--seed", type=int, default=2024)
+    bench_match.add_argument(
+        "--online", action="store_true", help="also time find-or-create on a seeded state file"
+    )
+    bench_match.add_argument("--probes", type=int, default=400)
+    bench_fanout = benches.add_parser(
+        "fanout", help="fan an email mailing out to a synthetic list on PostgreSQL"
+    )
+    bench_fanout.add_argument(
+        "--people", type=int, default=25_000_000, help="people on the list (default: 25M)"
+    )
+    bench_fanout.add_argument(
+        "--database-url",
+        help="PostgreSQL server for the bench database "
+        "(default: postgres://postgres@127.0.0.1:5432/)",
+    )
+    bench_fanout.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the built list after the run, and reuse a kept one of the same size",
+    )
+    bench_turf = benches.add_parser(
+        "turf", help="cut and route a synthetic universe on PostgreSQL; routes against OR-tools"
+    )
+    bench_turf.add_argument(
+        "--households", type=int, default=1_000_000, help="households (default: 1M)"
+    )
+    bench_turf.add_argument("--target", type=int, default=50, help="doors per turf")
+    bench_turf.add_argument("--sample", type=int, default=50, help="turfs routed by OR-tools")
+    bench_turf.add_argument(
+        "--ortools-seconds", type=float, default=2.0, help="OR-tools' time limit per turf"
+    )
+    bench_turf.add_argument("--seed", type=int, default=2024)
+    bench_turf.add_argument("--database-url", help="PostgreSQL server for the bench database")
+    bench_turf.add_argument(
+        "--keep", action="store_true", help="keep the households, and reuse kept ones"
+    )
+
+
+def _add_http_load_args(parser: argparse.ArgumentParser, *, clients: str) -> None:
+    """The options of a bench that loads gunicorn over HTTP on a fresh PostgreSQL database."""
+    parser.add_argument("--seconds", type=float, default=60, help="time cap of the load")
+    parser.add_argument("--clients", type=int, default=32, help=clients)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="gunicorn processes, 8 threads each (default: one per core, as docs/operating.md)",
+    )
+    parser.add_argument("--database-url", help="PostgreSQL server for the fresh database")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Runs ``groundgame.bench.<name>``; it prints progress to stderr and returns the
+    figures, which are printed here as JSON."""
+    name = args.bench.replace("-", "_")  # canvass-sync runs groundgame.bench.canvass_sync
+    try:
+        result = importlib.import_module(f"groundgame.bench.{name}").run(args)
+    except ModuleNotFoundError as exc:
+        # A bench imports the optional package it needs (at its top or when it needs it); a
+        # missing one is a line saying which extra to install, not a traceback.
+        package = (exc.name or "").partition(".")[0]
+        if package in ("", "groundgame"):
+            raise
+        extra = "bench" if package in _BENCH_EXTRA else "scale"
+        raise CliError(
+            f"bench {args.bench} needs {package}: pip install 'groundgame[{extra}]'"
+        ) from None
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+# The packages of pyproject.toml's `bench` extra, by import name; the others are `scale`'s.
+_BENCH_EXTRA = {"splink", "ortools"}

@@ -1,0 +1,152 @@
+"""``voters import|report|imports|synth``: state voter files and their import runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from groundgame.cli.base import EXIT_USAGE, Commands, add_actions, boot
+from groundgame.runtime import CliError
+
+
+def register(commands: Commands) -> None:
+    voters = commands.add_parser("voters", help="import state voter files and see the runs")
+    actions = add_actions(voters, dest="voters")
+    vimport = actions.add_parser(
+        "import", help="import a state's voter file (and its vote history) in its public layout"
+    )
+    vimport.add_argument("--layout", required=True, help="the state's layout: nc, oh")
+    vimport.add_argument("--voters", required=True, metavar="FILE", help="the voters file")
+    vimport.add_argument("--history", metavar="FILE", help="the vote-history file, if separate")
+    vimport.add_argument(
+        "--resume", type=int, metavar="RUN_ID", help="continue an interrupted run of these files"
+    )
+    vimport.add_argument(
+        "--batch-size",
+        type=int,
+        help="rows per transaction (default: 200,000 on PostgreSQL, 20,000 on SQLite)",
+    )
+    vimport.set_defaults(handler=cmd_import)
+    report = actions.add_parser("report", help="write a run's rejected rows as CSV")
+    report.add_argument("run_id", type=int, metavar="RUN_ID")
+    report.add_argument("--out", required=True, metavar="FILE.csv")
+    report.set_defaults(handler=cmd_report)
+    imports = actions.add_parser("imports", help="list the import runs with their counts")
+    imports.set_defaults(handler=cmd_imports)
+    vsynth = actions.add_parser(
+        "synth", help="write a synthetic voter file in a state's layout (no database)"
+    )
+    vsynth.add_argument("--layout", default="nc", help="only nc so far (default: nc)")
+    vsynth.add_argument("--rows", type=int, required=True, help="voters to write")
+    vsynth.add_argument("--out", required=True, metavar="DIR")
+    vsynth.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
+    vsynth.add_argument(
+        "--dirty-rate", type=float, default=0.005, help="share of dirty rows (default: 0.005)"
+    )
+    vsynth.set_defaults(handler=cmd_synth)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """``voters synth`` writes files only, so no database is opened."""
+    from pathlib import Path
+
+    from groundgame import runtime
+    from groundgame.cli.progress import Progress
+
+    if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
+        raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
+    if args.layout != "nc":
+        raise CliError(f"Synthetic files are written in the nc layout only, not {args.layout!r}.")
+    runtime.setup_django()
+    from groundgame.demo import voter_files
+
+    files = voter_files.write_nc(
+        Path(args.out),
+        rows=args.rows,
+        seed=args.seed,
+        dirty_rate=args.dirty_rate,
+        progress=Progress().update,
+    )
+    print(
+        f"Wrote {files.voters:,} voters in {files.households:,} households to "
+        f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
+        f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
+    )
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    boot()
+    from groundgame.people import selectors as people_selectors
+
+    print(
+        f"{'run':>5} {'layout':6} {'status':9} {'read':>10} {'new':>10} {'updated':>9} "
+        f"{'same':>10} {'rejected':>8} {'ballots':>10} {'missing':>8}  started"
+    )
+    for r in people_selectors.voter_import_list():
+        print(
+            f"{r.pk:>5} {r.layout:6} {r.status:9} {r.rows_read:>10,} {r.rows_new:>10,} "
+            f"{r.rows_updated:>9,} {r.rows_unchanged:>10,} {r.rows_rejected:>8,} "
+            f"{r.history_new:>10,} {r.marked_missing:>8,}  {r.created_at:%Y-%m-%d %H:%M}"
+        )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    boot()
+    from groundgame.people import selectors as people_selectors
+
+    if people_selectors.voter_import_get(args.run_id) is None:
+        raise CliError(f"no import run {args.run_id}; see 'groundgame voters imports'")
+    with open(args.out, "w", newline="", encoding="utf-8") as out:
+        count = people_selectors.voter_import_error_report(args.run_id, out)
+    print(f"{count:,} rejected rows of run {args.run_id} written to {args.out}.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 2 when an import could load no row."""
+    from pathlib import Path
+
+    from groundgame.cli.progress import Progress
+
+    boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.people import services as people_services
+
+    try:
+        outcome = people_services.voter_file_import(
+            actor=None,
+            layout=args.layout,
+            voters=Path(args.voters),
+            history=Path(args.history) if args.history else None,
+            resume=args.resume,
+            progress=Progress().update,
+            batch_size=None if args.batch_size is None else max(1, args.batch_size),
+        )
+    except ApplicationError as exc:
+        raise CliError(exc.message) from None
+    run = outcome.run
+    if outcome.already_imported:
+        print(
+            f"These files were imported completely by run {run.pk} "
+            f"({run.finished_at or run.created_at:%Y-%m-%d %H:%M}); nothing changed."
+        )
+        return 0
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(
+        f"Run {run.pk}: {run.rows_read:,} rows read: {run.rows_new:,} new, "
+        f"{run.rows_updated:,} updated, {run.rows_unchanged:,} unchanged, "
+        f"{run.rows_rejected:,} rejected; {run.history_new:,} ballots added; "
+        f"{run.marked_missing:,} voters no longer on the file marked missing."
+    )
+    if run.rows_rejected:
+        print(
+            f"See the rejected rows with: groundgame voters report {run.pk} --out FILE.csv",
+            file=sys.stderr,
+        )
+    if outcome.loaded == 0:
+        print("groundgame: no row of the voters file could be loaded.", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
