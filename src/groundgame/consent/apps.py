@@ -5,3 +5,17 @@ class ConsentConfig(AppConfig):
     name = "groundgame.consent"
     label = "consent"
     verbose_name = "Consent"
+
+    def ready(self) -> None:
+        # The person's page belongs to people, which sits below consent: the card is shown
+        # through people's registry rather than by people importing consent.
+        from groundgame.consent import selectors
+        from groundgame.people import selectors as people_selectors
+
+        people_selectors.person_page_card_register(
+            "consent",
+            template="consent/person_card.html",
+            context=lambda person_id: {
+                "consent": selectors.person_consent(person_id=person_id, history=10)
+            },
+        )

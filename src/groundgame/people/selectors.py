@@ -316,3 +316,30 @@ def person_memberships_reader_register(name: str, reader: MembershipsReader) -> 
 def person_memberships(person_id: int) -> list[Any]:
     """The teams a person is on, from every app that keeps memberships."""
     return [m for reader in _memberships_readers.values() for m in reader(person_id)]
+
+
+@dataclass(frozen=True)
+class PersonPageCard:
+    """A card an app above people shows on a person's page: its template, rendered with
+    ``person`` and what ``context(person_id)`` answers."""
+
+    template: str
+    context: Callable[[int], dict[str, Any]]
+
+
+# Apps above people register their cards when Django starts (consent's choices and history
+# today), so that the page shows them while people imports none of those apps.
+_person_page_cards: dict[str, PersonPageCard] = {}
+
+
+def person_page_card_register(
+    name: str, *, template: str, context: Callable[[int], dict[str, Any]]
+) -> None:
+    """Show a card on every person's page, below people's own; registering a name again
+    replaces its card."""
+    _person_page_cards[name] = PersonPageCard(template=template, context=context)
+
+
+def person_page_cards() -> list[PersonPageCard]:
+    """The registered cards, in the order their apps registered them."""
+    return list(_person_page_cards.values())

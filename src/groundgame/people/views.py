@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from groundgame.consent import selectors as consent_selectors
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.core.templatetags.charts import Chart, bar_chart
@@ -81,7 +80,12 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "memberships": selectors.person_memberships(person.pk),
             "external_ids": selectors.person_external_id_list(person_id=person.pk),
             "merge": selectors.person_merge_undoable(person_id=person.pk),
-            "consent": consent_selectors.person_consent(person_id=person.pk, history=10),
+            "cards": [
+                render_to_string(
+                    card.template, {"person": person, **card.context(person.pk)}, request=request
+                )
+                for card in selectors.person_page_cards()
+            ],
         },
     )
 
