@@ -5,7 +5,6 @@ from __future__ import annotations
 import stat
 import statistics
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,21 +19,15 @@ from groundgame.organizing.models import Coverage, Membership, OrgUnit, StaffRol
 from groundgame.people import reference
 from groundgame.people import selectors as people
 from groundgame.people.models import Person, VoterRecord
+from tests.conftest import SeededCampaign
 
 SWING_STATES = {"AZ", "GA", "MI", "NV", "NC", "PA", "WI"}
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GROUNDGAME_HOME", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture
-def seeded(db: None, home: Path, settings) -> seed.SeedReport:
-    # Staff passwords are hashed on purpose slowly; the test needs accounts, not that cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return seed.seed_campaign(scale="tiny", seed=11)
+def seeded(seeded_campaign: SeededCampaign, db: None) -> seed.SeedReport:
+    """What seeding the tiny campaign reported (seeded once for the run: tests/conftest.py)."""
+    return seeded_campaign.report
 
 
 def test_the_seed_builds_units_staff_voters_and_volunteers(seeded):
@@ -95,9 +88,9 @@ def test_staff_hold_roles_at_every_level(seeded):
     assert roles["volunteer_leader", "team"] == 7
 
 
-def test_the_demo_login_is_saved_for_its_owner_only_and_signs_in(seeded, home):
+def test_the_demo_login_is_saved_for_its_owner_only_and_signs_in(seeded, seeded_campaign):
     username, password = seed.demo_login()
-    path = home / "demo-login.json"
+    path = seeded_campaign.home / "demo-login.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert username == "demo"
     assert len(password) >= 12
