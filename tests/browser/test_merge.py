@@ -64,7 +64,7 @@ def _search(page: Any, base: str, name: str) -> None:
 @pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("mobile", MOBILE)])
 def test_review_merge_and_undo(
     live_server: Any,
-    campaign: Campaign,
+    browser_campaign: Campaign,
     browser: Any,
     screenshots: Path,
     label: str,
@@ -77,7 +77,7 @@ def test_review_merge_and_undo(
     page = context.new_page()
     base = live_server.url
     try:
-        sign_in(page, base, campaign.admin_username)
+        sign_in(page, base, browser_campaign.admin_username)
 
         # The People page links the queue with how many reviews are open.
         page.goto(f"{base}/people/")

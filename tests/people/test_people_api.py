@@ -7,11 +7,6 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def organizer_client(campaign, make_staff, client_for):
-    return client_for(make_staff("olivia", role="organizer", unit=campaign.triangle))
-
-
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
