@@ -19,6 +19,7 @@ from groundgame.core.errors import ValidationFailed
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import FrequencyCap, Mailing, Send
 from groundgame.people import services as people
+from tests.helpers import assert_api_error
 
 pytestmark = pytest.mark.django_db
 
@@ -306,10 +307,8 @@ def test_the_preview_names_a_template_problem_by_field_and_line(
         subject="Hello",
         body="Hi {{ first_name }},\n{{ first_nmae }}",
     )
-    assert response.status_code == 422
+    assert_api_error(response, 422, "template_invalid", "body")
     reply = response.json()
-    assert reply["code"] == "template_invalid"
-    assert reply["field"] == "body"
     assert reply["message"].startswith("Line 2: unknown field 'first_nmae'")
     assert "The message cannot be shown" in reply["html"]
 

@@ -11,6 +11,7 @@ import pytest
 from groundgame.audit.models import AuditEvent
 from groundgame.people import services as people
 from groundgame.people.models import ExternalId, MatchReview, Person, PersonMerge
+from tests.helpers import assert_api_error
 
 pytestmark = pytest.mark.django_db
 
@@ -289,9 +290,7 @@ def test_find_or_create_bad_input(campaign, organizer_client, change, status, co
     response = organizer_client.post(
         "/api/people/find-or-create", {**INTAKE, **change}, content_type="application/json"
     )
-    assert response.status_code == status
-    assert response.json()["code"] == code
-    assert response.json()["field"] == field
+    assert_api_error(response, status, code, field)
     assert Person.objects.count() == before
 
 
@@ -337,16 +336,14 @@ def test_api_decide_merge_then_undo(review, organizer_client):
         {"decision": "distinct"},
         content_type="application/json",
     )
-    assert again.status_code == 409
-    assert again.json()["code"] == "review_decided"
+    assert_api_error(again, 409, "review_decided")
 
     undo = organizer_client.post(f"/api/people/merges/{body['merge_id']}/undo")
     assert undo.status_code == 200
     assert undo.json()["undone_at"] is not None
     assert Person.objects.get(pk=review.person_id).merged_into_id is None
     twice = organizer_client.post(f"/api/people/merges/{body['merge_id']}/undo")
-    assert twice.status_code == 409
-    assert twice.json()["code"] == "merge_invalid"
+    assert_api_error(twice, 409, "merge_invalid")
 
 
 @pytest.mark.parametrize(
@@ -362,9 +359,7 @@ def test_api_decide_bad_input(review, organizer_client, payload, status, code, f
     response = organizer_client.post(
         f"/api/people/reviews/{review.pk}/decide", payload, content_type="application/json"
     )
-    assert response.status_code == status
-    assert response.json()["code"] == code
-    assert response.json()["field"] == field
+    assert_api_error(response, status, code, field)
     review.refresh_from_db()
     assert review.status == MatchReview.Status.OPEN
 
@@ -374,16 +369,13 @@ def test_api_scope_and_unknown_ids(review, organizer_client, outsider_client):
     response = outsider_client.post(
         f"/api/people/reviews/{review.pk}/decide", decide, content_type="application/json"
     )
-    assert response.status_code == 404
-    assert response.json()["code"] == "person_not_found"
+    assert_api_error(response, 404, "person_not_found")
     response = organizer_client.post(
         "/api/people/reviews/999999/decide", decide, content_type="application/json"
     )
-    assert response.status_code == 404
-    assert response.json()["code"] == "review_not_found"
+    assert_api_error(response, 404, "review_not_found")
     response = organizer_client.post("/api/people/merges/999999/undo")
-    assert response.status_code == 404
-    assert response.json()["code"] == "merge_not_found"
+    assert_api_error(response, 404, "merge_not_found")
     merge = people.person_merge(
         actor=None, survivor_id=review.candidate_id, absorbed_id=review.person_id
     )
