@@ -228,6 +228,8 @@ def seeded_campaign(
         transaction.atomic(),
     ):
         env.setenv("GROUNDGAME_HOME", str(home))
+        # A transactional test that ran before may have flushed them.
+        _starting_rows()
         report = seed.seed_campaign(scale="tiny", seed=11)
         yield SeededCampaign(report=report, home=home)
         transaction.set_rollback(True)

@@ -26,9 +26,9 @@ from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
 from groundgame.organizing import services as organizing
 from groundgame.organizing.models import OrgUnit
-from groundgame.people import services as people
 from groundgame.people.models import Person, Universe, VoterImport
 from tests.conftest import SeededCampaign
+from tests.people.builders import possible_duplicate
 
 # url name: the most queries its page may make for a national admin on the seeded campaign.
 BOUNDS: dict[str, int] = {
@@ -145,28 +145,7 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     )
     person = Person.objects.filter(org_unit=team).order_by("pk").first()
     assert person is not None
-    # A nickname, a transposed birth date and another street in the same ZIP: too close to
-    # call.
-    address = {"street": "12 Oak St", "city": "Durham", "state": "NC", "zip5": "27701"}
-    people.person_find_or_create(
-        actor=None,
-        source="voter file",
-        first_name="William",
-        last_name="Quackenbush",
-        birth_date=dt.date(1980, 4, 12),
-        email="william@example.com",
-        **address,
-    )
-    review = people.person_find_or_create(
-        actor=None,
-        source="sign-up form",
-        first_name="Bill",
-        last_name="Quackenbush",
-        birth_date=dt.date(1980, 12, 4),
-        email="billh@example.org",
-        **{**address, "street": "400 Main St"},
-    ).review
-    assert review is not None
+    review = possible_duplicate({"city": "Durham", "state": "NC", "zip5": "27701"})[1].review
     run = VoterImport.objects.create(
         layout="nc", state="NC", voters_file="ncvoter.txt", fingerprint="0" * 64
     )

@@ -4,46 +4,26 @@ keeping apart and undoing, within the staff member's units, with bad input answe
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from groundgame.audit.models import AuditEvent
 from groundgame.people import services as people
 from groundgame.people.models import ExternalId, MatchReview, Person, PersonMerge
 from tests.helpers import assert_api_error
+from tests.people.builders import possible_duplicate
 
 pytestmark = pytest.mark.django_db
 
-DURHAM = {"street": "12 Oak St", "city": "Durham", "state": "NC", "zip5": "27701"}
+DURHAM = {"city": "Durham", "state": "NC", "zip5": "27701"}
 
 
 @pytest.fixture
 def review(campaign):
     """A possible duplicate in Durham: a nickname, a transposed birth date, the same ZIP."""
-    existing = people.person_find_or_create(
-        actor=None,
-        source="voter file",
-        first_name="William",
-        last_name="Hughes",
-        birth_date=dt.date(1980, 4, 12),
-        email="william@example.com",
-        **DURHAM,
-    ).person
+    existing, intake = possible_duplicate(DURHAM)
     people.external_id_link(
         actor=None, person_id=existing.pk, system="ngpvan", external_id="VAN-1001"
     )
-    intake = people.person_find_or_create(
-        actor=None,
-        source="sign-up form",
-        first_name="Bill",
-        last_name="Hughes",
-        birth_date=dt.date(1980, 12, 4),
-        email="billh@example.org",
-        **{**DURHAM, "street": "400 Main St"},
-    )
-    assert intake.created
-    assert intake.review is not None
     assert existing.org_unit_id == campaign.durham.pk
     return intake.review
 
@@ -241,6 +221,7 @@ INTAKE = {
     "phone": "(919) 555-0177",
     "birth_date": "1975-02-04",
     "source": "mobilize sync",
+    "street": "12 Oak St",
     **DURHAM,
 }
 
