@@ -18,31 +18,25 @@ def possible_duplicate(
     Bill), a transposed birth date, another street in the same ZIP, another email. ``place``
     is the city, state and ZIP both give; ``existing`` and ``intake`` override fields of
     either. Returns the voter-file person and the sign-up's result, whose review is open."""
-    first = people.person_find_or_create(
-        actor=None,
-        **{
-            "source": "voter file",
-            "first_name": "William",
-            "last_name": "Hughes",
-            "birth_date": dt.date(1980, 4, 12),
-            "email": "william@example.com",
-            "street": "12 Oak St",
-            **place,
-            **(existing or {}),
-        },
-    )
-    second = people.person_find_or_create(
-        actor=None,
-        **{
-            "source": "sign-up form",
-            "first_name": "Bill",
-            "last_name": "Hughes",
-            "birth_date": dt.date(1980, 12, 4),
-            "email": "billh@example.org",
-            "street": "400 Main St",
-            **place,
-            **(intake or {}),
-        },
+    voter_file = {
+        "source": "voter file",
+        "first_name": "William",
+        "birth_date": dt.date(1980, 4, 12),
+        "email": "william@example.com",
+        "street": "12 Oak St",
+        **(existing or {}),
+    }
+    sign_up = {
+        "source": "sign-up form",
+        "first_name": "Bill",
+        "birth_date": dt.date(1980, 12, 4),
+        "email": "billh@example.org",
+        "street": "400 Main St",
+        **(intake or {}),
+    }
+    first, second = (
+        people.person_find_or_create(actor=None, **{"last_name": "Hughes", **place, **fields})
+        for fields in (voter_file, sign_up)
     )
     assert second.created
     assert second.review is not None
