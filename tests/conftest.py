@@ -1,16 +1,26 @@
-"""Shared fixtures: a small campaign built through the services, and staff with roles."""
+"""Shared fixtures: a small campaign built through the services, staff with roles, the
+seeded synthetic campaign, and the fast password hasher every test runs with.
+
+Fixture names mean one thing everywhere: ``<role>_user`` is a staff account, ``<role>_client``
+a test client signed in as one (``make_staff`` and ``client_for`` make others).
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.test import Client
+from django.test.utils import override_settings
 
+from groundgame.demo import seed
 from groundgame.organizing import services as organizing
 from groundgame.people import services as people
 
@@ -19,6 +29,28 @@ from groundgame.people import services as people
 pytest_plugins = ["tests.service_requirements"]
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+# Read by groundgame.settings: see there and docs/testing.md.
+FAST_PASSWORD_HASHER = "GROUNDGAME_TEST_FAST_PASSWORD_HASHER"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Passwords hash with MD5 in this run and in every server or worker it starts.
+
+    PBKDF2 costs about a fifth of a second a hash here and the suite makes about a hundred.
+    This process read its settings before this file was imported, so it is overridden here;
+    the processes tests start inherit the environment and read the knob themselves, so they
+    accept the hashes the tests made."""
+    os.environ[FAST_PASSWORD_HASHER] = "1"
+    override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that use the seeded campaign run last, one after another: the transaction
+    that holds it stays open from the first of them to the end of the run, and no other test
+    may run inside it (a live server's thread could not see it, and a transactional test's
+    flush would empty it)."""
+    items.sort(key=lambda item: "seeded_campaign" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +181,55 @@ def client_for() -> Callable[[AbstractBaseUser], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def organizer_user(make_staff: Callable[..., AbstractBaseUser], campaign: Campaign) -> Any:
+    """Olivia, an organizer of the Triangle region (Durham and Wake, not Guilford)."""
+    return make_staff("olivia", role="organizer", unit=campaign.triangle)
+
+
+@pytest.fixture
+def organizer_client(
+    client_for: Callable[[AbstractBaseUser], Client], organizer_user: Any
+) -> Client:
+    return client_for(organizer_user)
+
+
+@dataclass(frozen=True)
+class SeededCampaign:
+    report: seed.SeedReport
+    home: Path  # the GROUNDGAME_HOME it was seeded for (the demo login is saved there)
+
+
+@pytest.fixture(scope="session")
+def seeded_campaign(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SeededCampaign]:
+    """The synthetic campaign at its tiny scale, seeded once for every test that reads it.
+
+    Seeding takes seconds, so it is done once, in a transaction that is rolled back at the
+    end of the run; each test's own changes are rolled back to it by the test's ``db``.
+    Tests using it run last (``pytest_collection_modifyitems``), and only tests on the
+    test's own connection may use it: no live server, no transactional database.
+    """
+    home = tmp_path_factory.mktemp("seeded-home")
+    locmem = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "seeded-campaign",
+        }
+    }
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as env,
+        # The dashboard the seed counts goes to a cache of its own, not to Redis.
+        override_settings(CACHES=locmem),
+        transaction.atomic(),
+    ):
+        env.setenv("GROUNDGAME_HOME", str(home))
+        # A transactional test that ran before may have flushed them.
+        _starting_rows()
+        report = seed.seed_campaign(scale="tiny", seed=11)
+        yield SeededCampaign(report=report, home=home)
+        transaction.set_rollback(True)

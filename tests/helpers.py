@@ -1,5 +1,5 @@
-"""Helpers shared by the tests that start a ``groundgame`` process of their own, or threads
-that must act at the same moment."""
+"""Helpers shared by the tests: the API's one error shape, and for the tests that start a
+``groundgame`` process of their own, or threads that must act at the same moment."""
 
 from __future__ import annotations
 
@@ -8,10 +8,27 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+
+def assert_api_error(response: Any, status: int, code: str, field: str | None = None) -> None:
+    """``response`` is the API's one error shape (``groundgame.core.errors``): the status, a
+    body ``{"code", "message", "field"}`` with this code and field (None: no field), and a
+    message a person can read. ``response`` is a test client's response or a loopback
+    ``WebhookAnswer``."""
+    got = getattr(response, "status_code", None) or response.status
+    body = response.json()
+    assert got == status, body
+    assert {"code", "message", "field"} <= body.keys(), body
+    assert (body["code"], body["field"]) == (code, field), body
+    message = body["message"]
+    assert isinstance(message, str), body
+    assert message.strip(), body
+    assert message != code, f"the message repeats the code: {body}"
 
 
 def free_port() -> int:

@@ -25,9 +25,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
 
+from tests.conftest import FAST_PASSWORD_HASHER
 from tests.helpers import database_url_for_tests
 from tests.service_requirements import require_service
 
@@ -131,6 +133,32 @@ def test_task_backend_follows_redis_url() -> None:
     else:
         assert backend == "django_tasks_db.DatabaseBackend"
         assert "django_rq" not in settings.INSTALLED_APPS
+
+
+def test_passwords_hash_with_md5_only_where_the_test_knob_asks() -> None:
+    """The suite's fast hasher is a test-only knob: a process started without it (as every
+    deployment is) makes PBKDF2 hashes and does not accept the MD5 hashes tests make, and one
+    started with it (as the suite's servers and workers are) accepts them."""
+    made_here = make_password("a-long-passphrase-77")
+    assert made_here.startswith("md5$")
+    script = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth.hashers import check_password, make_password\n"
+        f"print(make_password('pw').split('$')[0], check_password('a-long-passphrase-77', "
+        f"{made_here!r}))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "groundgame.settings"}
+    deployment = {k: v for k, v in env.items() if k != FAST_PASSWORD_HASHER}
+    for environment, expected in ((deployment, "pbkdf2_sha256 False"), (env, "md5 True")):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert result.stdout.split() == expected.split()
 
 
 @pytest.mark.django_db

@@ -188,7 +188,7 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
 
 
 @pytest.fixture
-def campaign(transactional_db: None) -> Campaign:
+def browser_campaign(transactional_db: None) -> Campaign:
     return build_campaign()
 
 

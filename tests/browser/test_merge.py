@@ -6,7 +6,6 @@ Full-page screenshots land in test-artifacts/screenshots/ for review.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -23,32 +22,24 @@ PHILADELPHIA = {"city": "Philadelphia", "state": "PA", "zip5": "19104"}
 def _possible_duplicate() -> tuple[str, str]:
     """A voter-file record and a sign-up that may be the same person: a nickname, a
     transposed birth date, another street in the same ZIP, another email."""
-    from groundgame.people import services as people
+    from tests.people.builders import possible_duplicate
 
-    existing = people.person_find_or_create(
-        actor=None,
-        source="PA voter file",
-        first_name="William",
-        last_name="Hughes",
-        birth_date=dt.date(1980, 4, 12),
-        email="william.hughes@example.org",
-        phone="2155550142",
-        street="12 Walnut St",
-        external=("ngpvan", "VAN-4410032"),
-        **PHILADELPHIA,
+    existing, intake = possible_duplicate(
+        PHILADELPHIA,
+        existing={
+            "source": "PA voter file",
+            "email": "william.hughes@example.org",
+            "phone": "2155550142",
+            "street": "12 Walnut St",
+            "external": ("ngpvan", "VAN-4410032"),
+        },
+        intake={
+            "source": "Volunteer sign-up",
+            "email": "billyh@example.com",
+            "street": "3400 Market St",
+        },
     )
-    intake = people.person_find_or_create(
-        actor=None,
-        source="Volunteer sign-up",
-        first_name="Bill",
-        last_name="Hughes",
-        birth_date=dt.date(1980, 12, 4),
-        email="billyh@example.com",
-        street="3400 Market St",
-        **PHILADELPHIA,
-    )
-    assert intake.review is not None
-    return existing.person.full_name, intake.person.full_name
+    return existing.full_name, intake.person.full_name
 
 
 def _shoot(page: Any, folder: Path, name: str) -> None:
@@ -64,7 +55,7 @@ def _search(page: Any, base: str, name: str) -> None:
 @pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("mobile", MOBILE)])
 def test_review_merge_and_undo(
     live_server: Any,
-    campaign: Campaign,
+    browser_campaign: Campaign,
     browser: Any,
     screenshots: Path,
     label: str,
@@ -77,7 +68,7 @@ def test_review_merge_and_undo(
     page = context.new_page()
     base = live_server.url
     try:
-        sign_in(page, base, campaign.admin_username)
+        sign_in(page, base, browser_campaign.admin_username)
 
         # The People page links the queue with how many reviews are open.
         page.goto(f"{base}/people/")

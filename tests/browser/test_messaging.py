@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def campaign(transactional_db: None, settings: Any) -> Campaign:
+def browser_campaign(transactional_db: None, settings: Any) -> Campaign:
     """The browser campaign; Pennsylvanians subscribed to volunteering email (all but one),
     and to fundraising email (every other one)."""
     from groundgame.consent import services as consent
@@ -66,7 +66,7 @@ def _first_recipient() -> tuple[str, str]:
 
 
 def test_compose_preview_schedule_and_watch_it_send(
-    live_server: Any, campaign: Campaign, page: Any, screenshots: Path
+    live_server: Any, browser_campaign: Campaign, page: Any, screenshots: Path
 ) -> None:
     from django.core import mail
     from playwright.sync_api import expect
@@ -75,14 +75,14 @@ def test_compose_preview_schedule_and_watch_it_send(
     from groundgame.messaging.models import Mailing
 
     base = live_server.url
-    sign_in(page, base, campaign.admin_username)
+    sign_in(page, base, browser_campaign.admin_username)
     page.get_by_role("link", name="Messaging").first.click()
     expect(page.get_by_role("heading", name="Mailings", level=1)).to_be_visible()
     page.get_by_role("link", name="New mailing").first.click()
 
     page.get_by_label("Name").fill("Canvass kickoff")
     page.get_by_label("Topic").select_option("volunteering")
-    page.get_by_label("Universe").select_option(str(campaign.extra["universe_id"]))
+    page.get_by_label("Universe").select_option(str(browser_campaign.extra["universe_id"]))
     page.get_by_label("Subject").fill("{{ first_name }}, are you in for Saturday?")
     body = page.locator("textarea#id_body")
     body.press_sequentially("Hi {{ first_name }}, we knock doors Saturday.", delay=5)
@@ -151,7 +151,7 @@ def test_compose_preview_schedule_and_watch_it_send(
     # The worker's step, run here; the page follows by itself.
     result = messaging.mailing_fan_out(mailing_id=mailing.pk)
     assert result is not None
-    assert result.queued == campaign.extra["subscribed"]
+    assert result.queued == browser_campaign.extra["subscribed"]
     messaging.sends_deliver(channel="email")
     expect(page.locator("[data-mailing-status]")).to_have_text("Sent", timeout=15000)
     expect(page.locator(".send-row-sent td")).to_have_text(str(result.queued))
@@ -176,7 +176,7 @@ def test_compose_preview_schedule_and_watch_it_send(
 
 
 def test_person_consent_card_and_unsubscribe_page_on_a_phone(
-    live_server: Any, campaign: Campaign, page: Any, browser: Any, screenshots: Path
+    live_server: Any, browser_campaign: Campaign, page: Any, browser: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -184,14 +184,14 @@ def test_person_consent_card_and_unsubscribe_page_on_a_phone(
     from groundgame.consent import services as consent
 
     base = live_server.url
-    person_id = campaign.person_id
+    person_id = browser_campaign.person_id
     consent.subscription_join(
         person_id=person_id,
         channel="email",
         topic_keys=["fundraising", "volunteering"],
         source="signup_form:1",
     )
-    sign_in(page, base, campaign.admin_username)
+    sign_in(page, base, browser_campaign.admin_username)
     page.goto(f"{base}/people/{person_id}/#consent")
     card = page.locator("#consent")
     expect(card.get_by_role("heading", name="Consent")).to_be_visible()

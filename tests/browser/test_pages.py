@@ -22,7 +22,7 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
 
 @pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("mobile", MOBILE)])
 def test_staff_pages(
-    live_server: Any, campaign: Campaign, browser: Any, screenshots: Path,
+    live_server: Any, browser_campaign: Campaign, browser: Any, screenshots: Path,
     label: str, viewport: dict[str, int],
 ) -> None:
     from playwright.sync_api import expect
@@ -31,15 +31,15 @@ def test_staff_pages(
     page = context.new_page()
     base = live_server.url
     try:
-        sign_in(page, base, campaign.admin_username)
+        sign_in(page, base, browser_campaign.admin_username)
         expect(page).to_have_url(f"{base}/")
 
         # Home: the headline numbers and a chart with an accessible name.
         expect(page.get_by_role("heading", name="Campaign dashboard")).to_be_visible()
         kpis = page.locator(".kpis")
-        expect(kpis).to_contain_text(f"{campaign.voters:,}")
-        expect(kpis).to_contain_text(f"{campaign.volunteers:,}")
-        expect(kpis).to_contain_text(str(campaign.units))
+        expect(kpis).to_contain_text(f"{browser_campaign.voters:,}")
+        expect(kpis).to_contain_text(f"{browser_campaign.volunteers:,}")
+        expect(kpis).to_contain_text(str(browser_campaign.units))
         chart = page.get_by_role("img", name=re.compile("Ballots cast by voters on file"))
         expect(chart).to_be_visible()
         expect(page.get_by_text("Show the numbers").first).to_be_visible()
@@ -61,20 +61,21 @@ def test_staff_pages(
 
         # Organizing tree: a region inside its state, with kind badges and counts.
         expect(page.get_by_role("heading", name="Organizing hierarchy")).to_be_visible()
-        expect(page.locator(".tree")).to_contain_text(campaign.region_name)
+        expect(page.locator(".tree")).to_contain_text(browser_campaign.region_name)
         expect(page.locator(".tree .badge-region").first).to_be_visible()
         _shoot(page, screenshots, f"tree-{label}")
 
         # People list, then one person's record.
         page.goto(f"{base}/people/")
         expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
-        expect(page.get_by_text(f"Showing 1\u201350 of {campaign.voters:,}")).to_be_visible()
+        showing = f"Showing 1\u201350 of {browser_campaign.voters:,}"
+        expect(page.get_by_text(showing)).to_be_visible()
         _shoot(page, screenshots, f"people-{label}")
 
-        page.get_by_role("searchbox").fill(campaign.person_name)
+        page.get_by_role("searchbox").fill(browser_campaign.person_name)
         page.get_by_role("button", name="Search").click()
-        page.get_by_role("link", name=campaign.person_name).first.click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(campaign.person_name)
+        page.get_by_role("link", name=browser_campaign.person_name).first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(browser_campaign.person_name)
         expect(page.get_by_text("Your view of this record is logged")).to_be_visible()
         expect(page.locator(".votes")).to_contain_text("2024")
         _shoot(page, screenshots, f"person-{label}")
@@ -83,7 +84,7 @@ def test_staff_pages(
         page.goto(f"{base}/audit/?kind=read")
         rows = page.locator("table tbody tr")
         expect(rows.first).to_contain_text("people.person.read")
-        expect(rows.first).to_contain_text(campaign.admin_username)
+        expect(rows.first).to_contain_text(browser_campaign.admin_username)
         _shoot(page, screenshots, f"audit-{label}")
 
         # A bad date range is a field error with a 400, not a server error.
@@ -105,11 +106,11 @@ def test_staff_pages(
 
 
 def test_analyst_sees_aggregates_notice(
-    live_server: Any, campaign: Campaign, page: Any, screenshots: Path
+    live_server: Any, browser_campaign: Campaign, page: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
-    sign_in(page, live_server.url, campaign.analyst_username)
+    sign_in(page, live_server.url, browser_campaign.analyst_username)
     page.goto(f"{live_server.url}/people/")
     expect(page.get_by_text("Your role works with aggregates only")).to_be_visible()
     expect(page.locator("table")).to_have_count(0)
@@ -119,7 +120,7 @@ def test_analyst_sees_aggregates_notice(
 
 
 def test_wrong_password_then_lockout(
-    live_server: Any, campaign: Campaign, browser: Any, screenshots: Path
+    live_server: Any, browser_campaign: Campaign, browser: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -132,18 +133,18 @@ def test_wrong_password_then_lockout(
 
     page = browser.new_context(viewport=DESKTOP).new_page()
     try:
-        sign_in(page, live_server.url, campaign.admin_username, password="not-the-password")
+        sign_in(page, live_server.url, browser_campaign.admin_username, password="not-the-password")
         error = page.locator("#id_password_error")
         expect(error).to_contain_text("do not match")
         expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
         _shoot(page, screenshots, "login-wrong-password-desktop")
 
         for _ in range(4):
-            sign_in(page, live_server.url, campaign.admin_username, password="still-wrong")
+            sign_in(page, live_server.url, browser_campaign.admin_username, password="still-wrong")
         expect(page.locator("#id_password_error")).to_be_visible()
 
         # The sixth attempt is refused, even with the right password.
-        sign_in(page, live_server.url, campaign.admin_username, password=PASSWORD)
+        sign_in(page, live_server.url, browser_campaign.admin_username, password=PASSWORD)
         alert = page.get_by_role("alert")
         expect(alert).to_contain_text("Too many failed sign-ins")
         _shoot(page, screenshots, "login-locked-desktop")

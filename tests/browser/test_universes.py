@@ -24,7 +24,7 @@ SPEC = {"state": ["PA"], "general_votes": [0, 1], "not_voted_in": ["2024-11-05"]
 
 
 @pytest.fixture
-def campaign(transactional_db: None) -> Campaign:
+def browser_campaign(transactional_db: None) -> Campaign:
     """The browser campaign, its voters' turnout propensity taken from their vote history
     (as the voter-file import computes it), so that the turnout filter and chart have shape."""
     from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -70,26 +70,26 @@ def _expect_count(page: Any, people: int, *, announced: bool = True) -> None:
 
 
 def test_build_save_list_and_export(
-    live_server: Any, campaign: Campaign, browser: Any, screenshots: Path, tmp_path: Path
+    live_server: Any, browser_campaign: Campaign, browser: Any, screenshots: Path, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
     pennsylvania = _count({"state": ["PA"]})
     sporadic = _count({"state": ["PA"], "general_votes": [0, 1]})
     expected = _count(SPEC)
-    assert campaign.voters > pennsylvania > sporadic > expected > 0
+    assert browser_campaign.voters > pennsylvania > sporadic > expected > 0
 
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     base = live_server.url
     try:
-        sign_in(page, base, campaign.admin_username)
+        sign_in(page, base, browser_campaign.admin_username)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
         page.goto(f"{base}/people/universes/")
         expect(page.get_by_role("heading", name="No universes yet")).to_be_visible()
         page.get_by_role("link", name="New universe").click()
         expect(page.get_by_role("heading", name="New universe", level=1)).to_be_visible()
-        _expect_count(page, campaign.voters, announced=False)
+        _expect_count(page, browser_campaign.voters, announced=False)
         # With JavaScript the count follows the inputs: no button to press.
         expect(page.get_by_role("button", name="Update count")).to_be_hidden()
 
@@ -150,7 +150,7 @@ def test_build_save_list_and_export(
 
 
 def test_the_builder_on_a_phone(
-    live_server: Any, campaign: Campaign, browser: Any, screenshots: Path
+    live_server: Any, browser_campaign: Campaign, browser: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -162,7 +162,7 @@ def test_the_builder_on_a_phone(
     page = context.new_page()
     base = live_server.url
     try:
-        sign_in(page, base, campaign.admin_username)
+        sign_in(page, base, browser_campaign.admin_username)
         page.goto(f"{base}/people/universes/")
         expect(page.get_by_role("row", name=re.compile(NAME))).to_contain_text(f"{expected:,}")
         _shoot(page, screenshots, "universe-list-mobile")

@@ -20,19 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organizer(make_staff: Callable[..., Any], campaign: Any) -> Any:
-    return make_staff("olivia", role="organizer", unit=campaign.triangle)
-
-
-@pytest.fixture
-def staff(client_for: Callable[[Any], Client], organizer: Any) -> Client:
-    return client_for(organizer)
-
-
-@pytest.fixture
-def national(
+def director_client(
     make_staff: Callable[..., Any], client_for: Callable[[Any], Client], campaign: Any
 ) -> Client:
+    """Nadia, a director of the national unit."""
     return client_for(make_staff("nadia", role="director", unit=campaign.national))
 
 
@@ -67,11 +58,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(campaign: Any) -> None:
     assert not DoNotContact.objects.exists()
 
 
-def test_people_outside_the_staff_members_units_are_not_found(staff: Client, campaign: Any) -> None:
+def test_people_outside_the_staff_members_units_are_not_found(
+    organizer_client: Client, campaign: Any
+) -> None:
     # Bob is in the Piedmont Triad; the organizer works the Triangle.
-    response = staff.post(_subscriptions_url(campaign.bob), {"sub:email:news": "subscribed"})
+    response = organizer_client.post(
+        _subscriptions_url(campaign.bob), {"sub:email:news": "subscribed"}
+    )
     assert response.status_code == 404
-    response = staff.post(_dnc_url(campaign.bob), {"action": "set", "reason": "asked"})
+    response = organizer_client.post(_dnc_url(campaign.bob), {"action": "set", "reason": "asked"})
     assert response.status_code == 404
     assert not Subscription.objects.exists()
     assert not DoNotContact.objects.exists()
@@ -81,7 +76,7 @@ def test_people_outside_the_staff_members_units_are_not_found(staff: Client, cam
 
 
 def test_the_person_page_shows_consent_per_channel_and_topic_with_history(
-    staff: Client, campaign: Any
+    organizer_client: Client, campaign: Any
 ) -> None:
     alice = campaign.alice
     consent.subscription_join(
@@ -91,7 +86,7 @@ def test_the_person_page_shows_consent_per_channel_and_topic_with_history(
     consent.address_suppress(
         channel="email", address=alice.email, reason="bounced", source="webhook:email"
     )
-    page = staff.get(reverse("people:detail", args=[alice.pk]))
+    page = organizer_client.get(reverse("people:detail", args=[alice.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="consent-heading"' in html
@@ -107,13 +102,13 @@ def test_the_person_page_shows_consent_per_channel_and_topic_with_history(
 
 
 def test_staff_change_subscriptions_on_the_persons_behalf(
-    staff: Client, organizer: Any, campaign: Any
+    organizer_client: Client, organizer_user: Any, campaign: Any
 ) -> None:
     alice = campaign.alice
     consent.subscription_join(
         person_id=alice.pk, channel="email", topic_keys=["fundraising"], source="signup_form:1"
     )
-    response = staff.post(
+    response = organizer_client.post(
         _subscriptions_url(alice),
         {
             "sub:email:volunteering": "subscribed",
@@ -131,13 +126,13 @@ def test_staff_change_subscriptions_on_the_persons_behalf(
     }
     staffed = ConsentEvent.objects.filter(person=alice, source="staff")
     assert staffed.count() == 3
-    assert set(staffed.values_list("actor", flat=True)) == {organizer.pk}
-    page = staff.get(response["Location"]).content.decode()
+    assert set(staffed.values_list("actor", flat=True)) == {organizer_user.pk}
+    page = organizer_client.get(response["Location"]).content.decode()
     assert "Saved 3 changes of subscription." in page
 
 
-def test_an_unknown_topic_changes_nothing_at_all(staff: Client, campaign: Any) -> None:
-    response = staff.post(
+def test_an_unknown_topic_changes_nothing_at_all(organizer_client: Client, campaign: Any) -> None:
+    response = organizer_client.post(
         _subscriptions_url(campaign.alice),
         {"sub:email:volunteering": "subscribed", "sub:email:astrology": "subscribed"},
         follow=True,
@@ -150,24 +145,26 @@ def test_an_unknown_topic_changes_nothing_at_all(staff: Client, campaign: Any) -
     assert not ConsentEvent.objects.exists()
 
 
-def test_an_unknown_choice_is_refused(staff: Client, campaign: Any) -> None:
-    response = staff.post(_subscriptions_url(campaign.alice), {"sub:email:news": "maybe"})
+def test_an_unknown_choice_is_refused(organizer_client: Client, campaign: Any) -> None:
+    response = organizer_client.post(
+        _subscriptions_url(campaign.alice), {"sub:email:news": "maybe"}
+    )
     assert response.status_code == 400
     assert not Subscription.objects.exists()
 
 
 def test_do_not_contact_needs_a_reason_to_be_set_and_to_be_lifted(
-    staff: Client, campaign: Any
+    organizer_client: Client, campaign: Any
 ) -> None:
     alice = campaign.alice
-    page = staff.post(_dnc_url(alice), {"action": "set", "reason": " "}, follow=True)
+    page = organizer_client.post(_dnc_url(alice), {"action": "set", "reason": " "}, follow=True)
     assert "Not saved: Say why" in page.content.decode()
     assert not DoNotContact.objects.exists()
 
-    staff.post(_dnc_url(alice), {"action": "set", "reason": "Asked at the door"})
+    organizer_client.post(_dnc_url(alice), {"action": "set", "reason": "Asked at the door"})
     row = DoNotContact.objects.get(person=alice)
     assert (row.reason, row.source) == ("Asked at the door", "staff")
-    page = staff.get(reverse("people:detail", args=[alice.pk])).content.decode()
+    page = organizer_client.get(reverse("people:detail", args=[alice.pk])).content.decode()
     assert "Do not contact" in page
     assert "“Asked at the door”" in page
     topic = consent_selectors.topic_get("transactional")
@@ -175,29 +172,31 @@ def test_do_not_contact_needs_a_reason_to_be_set_and_to_be_lifted(
     decision = consent_selectors.contact_decision(person_id=alice.pk, channel="email", topic=topic)
     assert decision.reason == "do_not_contact"
 
-    page = staff.post(_dnc_url(alice), {"action": "clear", "reason": ""}, follow=True)
+    page = organizer_client.post(_dnc_url(alice), {"action": "clear", "reason": ""}, follow=True)
     assert "Not saved: Say why the person may be contacted again." in page.content.decode()
     assert DoNotContact.objects.filter(person=alice).exists()
-    staff.post(_dnc_url(alice), {"action": "clear", "reason": "Called back to rejoin"})
+    organizer_client.post(_dnc_url(alice), {"action": "clear", "reason": "Called back to rejoin"})
     assert not DoNotContact.objects.filter(person=alice).exists()
     assert list(
         ConsentEvent.objects.filter(person=alice).order_by("pk").values_list("action", flat=True)
     ) == ["do_not_contact", "contact_allowed"]
 
 
-def test_an_unknown_do_not_contact_action_is_refused(staff: Client, campaign: Any) -> None:
-    response = staff.post(_dnc_url(campaign.alice), {"action": "maybe", "reason": "x"})
+def test_an_unknown_do_not_contact_action_is_refused(
+    organizer_client: Client, campaign: Any
+) -> None:
+    response = organizer_client.post(_dnc_url(campaign.alice), {"action": "maybe", "reason": "x"})
     assert response.status_code == 400
 
 
 # Topics ----------------------------------------------------------------------------------
 
 
-def test_national_staff_add_a_topic(national: Client) -> None:
-    page = national.get(reverse("consent:topics"))
+def test_national_staff_add_a_topic(director_client: Client) -> None:
+    page = director_client.get(reverse("consent:topics"))
     assert page.status_code == 200
     assert "Voting information" in page.content.decode()
-    response = national.post(
+    response = director_client.post(
         reverse("consent:topics"),
         {"key": "gotv", "name": "Get out the vote", "description": "Election week reminders"},
     )
@@ -215,20 +214,20 @@ def test_national_staff_add_a_topic(national: Client) -> None:
     ],
 )
 def test_a_bad_topic_is_named_under_its_field_and_not_added(
-    national: Client, data: dict[str, str], field: str, message: str
+    director_client: Client, data: dict[str, str], field: str, message: str
 ) -> None:
     before = Topic.objects.count()
-    response = national.post(reverse("consent:topics"), data)
+    response = director_client.post(reverse("consent:topics"), data)
     assert response.status_code == 422
     assert message in response.context["form"].errors[field][0]
     assert Topic.objects.count() == before
 
 
-def test_only_national_staff_add_topics(staff: Client) -> None:
-    page = staff.get(reverse("consent:topics"))
+def test_only_national_staff_add_topics(organizer_client: Client) -> None:
+    page = organizer_client.get(reverse("consent:topics"))
     assert page.status_code == 200
     assert "Add topic" not in page.content.decode()
-    response = staff.post(reverse("consent:topics"), {"key": "gotv", "name": "GOTV"})
+    response = organizer_client.post(reverse("consent:topics"), {"key": "gotv", "name": "GOTV"})
     assert response.status_code == 403
     assert not Topic.objects.filter(key="gotv").exists()
 

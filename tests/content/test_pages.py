@@ -5,21 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from groundgame.content import selectors
 from tests.conftest import Campaign
-
-
-@pytest.fixture
-def staff(campaign: Campaign, make_staff: Any) -> dict[str, Any]:
-    return {
-        "chair": make_staff("chair", role="admin", unit=campaign.national),
-        "director": make_staff("nc_director", role="director", unit=campaign.nc),
-        "organizer": make_staff("organizer", role="organizer", unit=campaign.durham),
-    }
 
 
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
@@ -30,9 +20,9 @@ def test_anonymous_visitors_are_sent_to_sign_in() -> None:
 
 
 def test_an_organizer_writes_submits_and_the_chair_approves(
-    campaign: Campaign, staff: dict[str, Any], client_for: Any
+    campaign: Campaign, staff_users: dict[str, Any], client_for: Any
 ) -> None:
-    organizer = client_for(staff["organizer"])
+    organizer = client_for(staff_users["organizer"])
     missing = organizer.post(
         "/content/", {"kind": "script", "title": "", "org_unit": campaign.durham.pk, "body": "x"}
     )
@@ -64,7 +54,7 @@ def test_an_organizer_writes_submits_and_the_chair_approves(
         == 302
     )
 
-    chair = client_for(staff["chair"])
+    chair = client_for(staff_users["chair"])
     queue = chair.get("/content/queue/").content.decode()
     assert "Durham doors" in queue
     assert "1 waiting for you" in queue
@@ -89,9 +79,9 @@ def test_an_organizer_writes_submits_and_the_chair_approves(
 
 
 def test_the_chair_delegates_and_bad_dates_are_named(
-    campaign: Campaign, staff: dict[str, Any], client_for: Any
+    campaign: Campaign, staff_users: dict[str, Any], client_for: Any
 ) -> None:
-    chair = client_for(staff["chair"])
+    chair = client_for(staff_users["chair"])
     past = (timezone.now() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     bad = chair.post(
         "/content/delegations/",

@@ -6,15 +6,10 @@ from __future__ import annotations
 import stat
 import statistics
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.db import transaction
-from django.test import override_settings
 
 from groundgame.audit.models import AuditEvent
 from groundgame.consent.models import ConsentEvent, Subscription
@@ -25,42 +20,15 @@ from groundgame.organizing.models import Coverage, OrgUnit, StaffRole
 from groundgame.people import selectors as people
 from groundgame.people.models import Person, VoterRecord
 from groundgame.volunteers.models import Membership
+from tests.conftest import SeededCampaign
 
 SWING_STATES = {"AZ", "GA", "MI", "NV", "NC", "PA", "WI"}
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("home")
-
-
-@pytest.fixture(scope="module")
-def campaign(
-    django_db_setup: None, django_db_blocker: Any, home: Path
-) -> Iterator[seed.SeedReport]:
-    """One campaign for every test here, which only read it: seeded once in a transaction
-    that each test's own nests inside (as Django's ``setUpTestData``), rolled back after the
-    last. A seed takes most of a minute on PostgreSQL; once per test it took the most time of
-    the suite."""
-    with (
-        pytest.MonkeyPatch.context() as env,
-        django_db_blocker.unblock(),
-        # Staff passwords are hashed on purpose slowly; the tests need accounts, not that
-        # cost. The cache is the tests' own kind: what the seed counts must not outlive it.
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        ),
-        transaction.atomic(),
-    ):
-        env.setenv("GROUNDGAME_HOME", str(home))
-        yield seed.seed_campaign(scale="tiny", seed=11)
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def seeded(campaign: seed.SeedReport, db: None) -> seed.SeedReport:
-    return campaign
+def seeded(seeded_campaign: SeededCampaign, db: None) -> seed.SeedReport:
+    """What seeding the tiny campaign reported (seeded once for the run: tests/conftest.py)."""
+    return seeded_campaign.report
 
 
 def test_the_seed_builds_units_staff_voters_and_volunteers(seeded):
@@ -121,9 +89,9 @@ def test_staff_hold_roles_at_every_level(seeded):
     assert roles["volunteer_leader", "team"] == 7
 
 
-def test_the_demo_login_is_saved_for_its_owner_only_and_signs_in(seeded, home):
+def test_the_demo_login_is_saved_for_its_owner_only_and_signs_in(seeded, seeded_campaign):
     username, password = seed.demo_login()
-    path = home / "demo-login.json"
+    path = seeded_campaign.home / "demo-login.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert username == "demo"
     assert len(password) >= 12

@@ -21,6 +21,7 @@ from groundgame.events import tasks as events_tasks
 from groundgame.messaging import services as messaging
 from groundgame.organizing.selectors import staff_scope
 from tests.conftest import Campaign
+from tests.helpers import assert_api_error
 
 DURHAM_ZIP = "27701"  # Durham, NC
 RALEIGH_ZIP = "27601"  # about 23 miles east
@@ -310,21 +311,17 @@ def test_rsvp_api_is_idempotent_and_speaks_codes(campaign: Campaign) -> None:
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["status"] == "confirmed"
     bad = client.post(url, {**body, "email": "x"}, content_type="application/json")
-    assert (bad.status_code, bad.json()["code"], bad.json()["field"]) == (
-        422,
-        "rsvp_invalid",
-        "email",
+    assert_api_error(bad, 422, "rsvp_invalid", "email")
+    unknown = client.post(
+        "/api/organizing/public/shifts/0/rsvps", body, content_type="application/json"
     )
-    assert (
-        client.post(
-            "/api/organizing/public/shifts/0/rsvps", body, content_type="application/json"
-        ).json()["code"]
-        == "shift_not_found"
-    )
+    assert_api_error(unknown, 404, "shift_not_found", "shift")
     found = client.get(f"/api/organizing/public/events?zip={DURHAM_ZIP}")
     assert found.status_code == 200
     assert found.json()[0]["id"] == event.pk
-    assert client.get("/api/organizing/public/events?zip=00000").json()["code"] == "zip_unknown"
+    assert_api_error(
+        client.get("/api/organizing/public/events?zip=00000"), 422, "zip_unknown", "zip"
+    )
     # Attendance is for staff only.
     assert (
         client.post(

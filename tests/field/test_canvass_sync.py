@@ -20,6 +20,7 @@ from groundgame.consent import selectors as consent_selectors
 from groundgame.field.models import CanvassResult, SyncRejection
 from tests.conftest import Campaign
 from tests.field.builders import Canvass, build_walk_list, new_script_version, recorded
+from tests.helpers import assert_api_error
 
 SYNC = "/api/field/sync"
 
@@ -92,15 +93,15 @@ def test_a_newer_approved_script_replaces_the_old_one_in_the_download(
 
 def test_unknown_closed_and_expired_lists_do_not_download(canvass: Canvass, client: Client) -> None:
     missing = client.get("/api/field/lists/NOPE1234")
-    assert (missing.status_code, missing.json()["code"]) == (404, "walk_list_not_found")
+    assert_api_error(missing, 404, "walk_list_not_found")
     canvass.walk_list.expires_at = timezone.now() - dt.timedelta(minutes=1)
     canvass.walk_list.save()
     expired = client.get(f"/api/field/lists/{canvass.code}")
-    assert (expired.status_code, expired.json()["code"]) == (410, "walk_list_expired")
+    assert_api_error(expired, 410, "walk_list_expired")
     canvass.walk_list.closed_at = timezone.now() - dt.timedelta(minutes=1)
     canvass.walk_list.save()
     closed = client.get(f"/api/field/lists/{canvass.code}")
-    assert (closed.status_code, closed.json()["code"]) == (410, "walk_list_closed")
+    assert_api_error(closed, 410, "walk_list_closed")
 
 
 def test_results_land_once_however_often_they_are_synced(canvass: Canvass, client: Client) -> None:
@@ -344,30 +345,32 @@ def test_do_not_contact_requests_reach_consent(canvass: Canvass, client: Client)
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "code"),
+    ("body", "status", "code", "field"),
     [
-        (b"{not json", 400, "invalid_json"),
-        (b"[1, 2]", 422, "batch_invalid"),
-        (b'{"results": []}', 422, "batch_invalid"),
-        (b'{"list_code": "DURHAM42", "results": {}}', 422, "batch_invalid"),
+        (b"{not json", 400, "invalid_json", None),
+        (b"[1, 2]", 422, "batch_invalid", None),
+        (b'{"results": []}', 422, "batch_invalid", "list_code"),
+        (b'{"list_code": "DURHAM42", "results": {}}', 422, "batch_invalid", "results"),
         (
             json.dumps({"list_code": "DURHAM42", "results": [{}] * 201}).encode(),
             422,
             "batch_too_large",
+            "results",
         ),
         (
             json.dumps({"list_code": "x", "results": [{"notes": "x" * 600_000}]}).encode(),
             413,
             "payload_too_large",
+            None,
         ),
     ],
     ids=["not json", "not an object", "no code", "results not a list", "too many", "too big"],
 )
 def test_a_request_that_is_not_a_batch_is_refused_whole(
-    canvass: Canvass, client: Client, body: bytes, status: int, code: str
+    canvass: Canvass, client: Client, body: bytes, status: int, code: str, field: str | None
 ) -> None:
     response = client.post(SYNC, body, content_type="application/json")
-    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert_api_error(response, status, code, field)
     assert CanvassResult.objects.count() == 0
     assert SyncRejection.objects.count() == 0
 

@@ -26,25 +26,28 @@ def cut(campaign: Any) -> TurfCut:
 
 
 @pytest.fixture
-def organizer(campaign: Any, make_staff: Callable[..., Any], client_for: Any) -> Client:
+def durham_organizer_client(
+    campaign: Any, make_staff: Callable[..., Any], client_for: Any
+) -> Client:
+    """Olivia, an organizer of the Durham team."""
     return client_for(make_staff("olivia", role="organizer", unit=campaign.durham))  # type: ignore[no-any-return]
 
 
 def test_staff_cut_a_universe_from_the_form(
-    campaign: Any, organizer: Client, make_staff: Any
+    campaign: Any, durham_organizer_client: Client, make_staff: Any
 ) -> None:
     town = build_town(unit=campaign.durham, doors_per_zip={"27701": 60}, name="Porches")
-    page = organizer.get("/field/")
+    page = durham_organizer_client.get("/field/")
     assert page.status_code == 200
     assert "Porches" in page.content.decode()
-    response = organizer.post(
+    response = durham_organizer_client.post(
         "/field/",
         {"universe": town.universe.pk, "org_unit": campaign.durham.pk, "target_doors": 30},
     )
     assert response.status_code == 302
     cut = TurfCut.objects.get()
     assert response["Location"] == f"/field/cuts/{cut.pk}/"
-    page = organizer.get(response["Location"])
+    page = durham_organizer_client.get(response["Location"])
     body = page.content.decode()
     assert page.status_code == 200
     assert "<svg" in body
@@ -52,9 +55,11 @@ def test_staff_cut_a_universe_from_the_form(
     assert "Turf 1 · 27701" in body
 
 
-def test_a_tiny_universe_is_refused_on_the_form(campaign: Any, organizer: Client) -> None:
+def test_a_tiny_universe_is_refused_on_the_form(
+    campaign: Any, durham_organizer_client: Client
+) -> None:
     town = build_town(unit=campaign.durham, doors_per_zip={"27701": 12}, name="Cul-de-sac")
-    response = organizer.post(
+    response = durham_organizer_client.post(
         "/field/",
         {"universe": town.universe.pk, "org_unit": campaign.durham.pk, "target_doors": 50},
     )
@@ -64,25 +69,25 @@ def test_a_tiny_universe_is_refused_on_the_form(campaign: Any, organizer: Client
 
 
 def test_the_turf_page_lists_doors_in_walking_order_with_their_people(
-    cut: TurfCut, organizer: Client
+    cut: TurfCut, durham_organizer_client: Client
 ) -> None:
     turf = cut.turfs.first()
     assert turf is not None
-    page = organizer.get(f"/field/turfs/{turf.pk}/")
+    page = durham_organizer_client.get(f"/field/turfs/{turf.pk}/")
     body = page.content.decode()
     assert page.status_code == 200
     assert "<polyline" in body
     first = turf.stops.order_by("position").first()
     assert first is not None
     assert body.index(first.household.street) < body.index("Voter")  # address, then people
-    sheet = organizer.get(f"/field/turfs/{turf.pk}/sheet/")
+    sheet = durham_organizer_client.get(f"/field/turfs/{turf.pk}/sheet/")
     assert sheet.status_code == 200
     assert "@media print" not in sheet.content.decode()  # print CSS is a stylesheet
     assert "Page 1 of 2" in sheet.content.decode()  # 40 doors, 25 a page
 
 
 def test_adjustments_and_walk_lists_over_http(
-    campaign: Any, cut: TurfCut, organizer: Client
+    campaign: Any, cut: TurfCut, durham_organizer_client: Client
 ) -> None:
     from groundgame.volunteers import services as volunteers_services
 
@@ -94,7 +99,7 @@ def test_adjustments_and_walk_lists_over_http(
     first, second = cut.turfs.order_by("number")
     before = second.doors
     ids = list(first.stops.values_list("household_id", flat=True)[:3])
-    response = organizer.post(
+    response = durham_organizer_client.post(
         f"/field/turfs/{first.pk}/move",
         {"households": [",".join(map(str, ids[:2])), str(ids[2])], "to": second.pk},
     )
@@ -102,19 +107,21 @@ def test_adjustments_and_walk_lists_over_http(
     second.refresh_from_db()
     assert second.doors == before + 3
     # Nothing to move: the page says so with a 4xx.
-    response = organizer.post(f"/field/turfs/{first.pk}/move", {"to": second.pk})
+    response = durham_organizer_client.post(f"/field/turfs/{first.pk}/move", {"to": second.pk})
     assert response.status_code == 422
     assert "Pick households" in response.content.decode()
-    response = organizer.post(f"/field/turfs/{first.pk}/lists", {"canvasser": campaign.alice.pk})
+    response = durham_organizer_client.post(
+        f"/field/turfs/{first.pk}/lists", {"canvasser": campaign.alice.pk}
+    )
     assert response.status_code == 302
     assert WalkList.objects.get().canvasser_id == campaign.alice.pk
-    response = organizer.post(f"/field/turfs/{first.pk}/lists", {})
+    response = durham_organizer_client.post(f"/field/turfs/{first.pk}/lists", {})
     assert response.status_code == 422
     assert "Choose a shift, a volunteer, or both." in response.content.decode()
     # A turf with a walk list out is not merged away.
-    response = organizer.post(f"/field/turfs/{first.pk}/merge", {"into": second.pk})
+    response = durham_organizer_client.post(f"/field/turfs/{first.pk}/merge", {"into": second.pk})
     assert response.status_code == 409
-    response = organizer.post(f"/field/turfs/{second.pk}/split")
+    response = durham_organizer_client.post(f"/field/turfs/{second.pk}/split")
     assert response.status_code == 302
     assert Turf.objects.filter(cut=cut).count() == 3
 
@@ -140,7 +147,7 @@ def test_pages_are_not_found_outside_the_unit_and_need_sign_in(
 
 
 def test_a_walk_list_carries_an_approved_script_of_the_turfs_units(
-    campaign: Any, cut: TurfCut, organizer: Client
+    campaign: Any, cut: TurfCut, durham_organizer_client: Client
 ) -> None:
     """The form offers the approved scripts of the turf's team and the units above it, the
     newest first; the list keeps the one chosen (the canvassing app shows it). A script of
@@ -167,17 +174,17 @@ def test_a_walk_list_carries_an_approved_script_of_the_turfs_units(
     leaflet = script(campaign.durham, "Durham leaflet", kind="literature")
     turf = cut.turfs.order_by("number").first()
     assert turf is not None
-    page = organizer.get(f"/field/turfs/{turf.pk}/").content.decode()
+    page = durham_organizer_client.get(f"/field/turfs/{turf.pk}/").content.decode()
     assert "North Carolina door script (version 1)" in page
     assert "Guilford door script" not in page
     assert "Durham leaflet" not in page
 
-    response = organizer.post(
+    response = durham_organizer_client.post(
         f"/field/turfs/{turf.pk}/lists", {"canvasser": campaign.alice.pk, "script": state_script}
     )
     assert response.status_code == 302
     assert WalkList.objects.get().script_id == state_script
-    listed = organizer.get(f"/field/turfs/{turf.pk}/").content.decode()
+    listed = durham_organizer_client.get(f"/field/turfs/{turf.pk}/").content.decode()
     assert "North Carolina door script" in listed
     for wrong in (elsewhere, leaflet):
         with pytest.raises(ValidationFailed) as refused:

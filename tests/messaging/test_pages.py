@@ -19,6 +19,7 @@ from groundgame.core.errors import ValidationFailed
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import FrequencyCap, Mailing, Send
 from groundgame.people import services as people
+from tests.helpers import assert_api_error
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +44,16 @@ def everyone(campaign: Any) -> Any:
 
 
 @pytest.fixture
-def organizer(make_staff: Callable[..., Any], campaign: Any) -> Any:
+def national_organizer_user(make_staff: Callable[..., Any], campaign: Any) -> Any:
+    """Olivia, an organizer of the national unit: every person in the campaign is in scope."""
     return make_staff("olivia", role="organizer", unit=campaign.national)
 
 
 @pytest.fixture
-def staff(client_for: Callable[[Any], Client], organizer: Any) -> Client:
-    return client_for(organizer)
+def national_organizer_client(
+    client_for: Callable[[Any], Client], national_organizer_user: Any
+) -> Client:
+    return client_for(national_organizer_user)
 
 
 def _subscribe(person: Any, channel: str = "email", topic: str = "volunteering") -> None:
@@ -127,24 +131,30 @@ def test_analysts_see_mailings_but_neither_compose_nor_preview(
 # Compose ---------------------------------------------------------------------------------
 
 
-def test_a_mailing_is_created_and_opens_on_its_page(staff: Client, everyone: Any) -> None:
-    page = staff.get(reverse("messaging:mailing_new"))
+def test_a_mailing_is_created_and_opens_on_its_page(
+    national_organizer_client: Client, everyone: Any
+) -> None:
+    page = national_organizer_client.get(reverse("messaging:mailing_new"))
     assert page.status_code == 200
     assert "Everyone" in page.content.decode()
-    response = staff.post(reverse("messaging:mailing_new"), {**GOOD, "universe": everyone.pk})
+    response = national_organizer_client.post(
+        reverse("messaging:mailing_new"), {**GOOD, "universe": everyone.pk}
+    )
     mailing = Mailing.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("messaging:mailing", args=[mailing.pk])
     assert mailing.status == Mailing.Status.DRAFT
     assert mailing.universe_id == everyone.pk
     assert mailing.subject == "{{ first_name }}, knock doors with us"
-    detail = staff.get(response["Location"]).content.decode()
+    detail = national_organizer_client.get(response["Location"]).content.decode()
     assert "Send yourself a test" in detail
     assert "Schedule" in detail
 
 
-def test_missing_fields_are_named_and_nothing_is_saved(staff: Client, everyone: Any) -> None:
-    response = staff.post(
+def test_missing_fields_are_named_and_nothing_is_saved(
+    national_organizer_client: Client, everyone: Any
+) -> None:
+    response = national_organizer_client.post(
         reverse("messaging:mailing_new"),
         {"action": "save", "channel": "email", "topic": "", "body": ""},
     )
@@ -159,10 +169,10 @@ def test_missing_fields_are_named_and_nothing_is_saved(staff: Client, everyone: 
 
 
 def test_an_unknown_template_field_is_named_by_line_under_its_field(
-    staff: Client, everyone: Any
+    national_organizer_client: Client, everyone: Any
 ) -> None:
     body = "Hi {{ first_name }},\n\nSee you in {{ town }}."
-    response = staff.post(
+    response = national_organizer_client.post(
         reverse("messaging:mailing_new"), {**GOOD, "universe": everyone.pk, "body": body}
     )
     assert response.status_code == 422
@@ -173,8 +183,10 @@ def test_an_unknown_template_field_is_named_by_line_under_its_field(
     assert "Line 3: unknown field" in response.context["preview_error"].message
 
 
-def test_an_email_without_a_subject_is_refused_by_the_service(staff: Client, everyone: Any) -> None:
-    response = staff.post(
+def test_an_email_without_a_subject_is_refused_by_the_service(
+    national_organizer_client: Client, everyone: Any
+) -> None:
+    response = national_organizer_client.post(
         reverse("messaging:mailing_new"), {**GOOD, "universe": everyone.pk, "subject": " "}
     )
     assert response.status_code == 422
@@ -182,8 +194,10 @@ def test_an_email_without_a_subject_is_refused_by_the_service(staff: Client, eve
     assert not Mailing.objects.exists()
 
 
-def test_a_text_longer_than_the_limit_is_refused(staff: Client, everyone: Any) -> None:
-    response = staff.post(
+def test_a_text_longer_than_the_limit_is_refused(
+    national_organizer_client: Client, everyone: Any
+) -> None:
+    response = national_organizer_client.post(
         reverse("messaging:mailing_new"),
         {**GOOD, "universe": everyone.pk, "channel": "sms", "body": "x" * 1601},
     )
@@ -192,18 +206,22 @@ def test_a_text_longer_than_the_limit_is_refused(staff: Client, everyone: Any) -
 
 
 def test_editing_keeps_the_old_version_when_the_new_one_is_wrong(
-    staff: Client, everyone: Any
+    national_organizer_client: Client, everyone: Any
 ) -> None:
     mailing = _draft(everyone)
     url = reverse("messaging:mailing_edit", args=[mailing.pk])
-    page = staff.get(url)
+    page = national_organizer_client.get(url)
     assert page.status_code == 200
     assert "Hi {{ first_name }}, join us Saturday." in page.content.decode()
-    bad = staff.post(url, {**GOOD, "universe": everyone.pk, "body": "Hi {{ first_name"})
+    bad = national_organizer_client.post(
+        url, {**GOOD, "universe": everyone.pk, "body": "Hi {{ first_name"}
+    )
     assert bad.status_code == 422
     assert "without its }}" in bad.context["form"].errors["body"][0]
     assert Mailing.objects.get(pk=mailing.pk).body == "Hi {{ first_name }}, join us Saturday."
-    good = staff.post(url, {**GOOD, "universe": everyone.pk, "name": "Canvass, take two"})
+    good = national_organizer_client.post(
+        url, {**GOOD, "universe": everyone.pk, "name": "Canvass, take two"}
+    )
     assert good.status_code == 302
     saved = Mailing.objects.get(pk=mailing.pk)
     assert saved.name == "Canvass, take two"
@@ -211,29 +229,34 @@ def test_editing_keeps_the_old_version_when_the_new_one_is_wrong(
     assert saved.channel == "email"
 
 
-def test_a_sent_mailing_cannot_be_edited(staff: Client, everyone: Any) -> None:
+def test_a_sent_mailing_cannot_be_edited(national_organizer_client: Client, everyone: Any) -> None:
     mailing = _draft(everyone)
     messaging.mailing_cancel(actor=None, mailing_id=mailing.pk)
-    response = staff.post(
+    response = national_organizer_client.post(
         reverse("messaging:mailing_edit", args=[mailing.pk]),
         {**GOOD, "universe": everyone.pk, "name": "Changed"},
     )
     assert response.status_code == 302
     assert Mailing.objects.get(pk=mailing.pk).name == "Canvass this weekend"
-    page = staff.get(response["Location"]).content.decode()
+    page = national_organizer_client.get(response["Location"]).content.decode()
     assert "cannot be changed" in page
 
 
-def test_a_missing_mailing_is_not_found(staff: Client) -> None:
-    assert staff.get(reverse("messaging:mailing", args=[999])).status_code == 404
-    assert staff.get(reverse("messaging:mailing_edit", args=[999])).status_code == 404
+def test_a_missing_mailing_is_not_found(national_organizer_client: Client) -> None:
+    assert (
+        national_organizer_client.get(reverse("messaging:mailing", args=[999])).status_code == 404
+    )
+    assert (
+        national_organizer_client.get(reverse("messaging:mailing_edit", args=[999])).status_code
+        == 404
+    )
 
 
 # Preview ---------------------------------------------------------------------------------
 
 
 def test_the_preview_shows_real_recipients_with_personalization_escaped(
-    staff: Client, campaign: Any, everyone: Any
+    national_organizer_client: Client, campaign: Any, everyone: Any
 ) -> None:
     mallory = people.person_create(
         actor=None,
@@ -251,7 +274,7 @@ def test_the_preview_shows_real_recipients_with_personalization_escaped(
         "subject": "{{ first_name }}, knock doors",
         "body": 'Hi {{ first_name|default:"friend" }}!',
     }
-    first = _preview(staff, **data)
+    first = _preview(national_organizer_client, **data)
     assert first.status_code == 200
     reply = first.json()
     assert reply["recipients"] == 2
@@ -260,7 +283,7 @@ def test_the_preview_shows_real_recipients_with_personalization_escaped(
     assert "Alice, knock doors" in reply["html"]
     # Bob is not subscribed, Nora has no email: neither is a recipient.
     assert "Bob" not in reply["html"]
-    second = _preview(staff, **data, recipient=1).json()
+    second = _preview(national_organizer_client, **data, recipient=1).json()
     assert second["recipient"] == 1
     html = second["html"]
     assert "<script>" not in html
@@ -270,36 +293,38 @@ def test_the_preview_shows_real_recipients_with_personalization_escaped(
     # The footer every email ends with.
     assert "Choose what you hear about, or unsubscribe" in html
     # Past the last recipient, the last one is shown.
-    assert _preview(staff, **data, recipient=9).json()["recipient"] == 1
+    assert _preview(national_organizer_client, **data, recipient=9).json()["recipient"] == 1
 
 
 def test_the_preview_names_a_template_problem_by_field_and_line(
-    staff: Client, everyone: Any
+    national_organizer_client: Client, everyone: Any
 ) -> None:
     response = _preview(
-        staff,
+        national_organizer_client,
         channel="email",
         topic="volunteering",
         universe=everyone.pk,
         subject="Hello",
         body="Hi {{ first_name }},\n{{ first_nmae }}",
     )
-    assert response.status_code == 422
+    assert_api_error(response, 422, "template_invalid", "body")
     reply = response.json()
-    assert reply["code"] == "template_invalid"
-    assert reply["field"] == "body"
     assert reply["message"].startswith("Line 2: unknown field 'first_nmae'")
     assert "The message cannot be shown" in reply["html"]
 
 
 def test_a_text_preview_counts_segments_and_adds_the_first_text_footer(
-    staff: Client, campaign: Any, everyone: Any, settings: Any
+    national_organizer_client: Client, campaign: Any, everyone: Any, settings: Any
 ) -> None:
     people.person_update(actor=None, person_id=campaign.alice.pk, phone="+19195550101")
     _subscribe(campaign.alice, channel="sms")
     body = "{{ first_name }}, canvass Saturday? " + "Reply YES. " * 15
     reply = _preview(
-        staff, channel="sms", topic="volunteering", universe=everyone.pk, body=body
+        national_organizer_client,
+        channel="sms",
+        topic="volunteering",
+        universe=everyone.pk,
+        body=body,
     ).json()
     text = f"{settings.GROUNDGAME_ORGANIZATION}: Alice, canvass Saturday?"
     assert text in reply["html"]
@@ -331,10 +356,10 @@ def test_the_preview_shows_only_people_in_the_staff_members_units(
 
 
 def test_without_reachable_recipients_the_preview_uses_a_sample_and_says_why(
-    staff: Client, everyone: Any
+    national_organizer_client: Client, everyone: Any
 ) -> None:
     reply = _preview(
-        staff,
+        national_organizer_client,
         channel="email",
         topic="fundraising",
         universe=everyone.pk,
@@ -347,11 +372,11 @@ def test_without_reachable_recipients_the_preview_uses_a_sample_and_says_why(
 
 
 def test_compose_without_javascript_previews_the_next_recipient(
-    staff: Client, campaign: Any, everyone: Any
+    national_organizer_client: Client, campaign: Any, everyone: Any
 ) -> None:
     for person in (campaign.alice, campaign.bob):
         _subscribe(person)
-    response = staff.post(
+    response = national_organizer_client.post(
         reverse("messaging:mailing_new"),
         {**GOOD, "action": "", "universe": everyone.pk, "recipient": "1"},
     )
@@ -364,12 +389,12 @@ def test_compose_without_javascript_previews_the_next_recipient(
 
 
 def test_a_test_send_goes_to_the_staff_members_address_only(
-    staff: Client, organizer: Any, campaign: Any, everyone: Any
+    national_organizer_client: Client, national_organizer_user: Any, campaign: Any, everyone: Any
 ) -> None:
     _subscribe(campaign.alice)
     mailing = _draft(everyone)
     url = reverse("messaging:mailing_test", args=[mailing.pk])
-    response = staff.post(url, {"address": "olivia@campaign.example"})
+    response = national_organizer_client.post(url, {"address": "olivia@campaign.example"})
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == ["olivia@campaign.example"]
@@ -378,9 +403,11 @@ def test_a_test_send_goes_to_the_staff_members_address_only(
     assert not Send.objects.exists()
 
 
-def test_a_test_send_to_a_bad_address_says_so_under_the_field(staff: Client, everyone: Any) -> None:
+def test_a_test_send_to_a_bad_address_says_so_under_the_field(
+    national_organizer_client: Client, everyone: Any
+) -> None:
     mailing = _draft(everyone)
-    response = staff.post(
+    response = national_organizer_client.post(
         reverse("messaging:mailing_test", args=[mailing.pk]), {"address": "not-an-address"}
     )
     assert response.status_code == 422
@@ -394,47 +421,57 @@ def test_a_test_send_to_a_bad_address_says_so_under_the_field(staff: Client, eve
     [("email", "not-an-address"), ("email", ""), ("sms", "12"), ("sms", " ")],
 )
 def test_the_test_send_service_refuses_a_bad_address(
-    organizer: Any, everyone: Any, channel: str, address: str
+    national_organizer_user: Any, everyone: Any, channel: str, address: str
 ) -> None:
     mailing = _draft(everyone, channel=channel, subject="Knock doors" if channel == "email" else "")
     with pytest.raises(ValidationFailed) as refused:
-        messaging.mailing_test_send(actor=organizer, mailing_id=mailing.pk, address=address)
+        messaging.mailing_test_send(
+            actor=national_organizer_user, mailing_id=mailing.pk, address=address
+        )
     assert (refused.value.code, refused.value.field) == ("address_invalid", "address")
     assert not mail.outbox
 
 
 def test_scheduled_now_it_fans_out_sends_and_the_page_shows_it_sent(
-    staff: Client, campaign: Any, everyone: Any
+    national_organizer_client: Client, campaign: Any, everyone: Any
 ) -> None:
     _subscribe(campaign.alice)
     mailing = _draft(everyone)
-    response = staff.post(reverse("messaging:mailing_schedule", args=[mailing.pk]), {"when": "now"})
+    response = national_organizer_client.post(
+        reverse("messaging:mailing_schedule", args=[mailing.pk]), {"when": "now"}
+    )
     assert response.status_code == 302
     assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SCHEDULED
-    live = staff.get(reverse("messaging:mailing_progress", args=[mailing.pk])).json()
+    live = national_organizer_client.get(
+        reverse("messaging:mailing_progress", args=[mailing.pk])
+    ).json()
     assert live["live"] is True
     # The worker's step, run here.
     messaging.mailing_fan_out(mailing_id=mailing.pk)
     messaging.sends_deliver(channel="email")
-    done = staff.get(reverse("messaging:mailing_progress", args=[mailing.pk])).json()
+    done = national_organizer_client.get(
+        reverse("messaging:mailing_progress", args=[mailing.pk])
+    ).json()
     assert done["live"] is False
     assert done["label"] == "Sent"
-    page = staff.get(reverse("messaging:mailing", args=[mailing.pk]))
+    page = national_organizer_client.get(reverse("messaging:mailing", args=[mailing.pk]))
     progress = page.context["progress"]
     assert progress.by_status == {"sent": 1}
     assert progress.percent == 100
     assert page.context["mailing"].audience_count == 3
     assert page.context["mailing"].suppressed_count == 2
-    listing = staff.get(reverse("messaging:mailings")).content.decode()
+    listing = national_organizer_client.get(reverse("messaging:mailings")).content.decode()
     assert "mailing-status-sent" in listing
 
 
-def test_scheduling_for_later_reads_the_browsers_time_zone(staff: Client, everyone: Any) -> None:
+def test_scheduling_for_later_reads_the_browsers_time_zone(
+    national_organizer_client: Client, everyone: Any
+) -> None:
     mailing = _draft(everyone)
     later = (timezone.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
     # Typed in New York in summer (UTC-4): the browser reports an offset of 240 minutes.
     typed = (later - dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M")
-    response = staff.post(
+    response = national_organizer_client.post(
         reverse("messaging:mailing_schedule", args=[mailing.pk]),
         {"when": "later", "at": typed, "tz_offset": "240"},
     )
@@ -453,32 +490,36 @@ def test_scheduling_for_later_reads_the_browsers_time_zone(staff: Client, everyo
     ],
 )
 def test_a_bad_schedule_is_named_under_the_time_and_nothing_changes(
-    staff: Client, everyone: Any, data: dict[str, str], message: str
+    national_organizer_client: Client, everyone: Any, data: dict[str, str], message: str
 ) -> None:
     mailing = _draft(everyone)
-    response = staff.post(reverse("messaging:mailing_schedule", args=[mailing.pk]), data)
+    response = national_organizer_client.post(
+        reverse("messaging:mailing_schedule", args=[mailing.pk]), data
+    )
     assert response.status_code == 422
     assert message in response.context["schedule_form"].errors["at"][0]
     assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.DRAFT
 
 
-def test_cancel_stops_a_mailing_once(staff: Client, everyone: Any) -> None:
+def test_cancel_stops_a_mailing_once(national_organizer_client: Client, everyone: Any) -> None:
     mailing = _draft(everyone)
     url = reverse("messaging:mailing_cancel", args=[mailing.pk])
-    first = staff.post(url, follow=True)
+    first = national_organizer_client.post(url, follow=True)
     assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.CANCELLED
     assert "Cancelled" in first.content.decode()
-    again = staff.post(url, follow=True)
+    again = national_organizer_client.post(url, follow=True)
     assert "This mailing is cancelled." in again.content.decode()
 
 
 # Frequency caps --------------------------------------------------------------------------
 
 
-def test_frequency_caps_are_shown_and_changed_per_channel(staff: Client) -> None:
-    page = staff.get(reverse("messaging:frequency_caps"))
+def test_frequency_caps_are_shown_and_changed_per_channel(
+    national_organizer_client: Client,
+) -> None:
+    page = national_organizer_client.get(reverse("messaging:frequency_caps"))
     assert page.status_code == 200
-    response = staff.post(
+    response = national_organizer_client.post(
         reverse("messaging:frequency_caps"),
         {"channel": "sms", "sms-max_messages": "3", "sms-window_hours": "168"},
     )
@@ -496,10 +537,12 @@ def test_frequency_caps_are_shown_and_changed_per_channel(staff: Client) -> None
     ],
 )
 def test_a_bad_cap_is_named_and_the_old_one_stays(
-    staff: Client, data: dict[str, str], field: str, message: str
+    national_organizer_client: Client, data: dict[str, str], field: str, message: str
 ) -> None:
     before = list(FrequencyCap.objects.values_list("channel", "max_messages", "window_hours"))
-    response = staff.post(reverse("messaging:frequency_caps"), {"channel": "email", **data})
+    response = national_organizer_client.post(
+        reverse("messaging:frequency_caps"), {"channel": "email", **data}
+    )
     assert response.status_code == 422
     (card,) = [c for c in response.context["cards"] if c["channel"] == "email"]
     assert message in card["form"].errors[field][0]
@@ -507,13 +550,15 @@ def test_a_bad_cap_is_named_and_the_old_one_stays(
     assert after == before
 
 
-def test_an_unknown_channel_cap_is_refused(staff: Client) -> None:
-    response = staff.post(reverse("messaging:frequency_caps"), {"channel": "fax"})
+def test_an_unknown_channel_cap_is_refused(national_organizer_client: Client) -> None:
+    response = national_organizer_client.post(
+        reverse("messaging:frequency_caps"), {"channel": "fax"}
+    )
     assert response.status_code == 400
 
 
-def test_the_navigation_has_messaging(staff: Client) -> None:
-    page = staff.get(reverse("messaging:mailings"))
+def test_the_navigation_has_messaging(national_organizer_client: Client) -> None:
+    page = national_organizer_client.get(reverse("messaging:mailings"))
     sections = {section.label: section for section in page.context["nav_items"]}
     assert sections["Messaging"].current is True
     assert sections["Messaging"].url == reverse("messaging:mailings")

@@ -20,19 +20,12 @@ from groundgame.consent import services as consent
 from groundgame.consent.models import ConsentEvent, SuppressedAddress
 from groundgame.messaging.models import DeliveryEvent, InboundText, Send
 from groundgame.people import services as people
+from tests.helpers import assert_api_error
 from tests.loopback import LoopbackSms, LoopbackSmtp, WebhookAnswer, http_post, twilio_signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ALICE = "+19195550101"
-
-
-def _assert_error(answer: WebhookAnswer, status: int, code: str, field: str | None) -> None:
-    assert answer.status == status, answer.body
-    body = answer.json()
-    assert body["code"] == code
-    assert body["field"] == field
-    assert body["message"]
 
 
 def _nothing_changed() -> None:
@@ -71,9 +64,9 @@ def test_sms_webhooks_refuse_a_bad_or_missing_signature(
     ]
     for signature in forged:
         answer = sms.post_signed(inbound, stop, signature=signature)
-        _assert_error(answer, 403, "signature_invalid", None)
+        assert_api_error(answer, 403, "signature_invalid", None)
         answer = sms.post_signed(texted.status_callback, status, signature=signature)
-        _assert_error(answer, 403, "signature_invalid", None)
+        assert_api_error(answer, 403, "signature_invalid", None)
     _nothing_changed()
     # The same requests, signed, go through.
     assert sms.post_signed(inbound, stop).status == 200
@@ -87,13 +80,13 @@ def test_malformed_sms_webhooks_name_the_field(
     for missing in ("MessageSid", "From", "Body"):
         form = {"MessageSid": "SMin1", "From": ALICE, "To": sms.number, "Body": "STOP"}
         del form[missing]
-        _assert_error(sms.post_signed(inbound, form), 422, "event_invalid", missing)
+        assert_api_error(sms.post_signed(inbound, form), 422, "event_invalid", missing)
     not_a_number = {"MessageSid": "SMin2", "From": "alice", "To": sms.number, "Body": "STOP"}
-    _assert_error(sms.post_signed(inbound, not_a_number), 422, "event_invalid", "From")
+    assert_api_error(sms.post_signed(inbound, not_a_number), 422, "event_invalid", "From")
 
     status = {"MessageStatus": "delivered", "To": ALICE}
     answer = sms.post_signed(texted.status_callback, status)
-    _assert_error(answer, 422, "event_invalid", "MessageSid")
+    assert_api_error(answer, 422, "event_invalid", "MessageSid")
     _nothing_changed()
 
 
@@ -180,7 +173,7 @@ def test_email_events_refuse_a_bad_or_missing_signature(
         _signed(b'{"events": []}'),
         {**_signed(body.encode()), "X-Groundgame-Signature": "sha256=00"},
     ):
-        _assert_error(http_post(url, body.encode(), headers), 403, "signature_invalid", None)
+        assert_api_error(http_post(url, body.encode(), headers), 403, "signature_invalid", None)
     assert not DeliveryEvent.objects.exists()
     assert not SuppressedAddress.objects.exists()
 
@@ -199,7 +192,7 @@ def test_email_events_refuse_a_bad_or_missing_signature(
 )
 def test_malformed_email_events_name_the_field(public_url: str, body: bytes, field: str) -> None:
     answer = http_post(public_url + reverse("messaging:email_events"), body, _signed(body))
-    _assert_error(answer, 422, "event_invalid", field)
+    assert_api_error(answer, 422, "event_invalid", field)
     assert not DeliveryEvent.objects.exists()
 
 
@@ -209,7 +202,7 @@ def test_a_batch_with_one_bad_event_records_none(public_url: str, emailed: list[
         {"id": "ev1", "event": "bounced", "message_id": ann_id, "recipient": "ann@example.com"},
         {"id": "ev2", "event": "opened", "message_id": ann_id},
     ]
-    _assert_error(_post_events(public_url, events), 422, "event_invalid", "events[1].event")
+    assert_api_error(_post_events(public_url, events), 422, "event_invalid", "events[1].event")
     assert not DeliveryEvent.objects.exists()
     assert not SuppressedAddress.objects.exists()
     assert Send.objects.get(address="ann@example.com").status == Send.Status.SENT

@@ -7,6 +7,7 @@ import pytest
 
 from groundgame.audit import selectors as audit
 from groundgame.audit.selectors import AuditFilter
+from tests.helpers import assert_api_error
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,7 @@ def test_organizer_of_one_region_cannot_open_a_person_in_another(campaign, make_
     assert b"Bittern" not in page.content
 
     api = client.get(f"/api/people/{campaign.bob.pk}")
-    assert api.status_code == 404
-    assert api.json()["code"] == "person_not_found"
+    assert_api_error(api, 404, "person_not_found")
     # A refused read shows nothing, so nothing is logged as read.
     assert reads_of(campaign.bob.pk, "olivia") == 0
 
@@ -103,8 +103,7 @@ def test_account_without_role_is_refused_and_anonymous_is_sent_to_sign_in(
     assert client.get("/").status_code == 403
     assert client.get(f"/people/{campaign.alice.pk}/").status_code == 403
     api = client.get("/api/people/")
-    assert api.status_code == 401
-    assert api.json()["code"] == "not_authenticated"
+    assert_api_error(api, 401, "not_authenticated")
 
     from django.test import Client
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import assert_api_error
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def organizer_client(campaign, make_staff, client_for):
-    return client_for(make_staff("olivia", role="organizer", unit=campaign.triangle))
 
 
 @pytest.mark.parametrize(
@@ -25,10 +22,7 @@ def test_bad_fields_are_named_and_nothing_is_written(campaign, organizer_client,
     response = organizer_client.patch(
         f"/api/people/{campaign.alice.pk}", payload, content_type="application/json"
     )
-    assert response.status_code == 422
-    body = response.json()
-    assert body["code"] == "person_invalid"
-    assert body["field"] == field
+    assert_api_error(response, 422, "person_invalid", field)
     campaign.alice.refresh_from_db()
     assert campaign.alice.last_name == "Aardvark"
 
@@ -39,9 +33,7 @@ def test_a_malformed_date_is_a_422_naming_the_field(campaign, organizer_client):
         {"birth_date": "yesterday"},
         content_type="application/json",
     )
-    assert response.status_code == 422
-    assert response.json()["code"] == "validation_failed"
-    assert response.json()["field"] == "birth_date"
+    assert_api_error(response, 422, "validation_failed", "birth_date")
 
 
 def test_a_body_that_is_not_json_is_a_4xx(campaign, organizer_client):

@@ -4,56 +4,32 @@ keeping apart and undoing, within the staff member's units, with bad input answe
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from groundgame.audit.models import AuditEvent
 from groundgame.people import services as people
 from groundgame.people.models import ExternalId, MatchReview, Person, PersonMerge
+from tests.helpers import assert_api_error
+from tests.people.builders import possible_duplicate
 
 pytestmark = pytest.mark.django_db
 
-DURHAM = {"street": "12 Oak St", "city": "Durham", "state": "NC", "zip5": "27701"}
+DURHAM = {"city": "Durham", "state": "NC", "zip5": "27701"}
 
 
 @pytest.fixture
 def review(campaign):
     """A possible duplicate in Durham: a nickname, a transposed birth date, the same ZIP."""
-    existing = people.person_find_or_create(
-        actor=None,
-        source="voter file",
-        first_name="William",
-        last_name="Hughes",
-        birth_date=dt.date(1980, 4, 12),
-        email="william@example.com",
-        **DURHAM,
-    ).person
+    existing, intake = possible_duplicate(DURHAM)
     people.external_id_link(
         actor=None, person_id=existing.pk, system="ngpvan", external_id="VAN-1001"
     )
-    intake = people.person_find_or_create(
-        actor=None,
-        source="sign-up form",
-        first_name="Bill",
-        last_name="Hughes",
-        birth_date=dt.date(1980, 12, 4),
-        email="billh@example.org",
-        **{**DURHAM, "street": "400 Main St"},
-    )
-    assert intake.created
-    assert intake.review is not None
     assert existing.org_unit_id == campaign.durham.pk
     return intake.review
 
 
 @pytest.fixture
-def organizer(campaign, make_staff, client_for):
-    return client_for(make_staff("olivia", role="organizer", unit=campaign.triangle))
-
-
-@pytest.fixture
-def outsider(campaign, make_staff, client_for):
+def outsider_client(campaign, make_staff, client_for):
     """An organizer in another region, who may not see the Durham pair."""
     return client_for(make_staff("piet", role="organizer", unit=campaign.piedmont))
 
@@ -61,8 +37,8 @@ def outsider(campaign, make_staff, client_for):
 # The queue -----------------------------------------------------------------------------
 
 
-def test_the_queue_lists_open_reviews_in_scope(review, organizer):
-    response = organizer.get("/people/reviews/")
+def test_the_queue_lists_open_reviews_in_scope(review, organizer_client):
+    response = organizer_client.get("/people/reviews/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Bill Hughes" in page
@@ -72,21 +48,21 @@ def test_the_queue_lists_open_reviews_in_scope(review, organizer):
     assert f'value="{review.score:.3f}"' in page
 
 
-def test_the_queue_is_empty_outside_scope(review, outsider):
-    response = outsider.get("/people/reviews/")
+def test_the_queue_is_empty_outside_scope(review, outsider_client):
+    response = outsider_client.get("/people/reviews/")
     assert response.status_code == 200
     assert "Nothing to review" in response.content.decode()
     assert "Bill Hughes" not in response.content.decode()
 
 
-def test_the_people_page_links_the_queue_with_its_count(review, organizer, outsider):
-    page = organizer.get("/people/").content.decode()
+def test_the_people_page_links_the_queue_with_its_count(review, organizer_client, outsider_client):
+    page = organizer_client.get("/people/").content.decode()
     assert 'href="/people/reviews/"' in page
     assert 'count-pill count-pill-due">1<' in page
-    assert 'count-pill">0<' in outsider.get("/people/").content.decode()
+    assert 'count-pill">0<' in outsider_client.get("/people/").content.decode()
 
 
-def test_the_queue_pages(campaign, organizer):
+def test_the_queue_pages(campaign, organizer_client):
     base = people.person_create(
         actor=None, first_name="Ann", last_name="Lee", org_unit_id=campaign.durham.pk
     )
@@ -95,13 +71,13 @@ def test_the_queue_pages(campaign, organizer):
             actor=None, first_name=f"Ann{n}", last_name="Lee", org_unit_id=campaign.durham.pk
         )
         MatchReview.objects.create(person=other, candidate=base, score=0.5 + n / 100)
-    first = organizer.get("/people/reviews/").content.decode()
+    first = organizer_client.get("/people/reviews/").content.decode()
     assert "Ann29 Lee" in first
     assert "Showing 1\u201325 of 30" in first
-    second = organizer.get("/people/reviews/?page=2").content.decode()
+    second = organizer_client.get("/people/reviews/?page=2").content.decode()
     assert "Ann0 Lee" in second
     assert "Ann29 Lee" not in second
-    assert organizer.get("/people/reviews/?page=zzz").status_code == 200
+    assert organizer_client.get("/people/reviews/?page=zzz").status_code == 200
 
 
 def test_staff_pages_need_a_staff_role(review, make_staff, client_for, client):
@@ -114,9 +90,9 @@ def test_staff_pages_need_a_staff_role(review, make_staff, client_for, client):
 # Comparing -----------------------------------------------------------------------------
 
 
-def test_the_compare_page_shows_the_evidence_and_logs_both_reads(review, organizer):
+def test_the_compare_page_shows_the_evidence_and_logs_both_reads(review, organizer_client):
     reads_before = AuditEvent.objects.filter(kind="read").count()
-    response = organizer.get(f"/people/reviews/{review.pk}/")
+    response = organizer_client.get(f"/people/reviews/{review.pk}/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "“Bill” and “William” are forms of one name" in page
@@ -131,57 +107,62 @@ def test_the_compare_page_shows_the_evidence_and_logs_both_reads(review, organiz
     assert {int(e.entity_id) for e in read} == {review.person_id, review.candidate_id}
 
 
-def test_compare_is_404_outside_scope_or_unknown(review, outsider, organizer):
-    assert outsider.get(f"/people/reviews/{review.pk}/").status_code == 404
-    assert organizer.get("/people/reviews/999999/").status_code == 404
+def test_compare_is_404_outside_scope_or_unknown(review, outsider_client, organizer_client):
+    assert outsider_client.get(f"/people/reviews/{review.pk}/").status_code == 404
+    assert organizer_client.get("/people/reviews/999999/").status_code == 404
 
 
 # Deciding ------------------------------------------------------------------------------
 
 
-def test_merge_from_the_compare_page_then_undo_it(review, organizer):
+def test_merge_from_the_compare_page_then_undo_it(review, organizer_client):
     survivor, absorbed = review.candidate_id, review.person_id
-    response = organizer.post(
+    response = organizer_client.post(
         f"/people/reviews/{review.pk}/decide/", {"decision": "merge", "survivor_id": survivor}
     )
     assert response.status_code == 302
     assert response["Location"] == f"/people/{survivor}/"
     assert Person.objects.get(pk=absorbed).merged_into_id == survivor
-    page = organizer.get(f"/people/{survivor}/").content.decode()
+    page = organizer_client.get(f"/people/{survivor}/").content.decode()
     assert "Merged Bill Hughes into William Hughes" in page
     assert "Absorbed" in page
     assert "Undo merge" in page
-    assert "Bill" not in organizer.get("/people/?q=hughes").content.decode()
+    assert "Bill" not in organizer_client.get("/people/?q=hughes").content.decode()
     assert "VAN-1001" in page  # the crosswalk card
     merge = PersonMerge.objects.get(absorbed_id=absorbed)
-    absorbed_page = organizer.get(f"/people/{absorbed}/").content.decode()
+    absorbed_page = organizer_client.get(f"/people/{absorbed}/").content.decode()
     assert "Merged into" in absorbed_page
     assert f"/people/merges/{merge.pk}/undo/" in absorbed_page
 
-    response = organizer.post(f"/people/merges/{merge.pk}/undo/", {"person_id": survivor})
+    response = organizer_client.post(f"/people/merges/{merge.pk}/undo/", {"person_id": survivor})
     assert response.status_code == 302
     assert response["Location"] == f"/people/{absorbed}/"
     assert Person.objects.get(pk=absorbed).merged_into_id is None
     assert (
-        "is a record of their own again" in organizer.get(f"/people/{absorbed}/").content.decode()
+        "is a record of their own again"
+        in organizer_client.get(f"/people/{absorbed}/").content.decode()
     )
-    assert "Bill Hughes" in organizer.get("/people/?q=hughes").content.decode()
-    assert "Undo merge" not in organizer.get(f"/people/{survivor}/").content.decode()
+    assert "Bill Hughes" in organizer_client.get("/people/?q=hughes").content.decode()
+    assert "Undo merge" not in organizer_client.get(f"/people/{survivor}/").content.decode()
 
-    again = organizer.post(f"/people/merges/{merge.pk}/undo/", {"person_id": survivor}, follow=True)
+    again = organizer_client.post(
+        f"/people/merges/{merge.pk}/undo/", {"person_id": survivor}, follow=True
+    )
     assert again.status_code == 200
     assert "already undone" in again.content.decode()
 
 
-def test_not_the_same_person_closes_the_review(review, organizer):
-    response = organizer.post(f"/people/reviews/{review.pk}/decide/", {"decision": "distinct"})
+def test_not_the_same_person_closes_the_review(review, organizer_client):
+    response = organizer_client.post(
+        f"/people/reviews/{review.pk}/decide/", {"decision": "distinct"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/people/reviews/"
     review.refresh_from_db()
     assert review.status == MatchReview.Status.DISTINCT
     assert Person.objects.filter(merged_into__isnull=False).count() == 0
     # Sent twice (a double click): said so, not an error page.
-    again = organizer.post(
+    again = organizer_client.post(
         f"/people/reviews/{review.pk}/decide/", {"decision": "distinct"}, follow=True
     )
     assert again.status_code == 200
@@ -198,8 +179,8 @@ def test_not_the_same_person_closes_the_review(review, organizer):
         ({"decision": "merge", "survivor_id": "999999"}, "The survivor must be one of the two"),
     ],
 )
-def test_bad_decisions_are_named_and_change_nothing(review, organizer, data, message):
-    response = organizer.post(f"/people/reviews/{review.pk}/decide/", data)
+def test_bad_decisions_are_named_and_change_nothing(review, organizer_client, data, message):
+    response = organizer_client.post(f"/people/reviews/{review.pk}/decide/", data)
     assert response.status_code == 422
     page = response.content.decode()
     assert "The decision was not saved" in page
@@ -209,22 +190,24 @@ def test_bad_decisions_are_named_and_change_nothing(review, organizer, data, mes
     assert not PersonMerge.objects.exists()
 
 
-def test_deciding_outside_scope_is_404_and_changes_nothing(review, outsider):
-    response = outsider.post(f"/people/reviews/{review.pk}/decide/", {"decision": "distinct"})
+def test_deciding_outside_scope_is_404_and_changes_nothing(review, outsider_client):
+    response = outsider_client.post(
+        f"/people/reviews/{review.pk}/decide/", {"decision": "distinct"}
+    )
     assert response.status_code == 404
     review.refresh_from_db()
     assert review.status == MatchReview.Status.OPEN
 
 
-def test_undo_needs_post_scope_and_the_form(review, organizer, outsider):
+def test_undo_needs_post_scope_and_the_form(review, organizer_client, outsider_client):
     merge = people.person_merge(
         actor=None, survivor_id=review.candidate_id, absorbed_id=review.person_id
     )
     url = f"/people/merges/{merge.pk}/undo/"
-    assert organizer.get(url).status_code == 405
-    assert organizer.post(url, {}).status_code == 400
-    assert outsider.post(url, {"person_id": review.person_id}).status_code == 404
-    assert organizer.post("/people/merges/999999/undo/", {"person_id": 1}).status_code == 404
+    assert organizer_client.get(url).status_code == 405
+    assert organizer_client.post(url, {}).status_code == 400
+    assert outsider_client.post(url, {"person_id": review.person_id}).status_code == 404
+    assert organizer_client.post("/people/merges/999999/undo/", {"person_id": 1}).status_code == 404
     merge.refresh_from_db()
     assert merge.undone_at is None
 
@@ -238,23 +221,30 @@ INTAKE = {
     "phone": "(919) 555-0177",
     "birth_date": "1975-02-04",
     "source": "mobilize sync",
+    "street": "12 Oak St",
     **DURHAM,
 }
 
 
-def test_find_or_create_is_idempotent_under_retry(campaign, organizer):
+def test_find_or_create_is_idempotent_under_retry(campaign, organizer_client):
     payload = {**INTAKE, "external_system": "mobilize", "external_id": "M-77"}
-    first = organizer.post("/api/people/find-or-create", payload, content_type="application/json")
+    first = organizer_client.post(
+        "/api/people/find-or-create", payload, content_type="application/json"
+    )
     assert first.status_code == 201
     body = first.json()
     assert body["created"] is True
     assert body["review_id"] is None
-    second = organizer.post("/api/people/find-or-create", payload, content_type="application/json")
+    second = organizer_client.post(
+        "/api/people/find-or-create", payload, content_type="application/json"
+    )
     assert second.status_code == 200
     assert second.json()["person_id"] == body["person_id"]
     assert second.json()["created"] is False
     # A retry that lost the external id still finds the person by the match.
-    third = organizer.post("/api/people/find-or-create", INTAKE, content_type="application/json")
+    third = organizer_client.post(
+        "/api/people/find-or-create", INTAKE, content_type="application/json"
+    )
     assert third.json()["person_id"] == body["person_id"]
     assert Person.objects.filter(last_name="Parkes").count() == 1
     assert ExternalId.objects.get(external_id="M-77").person_id == body["person_id"]
@@ -276,20 +266,18 @@ def test_find_or_create_is_idempotent_under_retry(campaign, organizer):
         ({"last_name": None}, 422, "validation_failed", "last_name"),
     ],
 )
-def test_find_or_create_bad_input(campaign, organizer, change, status, code, field):
+def test_find_or_create_bad_input(campaign, organizer_client, change, status, code, field):
     before = Person.objects.count()
-    response = organizer.post(
+    response = organizer_client.post(
         "/api/people/find-or-create", {**INTAKE, **change}, content_type="application/json"
     )
-    assert response.status_code == status
-    assert response.json()["code"] == code
-    assert response.json()["field"] == field
+    assert_api_error(response, status, code, field)
     assert Person.objects.count() == before
 
 
-def test_find_or_create_a_known_external_id_finds_its_person(review, organizer):
+def test_find_or_create_a_known_external_id_finds_its_person(review, organizer_client):
     payload = {**INTAKE, "external_system": "ngpvan", "external_id": "VAN-1001"}
-    response = organizer.post(
+    response = organizer_client.post(
         "/api/people/find-or-create", payload, content_type="application/json"
     )
     assert response.status_code == 200
@@ -297,25 +285,25 @@ def test_find_or_create_a_known_external_id_finds_its_person(review, organizer):
     assert not Person.objects.filter(last_name="Parkes").exists()
 
 
-def test_find_or_create_needs_a_json_body(campaign, organizer):
-    response = organizer.post(
+def test_find_or_create_needs_a_json_body(campaign, organizer_client):
+    response = organizer_client.post(
         "/api/people/find-or-create", "{nope", content_type="application/json"
     )
     assert 400 <= response.status_code < 500
 
 
-def test_api_review_list_is_scoped(review, organizer, outsider):
-    response = organizer.get("/api/people/reviews")
+def test_api_review_list_is_scoped(review, organizer_client, outsider_client):
+    response = organizer_client.get("/api/people/reviews")
     assert response.status_code == 200
     [row] = response.json()
     assert row["id"] == review.pk
     assert row["person"]["full_name"] == "Bill Hughes"
     assert row["evidence"]["first_name"]["level"] == "nickname"
-    assert outsider.get("/api/people/reviews").json() == []
+    assert outsider_client.get("/api/people/reviews").json() == []
 
 
-def test_api_decide_merge_then_undo(review, organizer):
-    response = organizer.post(
+def test_api_decide_merge_then_undo(review, organizer_client):
+    response = organizer_client.post(
         f"/api/people/reviews/{review.pk}/decide",
         {"decision": "merge", "survivor_id": review.candidate_id},
         content_type="application/json",
@@ -324,21 +312,19 @@ def test_api_decide_merge_then_undo(review, organizer):
     body = response.json()
     assert body["status"] == "merged"
     assert body["merge_id"] is not None
-    again = organizer.post(
+    again = organizer_client.post(
         f"/api/people/reviews/{review.pk}/decide",
         {"decision": "distinct"},
         content_type="application/json",
     )
-    assert again.status_code == 409
-    assert again.json()["code"] == "review_decided"
+    assert_api_error(again, 409, "review_decided")
 
-    undo = organizer.post(f"/api/people/merges/{body['merge_id']}/undo")
+    undo = organizer_client.post(f"/api/people/merges/{body['merge_id']}/undo")
     assert undo.status_code == 200
     assert undo.json()["undone_at"] is not None
     assert Person.objects.get(pk=review.person_id).merged_into_id is None
-    twice = organizer.post(f"/api/people/merges/{body['merge_id']}/undo")
-    assert twice.status_code == 409
-    assert twice.json()["code"] == "merge_invalid"
+    twice = organizer_client.post(f"/api/people/merges/{body['merge_id']}/undo")
+    assert_api_error(twice, 409, "merge_invalid")
 
 
 @pytest.mark.parametrize(
@@ -350,36 +336,31 @@ def test_api_decide_merge_then_undo(review, organizer):
         ({"survivor_id": 1}, 422, "validation_failed", "decision"),
     ],
 )
-def test_api_decide_bad_input(review, organizer, payload, status, code, field):
-    response = organizer.post(
+def test_api_decide_bad_input(review, organizer_client, payload, status, code, field):
+    response = organizer_client.post(
         f"/api/people/reviews/{review.pk}/decide", payload, content_type="application/json"
     )
-    assert response.status_code == status
-    assert response.json()["code"] == code
-    assert response.json()["field"] == field
+    assert_api_error(response, status, code, field)
     review.refresh_from_db()
     assert review.status == MatchReview.Status.OPEN
 
 
-def test_api_scope_and_unknown_ids(review, organizer, outsider):
+def test_api_scope_and_unknown_ids(review, organizer_client, outsider_client):
     decide = {"decision": "distinct"}
-    response = outsider.post(
+    response = outsider_client.post(
         f"/api/people/reviews/{review.pk}/decide", decide, content_type="application/json"
     )
-    assert response.status_code == 404
-    assert response.json()["code"] == "person_not_found"
-    response = organizer.post(
+    assert_api_error(response, 404, "person_not_found")
+    response = organizer_client.post(
         "/api/people/reviews/999999/decide", decide, content_type="application/json"
     )
-    assert response.status_code == 404
-    assert response.json()["code"] == "review_not_found"
-    response = organizer.post("/api/people/merges/999999/undo")
-    assert response.status_code == 404
-    assert response.json()["code"] == "merge_not_found"
+    assert_api_error(response, 404, "review_not_found")
+    response = organizer_client.post("/api/people/merges/999999/undo")
+    assert_api_error(response, 404, "merge_not_found")
     merge = people.person_merge(
         actor=None, survivor_id=review.candidate_id, absorbed_id=review.person_id
     )
-    response = outsider.post(f"/api/people/merges/{merge.pk}/undo")
+    response = outsider_client.post(f"/api/people/merges/{merge.pk}/undo")
     assert response.status_code == 404
     merge.refresh_from_db()
     assert merge.undone_at is None

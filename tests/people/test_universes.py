@@ -30,6 +30,7 @@ from groundgame.people.models import (
     VoterRecord,
 )
 from groundgame.people.universes import age_on
+from tests.helpers import assert_api_error
 
 pytestmark = pytest.mark.django_db
 
@@ -419,9 +420,7 @@ def test_the_api_counts_and_answers_422_for_a_bad_spec(
     assert good.status_code == 200
     assert good.json() == {"count": 1, "version": 1}
     bad = client.get("/api/people/universes/count", {"spec": json.dumps({"age": {"min": "x"}})})
-    assert bad.status_code == 422
-    assert bad.json()["code"] == "universe_spec_invalid"
-    assert bad.json()["field"] == "age"
+    assert_api_error(bad, 422, "universe_spec_invalid", "age")
     not_json = client.get("/api/people/universes/count", {"spec": "{"})
     assert not_json.status_code == 422
     assert not_json.json()["field"] == "spec"

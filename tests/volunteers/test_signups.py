@@ -22,6 +22,7 @@ from groundgame.volunteers import services as volunteers_services
 from groundgame.volunteers import signups as signup_rules
 from groundgame.volunteers.services import processing
 from tests.conftest import Campaign
+from tests.helpers import assert_api_error
 from tests.service_requirements import require_service
 
 TASKS_IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -190,23 +191,22 @@ def test_bad_input_is_a_4xx_with_a_stable_code_and_writes_nothing(
     form: Any, body: Any, key: str | None, status: int, code: str, field: str | None
 ) -> None:
     response = post_api(Client(), form.slug, body, key=key)
-    assert response.status_code == status, response.content
-    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert_api_error(response, status, code, field)
     assert volunteers_selectors.signup_submission_count() == 0
 
 
 def test_unknown_draft_and_closed_forms(form: Any, campaign: Campaign) -> None:
-    assert post_api(Client(), "nope", person()).json()["code"] == "signup_form_not_found"
+    assert_api_error(post_api(Client(), "nope", person()), 404, "signup_form_not_found")
     draft = volunteers_services.signup_form_create(actor=None, title="Draft", org_unit=campaign.nc)
     assert post_api(Client(), draft.slug, person()).status_code == 404
     volunteers_services.signup_form_close(actor=None, form_id=form.pk)
     closed = post_api(Client(), form.slug, person())
-    assert (closed.status_code, closed.json()["code"]) == (409, "signup_form_closed")
+    assert_api_error(closed, 409, "signup_form_closed")
 
 
 def test_an_oversized_body_is_refused_with_413(form: Any) -> None:
     response = post_api(Client(), form.slug, {**person(), "pad": "x" * 20_000})
-    assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")
+    assert_api_error(response, 413, "payload_too_large")
     assert volunteers_selectors.signup_submission_count() == 0
 
 
@@ -219,7 +219,7 @@ def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings
     ]
     assert statuses == [201, 201, 201, 429, 429]
     limited = post_api(client, form.slug, person(), key="key-99999")
-    assert limited.json()["code"] == "intake_rate_limited"
+    assert_api_error(limited, 429, "intake_rate_limited")
     assert 1 <= int(limited["Retry-After"]) <= 10
     other = post_api(client, form.slug, person(), key="key-88888", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 201, "another client is not held up"
