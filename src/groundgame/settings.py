@@ -112,17 +112,17 @@ GROUNDGAME_PUBLIC_URL = os.environ.get("GROUNDGAME_PUBLIC_URL", "http://127.0.0.
 # Public sign-up intake: sign-ups per minute from one client address (with a burst for a
 # family or an office behind one address), sign-ups per second on one form (what the
 # machine can take), the least seconds a person takes to fill a form, the largest body.
-GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE = float(
-    os.environ.get("GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE", "20")
+GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE = float(
+    os.environ.get("GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE", "20")
 )
-GROUNDGAME_INTAKE_CLIENT_BURST = float(os.environ.get("GROUNDGAME_INTAKE_CLIENT_BURST", "10"))
-GROUNDGAME_INTAKE_PER_FORM_PER_SECOND = float(
-    os.environ.get("GROUNDGAME_INTAKE_PER_FORM_PER_SECOND", "2000")
+GROUNDGAME_SIGNUP_CLIENT_BURST = float(os.environ.get("GROUNDGAME_SIGNUP_CLIENT_BURST", "10"))
+GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND = float(
+    os.environ.get("GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND", "2000")
 )
-GROUNDGAME_INTAKE_MIN_FILL_SECONDS = float(
-    os.environ.get("GROUNDGAME_INTAKE_MIN_FILL_SECONDS", "2")
+GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = float(
+    os.environ.get("GROUNDGAME_SIGNUP_MIN_FILL_SECONDS", "2")
 )
-GROUNDGAME_INTAKE_MAX_BODY_BYTES = 16 * 1024
+GROUNDGAME_SIGNUP_MAX_BODY_BYTES = 16 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

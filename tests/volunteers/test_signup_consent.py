@@ -21,8 +21,8 @@ from tests.conftest import Campaign
 
 
 @pytest.fixture(autouse=True)
-def _intake_settings(settings: Any) -> None:
-    settings.GROUNDGAME_INTAKE_MIN_FILL_SECONDS = 0
+def _signup_settings(settings: Any) -> None:
+    settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

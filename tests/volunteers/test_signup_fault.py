@@ -39,9 +39,9 @@ def start_server(port: int, home: Path, log: Path) -> subprocess.Popen[bytes]:
     env.update(
         DATABASE_URL=database_url_for_tests(),
         GROUNDGAME_HOME=str(home),
-        GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE="1000000",
-        GROUNDGAME_INTAKE_CLIENT_BURST="1000000",
-        GROUNDGAME_INTAKE_PER_FORM_PER_SECOND="1000000",
+        GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE="1000000",
+        GROUNDGAME_SIGNUP_CLIENT_BURST="1000000",
+        GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND="1000000",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "groundgame", "serve", "--port", str(port), "--threads", "8"],

@@ -1,4 +1,4 @@
-"""Volunteer intake: forms, the public page and API, idempotency, abuse guards, the queue."""
+"""Volunteer sign-ups: forms, the public page and API, idempotency, abuse guards, the queue."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ TASKS_IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.Immed
 
 
 @pytest.fixture(autouse=True)
-def _intake_settings(settings: Any) -> None:
-    settings.GROUNDGAME_INTAKE_MIN_FILL_SECONDS = 0
+def _signup_settings(settings: Any) -> None:
+    settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 0
     settings.TASKS = TASKS_IMMEDIATE
 
 
@@ -211,8 +211,8 @@ def test_an_oversized_body_is_refused_with_413(form: Any) -> None:
 
 
 def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings: Any) -> None:
-    settings.GROUNDGAME_INTAKE_CLIENT_BURST = 3
-    settings.GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE = 6
+    settings.GROUNDGAME_SIGNUP_CLIENT_BURST = 3
+    settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE = 6
     client = Client()
     statuses = [
         post_api(client, form.slug, person(), key=f"key-{n:05d}").status_code for n in range(5)
@@ -404,7 +404,7 @@ def test_bots_see_a_thank_you_and_nothing_is_written(form: Any, settings: Any, t
     if trap == "honeypot":
         hidden["website"] = "http://spam.example"
     elif trap == "too_fast":
-        settings.GROUNDGAME_INTAKE_MIN_FILL_SECONDS = 60
+        settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 60
     else:
         hidden["started"] = "forged"
     response = submit_page(client, form.slug, person(), **hidden)

@@ -1,7 +1,7 @@
 """``groundgame bench canvass-sync``: canvass results synced per second through the API, against
 the raw rate of single-row durable inserts of the same rows from the same number of clients.
 
-Production configuration on loopback, as ``bench intake``: a fresh PostgreSQL database, Redis
+Production configuration on loopback, as ``bench signups``: a fresh PostgreSQL database, Redis
 for the cache and task queue, granian with one process per core. Each client is a phone
 working through walk lists of 60 doors in walking order and syncing what it recorded in
 batches of 1 to 50 (most phones sync after each door; one that was out of signal sends a
@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-# The server start and stop, the client threads and the latency figures are intake's.
-from groundgame.bench import intake
+# The server start and stop, the client threads and the latency figures are the sign-up bench's.
+from groundgame.bench import signups
 
 DOORS_PER_LIST = 60
 OUTCOMES = [
@@ -176,7 +176,7 @@ def _load(
 
     def worker(index: int) -> None:
         rng = random.Random(seed * 1_000 + index)  # each run its own client ids
-        client = intake.Client(port, timeout=60)
+        client = signups.Client(port, timeout=60)
         mine: list[float] = []
         # The batch budget ends a phone's walk mid-loop: its latencies count all the same.
         try:
@@ -230,14 +230,14 @@ def _load(
             with lock:
                 latencies.extend(mine)
 
-    seconds, cpu = intake.run_threads(worker, clients)
+    seconds, cpu = signups.run_threads(worker, clients)
     return {
         **counts,
         "failed": failures,
         "seconds": round(seconds, 2),
         "results_per_s": round(counts["accepted"] / seconds, 1),
         "batches_per_s": round(counts["batches"] / seconds, 1),
-        **intake.latency_figures(latencies, seconds, cpu),
+        **signups.latency_figures(latencies, seconds, cpu),
         "acknowledged": acknowledged,
     }
 
@@ -283,7 +283,7 @@ def _raw_inserts(dsn: str, rows: list[dict[str, Any]], clients: int, seconds: fl
                 )
                 done[i] += 1
 
-    seconds, _ = intake.run_threads(worker, clients)
+    seconds, _ = signups.run_threads(worker, clients)
     return sum(done) / seconds
 
 
@@ -306,7 +306,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="gg-bench-canvass-"))
     # A URL naming a database is used as given (it is flushed afterwards); else an empty one.
     named = urlparse(args.redis_url).path.strip("/").isdigit()
-    redis_url = args.redis_url if named else intake.redis_db(args.redis_url)
+    redis_url = args.redis_url if named else signups.redis_db(args.redis_url)
     # Enough lists that no client runs out: a list gives 60 results, a batch about 12.
     lists_needed = max(args.clients, args.batches * 14 // DOORS_PER_LIST + args.clients)
     result: dict[str, Any] = {
@@ -321,18 +321,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         conn.execute(f'CREATE DATABASE "{name}"')
     web = None
     try:
-        env = intake.server_env(dsn, home, redis_url)
+        env = signups.server_env(dsn, home, redis_url)
         print(f"{lists_needed} walk lists of {DOORS_PER_LIST} doors ...", file=sys.stderr)
         lists = _prepare(env, lists_needed)
-        port = intake.free_port()
+        port = signups.free_port()
         print(f"granian with {args.workers} workers on 127.0.0.1:{port} ...", file=sys.stderr)
-        web = intake.start_server(env, port, args.workers)
-        intake.wait_up(port, web)
+        web = signups.start_server(env, port, args.workers)
+        signups.wait_up(port, web)
         warm, measured = lists[: args.clients], lists[args.clients :]
         _load(port, warm, args.clients, 100, 30, seed=1)
         print("syncing ...", file=sys.stderr)
         figures = _load(port, measured, args.clients, args.batches, args.seconds, seed=2)
-        intake.stop_server(web)
+        signups.stop_server(web)
         acknowledged = figures.pop("acknowledged")
         stored, distinct, ids = _stored(dsn)
         result.update(figures)
@@ -350,7 +350,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     finally:
         if web is not None:
-            intake.stop_server(web)
+            signups.stop_server(web)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if redis_url:

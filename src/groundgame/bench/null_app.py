@@ -1,5 +1,5 @@
 """A WSGI application that answers every request as a stored sign-up would (201 and a short
-JSON body) and does nothing else: ``bench intake`` serves it with the same application server
+JSON body) and does nothing else: ``bench signups`` serves it with the same application server
 and load to measure what the server and the load generator alone cost on this machine."""
 
 from __future__ import annotations

@@ -40,22 +40,22 @@ def register(commands: Commands) -> None:
     bench_ingest.add_argument(
         "--cache", help="directory for the synthetic files, kept between runs (default: temp)"
     )
-    bench_intake = benches.add_parser(
-        "intake", help="durable sign-ups/s over HTTP (gunicorn, PostgreSQL) against raw inserts"
+    bench_signups = benches.add_parser(
+        "signups", help="durable sign-ups/s over HTTP (granian, PostgreSQL) against raw inserts"
     )
-    bench_intake.add_argument("--requests", type=int, default=20_000, help="sign-ups to send")
-    _add_http_load_args(bench_intake, clients="concurrent clients")
-    bench_intake.add_argument(
+    bench_signups.add_argument("--requests", type=int, default=20_000, help="sign-ups to send")
+    _add_http_load_args(bench_signups, clients="concurrent clients")
+    bench_signups.add_argument(
         "--rounds",
         type=int,
         default=3,
         help="rounds of sign-ups, each followed by raw inserts; medians are printed",
     )
-    bench_intake.add_argument("--sqlite-requests", type=int, default=2_000)
-    bench_intake.add_argument("--redis-url", default="redis://127.0.0.1:6379")
+    bench_signups.add_argument("--sqlite-requests", type=int, default=2_000)
+    bench_signups.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     bench_canvass = benches.add_parser(
         "canvass-sync",
-        help="canvass results/s synced over HTTP (gunicorn, PostgreSQL) against raw inserts",
+        help="canvass results/s synced over HTTP (granian, PostgreSQL) against raw inserts",
     )
     bench_canvass.add_argument("--batches", type=int, default=5_000, help="batches to send")
     _add_http_load_args(bench_canvass, clients="concurrent phones")

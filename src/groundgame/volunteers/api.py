@@ -76,12 +76,12 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        length = settings.GROUNDGAME_INTAKE_MAX_BODY_BYTES + 1
-    if length > settings.GROUNDGAME_INTAKE_MAX_BODY_BYTES:
+        length = settings.GROUNDGAME_SIGNUP_MAX_BODY_BYTES + 1
+    if length > settings.GROUNDGAME_SIGNUP_MAX_BODY_BYTES:
         return JsonResponse(
             {
                 "code": errors.PAYLOAD_TOO_LARGE,
-                "message": f"A sign-up is at most {settings.GROUNDGAME_INTAKE_MAX_BODY_BYTES} "
+                "message": f"A sign-up is at most {settings.GROUNDGAME_SIGNUP_MAX_BODY_BYTES} "
                 "bytes.",
                 "field": None,
             },

@@ -207,11 +207,11 @@ def signup_wait(*, client: str, form_slug: str) -> float:
     cannot absorb is turned away with a Retry-After instead of slowing every sign-up down.
     """
     per_client = Limit(
-        rate=settings.GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE / 60.0,
-        burst=settings.GROUNDGAME_INTAKE_CLIENT_BURST,
+        rate=settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE / 60.0,
+        burst=settings.GROUNDGAME_SIGNUP_CLIENT_BURST,
     )
     per_form = Limit(
-        rate=settings.GROUNDGAME_INTAKE_PER_FORM_PER_SECOND,
-        burst=settings.GROUNDGAME_INTAKE_PER_FORM_PER_SECOND,
+        rate=settings.GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND,
+        burst=settings.GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND,
     )
     return take({f"signups:client:{client}": per_client, f"signups:form:{form_slug}": per_form})

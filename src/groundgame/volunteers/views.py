@@ -109,7 +109,7 @@ def _public_post(request: HttpRequest, signup: SignupForm, *, embed: bool) -> Ht
     elapsed = signups.seconds_since_started(request.POST.get("started", ""), max_age=7 * 86400)
     if request.POST.get(HONEYPOT) or elapsed is None:
         return redirect(thanks)
-    if elapsed < settings.GROUNDGAME_INTAKE_MIN_FILL_SECONDS:
+    if elapsed < settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS:
         return redirect(thanks)
     key = request.POST.get("idempotency_key", "")
     referral = request.POST.get("ref", "")[:100]
@@ -167,7 +167,7 @@ def _too_large(request: HttpRequest) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return True
-    return length > settings.GROUNDGAME_INTAKE_MAX_BODY_BYTES
+    return length > settings.GROUNDGAME_SIGNUP_MAX_BODY_BYTES
 
 
 # Sign-up pages are posted by visitors without a session (and from other sites' frames,

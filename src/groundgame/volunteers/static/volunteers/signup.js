@@ -19,10 +19,10 @@
 
 (function () {
   "use strict";
-  var root = document.getElementById("intake-live");
+  var root = document.getElementById("signup-live");
   if (!root || !window.fetch) { return; }
   var url = root.getAttribute("data-url");
-  var updated = document.getElementById("intake-updated");
+  var updated = document.getElementById("signup-updated");
   var number = new Intl.NumberFormat("en-US");
 
   function cell(tag, text, attrs) {

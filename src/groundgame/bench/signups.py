@@ -1,4 +1,4 @@
-"""``groundgame bench intake``: durable sign-ups per second over HTTP against the raw rate of
+"""``groundgame bench signups``: durable sign-ups per second over HTTP against the raw rate of
 single-row durable inserts into the same database from the same number of clients.
 
 Production configuration on loopback: a fresh PostgreSQL database, Redis for the cache and
@@ -190,9 +190,9 @@ def server_env(database_url: str, home: Path, redis_url: str | None) -> dict[str
         GROUNDGAME_HOME=str(home),
         GROUNDGAME_SECRET_KEY=uuid.uuid4().hex,
         # The bench is one client address hammering one form: the guards would stop it.
-        GROUNDGAME_INTAKE_PER_CLIENT_PER_MINUTE="100000000",
-        GROUNDGAME_INTAKE_CLIENT_BURST="100000000",
-        GROUNDGAME_INTAKE_PER_FORM_PER_SECOND="100000000",
+        GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE="100000000",
+        GROUNDGAME_SIGNUP_CLIENT_BURST="100000000",
+        GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND="100000000",
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -401,9 +401,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import psycopg
 
     server = (args.database_url or "postgres://postgres@127.0.0.1:5432/").rstrip("/")
-    name = f"groundgame_bench_intake_{os.getpid()}"
+    name = f"groundgame_bench_signups_{os.getpid()}"
     admin = f"{server}/postgres"
-    home = Path(tempfile.mkdtemp(prefix="gg-bench-intake-"))
+    home = Path(tempfile.mkdtemp(prefix="gg-bench-signups-"))
     redis_url = redis_db(args.redis_url)
     result: dict[str, Any] = {
         "workers": args.workers,

@@ -1,9 +1,9 @@
-"""Volunteer intake in a real browser: an organizer builds and publishes a sign-up form, a
+"""Volunteer sign-ups in a real browser: an organizer builds and publishes a sign-up form, a
 visitor on a phone signs up through it (a field error first), the worker finishes the sign-up,
 and the organizer contacts the new volunteer and watches the live dashboard. The embeddable
 form and the post-donation ask are rendered too.
 
-Every page is shot at desktop and phone widths into test-artifacts/screenshots/intake-*.png.
+Every page is shot at desktop and phone widths into test-artifacts/screenshots/signups-*.png.
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ DURHAM_ZIP = "27701"
 
 
 @dataclass
-class IntakeCampaign:
+class SignupCampaign:
     organizer_username: str
 
 
 @pytest.fixture
-def intake_campaign(transactional_db: None, settings: Any) -> IntakeCampaign:
+def signup_campaign(transactional_db: None, settings: Any) -> SignupCampaign:
     """North Carolina with a team per county and an organizer for the state."""
     from groundgame.organizing import services as org
 
     # Playwright types faster than any person, which the page's bot guard would refuse.
-    settings.GROUNDGAME_INTAKE_MIN_FILL_SECONDS = 0
+    settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 0
     national = org.org_unit_create(actor=None, name="National HQ", kind="national")
     nc = org.org_unit_create(
         actor=None, name="North Carolina", kind="state", parent=national, state="NC"
@@ -47,7 +47,7 @@ def intake_campaign(transactional_db: None, settings: Any) -> IntakeCampaign:
         actor=None, username="olu.organizer", password=PASSWORD, first_name="Olu"
     )
     org.staff_role_grant(actor=None, user=organizer, org_unit=nc, role="organizer")
-    return IntakeCampaign(organizer_username=organizer.get_username())
+    return SignupCampaign(organizer_username=organizer.get_username())
 
 
 def _shoot(page: Any, folder: Path, name: str) -> None:
@@ -55,7 +55,7 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
     width = page.viewport_size
     for label, viewport in [("desktop", DESKTOP), ("mobile", MOBILE)]:
         page.set_viewport_size(viewport)
-        page.screenshot(path=str(folder / f"intake-{name}-{label}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"signups-{name}-{label}.png"), full_page=True)
     page.set_viewport_size(width)
 
 
@@ -67,7 +67,7 @@ def _run_worker() -> int:
 
 
 def test_a_form_is_built_signed_up_through_and_followed_up(
-    live_server: Any, intake_campaign: IntakeCampaign, browser: Any, screenshots: Path
+    live_server: Any, signup_campaign: SignupCampaign, browser: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -76,7 +76,7 @@ def test_a_form_is_built_signed_up_through_and_followed_up(
     page = staff.new_page()
 
     # Staff: no forms yet, then a new one with its fields, questions and consents.
-    sign_in(page, base, intake_campaign.organizer_username)
+    sign_in(page, base, signup_campaign.organizer_username)
     page.goto(f"{base}/volunteers/forms/")
     expect(page.get_by_role("heading", name="No forms yet")).to_be_visible()
     _shoot(page, screenshots, "forms-empty")
