@@ -15,6 +15,7 @@ from groundgame.consent import services as consent
 from groundgame.messaging import fanout
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing, Send
+from groundgame.messaging.services import mailings
 from groundgame.people import services as people
 
 # Committed rows, as a worker would leave them; the topics of the data migrations are put
@@ -74,7 +75,7 @@ def test_a_fan_out_that_dies_half_way_leaves_nothing_and_a_rerun_queues_each_per
     mailing = scheduled_mailing()
     monkeypatch.setattr(fanout, "BATCH", BATCH)
     dying = DyingProgress(batches=3)
-    monkeypatch.setattr(messaging, "cache", dying)
+    monkeypatch.setattr(mailings, "cache", dying)
 
     with pytest.raises(WorkerDied):
         messaging.mailing_fan_out(mailing_id=mailing.pk)
@@ -86,7 +87,7 @@ def test_a_fan_out_that_dies_half_way_leaves_nothing_and_a_rerun_queues_each_per
     assert left.status == Mailing.Status.SCHEDULED
     assert left.queued_count is None
 
-    monkeypatch.setattr(messaging, "cache", DyingProgress(batches=0))
+    monkeypatch.setattr(mailings, "cache", DyingProgress(batches=0))
     result = messaging.mailing_fan_out(mailing_id=mailing.pk)
     assert result is not None
     assert (result.audience, result.suppressed, result.queued) == (SUBSCRIBERS, 1, SUBSCRIBERS - 1)

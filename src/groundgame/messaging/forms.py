@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ApplicationError
-from groundgame.messaging import services, templating
+from groundgame.messaging import templating
 from groundgame.messaging.models import Mailing, MessageChannel
+from groundgame.messaging.services import mailings
 from groundgame.people import selectors as people_selectors
 
 _FIELDS_HELP = ", ".join("{{ " + name + " }}" for name in templating.FIELDS)
@@ -154,7 +155,7 @@ class TestSendForm(forms.Form):
     def clean_address(self) -> str:
         """Checked by the service's own rule, so a typo is named under the field."""
         try:
-            return services.test_address_checked(
+            return mailings.test_address_checked(
                 channel=self.channel, address=self.cleaned_data["address"]
             )
         except ApplicationError as exc:

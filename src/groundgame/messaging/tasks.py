@@ -8,8 +8,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from groundgame.core.errors import Conflict
-from groundgame.messaging import list_health, services
+from groundgame.messaging import list_health
 from groundgame.messaging.models import MessageChannel
+from groundgame.messaging.services import delivery, mailings
 
 _RETRY_SECONDS = 60
 
@@ -17,10 +18,10 @@ _RETRY_SECONDS = 60
 @task()
 def mailing_send(mailing_id: int) -> int:
     """At the scheduled time: fan the mailing out, then deliver it."""
-    result = services.mailing_fan_out(mailing_id=mailing_id)
+    result = mailings.mailing_fan_out(mailing_id=mailing_id)
     if result is None:
         return 0
-    sends_deliver.enqueue(services.mailing_channel(mailing_id))
+    sends_deliver.enqueue(delivery.mailing_channel(mailing_id))
     return result.queued
 
 
@@ -30,7 +31,7 @@ def sends_deliver(channel: str) -> int:
     sent = 0
     while True:
         try:
-            tally = services.sends_deliver(channel=channel)
+            tally = delivery.sends_deliver(channel=channel)
         except Conflict:
             # Another sender is on this channel: it looks again after letting go (below),
             # so what was queued meanwhile is not left behind.
@@ -43,7 +44,7 @@ def sends_deliver(channel: str) -> int:
                 later = timezone.now() + dt.timedelta(seconds=_RETRY_SECONDS)
                 sends_deliver.using(run_after=later).enqueue(channel)
             return sent
-        if not services.outbox_waiting(channel=channel):
+        if not delivery.outbox_waiting(channel=channel):
             return sent
 
 

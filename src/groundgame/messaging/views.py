@@ -20,9 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
-from groundgame.messaging import selectors, services, templating
+from groundgame.messaging import selectors, templating
 from groundgame.messaging.forms import FrequencyCapForm, MailingForm, ScheduleForm, TestSendForm
 from groundgame.messaging.models import DeliveryEvent, Mailing, MessageChannel, Send
+from groundgame.messaging.services import caps as cap_services
+from groundgame.messaging.services import mailings
 from groundgame.organizing.selectors import StaffScope
 
 # Sends and delivery events in the order the mailing page lists them.
@@ -130,13 +132,13 @@ def _compose(request: HttpRequest, mailing: Mailing | None) -> HttpResponse:
         if form.is_valid():
             try:
                 if mailing is None:
-                    saved = services.mailing_create(
+                    saved = mailings.mailing_create(
                         actor=request.user,
                         channel=form.cleaned_data["channel"],
                         **form.service_kwargs(),
                     )
                 else:
-                    saved = services.mailing_update(
+                    saved = mailings.mailing_update(
                         actor=request.user, mailing_id=mailing.pk, **form.service_kwargs()
                     )
             except NotFound:
@@ -304,7 +306,7 @@ def mailing_test_send(request: HttpRequest, mailing_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail_with_errors(request, mailing, 422, test_form=form)
     try:
-        services.mailing_test_send(
+        mailings.mailing_test_send(
             actor=request.user, mailing_id=mailing.pk, address=form.cleaned_data["address"]
         )
     except ApplicationError as exc:
@@ -323,7 +325,7 @@ def mailing_schedule(request: HttpRequest, mailing_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail_with_errors(request, mailing, 422, schedule_form=form)
     try:
-        scheduled = services.mailing_schedule(
+        scheduled = mailings.mailing_schedule(
             actor=request.user, mailing_id=mailing.pk, at=form.send_at()
         )
     except ApplicationError as exc:
@@ -342,7 +344,7 @@ def mailing_cancel(request: HttpRequest, mailing_id: int) -> HttpResponse:
     _require_sender(request)
     mailing = _mailing_or_404(mailing_id)
     try:
-        stopped = services.mailing_cancel(actor=request.user, mailing_id=mailing.pk)
+        stopped = mailings.mailing_cancel(actor=request.user, mailing_id=mailing.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -380,7 +382,9 @@ def frequency_caps(request: HttpRequest) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services.frequency_cap_set(actor=request.user, channel=channel, **form.cleaned_data)
+                cap_services.frequency_cap_set(
+                    actor=request.user, channel=channel, **form.cleaned_data
+                )
             except ApplicationError as exc:
                 _add_error(form, exc)
                 status = _status(exc)

@@ -14,7 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from groundgame.core.errors import ApplicationError
-from groundgame.messaging import errors, services, webhooks
+from groundgame.messaging import errors, webhooks
+from groundgame.messaging.services import delivery
 
 # Twilio's message statuses that are a delivery report.
 _SMS_STATUS = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
@@ -50,7 +51,7 @@ def sms_status(request: HttpRequest) -> HttpResponse:
     if not sid:
         return _error(errors.EVENT_INVALID, "MessageSid is missing.", 422, "MessageSid")
     try:
-        services.delivery_event_record(
+        delivery.delivery_event_record(
             kind=kind,
             provider_event_id=f"{sid}:{form.get('MessageStatus')}",
             provider_message_id=sid,
@@ -73,7 +74,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     if missing:
         return _error(errors.EVENT_INVALID, f"{missing[0]} is missing.", 422, missing[0])
     try:
-        reply = services.inbound_text_receive(
+        reply = delivery.inbound_text_receive(
             provider_id=form["MessageSid"],
             from_number=form["From"],
             to_number=form.get("To", ""),
@@ -110,7 +111,7 @@ def email_events(request: HttpRequest) -> HttpResponse:
             where = f"events[{number}]"
             return _error(errors.EVENT_INVALID, f"{where} is not an object.", 422, where)
         reports.append(
-            services.Report(
+            delivery.Report(
                 kind=str(event.get("event", "")),
                 provider_event_id=str(event.get("id", "")),
                 provider_message_id=str(event.get("message_id", "")),
@@ -119,7 +120,7 @@ def email_events(request: HttpRequest) -> HttpResponse:
             )
         )
     try:
-        recorded = services.delivery_events_record(reports=reports)
+        recorded = delivery.delivery_events_record(reports=reports)
     except ApplicationError as exc:
         return _error(exc.code, exc.message, exc.status, exc.field)
     return JsonResponse({"recorded": recorded})

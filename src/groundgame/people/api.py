@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from groundgame.core.errors import ValidationFailed
-from groundgame.people import errors, selectors, services, universes
+from groundgame.people import errors, selectors, universes
+from groundgame.people.services import merges, persons
 
 router = Router(tags=["people"])
 
@@ -58,13 +59,13 @@ def person_search(request: HttpRequest, q: str = "", limit: int = 50) -> list[Pe
 @router.get("/{int:person_id}", response=PersonDetailOut)
 def person_get(request: HttpRequest, person_id: int) -> PersonDetailOut:
     """One person's record (logged as a read); 404 `person_not_found` outside your units."""
-    person = services.person_open(actor=request.user, person_id=person_id)
+    person = persons.person_open(actor=request.user, person_id=person_id)
     return _detail(person)
 
 
 @router.patch("/{int:person_id}", response=PersonDetailOut)
 def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonDetailOut:
-    person = services.person_update(
+    person = persons.person_update(
         actor=request.user, person_id=person_id, **payload.dict(exclude_unset=True)
     )
     return _detail(person)
@@ -210,7 +211,7 @@ def person_find_or_create(
             code=errors.EXTERNAL_ID_INVALID,
             field=missing,
         )
-    result = services.person_find_or_create(
+    result = persons.person_find_or_create(
         actor=request.user,
         external=(system, external_id) if system else None,
         **data,
@@ -248,7 +249,7 @@ def review_decide(request: HttpRequest, review_id: int, payload: DecideIn) -> De
         raise ValidationFailed(
             "A merge names the record to keep.", code=errors.MERGE_INVALID, field="survivor_id"
         )
-    review = services.match_review_decide(
+    review = merges.match_review_decide(
         actor=request.user,
         review_id=review_id,
         decision=decision,
@@ -270,5 +271,5 @@ def review_decide(request: HttpRequest, review_id: int, payload: DecideIn) -> De
 def merge_undo(request: HttpRequest, merge_id: int) -> MergeOut:
     """Undo a merge exactly. 404 ``merge_not_found`` outside your units, 409
     ``merge_invalid`` if already undone or a later merge involves the survivor."""
-    merge = services.person_unmerge(actor=request.user, merge_id=merge_id)
+    merge = merges.person_unmerge(actor=request.user, merge_id=merge_id)
     return MergeOut.from_orm(merge)

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
-from groundgame.people import errors, selectors, services
+from groundgame.people import errors, selectors
 from groundgame.people.forms import MergeUndoForm, ReviewDecisionForm
 from groundgame.people.models import MatchReview, Person
+from groundgame.people.services import merges, persons
 
 REVIEWS_PER_PAGE = 25
 
@@ -118,8 +119,8 @@ def _compare(
 ) -> HttpResponse:
     # Opening both records through the service logs the reads, as the person page does.
     try:
-        left = services.person_open(actor=request.user, person_id=review.person_id)
-        right = services.person_open(actor=request.user, person_id=review.candidate_id)
+        left = persons.person_open(actor=request.user, person_id=review.person_id)
+        right = persons.person_open(actor=request.user, person_id=review.candidate_id)
     except NotFound:
         raise Http404("No such review in your units.") from None
     rows = _rows(review, left, right)
@@ -172,7 +173,7 @@ def review_decide(request: HttpRequest, review_id: int) -> HttpResponse:
     form = ReviewDecisionForm(request.POST)
     if form.is_valid():
         try:
-            review = services.match_review_decide(
+            review = merges.match_review_decide(
                 actor=request.user,
                 review_id=review_id,
                 decision=form.service_decision,
@@ -220,7 +221,7 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
         # The button's own form always carries it: only a hand-made request lacks it.
         raise SuspiciousOperation("An undo names the record it was asked from.")
     try:
-        merge = services.person_unmerge(actor=request.user, merge_id=merge_id)
+        merge = merges.person_unmerge(actor=request.user, merge_id=merge_id)
     except NotFound:
         raise Http404("No such merge in your units.") from None
     except ApplicationError as exc:

@@ -27,8 +27,10 @@ from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.core.templatetags.charts import Chart, bar_chart
 from groundgame.organizing import selectors as organizing
-from groundgame.people import selectors, services, universes
+from groundgame.people import selectors, universes
 from groundgame.people.elections import PRESIDENTIAL_GENERALS
+from groundgame.people.services import persons
+from groundgame.people.services import universes as universe_services
 
 # The general elections shown in a person's vote-history grid.
 HISTORY_YEARS = (2016, 2020, 2024)
@@ -63,7 +65,7 @@ def _age(born: dt.date | None) -> int | None:
 @staff_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
-        person = services.person_open(actor=request.user, person_id=person_id)
+        person = persons.person_open(actor=request.user, person_id=person_id)
     except NotFound:
         raise Http404("No such person in your units.") from None
     history = selectors.person_vote_history(person)
@@ -232,7 +234,7 @@ def universe_builder(request: HttpRequest, universe_id: int | None = None) -> Ht
         params = _filter_params(request.POST)
         if request.POST.get("action") == "save":
             try:
-                saved = services.universe_save(
+                saved = universe_services.universe_save(
                     actor=request.user,
                     name=request.POST.get("name", ""),
                     description=request.POST.get("description", ""),
@@ -281,7 +283,7 @@ def universe_count(request: HttpRequest) -> JsonResponse:
 @require_POST
 def universe_delete(request: HttpRequest, universe_id: int) -> HttpResponse:
     try:
-        services.universe_delete(actor=request.user, universe_id=universe_id)
+        universe_services.universe_delete(actor=request.user, universe_id=universe_id)
     except NotFound:
         raise Http404("No such universe.") from None
     except ApplicationError as exc:
@@ -295,7 +297,7 @@ def universe_delete(request: HttpRequest, universe_id: int) -> HttpResponse:
 @require_POST
 def universe_recount(request: HttpRequest, universe_id: int) -> HttpResponse:
     try:
-        universe = services.universe_recount(actor=request.user, universe_id=universe_id)
+        universe = universe_services.universe_recount(actor=request.user, universe_id=universe_id)
     except NotFound:
         raise Http404("No such universe.") from None
     except ApplicationError as exc:
@@ -317,7 +319,7 @@ class _Echo:
 def universe_export(request: HttpRequest, universe_id: int) -> HttpResponse:
     """The universe's people in the staff member's units, as CSV streamed row by row."""
     try:
-        export = services.universe_export(actor=request.user, universe_id=universe_id)
+        export = universe_services.universe_export(actor=request.user, universe_id=universe_id)
     except NotFound:
         raise Http404("No such universe.") from None
     except ApplicationError as exc:
