@@ -185,7 +185,11 @@ def run_worker() -> None:
     with heartbeat(backend), sweeper():
         if backend.startswith("django_tasks_rq"):
             call_command(
-                "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True
+                "rqworker",
+                "default",
+                job_class="django_tasks_rq.Job",
+                worker_class="groundgame.core.rq_worker.Worker",
+                with_scheduler=True,
             )
         else:
             call_command("db_worker", queue_name="*", interval=0.5, startup_delay=False)
