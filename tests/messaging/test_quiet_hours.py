@@ -79,6 +79,7 @@ def _backends(clock: _Clock) -> sender.Backends:
 @pytest.mark.django_db(transaction=True)
 def test_texts_wait_for_each_recipients_hours_across_time_zones(
     sms: LoopbackSms,
+    send_mailing: Callable[..., sender.Tally],
     make_staff: Callable[..., Any],
     client_for: Callable[[Any], Client],
     campaign: Any,
@@ -91,24 +92,13 @@ def test_texts_wait_for_each_recipients_hours_across_time_zones(
         ("Fern", MIAMI),
     ]:
         _texter(name, *place)
-    everyone = people.universe_save(actor=None, name="Everyone", filters={})
-    messaging.frequency_cap_set(actor=None, channel="sms", max_messages=100, window_hours=1)
-    mailing = messaging.mailing_create(
-        actor=None,
-        name="Canvass Saturday",
-        channel="sms",
-        topic_key="volunteering",
-        universe_id=everyone.pk,
-        body="Hi {{ first_name }}, can you canvass Saturday?",
-    )
-    messaging.mailing_schedule(actor=None, mailing_id=mailing.pk)
-    messaging.mailing_fan_out(mailing_id=mailing.pk)
 
     # 13:00 UTC: 9:00 in New York and Miami, 8:00 in Chicago; 6:00 in Los Angeles and 3:00
     # in Honolulu, who wait for their 8:00.
     clock = _Clock(_at(13))
-    tally = messaging.sends_deliver(channel="sms", mailing_id=mailing.pk, use=_backends(clock))
+    tally = send_mailing("sms", "volunteering", "Hi {{ first_name }}", use=_backends(clock))
     assert (tally.sent, tally.waiting) == (3, 2)
+    mailing = Mailing.objects.get()
     assert {m.to for m in sms.messages} == {NEW_YORK[2], CHICAGO[2], MIAMI[2]}
     waiting = dict(
         Send.objects.filter(status=Send.Status.QUEUED).values_list("address", "not_before")
@@ -139,21 +129,11 @@ def test_texts_wait_for_each_recipients_hours_across_time_zones(
 
     # Florida's law stops texts at 20:00: at 20:30 in Miami (and New York) the text to
     # Miami waits for 8:00 the next morning, while New York's (until 21:00) goes.
-    evening = messaging.mailing_create(
-        actor=None,
-        name="Tomorrow",
-        channel="sms",
-        topic_key="volunteering",
-        universe_id=everyone.pk,
-        body="See you tomorrow, {{ first_name }}",
-    )
-    messaging.mailing_schedule(actor=None, mailing_id=evening.pk)
-    messaging.mailing_fan_out(mailing_id=evening.pk)
     clock.now = _at(0, 30, DAY + dt.timedelta(days=1))
-    messaging.sends_deliver(channel="sms", mailing_id=evening.pk, use=_backends(clock))
+    send_mailing("sms", "volunteering", "See you tomorrow, {{ first_name }}", use=_backends(clock))
     assert [m.body for m in sms.to(NEW_YORK[2])][-1] == "See you tomorrow, Nora"
     assert len(sms.to(MIAMI[2])) == 1
-    miami = Send.objects.get(mailing=evening, address=MIAMI[2])
+    miami = Send.objects.exclude(mailing=mailing).get(address=MIAMI[2])
     assert (miami.status, miami.not_before) == (
         Send.Status.QUEUED,
         _at(12, 0, DAY + dt.timedelta(days=1)),
