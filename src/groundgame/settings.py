@@ -161,6 +161,13 @@ GROUNDGAME_SMS_SEGMENTS_PER_MINUTE = int(
     os.environ.get("GROUNDGAME_SMS_SEGMENTS_PER_MINUTE", "4500")
 )
 GROUNDGAME_EMAIL_PER_SECOND = float(os.environ.get("GROUNDGAME_EMAIL_PER_SECOND", "200"))
+# Quiet hours for texts: the hours of the day, in each recipient's own time zone, in which a
+# text may be handed to the provider (the federal limit for telephone solicitations, 8:00 to
+# 21:00, 47 CFR 64.1200(c)(1)); states whose law is stricter narrow it further
+# (``messaging/quiet_hours.py``). Outside it a text waits in the outbox for the next opening.
+GROUNDGAME_SMS_SENDING_HOURS = env.env_hours("GROUNDGAME_SMS_SENDING_HOURS", "08:00-21:00")
+# The campaign's own zone: where a recipient's address gives no zone (no ZIP or state).
+GROUNDGAME_TIME_ZONE = env.env_timezone("GROUNDGAME_TIME_ZONE", "America/New_York")
 # A sender's hold on the sends it claimed: after this long without finishing, another sender
 # takes its untried sends back (and marks the one it was sending as unknown, never resent).
 GROUNDGAME_SEND_LEASE_SECONDS = int(os.environ.get("GROUNDGAME_SEND_LEASE_SECONDS", "120"))

@@ -50,7 +50,8 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     seconds = time.monotonic() - started
     print(
         f"{tally.sent:,} sent, {tally.suppressed:,} held back by consent, {tally.failed:,} "
-        f"failed, {tally.retried:,} left for a later run; {seconds:.1f}s "
+        f"failed, {tally.retried:,} left for a later run, {tally.waiting:,} waiting for "
+        f"their recipients' sending hours; {seconds:.1f}s "
         f"({tally.sent / max(seconds, 0.001):,.0f}/s)",
         file=sys.stderr,
     )

@@ -6,8 +6,10 @@ The embedded mode needs no variable at all: a data directory (``GROUNDGAME_HOME`
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -32,6 +34,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_hours(name: str, default: str) -> tuple[dt.time, dt.time]:
+    """A daily window such as ``08:00-21:00`` (opening, closing; the closing after the
+    opening, within one day). A malformed value stops the start, not a send hours later."""
+    value = os.environ.get(name) or default
+    try:
+        opens, closes = (dt.time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not a window like 08:00-21:00.") from None
+    if opens >= closes:
+        raise ValueError(f"{name}: {value!r} closes before it opens.")
+    return opens, closes
+
+
+def env_timezone(name: str, default: str) -> str:
+    """An IANA time zone name (``America/New_York``), checked when the settings load."""
+    value = os.environ.get(name) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name}: {value!r} is not a time zone.") from None
+    return value
 
 
 def secret_key(home: Path) -> str:

@@ -1,11 +1,14 @@
-"""ZIP code centroids and great-circle distances, for finding events near a volunteer.
+"""ZIP code centroids and great-circle distances, for finding events near a volunteer, and
+the time zone of a ZIP code or a state, for texting people in their own hours.
 
-Centroids come from the bundled ``zipcodes`` table, so a search never calls a geocoder.
+Centroids and zones come from the bundled ``zipcodes`` table, so neither calls a geocoder.
 """
 
 from __future__ import annotations
 
 import math
+import zoneinfo
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,3 +62,36 @@ def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, fl
     dlat = miles / 69.0
     dlon = miles / max(1.0, 69.0 * math.cos(math.radians(lat)))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@lru_cache(maxsize=4096)
+def zip_timezone(zip5: str) -> str | None:
+    """The IANA time zone of a 5-digit ZIP code; None when the ZIP or its zone is unknown (a
+    few hundred rows of the table carry no zone, one a place name instead of a zone)."""
+    if len(zip5) != 5 or not zip5.isdigit():
+        return None
+    found = zipcodes.matching(zip5)  # type: ignore[no-untyped-call]
+    zone = str(found[0].get("timezone") or "") if found else ""
+    return zone if zone in _zones() else None
+
+
+@lru_cache(maxsize=1)
+def _state_zones() -> dict[str, str]:
+    """Each state's main zone: the one most of its ZIP codes are in."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for place in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        zone = place.get("timezone") or ""
+        if zone in _zones():
+            counts[str(place["state"])][zone] += 1
+    return {state: zones.most_common(1)[0][0] for state, zones in counts.items()}
+
+
+def state_timezone(state: str) -> str | None:
+    """The time zone most of a state's ZIP codes are in (``"FL"`` -> ``America/New_York``);
+    None for an unknown state."""
+    return _state_zones().get(state.upper())

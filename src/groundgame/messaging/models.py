@@ -60,7 +60,9 @@ class Send(models.Model):
     """One message to one person: the outbox row the sender works through.
 
     ``queued`` -> ``claimed`` (a sender took it, with a lease) -> ``sending`` (committed just
-    before the provider is called) -> ``sent``. A sender that dies leaves ``claimed`` rows
+    before the provider is called) -> ``sent``. A text outside its recipient's sending hours
+    goes back from ``claimed`` (or ``sending``, before the provider is called) to ``queued``
+    with ``not_before`` set. A sender that dies leaves ``claimed`` rows
     (never attempted: queued again) or at most its in-flight ``sending`` rows (perhaps
     delivered: marked ``unknown``, never sent again).
     """
@@ -122,6 +124,9 @@ class Send(models.Model):
     provider_id = models.CharField(max_length=120, blank=True)
     error = models.CharField(max_length=300, blank=True)
     queued_at = models.DateTimeField()
+    # A text that came up outside its recipient's sending hours waits in the queue until
+    # then (``quiet_hours.py``); no sender claims it before.
+    not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,13 +3,15 @@ mailing's progress, the preview of a message for real recipients, and the freque
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ValidationFailed
@@ -69,12 +71,17 @@ def delivery_event_counts(mailing_id: int) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a mailing is: its sends by status, the provider's reports, and how far along."""
+    """Where a mailing is: its sends by status, the provider's reports, and how far along;
+    of the queued texts, how many wait for their recipients' sending hours, from when the
+    first of them may go (``waiting_from``) to when the last may (``waiting_until``)."""
 
     by_status: dict[str, int]
     events: dict[str, int]
     total: int
     done: int
+    waiting: int = 0
+    waiting_from: dt.datetime | None = None
+    waiting_until: dt.datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -92,11 +99,19 @@ _DONE = (
 
 def mailing_progress(mailing_id: int) -> Progress:
     by_status = send_counts([mailing_id]).get(mailing_id, {})
+    waiting: dict[str, Any] = {"n": 0, "first": None, "last": None}
+    if by_status.get(Send.Status.QUEUED):
+        waiting = Send.objects.filter(
+            mailing_id=mailing_id, status=Send.Status.QUEUED, not_before__gt=timezone.now()
+        ).aggregate(n=Count("pk"), first=Min("not_before"), last=Max("not_before"))
     return Progress(
         by_status=by_status,
         events=delivery_event_counts(mailing_id),
         total=sum(by_status.values()),
         done=sum(n for status, n in by_status.items() if status in _DONE),
+        waiting=waiting["n"],
+        waiting_from=waiting["first"],
+        waiting_until=waiting["last"],
     )
 
 

@@ -6,6 +6,10 @@ called, then ``sent``. When a sender dies, ``recover`` puts its claimed rows bac
 (they were never attempted) and marks its ``sending`` rows ``unknown``: the provider may have
 taken them, so they are shown to staff and never sent again. At most one message per sender
 is in that state at any moment.
+
+A text is handed to the provider only inside its recipient's sending hours
+(``quiet_hours.py``): outside them it goes back to the queue with the moment its window
+opens, and no sender claims it before.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
-from groundgame.messaging import compose, selectors, templating
+from groundgame.messaging import compose, quiet_hours, selectors, templating
 from groundgame.messaging.backends import DeliveryError, EmailSender, TextSender
 from groundgame.messaging.models import Mailing, MessageChannel, Send
 from groundgame.messaging.throttle import TokenBucket
@@ -57,12 +62,23 @@ def recover(*, now: dt.datetime | None = None) -> tuple[int, int]:
     return requeued, unknown
 
 
+def due(now: dt.datetime) -> Q:
+    """Queued sends that may be tried at ``now``: all but the texts waiting for their
+    recipient's sending hours."""
+    return Q(status=Send.Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+
+
 def claim(
-    *, channel: str, worker: str, limit: int = CLAIM, mailing_id: int | None = None
+    *,
+    channel: str,
+    worker: str,
+    limit: int = CLAIM,
+    mailing_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> list[int]:
-    """Take up to ``limit`` queued sends for this worker, oldest first."""
+    """Take up to ``limit`` sends due at ``now`` for this worker, oldest first."""
     with transaction.atomic():
-        queued = Send.objects.filter(status=Send.Status.QUEUED, channel=channel)
+        queued = Send.objects.filter(due(now or timezone.now()), channel=channel)
         if mailing_id is not None:
             queued = queued.filter(mailing_id=mailing_id)
         queued = queued.order_by("pk")
@@ -83,6 +99,8 @@ class Tally:
     failed: int = 0
     retried: int = 0
     skipped: int = 0
+    # Texts put back until their recipient's sending hours.
+    waiting: int = 0
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -139,8 +157,21 @@ def _compose(
     return compose.text(body=body, recipient=recipient, first_to_number=first_to_number)
 
 
-def _begin(send_id: int, worker: str, templates: _Templates) -> tuple[Send, Any] | str:
-    """Lock the send, ask the consent rule, and commit it as ``sending``; or the outcome."""
+def _wait(send: Send, until: dt.datetime) -> str:
+    """Back to the queue, untried, until the recipient's window opens."""
+    send.status = Send.Status.QUEUED
+    send.claimed_by = ""
+    send.lease_until = None
+    send.not_before = until
+    send.save(update_fields=["status", "claimed_by", "lease_until", "not_before"])
+    return "waiting"
+
+
+def _begin(
+    send_id: int, worker: str, templates: _Templates, now: dt.datetime
+) -> tuple[Send, Any, people_selectors.PersonContact] | str:
+    """Lock the send, ask the consent rule and, for a text, the recipient's sending hours,
+    and commit it as ``sending``; or the outcome."""
     with transaction.atomic():
         send = (
             Send.objects.select_for_update(of=("self",))
@@ -164,6 +195,10 @@ def _begin(send_id: int, worker: str, templates: _Templates) -> tuple[Send, Any]
             send.error = decision.text if not decision.allowed else "The address changed."
             send.save(update_fields=["status", "error"])
             return "suppressed"
+        if send.channel == MessageChannel.SMS:
+            opens = quiet_hours.opening(now=now, state=contact.state, zip5=contact.zip5)
+            if opens is not None:
+                return _wait(send, opens)
         message = _compose(send, contact, templates)
         send.status = Send.Status.SENDING
         send.attempts += 1
@@ -171,7 +206,7 @@ def _begin(send_id: int, worker: str, templates: _Templates) -> tuple[Send, Any]
         if isinstance(message, compose.OutgoingText):
             send.segments = message.segments
         send.save(update_fields=["status", "attempts", "lease_until", "segments"])
-    return send, message
+    return send, message, contact
 
 
 def _status_callback() -> str:
@@ -208,22 +243,32 @@ class Backends:
     text: TextSender
     email_rate: TokenBucket
     text_rate: TokenBucket
+    # What time it is, for the recipients' sending hours (a test sets the hour).
+    clock: Callable[[], dt.datetime] = timezone.now
 
     def close(self) -> None:
         self.email.close()
 
 
 def deliver_one(send_id: int, *, worker: str, backends: Backends, templates: _Templates) -> str:
-    begun = _begin(send_id, worker, templates)
+    begun = _begin(send_id, worker, templates, backends.clock())
     if isinstance(begun, str):
         return begun
-    send, message = begun
+    send, message, contact = begun
     try:
         if isinstance(message, compose.OutgoingEmail):
             backends.email_rate.take(1)
             provider_id = backends.email.send(message)
         else:
             backends.text_rate.take(message.segments)
+            # The wait for the provider's rate may have run into the recipient's quiet
+            # hours; the provider has not been called, so it can still wait for them.
+            opens = quiet_hours.opening(
+                now=backends.clock(), state=contact.state, zip5=contact.zip5
+            )
+            if opens is not None:
+                with transaction.atomic():
+                    return _wait(send, opens)
             provider_id = backends.text.send(message, status_callback=_status_callback())
     except DeliveryError as error:
         return _finish_failed(send, error)
@@ -259,7 +304,13 @@ def deliver_pending(
     try:
         while limit is None or tried < limit:
             size = CLAIM if limit is None else min(CLAIM, limit - tried)
-            ids = claim(channel=channel, worker=worker, limit=size, mailing_id=mailing_id)
+            ids = claim(
+                channel=channel,
+                worker=worker,
+                limit=size,
+                mailing_id=mailing_id,
+                now=backends.clock(),
+            )
             if not ids:
                 break
             if on_claim is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
@@ -45,7 +46,21 @@ def sends_deliver(channel: str) -> int:
                 sends_deliver.using(run_after=later).enqueue(channel)
             return sent
         if not delivery.outbox_waiting(channel=channel):
+            _wake_at_next_opening(channel)
             return sent
+
+
+def _wake_at_next_opening(channel: str) -> None:
+    """Texts wait for their recipients' sending hours: a run is deferred to the first
+    opening instead of looking again and again. Every run that finds them waiting would
+    defer one, so the first to see an opening books it and the others leave it."""
+    opening = delivery.outbox_next_opening(channel=channel)
+    if opening is None or not sends_deliver.get_backend().supports_defer:
+        return
+    booked = f"messaging:sender-wake:{channel}:{opening.isoformat()}"
+    ahead = (opening - timezone.now()).total_seconds()
+    if cache.add(booked, "1", timeout=int(ahead) + 3600):
+        sends_deliver.using(run_after=opening).enqueue(channel)
 
 
 @task()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -230,6 +231,10 @@ def _progress_context(mailing: Mailing) -> dict[str, Any]:
         if mailing.status in (Mailing.Status.SCHEDULED, Mailing.Status.FANNING_OUT)
         else None,
         "live": mailing.status in LIVE_STATUSES,
+        # When the texts waiting for their recipients' sending hours will go, told in the
+        # campaign's zone.
+        "campaign_zone": settings.GROUNDGAME_TIME_ZONE,
+        "sending_hours": settings.GROUNDGAME_SMS_SENDING_HOURS,
     }
 
 

@@ -15,6 +15,7 @@ from groundgame.messaging.services.delivery import (
     mailings_close,
     message_send,
     outbox_count,
+    outbox_next_opening,
     outbox_waiting,
     sends_deliver,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "mailings_close",
     "message_send",
     "outbox_count",
+    "outbox_next_opening",
     "outbox_waiting",
     "sends_deliver",
     "test_address_checked",

@@ -12,6 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from groundgame.consent import services as consent_services
@@ -98,7 +99,18 @@ def mailing_channel(mailing_id: int) -> str:
 
 
 def outbox_waiting(*, channel: str) -> bool:
-    return Send.objects.filter(channel=channel, status=Send.Status.QUEUED).exists()
+    """Whether sends of the channel may be tried now (texts waiting for their recipients'
+    sending hours are not)."""
+    return Send.objects.filter(sender.due(timezone.now()), channel=channel).exists()
+
+
+def outbox_next_opening(*, channel: str) -> dt.datetime | None:
+    """The earliest moment a send of the channel waiting for its recipient's sending hours
+    may go; None when none waits."""
+    opening: dt.datetime | None = Send.objects.filter(
+        channel=channel, status=Send.Status.QUEUED, not_before__gt=timezone.now()
+    ).aggregate(at=Min("not_before"))["at"]
+    return opening
 
 
 def outbox_count(*, channel: str, mailing_id: int | None = None) -> int:
