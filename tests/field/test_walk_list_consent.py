@@ -5,8 +5,6 @@ longer a door, and a result recorded for them before the phone heard is still st
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 import pytest
@@ -15,9 +13,8 @@ from django.test import Client
 from groundgame.consent import services as consent
 from groundgame.field.models import CanvassResult
 from tests.conftest import Campaign
-from tests.field.builders import Canvass, build_walk_list, recorded
-
-SYNC = "/api/field/sync"
+from tests.field.builders import Canvass, build_walk_list
+from tests.field.test_canvass_sync import result, sync
 
 
 @pytest.fixture
@@ -55,20 +52,8 @@ def test_a_handed_out_list_drops_who_asked_at_the_next_sync(
 
     # The phone, which still has them, syncs a knock on the first door recorded before it
     # heard: the knock happened, so it is stored.
-    row = {
-        "client_id": str(uuid.uuid4()),
-        "household_id": first.pk,
-        "person_id": asked.pk,
-        "outcome": "talked",
-        "recorded_at": recorded(30),
-    }
-    response = client.post(
-        SYNC,
-        json.dumps({"list_code": canvass.code, "results": [row]}),
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    answer = response.json()
+    row = result(canvass, 0, person_id=asked.pk, outcome="talked")
+    answer = sync(client, canvass.code, [row])
     assert answer["results"][0]["status"] == "accepted"
     assert CanvassResult.objects.filter(client_id=row["client_id"], person_id=asked.pk).exists()
     # The answer names who to drop: the person who asked, and the door nobody may be
@@ -86,30 +71,11 @@ def test_a_handed_out_list_drops_who_asked_at_the_next_sync(
 
 
 def test_an_answer_with_nobody_refused_says_so(canvass: Canvass, client: Client) -> None:
-    response = client.post(
-        SYNC,
-        json.dumps({"list_code": canvass.code, "results": []}),
-        content_type="application/json",
-    )
-    assert response.status_code == 200
-    assert response.json()["refused"] == {"households": [], "people": []}
+    assert sync(client, canvass.code, [])["refused"] == {"households": [], "people": []}
 
 
 def test_a_door_request_at_the_door_is_dropped_in_the_same_answer(
     canvass: Canvass, client: Client
 ) -> None:
-    door = canvass.door(2)
-    row = {
-        "client_id": str(uuid.uuid4()),
-        "household_id": door.pk,
-        "outcome": "refused",
-        "do_not_contact": "door",
-        "recorded_at": recorded(10),
-    }
-    response = client.post(
-        SYNC,
-        json.dumps({"list_code": canvass.code, "results": [row]}),
-        content_type="application/json",
-    )
-    assert response.status_code == 200
-    assert response.json()["refused"]["households"] == [door.pk]
+    row = result(canvass, 2, outcome="refused", do_not_contact="door")
+    assert sync(client, canvass.code, [row])["refused"]["households"] == [canvass.door(2).pk]
