@@ -2,7 +2,8 @@
 its code, loses the connection, records doors, reloads the page with no connection (the app
 comes from its service worker, the results from IndexedDB), records more, and comes back
 online; every result reaches the server exactly once, even when the phone sends them all
-again, and shows in the team's count for the day.
+again, and shows in the team's count for the day. The people who asked not to be knocked
+again leave the phone's copy of the list at that sync.
 
 Screenshots go to test-artifacts/screenshots/canvass-*.png.
 """
@@ -90,6 +91,23 @@ def _stored() -> list[Any]:
     from groundgame.field.models import CanvassResult
 
     return list(CanvassResult.objects.order_by("recorded_at"))
+
+
+def _people_on_phone(page: Any) -> set[int]:
+    """The people of the list the phone keeps in IndexedDB."""
+    ids = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+          const open = indexedDB.open("groundgame-canvass");
+          open.onsuccess = () => {
+            const get = open.result.transaction("lists").objectStore("lists").get("K7QM4TXW");
+            get.onsuccess = () => resolve(
+              get.result.households.flatMap((door) => door.people.map((person) => person.id)),
+            );
+            get.onerror = () => reject(get.error);
+          };
+        })"""
+    )
+    return set(ids)
 
 
 def test_doors_recorded_offline_across_a_reload_sync_once(
@@ -184,7 +202,13 @@ def test_doors_recorded_offline_across_a_reload_sync_once(
     context.set_offline(False)
     expect(status).to_have_text("All synced · 0 waiting", timeout=20_000)
     expect(page.locator("#offline-banner")).to_be_hidden()
-    expect(page.locator("ol.doors > li").nth(4)).to_contain_text("Talked · synced")
+    # The sync answer names who the contact rule now refuses, and the phone drops them: the
+    # third door (everyone there asked for no more knocks) and the person at the fifth who
+    # asked never to be contacted. The fifth door stays for the other resident.
+    expect(page.locator("ol.doors > li")).to_have_count(7)
+    expect(page.locator("ol.doors > li").nth(3)).to_contain_text("Talked · synced")
+    assert fifth.pk not in _people_on_phone(page)
+    assert canvass.people[canvass.door(4).pk][0].pk in _people_on_phone(page)
     page.screenshot(path=str(screenshots / "canvass-synced.png"), full_page=True)
 
     stored = _stored()

@@ -13,6 +13,9 @@ In order, a person is not contacted when:
 5. they left this topic on this channel;
 6. the channel needs opt-in (email, SMS) and they never subscribed to the topic, unless the
    topic is transactional (a confirmation of something they asked for).
+
+A contact about no topic in particular (a walk list knocks on doors, whatever the script
+says) is judged by the first four alone.
 """
 
 from __future__ import annotations
@@ -74,10 +77,11 @@ def _has_address(channel: str) -> Q:
     return ~Q(**{field: ""})
 
 
-def blocking_conditions(channel: str, topic: Topic) -> dict[str, Any]:
+def blocking_conditions(channel: str, topic: Topic | None) -> dict[str, Any]:
     """Each reason with the condition that, when true for a person, blocks the contact.
 
     Keys are in the order of the module docstring; values are expressions over ``Person``.
+    Without a topic, the topic's conditions are left out.
     """
     person = OuterRef("pk")
     conditions: dict[str, Any] = {
@@ -90,6 +94,8 @@ def blocking_conditions(channel: str, topic: Topic) -> dict[str, Any]:
             SuppressedAddress.objects.filter(channel=channel, address=OuterRef(field))
         )
     conditions[CHANNEL_LEFT] = Exists(ChannelOptOut.objects.filter(person=person, channel=channel))
+    if topic is None:
+        return conditions
     mine = Subscription.objects.filter(person=person, channel=channel, topic=topic)
     conditions[TOPIC_LEFT] = Exists(mine.filter(status=Subscription.Status.UNSUBSCRIBED))
     if channel in OPT_IN_CHANNELS and not topic.transactional:
@@ -97,14 +103,14 @@ def blocking_conditions(channel: str, topic: Topic) -> dict[str, Any]:
     return conditions
 
 
-def reachable(people: QuerySet[Any], channel: str, topic: Topic) -> QuerySet[Any]:
+def reachable(people: QuerySet[Any], channel: str, topic: Topic | None) -> QuerySet[Any]:
     """``people`` narrowed to those who may be contacted on ``channel`` about ``topic``."""
     for condition in blocking_conditions(channel, topic).values():
         people = people.filter(~condition)
     return people
 
 
-def decide(people: QuerySet[Any], channel: str, topic: Topic) -> dict[int, Decision]:
+def decide(people: QuerySet[Any], channel: str, topic: Topic | None) -> dict[int, Decision]:
     """The decision for each person of ``people`` (a small queryset: one recipient, a page of
     them), with the first reason that blocks each."""
     conditions = blocking_conditions(channel, topic)

@@ -32,8 +32,9 @@ def topic_get(key: str) -> Topic | None:
     return Topic.objects.filter(key=key).first()
 
 
-def reachable(people: QuerySet[Any], *, channel: str, topic: Topic) -> QuerySet[Any]:
-    """The rule, in bulk: ``people`` narrowed to those who may be contacted."""
+def reachable(people: QuerySet[Any], *, channel: str, topic: Topic | None) -> QuerySet[Any]:
+    """The rule, in bulk: ``people`` narrowed to those who may be contacted (about no topic
+    in particular when ``topic`` is None, as on a walk list)."""
     return rules.reachable(people, channel, topic)
 
 

@@ -84,7 +84,9 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
     """Store a batch of results. 200 means every accepted row is committed; each row says
     ``accepted``, ``duplicate`` (its ``client_id`` was stored before: a replay changes
     nothing) or ``rejected`` with a ``code``, ``field`` and ``message`` (kept for staff to
-    review). Rows may carry ``warnings`` (``script_version_stale``). Errors of the whole
+    review). Rows may carry ``warnings`` (``script_version_stale``). ``refused`` names the
+    ``households`` and ``people`` of the list that the contact rule now refuses: the app
+    drops them from its copy. Errors of the whole
     request: 400 ``invalid_json``, 413 ``payload_too_large``, 422 ``batch_invalid`` or
     ``batch_too_large``."""
     try:
@@ -109,6 +111,10 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
             "duplicate": answer.count(services.DUPLICATE),
             "rejected": answer.count(services.REJECTED),
             "script_version": answer.script_version_id,
+            "refused": {
+                "households": sorted(answer.refused.households),
+                "people": sorted(answer.refused.people),
+            },
             "results": [
                 {
                     "client_id": row.client_id,

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Concat, TruncDate
 
 from groundgame.content import selectors as content_selectors
-from groundgame.field import quality
+from groundgame.field import quality, turf_selectors
 from groundgame.field.models import CanvassResult, Issue, SyncRejection, TurfStop, WalkList
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
@@ -41,7 +41,8 @@ def walk_list_by_code(code: str) -> WalkList | None:
 def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
     """Everything the app stores to work offline: the doors in walking order with the people
     living there, the current approved script, the literature of the team and the units
-    above it, and the answers the app may record."""
+    above it, and the answers the app may record. The contact rule decides who is on it, as
+    on the turf page (``turf_selectors.turf_walk``)."""
     turf = walk_list.turf
     unit = organizing_selectors.org_unit_get(turf.org_unit_id)
     stops = list(
@@ -49,10 +50,12 @@ def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
         .order_by("position")
         .values_list("household_id", "position")
     )
+    refused = turf_selectors.door_refusals(h for h, _ in stops)
+    stops = [(h, position) for h, position in stops if h not in refused.households]
     ids = [household_id for household_id, _ in stops]
     households = {h.pk: h for h in people_selectors.households_by_ids(ids)}
     people: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for person in people_selectors.household_residents(ids):
+    for person in turf_selectors.knockable(people_selectors.household_residents(ids)):
         people[person.household_id or 0].append({"id": person.pk, "name": person.full_name})
     script = (
         content_selectors.current_approved_version(walk_list.script_id)
@@ -104,6 +107,15 @@ def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
             if (h := households.get(household_id)) is not None
         ],
     }
+
+
+def walk_list_refusals(walk_list: WalkList) -> turf_selectors.Refused:
+    """The people and doors of a list the contact rule now refuses, for the app to drop
+    from the copy it downloaded."""
+    stops = TurfStop.objects.filter(turf_id=walk_list.turf_id).values_list(
+        "household_id", flat=True
+    )
+    return turf_selectors.door_refusals(stops)
 
 
 def stored_client_ids(client_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:

@@ -20,6 +20,10 @@ Decisions worth knowing:
   (``consent.services.do_not_contact_set``) and is refused without a person. Both are
   written in the transaction of the result, so the 2xx that acknowledges one acknowledges the
   other.
+- Every answer for a known list names the people and doors on it that the contact rule now
+  refuses (someone asked at another door, by email, or staff marked them), so the app drops
+  them from its copy. A result for someone refused since the list was downloaded is still
+  stored: the knock happened.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from groundgame.audit.services import Kind as AuditKind
 from groundgame.consent import services as consent_services
 from groundgame.content import selectors as content_selectors
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
-from groundgame.field import canvass_selectors, errors, quality
+from groundgame.field import canvass_selectors, errors, quality, turf_selectors
 from groundgame.field.models import (
     CanvassResult,
     DoNotContactScope,
@@ -86,6 +90,8 @@ class SyncAnswer:
     rows: tuple[RowAnswer, ...]
     # The list's current script version, so the app knows when to download it again.
     script_version_id: int | None = None
+    # Who on the list the contact rule refuses now, for the app to drop.
+    refused: turf_selectors.Refused = field(default_factory=turf_selectors.Refused)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -212,7 +218,10 @@ def canvass_sync(
                 summary=f"{len(inserted)} results accepted, {len(rejected)} rejected",
             )
     return SyncAnswer(
-        walk_list.code, tuple(a for a in answers if a is not None), facts.current_script
+        walk_list.code,
+        tuple(a for a in answers if a is not None),
+        facts.current_script,
+        canvass_selectors.walk_list_refusals(walk_list),
     )
 
 

@@ -1,9 +1,11 @@
 """Reads behind the turf pages: cuts and turfs within a staff member's units, the map of a
-cut, and a turf's walk list with the people at each door."""
+cut, a turf's walk list with the people at each door, and who the contact rule keeps off
+the doors."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +13,14 @@ import numpy as np
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from groundgame.consent import selectors as consent_selectors
 from groundgame.field import walking_routes
 from groundgame.field.models import CanvassResult, Turf, TurfCut, TurfStop, WalkList
 from groundgame.organizing.selectors import StaffScope
 from groundgame.people import selectors as people_selectors
+
+# The consent channel of a knock on the door.
+DOOR = "door"
 
 # Distinct on white and on each other, in an order where neighbours (numbered west to east)
 # differ; colour-blind readers still have the numbers.
@@ -181,6 +187,37 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
+# Who may be knocked for ------------------------------------------------------------------
+
+
+def knockable(people: QuerySet[Any]) -> QuerySet[Any]:
+    """``people`` narrowed by the one contact rule to those a canvasser may ask for at the
+    door. A walk list is about no topic in particular, so the rule's door-channel conditions
+    decide: not on the do-not-contact list, a household, the door channel not left."""
+    return consent_selectors.reachable(people, channel=DOOR, topic=None)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Who the rule refuses at the door among some households: the people left off the
+    list, and the households whose every resident it refuses, which are no longer doors."""
+
+    people: frozenset[int] = frozenset()
+    households: frozenset[int] = frozenset()
+
+
+def door_refusals(household_ids: Iterable[int]) -> Refused:
+    """The people living at these households whom the rule now refuses at the door."""
+    residents = people_selectors.household_residents(household_ids)
+    allowed = set(knockable(residents).values_list("pk", flat=True))
+    everyone = list(residents.values_list("pk", "household_id"))
+    still_doors = {household for pk, household in everyone if pk in allowed}
+    return Refused(
+        people=frozenset(pk for pk, _ in everyone if pk not in allowed),
+        households=frozenset(h for _, h in everyone if h is not None and h not in still_doors),
+    )
+
+
 # The walk list -----------------------------------------------------------------------------
 
 
@@ -213,17 +250,23 @@ class WalkRoute:
 
 
 def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
-    """A turf's doors in walking order, the people at each, and the route drawn to scale."""
+    """A turf's doors in walking order, the people at each, and the route drawn to scale;
+    people the contact rule refuses at the door are left out, and so are the households
+    whose every resident it refuses."""
     today = today or timezone.localdate()
-    household_order = list(
+    stops = list(
         TurfStop.objects.filter(turf=turf)
         .order_by("position")
         .values_list("household_id", flat=True)
     )
+    refused = door_refusals(stops)
+    household_order = [h for h in stops if h not in refused.households]
     points = {p[0]: p for p in people_selectors.household_points(household_order)}
     residents: dict[int, list[Resident]] = {}
     people = list(
-        people_selectors.household_residents(household_order).select_related("voter_record")
+        knockable(people_selectors.household_residents(household_order)).select_related(
+            "voter_record"
+        )
     )
     support = _latest_support([p.pk for p in people])
     for person in people:

@@ -24,7 +24,7 @@ from groundgame.audit.services import Kind as AuditKind
 from groundgame.content import selectors as content_selectors
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from groundgame.events import selectors as events_selectors
-from groundgame.field import errors, turf_cutting, walking_routes
+from groundgame.field import errors, turf_cutting, turf_selectors, walking_routes
 from groundgame.field.models import Turf, TurfCut, TurfStop, WalkList
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
@@ -170,7 +170,7 @@ def turf_cut(
             "There is no such universe.", code=errors.TURF_UNIVERSE_NOT_FOUND, field="universe"
         )
     spec = _spec_within(universe.filters, unit)
-    doors = doors_of(people_selectors.universe_household_points(spec) if spec else ())
+    doors = doors_of(_door_points(spec) if spec else ())
     if len(doors) == 0:
         raise ValidationFailed(
             f"The universe has no households with an address in {unit.name}.",
@@ -248,6 +248,16 @@ def _spec_within(spec: dict[str, Any], unit: Any) -> dict[str, Any] | None:
     if inner.path.startswith(unit.path):
         return spec  # already narrower
     return {**spec, "org_unit": unit.pk} if unit.path.startswith(inner.path) else None
+
+
+def _door_points(
+    spec: dict[str, Any], *, household_ids: Iterable[int] | None = None
+) -> Iterable[HouseholdPoint]:
+    """The households of the universe's people the contact rule lets a canvasser ask for,
+    each with how many of them live there: a household whose every such person is refused
+    at the door is not a door."""
+    people = turf_selectors.knockable(people_selectors.universe_people(spec))
+    return people_selectors.household_points_of(people, household_ids=household_ids)
 
 
 def _labels(doors: Doors, target: int, boundary: str) -> np.ndarray[Any, Any]:
@@ -428,12 +438,7 @@ def _points(turf: Turf, household_ids: set[int]) -> list[HouseholdPoint]:
     if universe is not None:
         spec = _spec_within(universe.filters, turf.cut.org_unit) or {}
         if spec:
-            counted = {
-                p[0]: p
-                for p in people_selectors.universe_household_points(
-                    spec, household_ids=household_ids
-                )
-            }
+            counted = {p[0]: p for p in _door_points(spec, household_ids=household_ids)}
     missing = household_ids - set(counted)
     rest = people_selectors.household_points(missing) if missing else []
     return sorted([*counted.values(), *rest])

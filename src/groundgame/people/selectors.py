@@ -269,12 +269,13 @@ def household_residents(household_ids: Iterable[int]) -> QuerySet[Person]:
 HouseholdPoint = tuple[int, str, str, str, float | None, float | None, int]
 
 
-def universe_household_points(
-    spec: Mapping[str, Any], *, household_ids: Iterable[int] | None = None
+def household_points_of(
+    people: QuerySet[Person], *, household_ids: Iterable[int] | None = None
 ) -> Iterator[HouseholdPoint]:
-    """The households where the people of a universe live (or those of ``household_ids``
-    among them), each with how many of its people are in the universe, in household order."""
-    people = universe_people(spec).filter(household__isnull=False)
+    """The households where ``people`` (a universe's, narrowed by the caller) live (or those
+    of ``household_ids`` among them), each with how many of them live there, in household
+    order."""
+    people = people.filter(household__isnull=False)
     if household_ids is not None:
         people = people.filter(household_id__in=list(household_ids))
     rows = (

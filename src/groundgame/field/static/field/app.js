@@ -136,6 +136,8 @@ async function runSync() {
     const summary = await syncOutbox();
     state.lastError = summary.rejected ? `${plural(summary.rejected, "result")} not accepted: see the doors marked below.` : "";
     retryDelay = 0;
+    // The sync may have dropped people and doors the contact rule now refuses.
+    if (state.bundle) state.bundle = (await getList(state.code)) || state.bundle;
     const current = summary.scriptVersions[state.code];
     if (state.bundle && current && current !== state.bundle.script?.version_id) {
       // A newer script was approved: take it for the next doors.

@@ -2,7 +2,8 @@
 // and every result recorded, kept until the server has acknowledged it and after.
 //
 // Stores:
-//   lists:  one downloaded bundle per list code (households, script, literature, choices).
+//   lists:  one downloaded bundle per list code (households, script, literature, choices),
+//           less the people and doors a sync answer says the contact rule now refuses.
 //   outbox: one record per door knocked, keyed by its client_id (a UUID made here), with
 //           status "pending" until the server accepts it, then "synced" (or "rejected" with
 //           the server's reason). Nothing is ever deleted, so a reload or a closed tab
@@ -102,5 +103,22 @@ export function applyAnswers(answers) {
       if (answer.status === "rejected") record.reason = answer.message || answer.code;
       await requested(outbox.put(record));
     }
+  });
+}
+
+// Drops from a downloaded list the people and doors the server's contact rule now refuses
+// (someone asked not to be contacted since the list was downloaded): they are not offered
+// again. What was recorded at those doors stays in the outbox and still syncs.
+export function forgetRefused(code, refused) {
+  const people = new Set(refused?.people || []);
+  const households = new Set(refused?.households || []);
+  if (!people.size && !households.size) return Promise.resolve();
+  return transact(["lists"], "readwrite", async ({ lists }) => {
+    const bundle = await requested(lists.get(code.toUpperCase()));
+    if (!bundle) return;
+    bundle.households = bundle.households
+      .filter((door) => !households.has(door.id))
+      .map((door) => ({ ...door, people: door.people.filter((person) => !people.has(person.id)) }));
+    await requested(lists.put(bundle));
   });
 }

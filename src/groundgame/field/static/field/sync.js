@@ -5,7 +5,7 @@
 // Lock lets only one of them send at a time; even without it, a result sent twice is stored
 // once, because the server knows it by the client_id made on the phone.
 
-import { applyAnswers, pendingResults } from "./db.js";
+import { applyAnswers, forgetRefused, pendingResults } from "./db.js";
 
 export const SYNC_URL = "/api/field/sync";
 export const BATCH_SIZE = 50;
@@ -61,6 +61,7 @@ async function syncOnce() {
       const rows = records.slice(start, start + BATCH_SIZE);
       const answer = await sendBatch(listCode, rows);
       await applyAnswers(answer.results);
+      await forgetRefused(listCode, answer.refused);
       summary.sent += rows.length;
       summary.accepted += answer.accepted;
       summary.duplicate += answer.duplicate;
