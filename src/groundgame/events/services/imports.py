@@ -63,6 +63,9 @@ def event_import(
             if event_id is not None
             else None
         )
+        if event is not None:
+            # The event's own unit, which an import never changes, decides who may update it.
+            require_event_staff(actor, event.org_unit)
         if event is None:
             event = event_save_new(org_unit=org_unit, status=Event.Status.PUBLISHED, **fields)
             audit.audit_create(actor=actor, action="event.import", instance=event)
@@ -83,6 +86,7 @@ def shift_import(
     """Create a shift of ``event`` (``shift_id`` None) or move the one imported before to the
     record's times; returns it and whether anything changed. Capacity is not the other
     system's to say, so a new shift gets the default."""
+    require_event_staff(actor, event.org_unit)
     spec = clean_shift(spec)
     with transaction.atomic():
         shift = Shift.objects.filter(pk=shift_id).first() if shift_id is not None else None
@@ -128,6 +132,7 @@ def rsvp_import(
         raise errors.ValidationFailed(
             f"Unknown attendance {attendance!r}.", code=errors.RSVP_INVALID, field="attended"
         )
+    require_event_staff(actor, shift.event.org_unit)
     with transaction.atomic():
         Shift.objects.select_for_update().filter(pk=shift.pk).first()
         signup = (
