@@ -39,13 +39,15 @@ _EIGHT_PM = dt.time(20)
 STATE_WINDOWS: dict[str, Window] = {
     # Conn. Gen. Stat. sec. 42-288a(c), as amended by Public Act 23-98: 9:00-20:00.
     "CT": Window(opens=dt.time(9), closes=_EIGHT_PM),
-    # Fla. Stat. sec. 501.059(8)(a), the Florida Telephone Solicitation Act (SB 1120, 2021).
+    # Fla. Stat. sec. 501.616(6)(a), the Florida Telemarketing Act as amended by SB 1120 (2021),
+    # which moved the close from 21:00 to 20:00.
     "FL": Window(opens=dt.time(8), closes=_EIGHT_PM),
     # Md. Code, Com. Law sec. 14-4503, the Stop the Spam Calls Act (2023).
     "MD": Window(opens=dt.time(8), closes=_EIGHT_PM),
     # Okla. Stat. tit. 15, sec. 775C.4, the Oklahoma Telephone Solicitation Act (HB 3168, 2022).
     "OK": Window(opens=dt.time(8), closes=_EIGHT_PM),
-    # Rev. Code Wash. sec. 80.36.390(2) (HB 1497, 2022).
+    # Rev. Code Wash. sec. 19.158.040(2), commercial telephone solicitors, as amended by
+    # ESHB 1497 (2022): calls received before 8:00 or after 20:00 at the recipient's local time.
     "WA": Window(opens=dt.time(8), closes=_EIGHT_PM),
 }
 FEDERAL_WINDOW = Window(opens=dt.time(8), closes=dt.time(21))
