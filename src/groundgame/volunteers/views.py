@@ -392,15 +392,19 @@ def _queue(
     )
 
 
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment, FollowUpAttemptForm.zone())
+
+
 def _when(moment: dt.datetime) -> str:
-    return f"{timezone.localtime(moment, FollowUpAttemptForm.zone()):%a %b %-d at %-I:%M %p}"
+    return f"{_local(moment):%a %b %-d at %-I:%M %p}"
 
 
 def _shift_choices(scope: StaffScope, now: dt.datetime) -> list[tuple[int, str]]:
     """The shifts a volunteer can be booked onto from the queue: still to come, in the staff
     member's units, soonest first."""
     return [
-        (shift.pk, f"{shift.event.title}, {_when(shift.starts_at)}")
+        (shift.pk, f"{shift.event.title}, {_local(shift.starts_at):%a %b %-d, %-I:%M %p}")
         for shift in events_selectors.shift_list_upcoming(scope=scope, now=now, limit=60)
     ]
 
