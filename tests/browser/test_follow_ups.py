@@ -1,7 +1,8 @@
 """The follow-up queue in a real browser: an organizer opens the queue, reads what a new
 volunteer told the sign-up form, records a message left with a note and a call-back, sees
 the volunteer leave the calls due; when the call-back comes due, records the shift they
-agreed to; and finds both calls in the closed entry's history.
+agreed to; finds both calls in the closed entry's history; and reads the region's time to
+first call on the reporting page.
 
 Every step is shot at desktop and phone widths into test-artifacts/screenshots/queue-*.png.
 """
@@ -28,6 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @dataclass
 class QueueCampaign:
     organizer_username: str
+    region_id: int
     follow_up_id: int
     shift_label: str
 
@@ -95,6 +97,7 @@ def queue_campaign(transactional_db: None) -> QueueCampaign:
     local = starts.astimezone(zone)
     return QueueCampaign(
         organizer_username=organizer.get_username(),
+        region_id=triangle.pk,
         follow_up_id=FollowUp.objects.get(submission=submission).pk,
         shift_label=f"Saturday canvass, {local:%a %b} {local.day}, {local:%-I:%M %p}",
     )
@@ -185,3 +188,10 @@ def test_an_organizer_leaves_a_message_then_books_the_shift(
     expect(calls.nth(1)).to_contain_text("by olu.organizer")
     expect(maya.get_by_role("button", name="Reopen Maya Lopez")).to_be_visible()
     _shoot(page, screenshots, "closed")
+
+    # The region's reporting: Maya was called within minutes of signing up.
+    page.goto(f"{base}/field/reporting/?unit={queue_campaign.region_id}&days=7")
+    first_call = page.get_by_role("region", name="New volunteers: time to first call")
+    expect(first_call).to_contain_text("Called within 48 hours100%")
+    expect(page.get_by_role("row", name=re.compile("Durham Team"))).to_contain_text("100% of 1")
+    _shoot(page, screenshots, "reporting")

@@ -16,14 +16,14 @@ from groundgame.audit.models import AuditEvent
 from groundgame.core.errors import ApplicationError
 from groundgame.events import services as events_services
 from groundgame.organizing import selectors as organizing_selectors
-from groundgame.volunteers import selectors, services
+from groundgame.volunteers import metrics, selectors, services
 from groundgame.volunteers.models import FollowUp, FollowUpAttempt
 from tests.conftest import Campaign
 
 SYSTEM = organizing_selectors.SYSTEM_SCOPE
 
 
-def sign_up(form: Any, first: str, last: str, **answers: str) -> FollowUp:
+def sign_up(form: Any, first: str, last: str, zip5: str = "27701", **answers: str) -> FollowUp:
     """A sign-up through the public path, finished by the worker's step: its follow-up."""
     submission, _ = services.signup_submit(
         form=form,
@@ -33,7 +33,7 @@ def sign_up(form: Any, first: str, last: str, **answers: str) -> FollowUp:
             "last_name": last,
             "email": f"{first.lower()}@example.org",
             "phone": "919-555-0142",
-            "zip5": "27701",  # Durham County: the Durham team
+            "zip5": zip5,  # 27701 is in Durham County: the Durham team
         },
         answers=answers,
         consents=[],
@@ -313,3 +313,53 @@ def test_reopen_from_the_page(form: Any, organizer: Any, client_for: Any) -> Non
     assert staff.post(f"/volunteers/{maya.pk}/reopen/").status_code == 302
     assert "Maya Lopez" in staff.get("/volunteers/").content.decode()
     assert Client().post(f"/volunteers/{maya.pk}/reopen/").status_code == 302, "sign in first"
+
+
+# Time to first contact ---------------------------------------------------------------------
+
+
+def test_time_to_first_contact_per_team_and_rolled_up(
+    form: Any, campaign: Campaign, organizer: Any, client_for: Any
+) -> None:
+    now = timezone.now()
+    # (name, ZIP, signed up hours ago, called after hours or None)
+    volunteers = [
+        ("Ana", "27701", 100, 10),
+        ("Ben", "27701", 90, 60),
+        ("Cy", "27701", 80, None),
+        ("Dee", "27701", 10, None),  # still inside her 48 hours
+        ("Eve", "27601", 50, 1),  # Wake County
+    ]
+    for name, zip5, ago, called_after in volunteers:
+        follow_up = sign_up(form, name, "Test", zip5=zip5)
+        opened = now - dt.timedelta(hours=ago)
+        FollowUp.objects.filter(pk=follow_up.pk).update(created_at=opened)
+        if called_after is not None:
+            services.follow_up_attempt_record(
+                actor=organizer,
+                follow_up_id=follow_up.pk,
+                outcome="reached",
+                now=opened + dt.timedelta(hours=called_after),
+            )
+    figures = metrics.time_to_first_contact(since=now - dt.timedelta(days=7), until=now, now=now)
+    durham, triangle = figures[campaign.durham.path], figures[campaign.triangle.path]
+    assert (durham.signed_up, durham.called, durham.median_hours) == (4, 2, 35.0)
+    assert (durham.judged, durham.called_within, durham.waiting_within) == (3, 1, 1)
+    assert (triangle.signed_up, triangle.median_hours, triangle.judged) == (5, 10.0, 4)
+    assert triangle.share_within == 0.5
+    assert figures[campaign.nc.path].signed_up == 5
+    assert campaign.guilford.path not in figures
+
+    # The period chosen: Ana signed up before it.
+    recent = metrics.time_to_first_contact(since=now - dt.timedelta(hours=95), until=now, now=now)
+    assert (recent[campaign.durham.path].signed_up, recent[campaign.durham.path].hours) == (
+        3,
+        [60.0],
+    )
+
+    page = client_for(organizer).get(f"/field/reporting/?unit={campaign.triangle.pk}&days=7")
+    text = page.content.decode()
+    assert "New volunteers: time to first call" in text
+    assert "10.0 h" in text, "the region's median"
+    assert "50%" in text, "called within 48 hours, in the region"
+    assert "35.0 h" in text, "Durham's median, in the units under the region"
