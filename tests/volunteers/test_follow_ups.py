@@ -303,6 +303,26 @@ def test_the_page_records_a_call_and_answers_bad_input_on_the_entry(
     assert "Call back Wed Mar 4, 6:30 PM" in later
 
 
+def test_a_second_click_or_a_colleagues_call_is_not_recorded_twice(
+    form: Any, organizer: Any, client_for: Any
+) -> None:
+    maya = sign_up(form, "Maya", "Lopez")
+    page = client_for(organizer).get("/volunteers/").content.decode()
+    assert f'name="f{maya.pk}-calls_seen" value="0"' in page
+    post = {f"f{maya.pk}-outcome": "left_message", f"f{maya.pk}-calls_seen": "0"}
+    staff = client_for(organizer)
+    assert staff.post(f"/volunteers/{maya.pk}/attempts/", post).status_code == 302
+    again = staff.post(f"/volunteers/{maya.pk}/attempts/", post)
+    assert again.status_code == 409
+    assert "A call to Maya Lopez was recorded since you opened the queue" in again.content.decode()
+    assert FollowUpAttempt.objects.count() == 1
+    with pytest.raises(ApplicationError) as refused:
+        services.follow_up_attempt_record(
+            actor=organizer, follow_up_id=maya.pk, outcome="reached", calls_seen=0
+        )
+    assert (refused.value.status, refused.value.code) == (409, "follow_up_changed")
+
+
 def test_reopen_from_the_page(form: Any, organizer: Any, client_for: Any) -> None:
     maya = sign_up(form, "Maya", "Lopez")
     services.follow_up_attempt_record(

@@ -22,10 +22,12 @@ INVALID_JSON = "invalid_json"
 FOLLOW_UP_NOT_FOUND = "follow_up_not_found"
 FOLLOW_UP_ATTEMPT_INVALID = "follow_up_attempt_invalid"
 FOLLOW_UP_CLOSED = "follow_up_closed"
+FOLLOW_UP_CHANGED = "follow_up_changed"
 FOLLOW_UP_OPEN = "follow_up_open"
 
 __all__ = [
     "FOLLOW_UP_ATTEMPT_INVALID",
+    "FOLLOW_UP_CHANGED",
     "FOLLOW_UP_CLOSED",
     "FOLLOW_UP_NOT_FOUND",
     "FOLLOW_UP_OPEN",

@@ -216,6 +216,8 @@ class FollowUpAttemptForm(forms.Form):
         error_messages={"invalid": "Enter a date and time, like 2026-10-01 18:30."},
     )
     shift = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Shift")
+    # How many calls the page showed: a call recorded since is not recorded again.
+    calls_seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, shifts: list[tuple[int, str]], call_back: dt.datetime, **kwargs: Any

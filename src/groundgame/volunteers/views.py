@@ -374,7 +374,12 @@ def _queue(
         form = (
             failed[1]
             if failed and failed[0] == follow_up.pk
-            else FollowUpAttemptForm(prefix=f"f{follow_up.pk}", shifts=shifts, call_back=call_back)
+            else FollowUpAttemptForm(
+                prefix=f"f{follow_up.pk}",
+                shifts=shifts,
+                call_back=call_back,
+                initial={"calls_seen": len(follow_up.attempts.all())},
+            )
         )
         entries.append((follow_up, selectors.signup_answers(follow_up.submission), form))
     return render(
@@ -437,12 +442,18 @@ def attempt(request: HttpRequest, follow_up_id: int) -> HttpResponse:
                 note=data["note"],
                 next_attempt_at=data["next_attempt_at"],
                 shift_id=data["shift"],
+                calls_seen=data["calls_seen"],
                 now=now,
             )
         except errors.NotFound as exc:
             raise Http404(exc.message) from None
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            if exc.field not in form.fields:
+                # About the entry, not the form (closed, or called since): the entry as it
+                # is now, with the message above the queue.
+                messages.error(request, exc.message)
+                return _queue(request, status=exc.status)
+            form.add_error(exc.field, exc.message)
             return _queue(request, failed=(follow_up_id, form), status=exc.status)
         said = f"{done.follow_up.person.full_name}: {done.get_outcome_display().lower()}"
         if done.next_attempt_at:

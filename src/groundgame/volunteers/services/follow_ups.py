@@ -73,6 +73,7 @@ def follow_up_attempt_record(
     note: str = "",
     next_attempt_at: dt.datetime | None = None,
     shift_id: int | None = None,
+    calls_seen: int | None = None,
     now: dt.datetime | None = None,
 ) -> FollowUpAttempt:
     """Record one call to a volunteer in the queue; only staff whose units cover theirs may.
@@ -81,6 +82,10 @@ def follow_up_attempt_record(
     a message is left the entry waits until ``next_attempt_at`` (two days later unless given)
     and is then due again. "Scheduled" may name the shift agreed to, of an event in the staff
     member's units that is still to come.
+
+    ``calls_seen`` is how many calls the caller saw on the entry: when another was recorded
+    since (a second click, or a colleague on the same volunteer), the call is refused rather
+    than recorded twice.
     """
     now = now or timezone.now()
     if outcome not in Outcome.values:
@@ -109,6 +114,12 @@ def follow_up_attempt_record(
             raise errors.Conflict(
                 f"{follow_up.person.full_name}'s entry is closed; reopen it to record a call.",
                 code=errors.FOLLOW_UP_CLOSED,
+            )
+        if calls_seen is not None and follow_up.attempts.count() != calls_seen:
+            raise errors.Conflict(
+                f"A call to {follow_up.person.full_name} was recorded since you opened the "
+                "queue; look at it before recording another.",
+                code=errors.FOLLOW_UP_CHANGED,
             )
         if shift_id is not None:
             shift_id = _shift_checked(actor, shift_id, now)
