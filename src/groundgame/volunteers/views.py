@@ -382,6 +382,7 @@ def _queue(
             )
         )
         entries.append((follow_up, selectors.signup_answers(follow_up.submission), form))
+    counts = selectors.follow_up_counts(scope=scope, now=now)
     return render(
         request,
         "volunteers/queue.html",
@@ -389,7 +390,8 @@ def _queue(
             "entries": entries,
             "show": show,
             "shows": selectors.QueueShow.choices,
-            "counts": selectors.follow_up_counts(scope=scope, now=now),
+            "counts": counts,
+            "total": counts[show],
             "now": now,
             "zone": FollowUpAttemptForm.zone(),
         },
