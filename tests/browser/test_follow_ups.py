@@ -137,6 +137,12 @@ def test_an_organizer_leaves_a_message_then_books_the_shift(
     expect(maya).to_contain_text("Never called")
     _shoot(page, screenshots, "due")
 
+    # Sent without an outcome: the entry says what is missing, and nothing is recorded.
+    maya.get_by_role("button", name="Record the call with Maya").click()
+    expect(maya.get_by_role("alert")).to_contain_text("Outcome: This field is required.")
+    expect(maya).to_contain_text("No call yet.")
+    _shoot(page, screenshots, "missing-outcome")
+
     # A message left: the call-back time shows (two days later, filled in), the shift does not.
     call_again = maya.get_by_label("Call again")
     shift = maya.get_by_label("Shift", exact=True)
