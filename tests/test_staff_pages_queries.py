@@ -36,7 +36,7 @@ BOUNDS: dict[str, int] = {
     "home": 74,
     "org_tree": 7,
     "org_unit": 11,
-    "volunteers:queue": 6,
+    "volunteers:queue": 12,
     "volunteers:forms": 6,
     "volunteers:form_new": 6,
     "volunteers:form": 7,

@@ -1,6 +1,6 @@
 """Volunteer sign-ups in a real browser: an organizer builds and publishes a sign-up form, a
 visitor on a phone signs up through it (a field error first), the worker finishes the sign-up,
-and the organizer contacts the new volunteer and watches the live dashboard. The embeddable
+and the organizer reaches the new volunteer and watches the live dashboard. The embeddable
 form and the post-donation ask are rendered too.
 
 Every page is shot at desktop and phone widths into test-artifacts/screenshots/signups-*.png.
@@ -216,9 +216,11 @@ def test_a_form_is_built_signed_up_through_and_followed_up(
         _shoot(page, screenshots, "dashboard")
 
         page.goto(f"{base}/volunteers/")
-        page.get_by_role("button", name="Mark Maya Lopez contacted").click()
-        expect(page.get_by_role("status")).to_contain_text("Marked Maya Lopez as contacted")
-        expect(page.get_by_text("Nobody is waiting")).to_be_visible()
+        volunteer = page.get_by_role("listitem").filter(has_text="Maya Lopez")
+        volunteer.get_by_text("Reached", exact=True).click()
+        volunteer.get_by_role("button", name="Record the call with Maya").click()
+        expect(page.get_by_role("status")).to_contain_text("Maya Lopez: reached")
+        expect(page.get_by_text("Nobody is due a call")).to_be_visible()
         _shoot(page, screenshots, "queue-empty")
 
         page.goto(f"{base}/volunteers/intake/")

@@ -27,7 +27,8 @@ def _signup_settings(settings: Any) -> None:
 
 
 @pytest.fixture
-def form(campaign: Campaign) -> Any:
+def consent_form(campaign: Campaign) -> Any:
+    """A form offering three consent topics (fundraising too) and no questions."""
     signup = volunteers_services.signup_form_create(
         actor=None,
         title="Join the team",
@@ -60,20 +61,21 @@ def sign_up(form: Any, email: str, consents: list[str]) -> Any:
     return submission
 
 
-def test_ticked_topics_become_email_subscriptions_from_the_form(form: Any) -> None:
-    submission = sign_up(form, "maya@example.org", ["volunteering", "voting_info"])
+def test_ticked_topics_become_email_subscriptions_from_the_form(consent_form: Any) -> None:
+    submission = sign_up(consent_form, "maya@example.org", ["volunteering", "voting_info"])
     assert consent_selectors.subscribed_topic_keys(
         person_id=submission.person_id, channel="email"
     ) == {"volunteering", "voting_info"}
     history = consent_selectors.person_consent(person_id=submission.person_id).history
-    assert {e.source for e in history} == {f"signup_form:{form.pk}"}
-    assert consent_selectors.subscribed_topic_keys(
-        person_id=submission.person_id, channel="sms"
-    ) == set(), "a form's boxes speak for email only"
+    assert {e.source for e in history} == {f"signup_form:{consent_form.pk}"}
+    assert (
+        consent_selectors.subscribed_topic_keys(person_id=submission.person_id, channel="sms")
+        == set()
+    ), "a form's boxes speak for email only"
 
 
-def test_the_confirmation_is_sent_once_through_the_outbox(form: Any) -> None:
-    submission = sign_up(form, "maya@example.org", [])
+def test_the_confirmation_is_sent_once_through_the_outbox(consent_form: Any) -> None:
+    submission = sign_up(consent_form, "maya@example.org", [])
     volunteers_services.signup_confirmation_send(submission_id=submission.pk)
     volunteers_services.signup_confirmation_send(submission_id=submission.pk)  # a retried task
     messaging.sends_deliver(channel="email")
@@ -82,13 +84,13 @@ def test_the_confirmation_is_sent_once_through_the_outbox(form: Any) -> None:
 
 
 def test_no_confirmation_reaches_a_person_on_the_do_not_contact_list(
-    form: Any, campaign: Campaign
+    consent_form: Any, campaign: Campaign
 ) -> None:
     known = people.person_create(
         actor=None, first_name="Maya", last_name="Lopez", email="maya@example.org"
     )
     consent.do_not_contact_set(person_id=known.pk, reason="Asked by phone", source="staff")
-    submission = sign_up(form, "maya@example.org", ["volunteering"])
+    submission = sign_up(consent_form, "maya@example.org", ["volunteering"])
     assert submission.person_id == known.pk
     volunteers_services.signup_confirmation_send(submission_id=submission.pk)
     messaging.sends_deliver(channel="email")

@@ -34,22 +34,6 @@ def _signup_settings(settings: Any) -> None:
     settings.TASKS = TASKS_IMMEDIATE
 
 
-@pytest.fixture
-def form(campaign: Campaign) -> Any:
-    signup = volunteers_services.signup_form_create(
-        actor=None,
-        title="Join the team",
-        org_unit=campaign.nc,
-        questions=[
-            {"key": "shirt", "label": "Shirt size", "kind": "choice", "choices": ["S", "M", "L"]},
-            {"key": "canvass", "label": "Will you knock doors?", "kind": "yesno"},
-        ],
-        consent_topics=["volunteering", "voting_info"],
-        source="web",
-    )
-    return volunteers_services.signup_form_publish(actor=None, form_id=signup.pk)
-
-
 def person(**overrides: str) -> dict[str, str]:
     values = {
         "first_name": "Maya",
@@ -436,7 +420,7 @@ def test_the_donation_thanks_prefills_the_form_and_ignores_a_tampered_link(form:
 # Staff: queue and dashboard ---------------------------------------------------------------
 
 
-def test_the_queue_shows_organizers_their_units_only_until_contacted(
+def test_the_queue_shows_organizers_their_units_only_until_reached(
     form: Any, campaign: Campaign, make_staff: Any, client_for: Any
 ) -> None:
     post_api(Client(), form.slug, person(first_name="Durham", last_name="Volunteer"))
@@ -446,9 +430,10 @@ def test_the_queue_shows_organizers_their_units_only_until_contacted(
     assert "Durham Volunteer" in triangle.get("/volunteers/").content.decode()
     assert "Durham Volunteer" not in guilford.get("/volunteers/").content.decode()
     follow_up = volunteers_selectors.follow_up_queue(scope=organizing_selectors.SYSTEM_SCOPE)[0]
-    assert guilford.post(f"/volunteers/{follow_up.pk}/contacted/").status_code == 404
-    assert triangle.post(f"/volunteers/{follow_up.pk}/contacted/").status_code == 302
-    assert "Nobody is waiting" in triangle.get("/volunteers/").content.decode()
+    reached = {f"f{follow_up.pk}-outcome": "reached"}
+    assert guilford.post(f"/volunteers/{follow_up.pk}/attempts/", reached).status_code == 404
+    assert triangle.post(f"/volunteers/{follow_up.pk}/attempts/", reached).status_code == 302
+    assert "Nobody is due a call" in triangle.get("/volunteers/").content.decode()
 
 
 def test_the_live_dashboard_and_its_json(

@@ -66,9 +66,23 @@ def audit_record(
     changes: Changes | None = None,
 ) -> AuditEvent:
     """Append one event. Called by services in the same transaction as the change."""
+    event = _event(actor, kind, action, entity_type, entity_id, summary, changes)
+    event.save()
+    return event
+
+
+def _event(
+    actor: Actor,
+    kind: AuditEvent.Kind,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    summary: str,
+    changes: Changes | None,
+) -> AuditEvent:
     user, label = _actor_fields(actor)
     context = request_context.current()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=timezone.now(),
         actor=user,
         actor_label=label,
@@ -141,4 +155,13 @@ def audit_read(
         entity_type=entity_type,
         entity_id=entity_id,
         summary=summary,
+    )
+
+
+def audit_read_many(*, actor: Actor, entity_type: str, reads: Iterable[tuple[object, str]]) -> None:
+    """Log reads of many records shown at once (a list with their contact details), one
+    event per record as ``audit_read`` writes, in one insert."""
+    AuditEvent.objects.bulk_create(
+        _event(actor, AuditEvent.Kind.READ, f"{entity_type}.read", entity_type, pk, summary, None)
+        for pk, summary in reads
     )

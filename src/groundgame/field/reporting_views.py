@@ -19,6 +19,7 @@ from groundgame.core.templatetags.charts import bar_chart, line_chart
 from groundgame.field import goal_services, material_selectors, reporting
 from groundgame.field.models import ContactGoal, MaterialRequest
 from groundgame.organizing import selectors as organizing
+from groundgame.volunteers import metrics as volunteers_metrics
 
 WINDOWS = (7, 28, 90)
 
@@ -98,9 +99,19 @@ def unit_report(request: HttpRequest) -> HttpResponse:
     rolled = reporting.rolled_up_days(earliest, today)
     days = reporting.dates(since, today)
     total = _totals(rolled, unit_id, days)
+    first_contact = volunteers_metrics.time_to_first_contact(
+        since=dt.datetime.combine(since, dt.time.min, tzinfo=timezone.get_current_timezone()),
+        until=timezone.now(),
+        now=timezone.now(),
+    )
     children = sorted(
         (
-            (child_id, child_name, _totals(rolled, child_id, days))
+            (
+                child_id,
+                child_name,
+                _totals(rolled, child_id, days),
+                first_contact.get(child_path),
+            )
             for child_id, (child_path, child_name, _k) in units.items()
             if child_path.startswith(path) and child_path.count("/") == path.count("/") + 1
         ),
@@ -128,6 +139,7 @@ def unit_report(request: HttpRequest) -> HttpResponse:
         "children": children,
         "progress": progress,
         "issues": issues,
+        "first_contact": first_contact.get(path, volunteers_metrics.FirstContact()),
         "goal_form": goal_form,
         "daily_chart": line_chart(
             f"Doors and conversations per day, {name}",

@@ -20,9 +20,17 @@ SIGNUP_RATE_LIMITED = "intake_rate_limited"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 INVALID_JSON = "invalid_json"
 FOLLOW_UP_NOT_FOUND = "follow_up_not_found"
+FOLLOW_UP_ATTEMPT_INVALID = "follow_up_attempt_invalid"
+FOLLOW_UP_CLOSED = "follow_up_closed"
+FOLLOW_UP_CHANGED = "follow_up_changed"
+FOLLOW_UP_OPEN = "follow_up_open"
 
 __all__ = [
+    "FOLLOW_UP_ATTEMPT_INVALID",
+    "FOLLOW_UP_CHANGED",
+    "FOLLOW_UP_CLOSED",
     "FOLLOW_UP_NOT_FOUND",
+    "FOLLOW_UP_OPEN",
     "IDEMPOTENCY_KEY_INVALID",
     "IDEMPOTENCY_KEY_REQUIRED",
     "INVALID_JSON",

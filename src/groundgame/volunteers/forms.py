@@ -1,17 +1,21 @@
-"""Django forms of the sign-up pages: the public form built from a ``SignupForm``, and the
-staff editor. They render and collect; ``signups.clean_submission`` and the services judge."""
+"""Django forms of the sign-up pages: the public form built from a ``SignupForm``, the
+staff editor, and a call recorded in the follow-up queue. They render and collect;
+``signups.clean_submission`` and the services judge."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import zoneinfo
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.text import slugify
 
 from groundgame.organizing.selectors import OrgUnit
 from groundgame.volunteers import signups
-from groundgame.volunteers.models import SignupForm
+from groundgame.volunteers.models import FollowUp, SignupForm
 
 _AUTOCOMPLETE = {
     "first_name": {"autocomplete": "given-name"},
@@ -195,3 +199,49 @@ def format_questions(questions: list[dict[str, Any]]) -> str:
             line += " *"
         lines.append(re.sub(r"\s+", " ", line))
     return "\n".join(lines)
+
+
+class FollowUpAttemptForm(forms.Form):
+    """One call to a volunteer in the queue. Times are typed in the campaign's time zone."""
+
+    outcome = forms.ChoiceField(
+        choices=FollowUp.Outcome.choices, widget=forms.RadioSelect, label="Outcome"
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    next_attempt_at = forms.DateTimeField(
+        required=False,
+        label="Call again",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": "Enter a date and time, like 2026-10-01 18:30."},
+    )
+    shift = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Shift")
+    # How many calls the page showed: a call recorded since is not recorded again.
+    calls_seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, shifts: list[tuple[int, str]], call_back: dt.datetime, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("initial", {})["next_attempt_at"] = call_back.astimezone(
+            self.zone()
+        ).replace(tzinfo=None)
+        super().__init__(*args, **kwargs)
+        self.fields["shift"].choices = [("", "No shift chosen"), *shifts]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def zone() -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(settings.GROUNDGAME_TIME_ZONE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcome = data.get("outcome")
+        # One form offers every outcome: the call-back time applies only after a message,
+        # the shift only to "scheduled", whatever the other inputs still hold.
+        if outcome != FollowUp.Outcome.LEFT_MESSAGE:
+            data["next_attempt_at"] = None
+        elif data.get("next_attempt_at") is not None:
+            # Django read the typed time in the server's zone (UTC); it was the campaign's.
+            data["next_attempt_at"] = data["next_attempt_at"].replace(tzinfo=self.zone())
+        if outcome != FollowUp.Outcome.SCHEDULED:
+            data["shift"] = None
+        return data

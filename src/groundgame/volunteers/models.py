@@ -99,18 +99,36 @@ class SignupSubmission(models.Model):
 
 
 class FollowUp(TimestampedModel):
-    """A new volunteer waiting for their organizer's first contact."""
+    """A new volunteer in their organizer's queue, from sign-up until a call settles it.
+
+    The calls themselves are ``FollowUpAttempt`` rows; this row holds what the queue sorts
+    and filters on, kept up to date by the service that records an attempt.
+    """
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached"
+        LEFT_MESSAGE = "left_message", "Left a message"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        NOT_INTERESTED = "not_interested", "Not interested"
+        SCHEDULED = "scheduled", "Scheduled a shift"
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     org_unit = models.ForeignKey(
         "organizing.OrgUnit", on_delete=models.PROTECT, related_name="follow_ups"
     )
     source = models.CharField(max_length=60, blank=True)
-    contacted_at = models.DateTimeField(null=True, blank=True)
-    contacted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    # The sign-up that opened it: the form, the answers, when and from where.
+    submission = models.ForeignKey(
+        SignupSubmission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.CharField(max_length=500, blank=True)
+    # When an organizer first tried to reach them: "never contacted" in the queue, and the
+    # time to first contact in the reports.
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the next call is due; empty means due now.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The latest attempt's outcome; a final one closes the entry.
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         # The table kept its name when the model left organizing, so no row had to move.
@@ -118,18 +136,46 @@ class FollowUp(TimestampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "org_unit"],
-                condition=models.Q(contacted_at__isnull=True),
+                condition=models.Q(closed_at__isnull=True),
                 name="followup_one_open_per_person_unit",
             ),
         ]
         indexes = [
+            # The queue: the open entries of a unit, by when they are due.
             models.Index(
-                fields=["org_unit", "contacted_at", "created_at"], name="followup_queue_idx"
-            )
+                fields=["org_unit", "next_attempt_at", "created_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="followup_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"follow up {self.person_id} in {self.org_unit_id}"
+
+
+class FollowUpAttempt(models.Model):
+    """One call (or text) to a volunteer in the queue, as the organizer recorded it. Never
+    changed: the attempts of a follow-up are its history."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="attempts")
+    made_at = models.DateTimeField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=FollowUp.Outcome.choices)
+    note = models.CharField(max_length=500, blank=True)
+    # The shift they agreed to, when the outcome is "scheduled" and one was chosen.
+    shift = models.ForeignKey(
+        "events.Shift", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The next attempt this one asked for, as it was asked.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["follow_up", "made_at"], name="followup_attempt_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.follow_up_id}: {self.outcome} at {self.made_at:%Y-%m-%d %H:%M}"
 
 
 class Membership(TimestampedModel):

@@ -10,13 +10,20 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMinute
+from django.db import models
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce, TruncMinute
 from django.dispatch import receiver
 from django.utils import timezone
 
 from groundgame.organizing.selectors import StaffScope
-from groundgame.volunteers.models import FollowUp, Membership, SignupForm, SignupSubmission
+from groundgame.volunteers.models import (
+    FollowUp,
+    FollowUpAttempt,
+    Membership,
+    SignupForm,
+    SignupSubmission,
+)
 
 
 def membership_count() -> int:
@@ -139,12 +146,95 @@ def signup_submission_count(form_id: int | None = None) -> int:
     return (rows.filter(form_id=form_id) if form_id else rows).count()
 
 
-def follow_up_queue(*, scope: StaffScope, limit: int = 200) -> QuerySet[FollowUp]:
-    """New volunteers not yet contacted in the units of this scope, oldest first."""
-    return (
-        FollowUp.objects.filter(scope.person_filter(), contacted_at__isnull=True)
-        .select_related("person", "org_unit")
-        .order_by("created_at", "pk")[:limit]
+class QueueShow(models.TextChoices):
+    """Which part of the follow-up queue a page shows."""
+
+    DUE = "due", "Due now"
+    LATER = "later", "Call back later"
+    CLOSED = "closed", "Closed"
+
+
+def _follow_ups(scope: StaffScope) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(scope.person_filter())
+
+
+def _due(now: dt.datetime) -> Q:
+    return Q(closed_at__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def follow_up_queue(
+    *,
+    scope: StaffScope,
+    show: str = QueueShow.DUE,
+    now: dt.datetime | None = None,
+    limit: int = 200,
+) -> QuerySet[FollowUp]:
+    """Follow-ups in the units of this scope, with their sign-up, form and attempts.
+
+    Due now (the default): those never called first, oldest sign-up first, then those whose
+    next call is due, longest due first. Later: open ones whose next call is ahead, soonest
+    first. Closed: the latest closed first.
+    """
+    now = now or timezone.now()
+    rows = _follow_ups(scope)
+    if show == QueueShow.LATER:
+        rows = rows.filter(closed_at__isnull=True, next_attempt_at__gt=now).order_by(
+            "next_attempt_at", "pk"
+        )
+    elif show == QueueShow.CLOSED:
+        rows = rows.filter(closed_at__isnull=False).order_by("-closed_at", "-pk")
+    else:
+        never_called = Case(When(first_attempt_at__isnull=True, then=0), default=1)
+        rows = rows.filter(_due(now)).order_by(
+            never_called, Coalesce("next_attempt_at", "created_at"), "created_at", "pk"
+        )
+    attempts = FollowUpAttempt.objects.select_related("made_by", "shift__event").order_by(
+        "made_at", "pk"
+    )
+    return rows.select_related("person", "org_unit", "submission__form").prefetch_related(
+        Prefetch("attempts", queryset=attempts)
+    )[:limit]
+
+
+def follow_up_counts(*, scope: StaffScope, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many follow-ups each part of the queue holds, in one query."""
+    now = now or timezone.now()
+    return _follow_ups(scope).aggregate(
+        due=Count("pk", filter=_due(now)),
+        later=Count("pk", filter=Q(closed_at__isnull=True, next_attempt_at__gt=now)),
+        closed=Count("pk", filter=Q(closed_at__isnull=False)),
+    )
+
+
+@dataclass(frozen=True)
+class SignupAnswers:
+    """What a volunteer told the form: where and when, and each question with its answer."""
+
+    form_title: str
+    signed_up_at: dt.datetime
+    source: str
+    zip5: str
+    # (question, answer) in the form's order; a question left blank is answered "".
+    answers: list[tuple[str, str]]
+
+
+def signup_answers(submission: SignupSubmission | None) -> SignupAnswers | None:
+    """A sign-up's answers against its form's questions as they are now. Answers to questions
+    since removed from the form follow, under their key, so that nothing said is hidden."""
+    if submission is None:
+        return None
+    questions = submission.form.questions
+    given = dict(submission.answers)
+    answers = [(q["label"], str(given.pop(q["key"], ""))) for q in questions]
+    answers += [(key, str(value)) for key, value in given.items()]
+    return SignupAnswers(
+        form_title=submission.form.title,
+        signed_up_at=submission.created_at,
+        source=submission.source,
+        zip5=str(submission.payload.get("person", {}).get("zip5", "")),
+        answers=answers,
     )
 
 
@@ -197,7 +287,9 @@ def signup_live(
         ).count(),
         total=SignupSubmission.objects.count(),
         pending=signup_pending_count(),
-        uncontacted=FollowUp.objects.filter(contacted_at__isnull=True).count(),
+        uncontacted=FollowUp.objects.filter(
+            closed_at__isnull=True, first_attempt_at__isnull=True
+        ).count(),
         # No unit yet means the worker has not placed the sign-up; a unit without a state
         # (the national one) is a different answer.
         by_state=[
@@ -205,7 +297,12 @@ def signup_live(
             for state, n in by_state[:12]
         ],
         by_source=[(source or "none", n) for source, n in by_source[:12]],
-        oldest=list(follow_up_queue(scope=scope, limit=8)),
+        oldest=list(
+            _follow_ups(scope)
+            .filter(closed_at__isnull=True, first_attempt_at__isnull=True)
+            .select_related("person", "org_unit")
+            .order_by("created_at", "pk")[:8]
+        ),
     )
 
 

@@ -4,7 +4,8 @@ from groundgame.volunteers import views
 
 staff = [
     path("", views.queue, name="queue"),
-    path("<int:follow_up_id>/contacted/", views.contact, name="contact"),
+    path("<int:follow_up_id>/attempts/", views.attempt, name="attempt"),
+    path("<int:follow_up_id>/reopen/", views.reopen, name="reopen"),
     path("forms/", views.form_list, name="forms"),
     path("forms/new/", views.form_new, name="form_new"),
     path("forms/<int:form_id>/", views.form_detail, name="form"),

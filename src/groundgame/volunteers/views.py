@@ -3,6 +3,7 @@ for staff the forms, the follow-up queue and the live sign-up dashboard."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import uuid
 from typing import Any
@@ -22,10 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.core.templatetags.charts import chart, line_chart
+from groundgame.events import selectors as events_selectors
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
-from groundgame.volunteers import ratelimit, selectors, services, signups
-from groundgame.volunteers.forms import PublicSignupForm, SignupFormEditor
+from groundgame.volunteers import errors, ratelimit, selectors, services, signups
+from groundgame.volunteers.forms import FollowUpAttemptForm, PublicSignupForm, SignupFormEditor
 from groundgame.volunteers.models import SignupForm
 
 _THANKS_SALT = "groundgame.intake.thanks"
@@ -348,22 +350,134 @@ def form_detail(request: HttpRequest, form_id: int) -> HttpResponse:
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    follow_ups = list(selectors.follow_up_queue(scope=_scope(request)))
+    return _queue(request)
+
+
+def _queue(
+    request: HttpRequest,
+    *,
+    failed: tuple[int, FollowUpAttemptForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The queue page; ``failed`` is a call that could not be recorded, shown with its
+    problems in place of that entry's blank form."""
+    scope = _scope(request)
+    show = request.GET.get("show", selectors.QueueShow.DUE)
+    if show not in selectors.QueueShow.values:
+        show = selectors.QueueShow.DUE
+    now = timezone.now()
+    follow_ups = services.follow_up_queue_open(actor=request.user, show=show, now=now)
+    shifts = _shift_choices(scope, now)
+    call_back = services.call_back_suggestion(now)
+    entries = []
+    for follow_up in follow_ups:
+        form = (
+            failed[1]
+            if failed and failed[0] == follow_up.pk
+            else FollowUpAttemptForm(
+                prefix=f"f{follow_up.pk}",
+                shifts=shifts,
+                call_back=call_back,
+                initial={"calls_seen": len(follow_up.attempts.all())},
+            )
+        )
+        entries.append((follow_up, selectors.signup_answers(follow_up.submission), form))
+    counts = selectors.follow_up_counts(scope=scope, now=now)
     return render(
-        request, "volunteers/queue.html", {"follow_ups": follow_ups, "now": timezone.now()}
+        request,
+        "volunteers/queue.html",
+        {
+            "entries": entries,
+            "show": show,
+            "shows": selectors.QueueShow.choices,
+            "counts": counts,
+            "total": counts[show],
+            "now": now,
+            "zone": FollowUpAttemptForm.zone(),
+        },
+        status=status,
     )
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment, FollowUpAttemptForm.zone())
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{_local(moment):%a %b %-d at %-I:%M %p}"
+
+
+def _shift_choices(scope: StaffScope, now: dt.datetime) -> list[tuple[int, str]]:
+    """The shifts a volunteer can be booked onto from the queue: still to come, in the staff
+    member's units, soonest first."""
+    return [
+        (shift.pk, f"{shift.event.title}, {_local(shift.starts_at):%a %b %-d, %-I:%M %p}")
+        for shift in events_selectors.shift_list_upcoming(scope=scope, now=now, limit=60)
+    ]
+
+
+def _queue_url(show: str) -> str:
+    url = reverse("volunteers:queue")
+    if show in selectors.QueueShow.values and show != selectors.QueueShow.DUE:
+        url += f"?show={show}"
+    return url
 
 
 @staff_required
 @require_POST
-def contact(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+def attempt(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    """Record a call from the queue page; problems are shown on that entry, with a 4xx."""
+    now = timezone.now()
+    form = FollowUpAttemptForm(
+        request.POST,
+        prefix=f"f{follow_up_id}",
+        shifts=_shift_choices(_scope(request), now),
+        call_back=services.call_back_suggestion(now),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = services.follow_up_attempt_record(
+                actor=request.user,
+                follow_up_id=follow_up_id,
+                outcome=data["outcome"],
+                note=data["note"],
+                next_attempt_at=data["next_attempt_at"],
+                shift_id=data["shift"],
+                calls_seen=data["calls_seen"],
+                now=now,
+            )
+        except errors.NotFound as exc:
+            raise Http404(exc.message) from None
+        except ApplicationError as exc:
+            if exc.field not in form.fields:
+                # About the entry, not the form (closed, or called since): the entry as it
+                # is now, with the message above the queue.
+                messages.error(request, exc.message)
+                return _queue(request, status=exc.status)
+            form.add_error(exc.field, exc.message)
+            return _queue(request, failed=(follow_up_id, form), status=exc.status)
+        said = f"{done.follow_up.person.full_name}: {done.get_outcome_display().lower()}"
+        if done.next_attempt_at:
+            said += f"; call again {_when(done.next_attempt_at)}."
+        else:
+            said += ". Their entry is closed."
+        messages.success(request, said)
+        return redirect(_queue_url(request.GET.get("show", "")))
+    return _queue(request, failed=(follow_up_id, form), status=400)
+
+
+@staff_required
+@require_POST
+def reopen(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     try:
-        done = services.follow_up_contact(
-            actor=request.user, follow_up_id=follow_up_id, note=request.POST.get("note", "")
-        )
-    except ApplicationError as exc:
+        follow_up = services.follow_up_reopen(actor=request.user, follow_up_id=follow_up_id)
+    except errors.NotFound as exc:
         raise Http404(exc.message) from None
-    messages.success(request, f"Marked {done.person.full_name} as contacted.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_queue_url(selectors.QueueShow.CLOSED))
+    messages.success(request, f"{follow_up.person.full_name} is back in the queue, due now.")
     return redirect("volunteers:queue")
 
 

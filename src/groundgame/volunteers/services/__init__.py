@@ -3,7 +3,13 @@ a sign-up (``signups``), finishing it in a worker (``processing``), the follow-u
 (``follow_ups``) and memberships in teams (``memberships``). Other modules call them through
 this package."""
 
-from groundgame.volunteers.services.follow_ups import follow_up_contact
+from groundgame.volunteers.services.follow_ups import (
+    FINAL_OUTCOMES,
+    call_back_suggestion,
+    follow_up_attempt_record,
+    follow_up_queue_open,
+    follow_up_reopen,
+)
 from groundgame.volunteers.services.forms import (
     signup_form_clone,
     signup_form_close,
@@ -23,7 +29,11 @@ from groundgame.volunteers.services.processing import (
 from groundgame.volunteers.services.signups import signup_submit
 
 __all__ = [
-    "follow_up_contact",
+    "FINAL_OUTCOMES",
+    "call_back_suggestion",
+    "follow_up_attempt_record",
+    "follow_up_queue_open",
+    "follow_up_reopen",
     "membership_bulk_create",
     "membership_move",
     "signup_confirmation_send",

@@ -200,10 +200,8 @@ def _signup_finish(row: SignupSubmission, people_of: dict[int, int]) -> None:
     row.save(update_fields=["person", "org_unit", "referred_by", "processed_at"])
     people_of[row.pk] = person.pk
     Membership.objects.get_or_create(person=person, org_unit=unit, defaults={"source": row.source})
-    if not FollowUp.objects.filter(
-        person=person, org_unit=unit, contacted_at__isnull=True
-    ).exists():
-        FollowUp.objects.create(person=person, org_unit=unit, source=row.source)
+    if not FollowUp.objects.filter(person=person, org_unit=unit, closed_at__isnull=True).exists():
+        FollowUp.objects.create(person=person, org_unit=unit, source=row.source, submission=row)
     client = row.payload.get("client", "")
     audit.audit_record(
         actor=None,
