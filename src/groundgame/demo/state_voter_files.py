@@ -396,8 +396,9 @@ def write(
                 if kind == "unknown_voter":
                     # A ballot of a voter on no line, and one cast in no known way.
                     b = Ballot(dt.date(2024, 11, 5), "", "mail")
+                    nobody = f"9{len(history_lines):08d}"
                     for voter_id, method, named in (
-                        ("999999999", "", "VoterID"),
+                        (nobody, "", "VoterID"),
                         (v.voter_id, "ZZ", "Vote_Code"),
                     ):
                         serial = len(history_lines) + 1
