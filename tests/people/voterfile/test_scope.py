@@ -83,6 +83,15 @@ def test_partial_adds_and_updates_and_marks_nobody_missing(state_on_file, tmp_pa
     assert VoterRecord.objects.count() == 21
 
 
+def test_the_imports_page_says_a_partial_run_marked_nobody_missing(
+    state_on_file, tmp_path, campaign, make_staff, client_for
+):
+    _import(write_pair(tmp_path / "county", COUNTY, COUNTY_BALLOTS), scope=ImportScope.PARTIAL)
+    admin = client_for(make_staff(role="admin", unit=campaign.national))
+    page = admin.get("/people/imports/").content.decode()
+    assert page.count("none: partial</span>") == 1  # the partial run, not the first
+
+
 def test_replace_state_marks_every_voter_the_file_does_not_list(state_on_file, tmp_path):
     run = _import(
         write_pair(tmp_path / "county", COUNTY, COUNTY_BALLOTS), scope=ImportScope.REPLACE_STATE

@@ -98,6 +98,15 @@ def layout_for(name: str) -> Layout:
         ) from None
 
 
+def _check_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise ValidationFailed(
+            f"No import scope {scope!r}; one of {', '.join(SCOPES)}.",
+            code=errors.VOTER_IMPORT_SCOPE,
+            field="scope",
+        )
+
+
 def _checked_files(
     layout_name: str, voters: Path, history: Path | None
 ) -> tuple[Layout, list[str], list[str], list[str]]:
@@ -138,6 +147,7 @@ def dry_run(
     """What importing the files with ``scope`` would do, and notes about the files; nothing is
     written (see ``dryrun``). A small file with ``Scope.CHECK`` is counted as the whole state,
     as ``--replace-state`` would import it: the forecast shows what is at stake."""
+    _check_scope(scope)
     layout, voter_header, history_header, notes = _checked_files(layout_name, voters, history)
     forecast = dryrun.forecast(
         layout,
@@ -167,13 +177,8 @@ def run_import(
     ``scope`` (``Scope``) says what a new run does with the voters the file does not list."""
     if batch_size is None:
         batch_size = BATCH_SIZE.get(connection.vendor, DEFAULT_BATCH_SIZE)
+    _check_scope(scope)
     layout, voter_header, history_header, notes = _checked_files(layout_name, voters, history)
-    if scope not in SCOPES:
-        raise ValidationFailed(
-            f"No import scope {scope!r}; one of {', '.join(SCOPES)}.",
-            code=errors.VOTER_IMPORT_SCOPE,
-            field="scope",
-        )
     if resume is not None and scope != Scope.CHECK:
         raise ValidationFailed(
             "A resumed run keeps the scope it was started with; leave out --partial and "
