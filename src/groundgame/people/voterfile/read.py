@@ -120,6 +120,7 @@ class Lines:
     ) -> None:
         self.path, self.delimiter, self.width, self.skip_to = path, delimiter, width, skip_to
         self.header = header
+        self.source = "header" if header else "layout"  # what gives the number of fields
         self.latin1 = 0
         self.bytes_read = 0
         self.size = path.stat().st_size
@@ -149,7 +150,7 @@ class Lines:
                     reason = (
                         f"truncated last line ({len(parts)} of {width} fields)"
                         if truncated
-                        else f"{len(parts)} fields where the header has {width}"
+                        else f"{len(parts)} fields where the {self.source} has {width}"
                     )
                     yield number, None, text, RowProblem("", reason)
                     continue
