@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from groundgame.cli.base import EXIT_USAGE, Commands, add_actions, boot
 from groundgame.runtime import CliError
+
+if TYPE_CHECKING:
+    from groundgame.people.services import VoterFileForecast
 
 
 def register(commands: Commands) -> None:
@@ -15,7 +19,7 @@ def register(commands: Commands) -> None:
     vimport = actions.add_parser(
         "import", help="import a state's voter file (and its vote history) in its public layout"
     )
-    vimport.add_argument("--layout", required=True, help="the state's layout: nc, oh")
+    vimport.add_argument("--layout", required=True, help="the state's layout: az, nc, nv, oh, wi")
     vimport.add_argument("--voters", required=True, metavar="FILE", help="the voters file")
     vimport.add_argument("--history", metavar="FILE", help="the vote-history file, if separate")
     vimport.add_argument(
@@ -25,6 +29,24 @@ def register(commands: Commands) -> None:
         "--batch-size",
         type=int,
         help="rows per transaction (default: 200,000 on PostgreSQL, 20,000 on SQLite)",
+    )
+    scope = vimport.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--partial",
+        action="store_true",
+        help="the file is a part of the state (a county, new registrations): add and update "
+        "its voters, mark nobody missing",
+    )
+    scope.add_argument(
+        "--replace-state",
+        action="store_true",
+        help="the file is the whole state: mark every voter of the state it does not list as "
+        "no longer on the rolls, however small it is",
+    )
+    vimport.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and check the whole file and say what the import would do; write nothing",
     )
     vimport.set_defaults(handler=cmd_import)
     report = actions.add_parser("report", help="write a run's rejected rows as CSV")
@@ -36,7 +58,9 @@ def register(commands: Commands) -> None:
     vsynth = actions.add_parser(
         "synth", help="write a synthetic voter file in a state's layout (no database)"
     )
-    vsynth.add_argument("--layout", default="nc", help="only nc so far (default: nc)")
+    vsynth.add_argument(
+        "--layout", default="nc", help="the state's layout: az, nc, nv, wi (default: nc)"
+    )
     vsynth.add_argument("--rows", type=int, required=True, help="voters to write")
     vsynth.add_argument("--out", required=True, metavar="DIR")
     vsynth.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
@@ -55,22 +79,36 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
     if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
         raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
-    if args.layout != "nc":
-        raise CliError(f"Synthetic files are written in the nc layout only, not {args.layout!r}.")
     runtime.setup_django()
-    from groundgame.demo import voter_files
+    from groundgame.demo import state_voter_files, voter_files
 
-    files = voter_files.write_nc(
-        Path(args.out),
-        rows=args.rows,
-        seed=args.seed,
-        dirty_rate=args.dirty_rate,
-        progress=Progress().update,
+    if args.layout == "nc":
+        files = voter_files.write_nc(
+            Path(args.out),
+            rows=args.rows,
+            seed=args.seed,
+            dirty_rate=args.dirty_rate,
+            progress=Progress().update,
+        )
+        print(
+            f"Wrote {files.voters:,} voters in {files.households:,} households to "
+            f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
+            f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
+        )
+        return 0
+    if args.layout not in state_voter_files.WRITERS:
+        known = ", ".join(["nc", *state_voter_files.WRITERS])
+        raise CliError(f"No synthetic files in the {args.layout!r} layout; known: {known}.")
+    written = state_voter_files.write(
+        args.layout, Path(args.out), rows=args.rows, seed=args.seed, dirty_rate=args.dirty_rate
+    )
+    where = f"{written.voters_path}" + (
+        f" and {written.history_path}" if written.history_path else " (history in its columns)"
     )
     print(
-        f"Wrote {files.voters:,} voters in {files.households:,} households to "
-        f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
-        f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
+        f"Wrote {written.voters:,} voters with {written.ballots:,} ballots to {where} "
+        f"({len(written.rejected):,} rows to reject, {written.history_rejected:,} of them "
+        "history lines)."
     )
     return 0
 
@@ -114,15 +152,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     from groundgame.core.errors import ApplicationError
     from groundgame.people import services as people_services
 
+    scope = people_services.ImportScope
+    chosen = scope.PARTIAL if args.partial else scope.CHECK
+    if args.replace_state:
+        chosen = scope.REPLACE_STATE
+    voters, history = Path(args.voters), Path(args.history) if args.history else None
     try:
+        if args.dry_run:
+            if args.resume is not None:
+                raise CliError("--dry-run reads the files afresh; it does not take --resume.")
+            forecast, notes = people_services.voter_file_dry_run(
+                layout=args.layout,
+                voters=voters,
+                history=history,
+                scope=chosen,
+                progress=Progress().update,
+            )
+            return _print_forecast(forecast, notes, partial=args.partial)
         outcome = people_services.voter_file_import(
             actor=None,
             layout=args.layout,
-            voters=Path(args.voters),
-            history=Path(args.history) if args.history else None,
+            voters=voters,
+            history=history,
             resume=args.resume,
             progress=Progress().update,
             batch_size=None if args.batch_size is None else max(1, args.batch_size),
+            scope=chosen,
         )
     except ApplicationError as exc:
         raise CliError(exc.message) from None
@@ -135,18 +190,61 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
+    missing = (
+        "a part of the state: nobody marked missing"
+        if run.partial
+        else f"{run.marked_missing:,} voters no longer on the file marked missing"
+    )
     print(
         f"Run {run.pk}: {run.rows_read:,} rows read: {run.rows_new:,} new, "
         f"{run.rows_updated:,} updated, {run.rows_unchanged:,} unchanged, "
-        f"{run.rows_rejected:,} rejected; {run.history_new:,} ballots added; "
-        f"{run.marked_missing:,} voters no longer on the file marked missing."
+        f"{run.rows_rejected:,} rejected; {run.history_new:,} ballots added; {missing}."
     )
-    if run.rows_rejected:
+    from groundgame.people import selectors as people_selectors
+
+    rejected = people_selectors.voter_import_row_errors(run.pk, limit=_SHOWN)
+    if rejected:
+        _print_rejected(rejected, people_selectors.voter_import_row_error_count(run.pk))
         print(
-            f"See the rejected rows with: groundgame voters report {run.pk} --out FILE.csv",
+            f"See every rejected row with: groundgame voters report {run.pk} --out FILE.csv",
             file=sys.stderr,
         )
     if outcome.loaded == 0:
         print("groundgame: no row of the voters file could be loaded.", file=sys.stderr)
         return EXIT_USAGE
     return 0
+
+
+_SHOWN = 10  # rejected rows an import prints; the report has them all
+
+
+def _print_rejected(rows: list[tuple[str, int, str, str]], total: int) -> None:
+    print(f"Rejected rows ({total:,}):", file=sys.stderr)
+    for file, line, field, reason in rows[:_SHOWN]:
+        print(f"  {file} file, line {line:,}, {field or 'the line'}: {reason}", file=sys.stderr)
+    if total > _SHOWN:
+        print(f"  ... and {total - _SHOWN:,} more", file=sys.stderr)
+
+
+def _print_forecast(f: VoterFileForecast, notes: list[str], *, partial: bool) -> int:
+    """A dry run's forecast; exit 2 when no row of the voters file would load."""
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    state = f.state
+    missing = (
+        "nobody would be marked missing (--partial)"
+        if partial
+        else f"{f.marked_missing:,} of the {f.on_rolls:,} {state} voters on file would be marked "
+        "no longer on the rolls"
+    )
+    print(
+        f"Dry run, nothing written: {f.rows_read:,} rows read: {f.rows_new:,} would be added, "
+        f"{f.rows_updated:,} updated, {f.rows_unchanged:,} unchanged, {f.rows_rejected:,} "
+        f"rejected; {f.history_new:,} ballots would be added"
+        + (f" ({f.history_rejected:,} history lines rejected)" if f.history_rejected else "")
+        + f"; {missing}."
+    )
+    if f.problems:
+        _print_rejected([(p.file, p.line, p.field, p.reason) for p in f.problems], len(f.problems))
+    loads = f.rows_new + f.rows_updated + f.rows_unchanged
+    return 0 if loads else EXIT_USAGE

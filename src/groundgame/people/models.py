@@ -261,6 +261,9 @@ class VoterImport(TimestampedModel):
     # Set when that table was lost (a database restart empties it) after voters had taken
     # their ballots from it: the history is matched against every voter at the end instead.
     history_rescan = models.BooleanField(default=False)
+    # The voters file was imported as a part of the state (``voters import --partial``): the
+    # voters of the state it does not list were not marked missing.
+    partial = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     # A first load of a state on PostgreSQL drops the people tables' secondary indexes while

@@ -22,6 +22,7 @@ from groundgame.people.models import (
     Universe,
     VoteHistory,
     VoterImport,
+    VoterImportRowError,
     VoterRecord,
 )
 from groundgame.people.voterfile import layouts, report
@@ -186,6 +187,16 @@ def voter_import_list() -> QuerySet[VoterImport]:
 
 def voter_import_get(run_id: int) -> VoterImport | None:
     return VoterImport.objects.filter(pk=run_id).first()
+
+
+def voter_import_row_errors(run_id: int, *, limit: int) -> list[tuple[str, int, str, str]]:
+    """A run's first rejected rows (voters file first, by line): file, row, field, reason."""
+    rows = VoterImportRowError.objects.filter(run_id=run_id).order_by("-file", "row_number")
+    return list(rows.values_list("file", "row_number", "field", "reason")[:limit])
+
+
+def voter_import_row_error_count(run_id: int) -> int:
+    return VoterImportRowError.objects.filter(run_id=run_id).count()
 
 
 def voter_import_error_report(run_id: int, out: Any) -> int:

@@ -311,8 +311,8 @@ _files = st.lists(
 
 class ImportSequenceProperties(TestCase):
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(files=_files)
-    def test_one_record_per_voter_id_and_unique_history(self, files):
+    @given(files=_files, scope=st.sampled_from(("partial", "replace_state")))
+    def test_one_record_per_voter_id_and_unique_history(self, files, scope):
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -320,7 +320,7 @@ class ImportSequenceProperties(TestCase):
                 voters_path, history_path = write_pair(
                     Path(tmp), rows, [ballot_line(i, d) for i, d in ballots], name=str(n)
                 )
-                nc_import(voters_path, history_path)
+                nc_import(voters_path, history_path, scope=scope)
                 ids = [r["ncid"] for r in rows]
                 listed = set(VoterRecord.objects.values_list("state_voter_id", flat=True))
                 assert set(ids) <= listed
@@ -443,7 +443,7 @@ def test_a_staged_history_emptied_after_the_voters_file_is_read_again(db, tmp_pa
     ballots = [*FIRST_BALLOTS, ballot_line("AA3", "11/03/2020"), ballot_line("NOPE", "11/05/2024")]
     files = write_pair(tmp_path, FIRST[:2], ballots, name="b")  # AA3 is no longer listed
     with pytest.raises(_Stop):
-        nc_import(*files)
+        nc_import(*files, scope="replace_state")  # two voters of three: the whole state
     run = VoterImport.objects.latest("pk")
     assert run.history_checkpoint_row == 1  # the voters file is done
     with connection.cursor() as cursor:

@@ -33,12 +33,15 @@ from groundgame.people.services.universes import (
 from groundgame.people.services.voter_files import (
     HistoryRow,
     HouseholdRow,
+    ImportScope,
     PersonRow,
     VoterFileBatch,
+    VoterFileForecast,
     VoterRow,
     household_person_bulk_create,
     people_files_link,
     voter_file_bulk_load,
+    voter_file_dry_run,
     voter_file_import,
 )
 
@@ -46,10 +49,12 @@ __all__ = [
     "FindOrCreateResult",
     "HistoryRow",
     "HouseholdRow",
+    "ImportScope",
     "MergeMover",
     "PersonRow",
     "UniverseExport",
     "VoterFileBatch",
+    "VoterFileForecast",
     "VoterRow",
     "email_checked",
     "external_id_link",
@@ -72,5 +77,6 @@ __all__ = [
     "universe_recount",
     "universe_save",
     "voter_file_bulk_load",
+    "voter_file_dry_run",
     "voter_file_import",
 ]

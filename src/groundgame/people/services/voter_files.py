@@ -13,7 +13,7 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.people import linkage
 from groundgame.people.models import Household, Person
-from groundgame.people.voterfile import bulk
+from groundgame.people.voterfile import bulk, dryrun
 from groundgame.people.voterfile import run as voterfile_run
 
 # The rows of a bulk load, for loaders outside the app.
@@ -22,6 +22,9 @@ PersonRow = bulk.PersonRow
 VoterRow = bulk.VoterRow
 HistoryRow = bulk.HistoryRow
 VoterFileBatch = bulk.VoterFileBatch
+# What a voter-file import does with the voters it does not list, and a dry run's forecast.
+ImportScope = voterfile_run.Scope
+VoterFileForecast = dryrun.Forecast
 
 
 def voter_file_bulk_load(*, actor: Actor, batch: bulk.VoterFileBatch) -> bulk.LoadedBatch:
@@ -89,9 +92,13 @@ def voter_file_import(
     resume: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     batch_size: int | None = None,
+    scope: str = ImportScope.CHECK,
 ) -> voterfile_run.Outcome:
     """Import a state's voter file (see ``people.voterfile``): each batch commits with its audit
-    row; the identical files imported again change nothing."""
+    row; the identical files imported again change nothing. ``scope`` (``ImportScope``) says
+    what becomes of the state's voters the file does not list: a file much smaller than the
+    state on file is refused, before anything is written, unless it is declared a part of the
+    state (``PARTIAL``: nobody is marked missing) or the whole of it (``REPLACE_STATE``)."""
     return voterfile_run.run_import(
         actor=actor,
         layout_name=layout,
@@ -100,4 +107,21 @@ def voter_file_import(
         resume=resume,
         progress=progress,
         batch_size=batch_size,
+        scope=scope,
+    )
+
+
+def voter_file_dry_run(
+    *,
+    layout: str,
+    voters: Path,
+    history: Path | None = None,
+    scope: str = ImportScope.CHECK,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[VoterFileForecast, list[str]]:
+    """What importing the files with ``scope`` would do (added, updated, unchanged, rejected
+    rows with their reasons, ballots, voters marked missing), and notes about the files.
+    Reads only: nothing is written, not even an audit row."""
+    return voterfile_run.dry_run(
+        layout_name=layout, voters=voters, history=history, scope=scope, progress=progress
     )

@@ -20,9 +20,13 @@ Each batch is matched against the file already loaded, by (state, state voter id
 - a second row with an id already seen in this run is rejected as a duplicate.
 
 After the whole voters file, voters of the state that it no longer lists get ``missing_since``
-and a MISSING change; they are never deleted. Importing files whose SHA-256 fingerprint equals
-a completed run's is recognised and changes nothing. On both databases the next batch is read
-and parsed in a thread while the database applies this one.
+and a MISSING change; they are never deleted. A run is told whether its file is the whole
+state or a part of it (``run.Scope``): a part marks nobody missing, and a file much smaller
+than the state on file (under ``run.SMALL_FILE_SHARE`` of its voters on the rolls) is refused
+before anything is written until told which. A dry run (``dryrun``) reads and checks the whole
+file and counts what the import would do, writing nothing. Importing files whose SHA-256
+fingerprint equals a completed run's is recognised and changes nothing. On both databases the
+next batch is read and parsed in a thread while the database applies this one.
 
 The modules, each using only the public names of those below it (an import-linter contract
 keeps the order):
@@ -31,6 +35,7 @@ keeps the order):
   ``run.run_import``, reached through ``people.services.voter_file_import``);
 - ``firstload``: a state's first file on PostgreSQL, read whole in DuckDB and copied in;
   ``indexes``: the secondary indexes and foreign keys a first load drops and builds again;
+  ``dryrun``: the files read and matched against the voters on file with reads only;
 - ``batch``: a batch written, set-based on PostgreSQL, row by row on SQLite;
   ``stream``: a file as batches of parsed rows, parsed one ahead in a thread;
 - ``match``: a batch matched against the voters on file, and what changed;

@@ -60,7 +60,7 @@ from groundgame.people.voterfile.parse import (
     clean_phone,
     external_voter_id,
 )
-from groundgame.people.voterfile.read import RowProblem, decode
+from groundgame.people.voterfile.read import RowProblem, data_lines, decode
 from groundgame.people.voterfile.report import RAW_KEPT, Progress, RowError
 
 # DuckDB's share of the machine: the database server works on the same cores, and the
@@ -210,7 +210,7 @@ class _FirstLoad:
         rejected = self._one(f"SELECT count(*) FROM {table}_rejects")
         misfit = self._one(f"SELECT count(*) FROM {table} WHERE fields <> {len(header)}")
         rows = self._one(f"SELECT count(*) FROM {table}")
-        lines = _data_lines(path)
+        lines = data_lines(path)
         if rejected or misfit or rows != lines:
             raise Unreadable(f"{path.name}: {rejected} rejected, {misfit} of another width")
         return lines + 1
@@ -230,6 +230,8 @@ class _FirstLoad:
         layout = self.layout
         if layout.history_column is not None:
             raise Unreadable("vote history in the voters file is read by the batch path")
+        if not layout.header or layout.field_values:
+            raise Unreadable("files without a header row, or a field within a column, are batched")
         self._step("reading", 0, 2)
         wanted = {f: layout.fields[f] for f in layouts.VOTER_FIELDS if f in layout.fields}
         self.voters_last_line = self._read_file("v", voters, voter_header, wanted)
@@ -747,16 +749,6 @@ def _reserve(cursor: Any, model: type[Any], count: int) -> int:
     last = int(cursor.fetchone()[0])
     cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
     return last - count + 1
-
-
-def _data_lines(path: Path) -> int:
-    """Lines after the header, counted as the batch path numbers them."""
-    count, last = 0, b"\n"
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 24):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n") - 1
 
 
 def _raw_lines(voters: Path, history: Path | None, refused: list[RowError]) -> None:

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
-from groundgame.people.models import Household, Person, VoterChange, VoterRecord
+from groundgame.people.models import Household, Person, VoteHistory, VoterChange, VoterRecord
 from groundgame.people.voterfile.parse import Voter
 from groundgame.people.voterfile.sql import chunks, table
 
@@ -141,3 +141,20 @@ def voter_pks(state: str, ids: Sequence[str]) -> dict[str, int]:
             )
             found.update(cursor.fetchall())
     return found
+
+
+def recorded_ballots(voter_pks: list[int]) -> dict[int, set[dt.date]]:
+    """The election days each of the voters has a ballot recorded for."""
+    recorded: dict[int, set[dt.date]] = {}
+    with connection.cursor() as cursor:
+        for chunk in chunks(voter_pks):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT voter_id, election_date FROM {table(VoteHistory)} "  # noqa: S608
+                f"WHERE voter_id IN ({marks})",
+                chunk,
+            )
+            for pk, day in cursor.fetchall():
+                day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+                recorded.setdefault(pk, set()).add(day)
+    return recorded

@@ -102,16 +102,22 @@ class VoterParser:
         # string the parser appends to every line.
         self.positions = [self.index.get(f, -1) for f in layouts.VOTER_FIELDS]
         self.required = [layouts.VOTER_FIELDS.index(f) for f in layout.required]
+        self.reshape = [(layouts.VOTER_FIELDS.index(f), v) for f, v in layout.field_values.items()]
         self._parse_date = layouts.date_parser(layout.date_format)
         self.history: list[tuple[int, Ballot]] = []
         if layout.history_column is not None:
             parse = layouts.date_parser(layout.history_column_date_format)
             for i, name in enumerate(header):
                 match = layout.history_column.match(name)
-                if match:
+                if not match:
+                    continue
+                if layout.history_column_election is not None:
+                    day, label = layout.history_column_election(match)
+                else:
                     day = parse(match.group("date"))
                     label = f"{day.year} {match.group('kind').title()}"
-                    self.history.append((i, Ballot(day, label, layout.inline_method)))
+                self.history.append((i, Ballot(day, label, layout.inline_method)))
+        self._header = list(header)
         self._names: dict[str, str] = {}
         self._dates: dict[str, dt.date] = {}
         self._counties: dict[str, str] = {}
@@ -175,6 +181,23 @@ class VoterParser:
             raise RowProblem(self.column["status"], f"unknown status code {value!r}")
         return status
 
+    def ballots(self, parts: list[str]) -> tuple[Ballot, ...]:
+        """The ballots the election columns of a line mark: with the layout's method codes
+        (the cell says how), or any mark as a ballot cast by ``inline_method``."""
+        codes = self.layout.inline_method_codes
+        if not codes:
+            return tuple(b for i, b in self.history if parts[i].strip())
+        ballots = []
+        for i, ballot in self.history:
+            cell = parts[i].strip()
+            if not cell:
+                continue
+            method = codes.get(cell.split(" - ", 1)[0].strip().upper())
+            if method is None:
+                raise RowProblem(self._header[i], f"unknown voting method {cell!r}")
+            ballots.append(ballot._replace(method=method))
+        return tuple(ballots)
+
     def zip5(self, value: str) -> str:
         zip5 = value[:5]
         if zip5 and not (zip5.isdigit() and len(zip5) == 5):
@@ -203,6 +226,8 @@ class VoterParser:
     def parse(self, number: int, parts: list[str]) -> Voter:
         parts.append("")
         values = [parts[i].strip() for i in self.positions]
+        for i, value_of in self.reshape:
+            values[i] = value_of(values[i]).strip()
         self.missing(values)
         (voter_id, first, middle, last, suffix, birth, phone, email, street, unit, city,
          zip_value, county_value, party_value, status_value, registered) = values  # fmt: skip
@@ -217,7 +242,7 @@ class VoterParser:
         if address is None:
             address = _remember(self._addresses, raw_address, self.address(*raw_address))
         voter_id = self.voter_id(voter_id)
-        ballots = tuple(b for i, b in self.history if parts[i].strip())
+        ballots = self.ballots(parts) if self.history else ()
         name = self._name
         return Voter(
             number,

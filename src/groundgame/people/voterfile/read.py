@@ -56,6 +56,35 @@ def read_header(path: Path, delimiter: str) -> list[str]:
     return [c.strip() for c in _split(text.lstrip("\ufeff").rstrip("\r\n"), delimiter)]
 
 
+def file_header(path: Path, expected: Sequence[str], *, what: str, layout: Layout) -> list[str]:
+    """The file's columns: its header row, or, for a layout whose files have none, the
+    layout's own columns, once the first line is seen to have as many fields (a file of
+    another layout would otherwise have every line refused)."""
+    if layout.header:
+        return read_header(path, layout.delimiter)
+    first = read_header(path, layout.delimiter)
+    if first != [""] and len(first) != len(expected):
+        raise ValidationFailed(
+            f"The {what} file does not have the {layout.name} layout ({layout.title}): its "
+            f"first line has {len(first)} fields where the layout, which has no header row, "
+            f"has {len(expected)}.",
+            code=errors.VOTER_IMPORT_LAYOUT,
+            field=what,
+        )
+    return list(expected)
+
+
+def data_lines(path: Path, *, header: bool = True) -> int:
+    """The file's data lines (after the header, if it has one), counted as ``Lines`` numbers
+    them, without reading them: a count of newlines."""
+    count, last = 0, b"\n"
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return max(0, count + (last != b"\n") - header)
+
+
 def check_header(
     header: Sequence[str], expected: Sequence[str], *, what: str, layout: Layout
 ) -> list[str]:
@@ -83,10 +112,15 @@ def shortlist(names: Sequence[str], most: int = 8) -> str:
 
 class Lines:
     """The data lines of a file after ``skip_to``, split into fields, with their numbers (the
-    header is line 1). Counts lines that were not UTF-8; tracks bytes read for the ETA."""
+    header, if the file has one, is line 1). Counts lines that were not UTF-8; tracks bytes
+    read for the ETA."""
 
-    def __init__(self, path: Path, delimiter: str, width: int, skip_to: int) -> None:
+    def __init__(
+        self, path: Path, delimiter: str, width: int, skip_to: int, *, header: bool = True
+    ) -> None:
         self.path, self.delimiter, self.width, self.skip_to = path, delimiter, width, skip_to
+        self.header = header
+        self.source = "header" if header else "layout"  # what gives the number of fields
         self.latin1 = 0
         self.bytes_read = 0
         self.size = path.stat().st_size
@@ -94,8 +128,8 @@ class Lines:
     def __iter__(self) -> Iterator[tuple[int, list[str] | None, str, RowProblem | None]]:
         delimiter, width = self.delimiter, self.width
         with self.path.open("rb", buffering=1 << 20) as f:
-            self.bytes_read = len(f.readline())
-            number = 1
+            self.bytes_read = len(f.readline()) if self.header else 0
+            number = 1 if self.header else 0
             for raw in f:
                 number += 1
                 self.bytes_read += len(raw)
@@ -116,7 +150,7 @@ class Lines:
                     reason = (
                         f"truncated last line ({len(parts)} of {width} fields)"
                         if truncated
-                        else f"{len(parts)} fields where the header has {width}"
+                        else f"{len(parts)} fields where the {self.source} has {width}"
                     )
                     yield number, None, text, RowProblem("", reason)
                     continue

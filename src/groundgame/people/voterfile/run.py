@@ -24,15 +24,16 @@ from groundgame.people.models import (
     VoterImportRowError,
     VoterRecord,
 )
-from groundgame.people.voterfile import firstload, indexes, layouts, sql, stream
+from groundgame.people.voterfile import dryrun, firstload, indexes, layouts, sql, stream
 from groundgame.people.voterfile.batch import Batcher
 from groundgame.people.voterfile.layouts import Layout
 from groundgame.people.voterfile.parse import HistoryParser, VoterParser
 from groundgame.people.voterfile.read import (
     Lines,
     check_header,
+    data_lines,
+    file_header,
     fingerprint,
-    read_header,
     shortlist,
 )
 from groundgame.people.voterfile.report import Progress, RowError
@@ -41,6 +42,26 @@ from groundgame.people.voterfile.report import Progress, RowError
 # cost (staging, planning, the commit) wants many rows; SQLite's write row by row.
 BATCH_SIZE = {"postgresql": 200_000}
 DEFAULT_BATCH_SIZE = 20_000
+
+
+# What a new run does with the voters of the state its voters file does not list.
+class Scope:
+    # The file is the whole state, unless it is much smaller than the state on file: then
+    # the run is refused, and the one importing says which of the two below it is.
+    CHECK = "check"
+    # A part of the state (a county, a day's new registrations): nobody is marked missing.
+    PARTIAL = "partial"
+    # The whole state: every voter of the state it does not list is marked missing.
+    REPLACE_STATE = "replace_state"
+
+
+SCOPES = (Scope.CHECK, Scope.PARTIAL, Scope.REPLACE_STATE)
+# A voters file with fewer lines than this share of the state's voters on the rolls (not
+# missing) is taken for a part of the state unless told otherwise. A state's newer file
+# differs from the last by a few percent (registrations come and go: North Carolina's weekly
+# file moves by under 1%); a tenth fewer is a county, a filtered extract or a cut-off
+# download, not a purge.
+SMALL_FILE_SHARE = 0.9
 
 
 @dataclass
@@ -77,19 +98,20 @@ def layout_for(name: str) -> Layout:
         ) from None
 
 
-def run_import(
-    *,
-    actor: Actor,
-    layout_name: str,
-    voters: Path,
-    history: Path | None = None,
-    resume: int | None = None,
-    progress: Progress | None = None,
-    batch_size: int | None = None,
-) -> Outcome:
-    """Import (or, with ``resume``, continue importing) a state's files; see the package."""
-    if batch_size is None:
-        batch_size = BATCH_SIZE.get(connection.vendor, DEFAULT_BATCH_SIZE)
+def _check_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise ValidationFailed(
+            f"No import scope {scope!r}; one of {', '.join(SCOPES)}.",
+            code=errors.VOTER_IMPORT_SCOPE,
+            field="scope",
+        )
+
+
+def _checked_files(
+    layout_name: str, voters: Path, history: Path | None
+) -> tuple[Layout, list[str], list[str], list[str]]:
+    """The layout, the files' columns and notes about them, once the files are found readable
+    and in the layout (else ``ValidationFailed``, before anything is read or written)."""
     layout = layout_for(layout_name)
     _readable(voters, "voters")
     if history is not None:
@@ -102,20 +124,74 @@ def run_import(
                 field="history",
             )
     notes: list[str] = []
-    voter_header = read_header(voters, layout.delimiter)
+    voter_header = file_header(voters, layout.columns, what="voters", layout=layout)
     extra = check_header(voter_header, layout.columns, what="voters", layout=layout)
     history_header: list[str] = []
     if history is not None:
-        history_header = read_header(history, layout.delimiter)
+        history_header = file_header(history, layout.history_columns, what="history", layout=layout)
         extra += check_header(history_header, layout.history_columns, what="history", layout=layout)
     if extra:
         notes.append(f"Columns not in the layout were ignored: {shortlist(extra)}.")
+    return layout, voter_header, history_header, notes
+
+
+def dry_run(
+    *,
+    layout_name: str,
+    voters: Path,
+    history: Path | None = None,
+    scope: str = Scope.CHECK,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+) -> tuple[dryrun.Forecast, list[str]]:
+    """What importing the files with ``scope`` would do, and notes about the files; nothing is
+    written (see ``dryrun``). A small file with ``Scope.CHECK`` is counted as the whole state,
+    as ``--replace-state`` would import it: the forecast shows what is at stake."""
+    _check_scope(scope)
+    layout, voter_header, history_header, notes = _checked_files(layout_name, voters, history)
+    forecast = dryrun.forecast(
+        layout,
+        voters,
+        voter_header,
+        history,
+        history_header,
+        partial=scope == Scope.PARTIAL,
+        batch_size=batch_size or DEFAULT_BATCH_SIZE,
+        progress=progress,
+    )
+    return forecast, notes
+
+
+def run_import(
+    *,
+    actor: Actor,
+    layout_name: str,
+    voters: Path,
+    history: Path | None = None,
+    resume: int | None = None,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+    scope: str = Scope.CHECK,
+) -> Outcome:
+    """Import (or, with ``resume``, continue importing) a state's files; see the package.
+    ``scope`` (``Scope``) says what a new run does with the voters the file does not list."""
+    if batch_size is None:
+        batch_size = BATCH_SIZE.get(connection.vendor, DEFAULT_BATCH_SIZE)
+    _check_scope(scope)
+    layout, voter_header, history_header, notes = _checked_files(layout_name, voters, history)
+    if resume is not None and scope != Scope.CHECK:
+        raise ValidationFailed(
+            "A resumed run keeps the scope it was started with; leave out --partial and "
+            "--replace-state.",
+            code=errors.VOTER_IMPORT_SCOPE,
+            field="scope",
+        )
 
     files = [voters] if history is None else [voters, history]
     print_hash = fingerprint(*files)
     # A vectorized first load that failed (rather than died) is resumed batch by batch.
     vectorized = resume is None or not VoterImport.objects.filter(pk=resume).exclude(error="")
-    run = _start(actor, layout, voters, history, print_hash, resume)
+    run = _start(actor, layout, voters, history, print_hash, resume, scope)
     if run is None:
         earlier = VoterImport.objects.filter(
             fingerprint=print_hash, status=VoterImport.Status.COMPLETED
@@ -192,6 +268,7 @@ def _start(
     history: Path | None,
     print_hash: str,
     resume: int | None,
+    scope: str,
 ) -> VoterImport | None:
     """The run to carry on with: a new one, or the one to resume. None when the files were
     imported completely before."""
@@ -238,10 +315,13 @@ def _start(
             code=errors.VOTER_IMPORT_RESUME,
             field="resume",
         )
+    if scope == Scope.CHECK:
+        _refuse_small_file(layout, voters)
     with transaction.atomic():
         run = VoterImport.objects.create(
             layout=layout.name,
             state=layout.state,
+            partial=scope == Scope.PARTIAL,
             voters_file=voters.name[:255],
             history_file=history.name[:255] if history else "",
             fingerprint=print_hash,
@@ -249,6 +329,31 @@ def _start(
         )
         audit.audit_create(actor=actor, action="voter_import.start", instance=run)
     return run
+
+
+def _refuse_small_file(layout: Layout, voters: Path) -> None:
+    """Refuse a voters file much smaller than the state on file (``SMALL_FILE_SHARE``) until
+    told whether it is a part of the state or the whole of it."""
+    on_rolls = VoterRecord.objects.filter(state=layout.state, missing_since__isnull=True).count()
+    in_file = data_lines(voters, header=layout.header)
+    if not on_rolls or in_file >= SMALL_FILE_SHARE * on_rolls:
+        return
+    state = layout.state
+    raise ValidationFailed(
+        f"The file has {in_file:,} voters; {on_rolls:,} {state} voters are on file. Imported "
+        f"as the whole state it would mark at least {on_rolls - in_file:,} of them as no "
+        f"longer on the rolls. Say which it is: --partial adds and updates the file's "
+        f"voters and marks nobody missing (a county, or the day's new registrations); "
+        f"--replace-state takes the file for all of {state}'s rolls and marks every {state} "
+        f"voter it does not list as missing. --dry-run counts exactly what either would do, "
+        f"writing nothing.",
+        code=errors.VOTER_IMPORT_SCOPE,
+        field="scope",
+    )
+
+
+def _lines(layout: Layout, path: Path, header: list[str], skip_to: int) -> Lines:
+    return Lines(path, layout.delimiter, len(header), skip_to, header=layout.header)
 
 
 def _voters_phase(
@@ -261,7 +366,7 @@ def _voters_phase(
 ) -> None:
     run = batcher.run
     parser = VoterParser(batcher.layout, header)
-    lines = Lines(path, batcher.layout.delimiter, len(header), skip_to=run.checkpoint_row)
+    lines = _lines(batcher.layout, path, header, run.checkpoint_row)
     done = run.rows_read
     batches = stream.voter_batches(parser, lines, batch_size, done, run.checkpoint_row)
     stream.load_phase("voters", batches, batcher.voters, lines, done, progress, notes)
@@ -269,8 +374,13 @@ def _voters_phase(
 
 def _finish_voters(batcher: Batcher) -> None:
     """Voters of the state this file no longer lists are marked missing, once, in the same
-    transaction that closes the voters phase (history checkpoint 1: its header line)."""
+    transaction that closes the voters phase (history checkpoint 1: its header line); none
+    when the file is a part of the state."""
     run, state = batcher.run, batcher.layout.state
+    if run.partial:
+        VoterImport.objects.filter(pk=run.pk).update(history_checkpoint_row=1)
+        run.refresh_from_db()
+        return
     now = timezone.now()
     vr, vc = sql.table(VoterRecord), sql.table(VoterChange)
     absent = (
@@ -312,7 +422,13 @@ def _history_phase(
 ) -> None:
     run = batcher.run
     parser = HistoryParser(batcher.layout, header)
-    lines = Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_checkpoint_row)
+    # Checkpoint 1 says the voters file is done: the header line, where the file has one;
+    # in a file without, line 1 is a ballot still to read (unless a batch of that one line
+    # was committed: read again, its ballot is already recorded and added no second time).
+    skip_to = run.history_checkpoint_row
+    if not batcher.layout.header and skip_to == 1:
+        skip_to = 0
+    lines = _lines(batcher.layout, path, header, skip_to)
     batches = stream.history_batches(parser, lines, batch_size, run.history_checkpoint_row)
     stream.load_phase("history", batches, batcher.history, lines, 0, progress, notes)
 
@@ -359,7 +475,7 @@ def _history_stage_phase(
             cursor.execute(f"DROP TABLE IF EXISTS {stage}")
             cursor.execute(f"CREATE UNLOGGED TABLE {stage} ({sql.HISTORY_STAGE})")
     parser = HistoryParser(batcher.layout, header)
-    lines = Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_staged_row)
+    lines = _lines(batcher.layout, path, header, run.history_staged_row)
     batches = stream.history_batches(parser, lines, batch_size, run.history_staged_row)
     stream.load_phase("history", batches, batcher.history_stage, lines, 0, progress, notes)
     with transaction.atomic(), connection.cursor() as cursor:
