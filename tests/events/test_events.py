@@ -150,8 +150,7 @@ def test_volunteer_proposes_and_only_staff_over_the_unit_decide(
     organizer = make_staff(role="organizer", unit=campaign.triangle)
     assert selectors.event_proposals_pending(scope=staff_scope(outsider)) == []
     assert [
-        p.event.pk
-        for p in selectors.event_proposals_pending(scope=staff_scope(organizer))
+        p.event.pk for p in selectors.event_proposals_pending(scope=staff_scope(organizer))
     ] == [event.pk]
     with pytest.raises(ApplicationError) as caught:
         services.event_decide(actor=outsider, event_id=event.pk, approve=True)

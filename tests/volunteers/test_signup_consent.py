@@ -67,9 +67,10 @@ def test_ticked_topics_become_email_subscriptions_from_the_form(form: Any) -> No
     ) == {"volunteering", "voting_info"}
     history = consent_selectors.person_consent(person_id=submission.person_id).history
     assert {e.source for e in history} == {f"signup_form:{form.pk}"}
-    assert consent_selectors.subscribed_topic_keys(
-        person_id=submission.person_id, channel="sms"
-    ) == set(), "a form's boxes speak for email only"
+    assert (
+        consent_selectors.subscribed_topic_keys(person_id=submission.person_id, channel="sms")
+        == set()
+    ), "a form's boxes speak for email only"
 
 
 def test_the_confirmation_is_sent_once_through_the_outbox(form: Any) -> None:

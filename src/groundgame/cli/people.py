@@ -72,10 +72,13 @@ def cmd_export_universe(args: argparse.Namespace) -> int:
     name, out = args.name, args.out
     boot()
     from groundgame.core.errors import ApplicationError
+    from groundgame.organizing.selectors import SYSTEM_SCOPE
     from groundgame.people import selectors as people_selectors
     from groundgame.people import services as people_services
 
-    universe = people_selectors.universe_list().filter(name__iexact=name.strip()).first()
+    universe = (
+        people_selectors.universe_list(SYSTEM_SCOPE).filter(name__iexact=name.strip()).first()
+    )
     if universe is None:
         raise CliError(f"no universe named {name!r}; see the Universes page for their names")
     try:

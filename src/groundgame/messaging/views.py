@@ -126,7 +126,11 @@ def _compose(request: HttpRequest, mailing: Mailing | None) -> HttpResponse:
     _require_sender(request)
     # Any other button (the preview's, without JavaScript) shows the page again unsaved.
     saving = request.method == "POST" and request.POST.get("action") == "save"
-    form = MailingForm(request.POST if request.method == "POST" else None, mailing=mailing)
+    form = MailingForm(
+        request.POST if request.method == "POST" else None,
+        scope=request.staff_scope,  # type: ignore[attr-defined]
+        mailing=mailing,
+    )
     status = 200
     if saving:
         status = 422
@@ -195,7 +199,7 @@ def mailing_preview(request: HttpRequest) -> JsonResponse:
     """The compose page's live preview: the panel for one recipient as HTML, or the problem
     (a 422 naming the field and line)."""
     _require_sender(request)
-    form = MailingForm(request.POST)
+    form = MailingForm(request.POST, scope=request.staff_scope)  # type: ignore[attr-defined]
     context = _preview_context(request, form.preview_values(), _index(request))
     html = render_to_string("messaging/_preview.html", context, request=request)
     error = context["preview_error"]

@@ -28,6 +28,7 @@ from groundgame.messaging import (
     templating,
 )
 from groundgame.messaging.models import Mailing, MessageChannel, Send
+from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
 
@@ -74,12 +75,12 @@ def topic_checked(key: str) -> Any:
     return topic
 
 
-def _universe_spec(universe_id: int | None) -> tuple[int | None, dict[str, Any]]:
+def _universe_spec(actor: Actor, universe_id: int | None) -> tuple[int | None, dict[str, Any]]:
     if universe_id is None:
         raise ValidationFailed(
             "Choose the universe to send to.", code=errors.UNIVERSE_REQUIRED, field="universe"
         )
-    universe = people_selectors.universe_get(universe_id)
+    universe = people_selectors.universe_get(universe_id, organizing_selectors.staff_scope(actor))
     if universe is None:
         raise ValidationFailed("No such universe.", code=errors.UNIVERSE_REQUIRED, field="universe")
     return universe.pk, dict(universe.filters)
@@ -107,7 +108,7 @@ def mailing_create(
         raise ValidationFailed("Name the mailing.", field="name")
     _check_templates(ch, subject, body)
     topic = topic_checked(topic_key)
-    universe_pk, spec = _universe_spec(universe_id)
+    universe_pk, spec = _universe_spec(actor, universe_id)
     with transaction.atomic():
         mailing = Mailing.objects.create(
             name=name.strip()[:200],
@@ -147,7 +148,7 @@ def mailing_update(
         before = snapshot(mailing)
         mailing.name = name.strip()[:200]
         mailing.topic = topic_checked(topic_key)
-        mailing.universe_id, mailing.audience_spec = _universe_spec(universe_id)
+        mailing.universe_id, mailing.audience_spec = _universe_spec(actor, universe_id)
         mailing.subject = subject.strip()[:200] if channel == MessageChannel.EMAIL else ""
         mailing.body = body
         mailing.save()
