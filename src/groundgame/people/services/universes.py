@@ -122,7 +122,8 @@ def _unit_for(scope: organizing.StaffScope, org_unit_id: int | None) -> organizi
 def _universe_for_update(scope: organizing.StaffScope, universe_id: int) -> Universe:
     """The universe, locked, if this staff member sees it."""
     universe = (
-        Universe.objects.select_for_update()
+        # Only the universe's row is locked: its unit, joined to check who sees it, may be none.
+        Universe.objects.select_for_update(of=("self",))
         .filter(selectors.universe_visible(scope), pk=universe_id)
         .select_related("org_unit")
         .first()
