@@ -67,10 +67,9 @@ def cmd_link(args: argparse.Namespace) -> int:
 def cmd_export_universe(args: argparse.Namespace) -> int:
     """``people export-universe``: everyone in the universe, as the system (whose scope is
     the whole campaign), with the same audit row as an export from the web."""
-    import csv
-
     name, out = args.name, args.out
     boot()
+    from groundgame.core import exports
     from groundgame.core.errors import ApplicationError
     from groundgame.organizing.selectors import SYSTEM_SCOPE
     from groundgame.people import selectors as people_selectors
@@ -84,7 +83,7 @@ def cmd_export_universe(args: argparse.Namespace) -> int:
     try:
         export = people_services.universe_export(actor=None, universe_id=universe.pk)
         with open(out, "w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
+            writer = exports.Writer(file)
             writer.writerow(export.header)
             # The records are read in chunks as they are written: memory stays flat.
             writer.writerows(export.records)

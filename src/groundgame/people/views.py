@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any, cast
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from groundgame.core import exports
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.core.templatetags.charts import Chart, bar_chart
@@ -344,7 +344,7 @@ def universe_export(request: HttpRequest, universe_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("people:universes")
-    writer = csv.writer(_Echo())
+    writer = exports.Writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow(export.header)
