@@ -124,10 +124,29 @@ GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = float(
 )
 GROUNDGAME_SIGNUP_MAX_BODY_BYTES = 16 * 1024
 
+# Behind a load balancer: the proxies whose forwarded client address (and scheme) is
+# believed, and the header that carries the address (see core/client_address.py).
+GROUNDGAME_TRUSTED_PROXIES = env.env_networks("GROUNDGAME_TRUSTED_PROXIES")
+GROUNDGAME_CLIENT_IP_HEADER = os.environ.get("GROUNDGAME_CLIENT_IP_HEADER", "X-Forwarded-For")
+if GROUNDGAME_TRUSTED_PROXIES:
+    # The proxy ends TLS and says so; it must overwrite this header from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Users reach the site over HTTPS only: cookies are sent over HTTPS only, plain HTTP is
+# redirected (except the health probe a load balancer polls over HTTP), and browsers are told
+# to use HTTPS for a year (HSTS).
+GROUNDGAME_HTTPS = env.env_bool("GROUNDGAME_HTTPS")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.env_bool("GROUNDGAME_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = GROUNDGAME_HTTPS
+CSRF_COOKIE_SECURE = GROUNDGAME_HTTPS
+SECURE_SSL_REDIRECT = GROUNDGAME_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("GROUNDGAME_HSTS_SECONDS", "31536000")) if GROUNDGAME_HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("GROUNDGAME_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.env_bool("GROUNDGAME_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -223,6 +224,25 @@ def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings
     assert 1 <= int(limited["Retry-After"]) <= 10
     other = post_api(client, form.slug, person(), key="key-88888", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 201, "another client is not held up"
+
+
+def test_behind_a_load_balancer_each_client_has_its_own_limit(form: Any, settings: Any) -> None:
+    """Every request arrives from the balancer's address; the limit follows the address it
+    forwards, and a forwarded address from anyone else is not believed."""
+    settings.GROUNDGAME_SIGNUP_CLIENT_BURST = 3
+    settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE = 6
+    settings.GROUNDGAME_TRUSTED_PROXIES = [ipaddress.ip_network("10.1.0.0/16")]
+    balancer = {"REMOTE_ADDR": "10.1.0.5"}
+
+    def post(n: int, forwarded: str, **peer: str) -> int:
+        extra = {**balancer, **peer, "HTTP_X_FORWARDED_FOR": forwarded}
+        return int(post_api(Client(), form.slug, person(), key=f"key-{n:05d}", **extra).status_code)
+
+    assert [post(n, "198.51.100.7") for n in range(4)] == [201, 201, 201, 429]
+    assert post(10, "198.51.100.8") == 201, "another client behind the balancer goes on"
+    # A client talking to the app directly cannot pick a fresh address for each request.
+    direct = [post(20 + n, f"203.0.113.{n}", REMOTE_ADDR="192.0.2.1") for n in range(4)]
+    assert direct == [201, 201, 201, 429]
 
 
 def test_on_redis_the_buckets_are_shared_in_one_command_per_sync(

@@ -7,6 +7,7 @@ The embedded mode needs no variable at all: a data directory (``GROUNDGAME_HOME`
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 import zoneinfo
@@ -47,6 +48,18 @@ def env_hours(name: str, default: str) -> tuple[dt.time, dt.time]:
     if opens >= closes:
         raise ValueError(f"{name}: {value!r} closes before it opens.")
     return opens, closes
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks (``10.0.0.0/8, 192.0.2.7``), checked when the
+    settings load."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an address or a network.") from None
+    return networks
 
 
 def env_timezone(name: str, default: str) -> str:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from groundgame.core import request_context
+from groundgame.core import client_address, request_context
 
 
 class RequestContextMiddleware:
@@ -18,7 +18,7 @@ class RequestContextMiddleware:
         request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
         context = request_context.RequestContext(
             request_id=request_id,
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_address.of(request),
             path=request.path[:200],
         )
         token = request_context.activate(context)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
-from groundgame.core import locks
+from groundgame.core import client_address, locks
 from groundgame.organizing import errors
 from groundgame.organizing.models import Coverage, LoginFailure, OrgUnit, StaffRole
 from groundgame.organizing.selectors import staff_scope
@@ -241,7 +241,7 @@ def staff_login(*, request: HttpRequest, username: str, password: str) -> User:
     A locked-out attempt is refused without checking the password, so guessing stops working
     even for the right password until the window has passed.
     """
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_address.of(request)
     if not _claim_attempt(username=username, ip=ip):
         raise errors.RateLimited(
             "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.",

@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from groundgame.core import client_address
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.core.templatetags.charts import chart, line_chart
@@ -30,10 +31,6 @@ from groundgame.volunteers.models import SignupForm
 
 _THANKS_SALT = "groundgame.intake.thanks"
 HONEYPOT = "website"
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
 # The public form --------------------------------------------------------------------------
@@ -114,7 +111,7 @@ def _public_post(request: HttpRequest, signup: SignupForm, *, embed: bool) -> Ht
     key = request.POST.get("idempotency_key", "")
     referral = request.POST.get("ref", "")[:100]
     source = request.POST.get("source", "")[:40]
-    wait = ratelimit.signup_wait(client=_client(request), form_slug=signup.slug)
+    wait = ratelimit.signup_wait(client=client_address.of(request), form_slug=signup.slug)
     status = 400
     if wait:
         form.add_error(
@@ -145,7 +142,7 @@ def _public_post(request: HttpRequest, signup: SignupForm, *, embed: bool) -> Ht
                     consents=consents,
                     source=source,
                     referral_code=referral,
-                    client=_client(request),
+                    client=client_address.of(request),
                 )
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
