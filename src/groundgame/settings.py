@@ -197,8 +197,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # approvers above; the longest a delegation of approval may run before it is renewed.
 GROUNDGAME_APPROVAL_HOURS = int(os.environ.get("GROUNDGAME_APPROVAL_HOURS", "24"))
 GROUNDGAME_DELEGATION_MAX_DAYS = int(os.environ.get("GROUNDGAME_DELEGATION_MAX_DAYS", "120"))
-# Signs delivery webhooks (email provider events; the SMS provider signs with its auth token).
-GROUNDGAME_WEBHOOK_SECRET = os.environ.get("GROUNDGAME_WEBHOOK_SECRET") or SECRET_KEY
+# Signs delivery webhooks (email provider events; the SMS provider signs with its auth token):
+# a secret of its own, since the provider holds it too.
+GROUNDGAME_WEBHOOK_SECRET = env.webhook_secret(HOME, SECRET_KEY)
 # Who sends, as named in the first text to a number, keyword replies and email footers.
 GROUNDGAME_ORGANIZATION = os.environ.get("GROUNDGAME_ORGANIZATION", "Groundgame for America")
 GROUNDGAME_POSTAL_ADDRESS = os.environ.get(

@@ -78,20 +78,36 @@ def secret_key(home: Path) -> str:
     Keeping it on disk means sessions survive a restart of the demo without anyone having to
     invent a secret; no key is ever committed.
     """
-    from_env = os.environ.get("GROUNDGAME_SECRET_KEY")
-    if from_env:
-        return from_env
-    path = home / "secret_key"
+    return os.environ.get("GROUNDGAME_SECRET_KEY") or _kept_secret(home / "secret_key")
+
+
+def webhook_secret(home: Path, secret_key: str) -> str:
+    """``GROUNDGAME_WEBHOOK_SECRET``, or a random one kept in the data directory.
+
+    It is handed to the email provider, which signs its delivery events with it, so it is
+    never the secret key: with the key, whoever holds the provider's settings could sign a
+    session, an event host's roster link or a one-click unsubscribe. Set to the key, the
+    start stops."""
+    secret = os.environ.get("GROUNDGAME_WEBHOOK_SECRET") or _kept_secret(home / "webhook_secret")
+    if secret == secret_key:
+        raise ValueError(
+            "GROUNDGAME_WEBHOOK_SECRET: give webhooks a secret of their own, not the secret key."
+        )
+    return secret
+
+
+def _kept_secret(path: Path) -> str:
+    """A random secret generated once into ``path`` (readable by its owner only)."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
     try:
-        home.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        path.write_text(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(50)
+        path.write_text(secret)
         path.chmod(0o600)
-        return key
+        return secret
     except OSError:
         # An unwritable data directory is reported by the command line with a clear message;
         # settings must still load so that it can do so.
