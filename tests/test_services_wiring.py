@@ -217,8 +217,11 @@ def test_enqueued_task_is_run_by_a_worker_process(start_worker: Callable[[], Wor
 
 
 @pytest.mark.django_db(transaction=True)
-def test_healthz_reports_the_worker(start_worker: Callable[[], Worker]) -> None:
+def test_healthz_reports_the_worker(
+    start_worker: Callable[[], Worker], make_staff: Callable[..., Any]
+) -> None:
     client = Client()
+    client.force_login(make_staff("ops", superuser=True))  # staff see which process runs
     before = client.get("/healthz").json()
     assert before["status"] == "degraded"
     assert before["worker"]["ok"] is False

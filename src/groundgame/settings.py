@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from csp import constants as csp
+
 from groundgame.core import env
 
 HOME = env.home_dir()
@@ -22,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
@@ -47,11 +50,14 @@ MIDDLEWARE = [
     "groundgame.core.middleware.RequestContextMiddleware",
     "groundgame.volunteers.middleware.PublicSignupMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "groundgame.core.middleware.SessionTimeoutMiddleware",
+    "groundgame.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "groundgame.organizing.middleware.StaffScopeMiddleware",
@@ -136,6 +142,11 @@ if GROUNDGAME_TRUSTED_PROXIES:
 # redirected (except the health probe a load balancer polls over HTTP), and browsers are told
 # to use HTTPS for a year (HSTS).
 GROUNDGAME_HTTPS = env.env_bool("GROUNDGAME_HTTPS")
+# Staff sessions end after this long without a request, and this long after signing in
+# (core.middleware.SessionTimeoutMiddleware): a shift's work, not Django's two weeks.
+GROUNDGAME_SESSION_IDLE_MINUTES = int(os.environ.get("GROUNDGAME_SESSION_IDLE_MINUTES", "120"))
+GROUNDGAME_SESSION_MAX_HOURS = int(os.environ.get("GROUNDGAME_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = GROUNDGAME_SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = GROUNDGAME_HTTPS
@@ -148,6 +159,22 @@ SECURE_HSTS_SECONDS = (
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("GROUNDGAME_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env.env_bool("GROUNDGAME_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
+# Pages load scripts, styles and images from the site itself only, so a script planted in a
+# name or a note cannot run even if escaping were ever missed; the one inline script (which
+# marks the page as having JavaScript before it paints) carries the request's nonce. Pages
+# are framed by nobody, except the sign-up form made to be embedded (volunteers.views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

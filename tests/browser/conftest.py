@@ -288,12 +288,27 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+def csp_violations(context: Any) -> list[str]:
+    """What the pages of ``context`` reported their Content-Security-Policy blocked (an inline
+    script or style, a source from elsewhere): a test asserts there was none."""
+    seen: list[str] = []
+
+    def note(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            seen.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", note)
+    return seen
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP)
+    blocked = csp_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not blocked, blocked
 
 
 @pytest.fixture(scope="session")

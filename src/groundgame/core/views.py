@@ -43,8 +43,18 @@ def _worker_status() -> dict[str, Any]:
             for w in fresh.order_by("worker_id")
         ]
     except Exception as exc:  # the database being down is reported above
-        return {"ok": False, "workers": [], "error": str(exc).splitlines()[0][:200]}
-    return {"ok": bool(workers), "workers": workers}
+        return {"ok": False, "count": 0, "workers": [], "error": str(exc).splitlines()[0][:200]}
+    return {"ok": bool(workers), "count": len(workers), "workers": workers}
+
+
+def _public(body: dict[str, Any]) -> dict[str, Any]:
+    """What anyone may read: whether each part works, without the host names, process ids
+    and error messages (which name servers) that only staff see."""
+    return {
+        **body,
+        "database": {"ok": body["database"]["ok"]},
+        "worker": {"ok": body["worker"]["ok"], "count": body["worker"]["count"]},
+    }
 
 
 @never_cache
@@ -53,12 +63,17 @@ def liveness(request: HttpRequest) -> JsonResponse:
     """200 when the database answers; the worker's state is reported beside it.
 
     A missing worker does not fail the check (the web keeps taking sign-ups, which wait in the
-    queue), but ``status`` says "degraded" so that monitoring sees it.
+    queue), but ``status`` says "degraded" so that monitoring sees it. Signed-in staff also
+    see each worker's host, process and backend, and the database's error.
     """
     database = _database_status()
-    worker = _worker_status() if database["ok"] else {"ok": False, "workers": []}
+    worker = _worker_status() if database["ok"] else {"ok": False, "count": 0, "workers": []}
     status = "ok" if database["ok"] and worker["ok"] else ("degraded" if database["ok"] else "down")
     body = {"status": status, "version": __version__, "database": database, "worker": worker}
+    # Who is asking is read from the database: while it is down, everyone gets the public body.
+    scope = getattr(request, "staff_scope", None) if database["ok"] else None
+    if scope is None or not scope.is_staff:
+        body = _public(body)
     return JsonResponse(body, status=200 if database["ok"] else 503)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp import constants as csp
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groundgame.core.decorators import staff_required
+from groundgame.core.decorators import csp_update, staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.messaging import selectors, templating
 from groundgame.messaging.forms import FrequencyCapForm, MailingForm, ScheduleForm, TestSendForm
@@ -175,13 +176,21 @@ def _compose(request: HttpRequest, mailing: Mailing | None) -> HttpResponse:
     )
 
 
+# These pages show an email as mail apps will, in a frame of its own: its styles are inline
+# (mail apps ignore style sheets), and the frame's document keeps the page's policy, so
+# inline styles are allowed here. Scripts stay as strict as everywhere.
+email_preview = csp_update({"style-src": [csp.UNSAFE_INLINE]})
+
+
 @staff_required
+@email_preview
 @require_http_methods(["GET", "POST"])
 def mailing_new(request: HttpRequest) -> HttpResponse:
     return _compose(request, None)
 
 
 @staff_required
+@email_preview
 @require_http_methods(["GET", "POST"])
 def mailing_edit(request: HttpRequest, mailing_id: int) -> HttpResponse:
     mailing = _mailing_or_404(mailing_id)
@@ -275,6 +284,7 @@ def _detail_context(
 
 
 @staff_required
+@email_preview
 @require_GET
 def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
     mailing = _mailing_or_404(mailing_id)

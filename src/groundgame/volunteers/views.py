@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundgame.core import client_address
-from groundgame.core.decorators import staff_required
+from groundgame.core.decorators import csp_replace, staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.core.templatetags.charts import chart, line_chart
 from groundgame.organizing import selectors as organizing_selectors
@@ -176,14 +176,22 @@ def signup_public(request: HttpRequest, slug: str) -> HttpResponse:
     return _public(request, slug, embed=False)
 
 
+# The embeddable form and its thank-you page may be framed by any site: that is what the
+# embed code is for. They hold no staff data and take no action beyond the sign-up itself.
+embeddable = csp_replace({"frame-ancestors": ["*"]})
+
+
 @csrf_exempt
 @xframe_options_exempt
+@embeddable
 @require_http_methods(["GET", "POST"])
 def signup_embed(request: HttpRequest, slug: str) -> HttpResponse:
     """The same form without the page around it, for an iframe on another site."""
     return _public(request, slug, embed=True)
 
 
+@xframe_options_exempt
+@embeddable
 @require_GET
 def signup_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     signup = selectors.signup_form_public(slug)
@@ -202,14 +210,11 @@ def signup_thanks(request: HttpRequest, slug: str) -> HttpResponse:
             services.signup_share_path(signup, submission_id=submission.pk)
         )
         first_name = submission.payload.get("person", {}).get("first_name", "")
-    response = render(
+    return render(
         request,
         "volunteers/signups/thanks.html",
         {"signup": signup, "share": share, "embed": embed, "first_name": first_name},
     )
-    if embed:
-        response.xframe_options_exempt = True
-    return response
 
 
 @require_GET
