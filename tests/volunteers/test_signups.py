@@ -417,20 +417,38 @@ def test_a_double_submit_of_the_page_lands_once(form: Any) -> None:
     assert "/f/join-the-team/?ref=" in thanks
 
 
-@pytest.mark.parametrize("trap", ["honeypot", "too_fast", "no_token"])
-def test_bots_see_a_thank_you_and_nothing_is_written(form: Any, settings: Any, trap: str) -> None:
+def test_a_bot_filling_the_hidden_field_sees_a_thank_you_and_nothing_is_written(
+    form: Any,
+) -> None:
+    response = submit_page(Client(), form.slug, person(), website="http://spam.example")
+    assert response.status_code == 302
+    assert "/thanks/" in response["Location"]
+    assert volunteers_selectors.signup_submission_count() == 0
+
+
+@pytest.mark.parametrize("trap", ["too_fast", "no_token"])
+def test_a_quick_or_stale_post_is_asked_again_never_thanked_and_dropped(
+    form: Any, settings: Any, trap: str
+) -> None:
+    """A browser's autofill posts within two seconds; a page left open for a week has a
+    stale start time. Either may be a real person: they are asked to send it again."""
     client = Client()
     hidden: dict[str, str] = {}
-    if trap == "honeypot":
-        hidden["website"] = "http://spam.example"
-    elif trap == "too_fast":
+    if trap == "too_fast":
         settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 60
     else:
         hidden["started"] = "forged"
     response = submit_page(client, form.slug, person(), **hidden)
-    assert response.status_code == 302
-    assert "/thanks/" in response["Location"]
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "press the button again" in page
+    assert 'value="Maya"' in page, "what they typed is kept"
     assert volunteers_selectors.signup_submission_count() == 0
+
+    settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 0
+    again = client.post(f"/f/{form.slug}/", {**page_fields(page), **person()})
+    assert again.status_code == 302
+    assert volunteers_selectors.signup_submission_count() == 1
 
 
 def test_the_embed_may_be_framed_and_the_page_may_not(form: Any) -> None:

@@ -101,19 +101,23 @@ def _public_post(request: HttpRequest, signup: SignupForm, *, embed: bool) -> Ht
         )
     form = PublicSignupForm(signup, request.POST)
     thanks = reverse("signup_thanks", args=[signup.slug]) + ("?embed=1" if embed else "")
-    # Bots fill the hidden field or post faster than a person can type. They are shown the
-    # thank-you page, so they learn nothing, and nothing is written.
-    elapsed = signups.seconds_since_started(request.POST.get("started", ""), max_age=7 * 86400)
-    if request.POST.get(HONEYPOT) or elapsed is None:
-        return redirect(thanks)
-    if elapsed < settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS:
+    # Bots fill the hidden field, which people never see: they are shown the thank-you page,
+    # so they learn nothing, and nothing is written.
+    if request.POST.get(HONEYPOT):
         return redirect(thanks)
     key = request.POST.get("idempotency_key", "")
     referral = request.POST.get("ref", "")[:100]
     source = request.POST.get("source", "")[:40]
+    # A post faster than a person types, or with a start time that is missing or stale, may
+    # still be a person (a browser's autofill, a page left open for a week): they are asked to
+    # send it again, on a page with a fresh start time, and never thanked for nothing.
+    elapsed = signups.seconds_since_started(request.POST.get("started", ""), max_age=7 * 86400)
     wait = ratelimit.signup_wait(client=client_address.of(request), form_slug=signup.slug)
     status = 400
-    if wait:
+    if elapsed is None or elapsed < settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS:
+        form.is_valid()  # so that the page shows what they typed, checked
+        form.add_error(None, "Please check your details and press the button again to send them.")
+    elif wait:
         form.add_error(
             None, "Too many sign-ups from your network just now. Wait a minute and send it again."
         )
