@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -13,10 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from groundgame import __version__
-from groundgame.core.models import WorkerHeartbeat
+from groundgame.core.models import BEAT_SECONDS, MISSED_ROUNDS, WorkerHeartbeat
 
-# A worker beats every 5 s; three missed beats and it counts as gone.
-HEARTBEAT_STALE_AFTER = dt.timedelta(seconds=15)
+BEAT_STALE_AFTER = dt.timedelta(seconds=BEAT_SECONDS * MISSED_ROUNDS)
 
 
 def _database_status() -> dict[str, Any]:
@@ -29,9 +29,18 @@ def _database_status() -> dict[str, Any]:
     return {"ok": True, "vendor": connection.vendor}
 
 
+def _sweeping(worker: WorkerHeartbeat, now: dt.datetime) -> bool:
+    """Whether the worker's sweeper has succeeded lately (or is only just starting)."""
+    last = worker.swept_at or worker.started_at
+    stale_after = dt.timedelta(seconds=settings.GROUNDGAME_SWEEP_SECONDS * MISSED_ROUNDS)
+    return now - last <= stale_after
+
+
 def _worker_status() -> dict[str, Any]:
+    """The workers whose heartbeat is fresh; the part is ok when one of them also sweeps."""
+    now = timezone.now()
     try:
-        fresh = WorkerHeartbeat.objects.filter(beat_at__gte=timezone.now() - HEARTBEAT_STALE_AFTER)
+        fresh = WorkerHeartbeat.objects.filter(beat_at__gte=now - BEAT_STALE_AFTER)
         workers = [
             {
                 "id": w.worker_id,
@@ -39,12 +48,15 @@ def _worker_status() -> dict[str, Any]:
                 "pid": w.pid,
                 "backend": w.backend,
                 "last_beat": w.beat_at.isoformat(),
+                "last_sweep": w.swept_at.isoformat() if w.swept_at else None,
+                "sweeping": _sweeping(w, now),
             }
             for w in fresh.order_by("worker_id")
         ]
     except Exception as exc:  # the database being down is reported above
         return {"ok": False, "count": 0, "workers": [], "error": str(exc).splitlines()[0][:200]}
-    return {"ok": bool(workers), "count": len(workers), "workers": workers}
+    ok = any(w["sweeping"] for w in workers)
+    return {"ok": ok, "count": len(workers), "workers": workers}
 
 
 def _public(body: dict[str, Any]) -> dict[str, Any]:
