@@ -14,10 +14,9 @@ from django.core import mail
 from django.db import OperationalError, connection
 from django.test import Client
 
-from groundgame.core import shared_cache
+from groundgame.core import ratelimit, shared_cache
 from groundgame.core.errors import PermissionDenied
 from groundgame.organizing import selectors as organizing_selectors
-from groundgame.volunteers import ratelimit
 from groundgame.volunteers import selectors as volunteers_selectors
 from groundgame.volunteers import services as volunteers_services
 from groundgame.volunteers import signups as signup_rules

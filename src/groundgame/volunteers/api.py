@@ -19,7 +19,7 @@ from ninja import Router
 
 from groundgame.core import client_address
 from groundgame.core.errors import ApplicationError
-from groundgame.volunteers import errors, ratelimit, selectors, services
+from groundgame.volunteers import errors, selectors, services, signups
 
 router = Router(tags=["public"], auth=None)
 
@@ -96,7 +96,7 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
     key = request.headers.get("Idempotency-Key", "")
     try:
         body = _body(request)
-        wait = ratelimit.signup_wait(client=client_address.of(request), form_slug=slug)
+        wait = signups.signup_wait(client=client_address.of(request), form_slug=slug)
         if wait:
             return _error(
                 errors.RateLimited(

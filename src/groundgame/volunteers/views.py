@@ -25,7 +25,7 @@ from groundgame.core.errors import ApplicationError
 from groundgame.core.templatetags.charts import chart, line_chart
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
-from groundgame.volunteers import ratelimit, selectors, services, signups
+from groundgame.volunteers import selectors, services, signups
 from groundgame.volunteers.forms import PublicSignupForm, SignupFormEditor
 from groundgame.volunteers.models import SignupForm
 
@@ -112,7 +112,7 @@ def _public_post(request: HttpRequest, signup: SignupForm, *, embed: bool) -> Ht
     # still be a person (a browser's autofill, a page left open for a week): they are asked to
     # send it again, on a page with a fresh start time, and never thanked for nothing.
     elapsed = signups.seconds_since_started(request.POST.get("started", ""), max_age=7 * 86400)
-    wait = ratelimit.signup_wait(client=client_address.of(request), form_slug=signup.slug)
+    wait = signups.signup_wait(client=client_address.of(request), form_slug=signup.slug)
     status = 400
     if elapsed is None or elapsed < settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS:
         form.is_valid()  # so that the page shows what they typed, checked
