@@ -26,7 +26,7 @@ from groundgame.people import services as people
 
 # The report header (database, task backend) and the rule that a missing service fails under
 # CI=true instead of skipping.
-pytest_plugins = ["tests.service_requirements"]
+pytest_plugins = ["tests.service_requirements", "tests.workers"]
 
 PASSWORD = "correct-horse-battery-staple-42"
 

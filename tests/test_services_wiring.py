@@ -12,15 +12,12 @@ database.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,84 +27,8 @@ from django.db import connection
 from django.test import Client
 
 from tests.conftest import FAST_PASSWORD_HASHER
-from tests.helpers import database_url_for_tests
 from tests.service_requirements import require_service
-
-# Generous: a cold worker imports Django and connects in a couple of seconds, but CI machines
-# are shared and slow; the tests return as soon as the condition holds.
-WORKER_DEADLINE = 60.0
-
-
-def _uses_rq() -> bool:
-    return bool(os.environ.get("REDIS_URL"))
-
-
-class Worker:
-    """A ``groundgame worker`` subprocess on the test database; its output goes to a file so
-    that a failure can show it."""
-
-    def __init__(self, log: Path, home: Path) -> None:
-        env = dict(os.environ)
-        env.update(DATABASE_URL=database_url_for_tests(), GROUNDGAME_HOME=str(home))
-        self.log = log
-        self._out = log.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "groundgame", "worker"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=subprocess.STDOUT,
-            # Its own process group, so that stop() can also end the RQ scheduler it forks.
-            start_new_session=True,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        if not self._out.closed:
-            self._out.flush()
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def assert_running(self) -> None:
-        code = self.process.poll()
-        if code is not None:
-            pytest.fail(f"the worker exited with {code}:\n{self.output()}", pytrace=False)
-
-    def stop(self) -> int:
-        """SIGTERM (a warm shutdown in both backends), then SIGKILL if it hangs."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        # A worker stopped before its signal handlers were installed leaves its scheduler
-        # process behind; never let a test leak one.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self._out.close()
-        return self.process.returncode
-
-
-@pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[Callable[[], Worker]]:
-    if _uses_rq():
-        require_service("redis")
-    if connection.vendor == "postgresql":
-        require_service("postgresql")
-    workers: list[Worker] = []
-
-    def start() -> Worker:
-        worker = Worker(tmp_path / f"worker-{len(workers)}.log", tmp_path / "home")
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        worker.stop()
+from tests.workers import WORKER_DEADLINE, Worker, uses_rq
 
 
 def _wait_for(condition: Callable[[], Any], worker: Worker, what: str) -> Any:
@@ -126,7 +47,7 @@ def _wait_for(condition: Callable[[], Any], worker: Worker, what: str) -> Any:
 
 def test_task_backend_follows_redis_url() -> None:
     backend = settings.TASKS["default"]["BACKEND"]
-    if _uses_rq():
+    if uses_rq():
         assert backend == "django_tasks_rq.RQBackend"
         assert "django_rq" in settings.INSTALLED_APPS
         assert settings.RQ_QUEUES["default"]["URL"] == os.environ["REDIS_URL"]
@@ -210,15 +131,18 @@ def _ping_through(worker: Worker) -> None:
 def test_enqueued_task_is_run_by_a_worker_process(start_worker: Callable[[], Worker]) -> None:
     from groundgame.core.tasks import ping
 
-    assert type(ping.get_backend()).__name__ == ("RQBackend" if _uses_rq() else "DatabaseBackend")
+    assert type(ping.get_backend()).__name__ == ("RQBackend" if uses_rq() else "DatabaseBackend")
     worker = start_worker()
     _ping_through(worker)
     assert worker.stop() == 0, worker.output()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_healthz_reports_the_worker(start_worker: Callable[[], Worker]) -> None:
+def test_healthz_reports_the_worker(
+    start_worker: Callable[[], Worker], make_staff: Callable[..., Any]
+) -> None:
     client = Client()
+    client.force_login(make_staff("ops", superuser=True))  # staff see which process runs
     before = client.get("/healthz").json()
     assert before["status"] == "degraded"
     assert before["worker"]["ok"] is False
@@ -243,4 +167,4 @@ def test_healthz_reports_the_worker(start_worker: Callable[[], Worker]) -> None:
     after = client.get("/healthz")
     assert after.status_code == 200
     assert after.json()["status"] == "degraded"
-    assert after.json()["worker"] == {"ok": False, "workers": []}
+    assert after.json()["worker"] == {"ok": False, "count": 0, "workers": []}

@@ -3,12 +3,14 @@
 Routers are given as strings so that this module does not import the apps' private modules.
 """
 
+import math
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from groundgame.core.api_auth import staff_auth
-from groundgame.core.errors import ApplicationError
+from groundgame.core.errors import ApplicationError, RateLimited
 
 api = NinjaAPI(
     title="groundgame",
@@ -22,7 +24,10 @@ api = NinjaAPI(
 
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        response["Retry-After"] = str(math.ceil(exc.retry_after))
+    return response
 
 
 @api.exception_handler(ValidationError)

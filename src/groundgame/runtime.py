@@ -10,7 +10,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from groundgame.core.env import home_dir
@@ -108,13 +108,47 @@ def make_server(host: str, port: int, threads: int = 8):  # type: ignore[no-unty
     return create_server(application, host=host, port=port, threads=threads, ident="groundgame")
 
 
+def _loop(name: str, interval: float, work: Callable[[], None], stop: threading.Event) -> None:
+    """Run ``work`` every ``interval`` seconds until ``stop``, surviving the database.
+
+    A connection that the database dropped stays broken in Django until it is closed: each
+    round first closes one that errored or outlived its age, and a round that fails closes
+    it, so the next round connects afresh instead of failing forever."""
+    from django.db import DatabaseError, close_old_connections, connection
+
+    while True:
+        close_old_connections()
+        try:
+            work()
+        except DatabaseError as exc:
+            logger.warning("worker %s failed, retrying in %.0f s: %s", name, interval, exc)
+            connection.close()
+        if stop.wait(interval):
+            break
+    connection.close()
+
+
 @contextlib.contextmanager
-def heartbeat(backend: str, interval: float = 5.0) -> Iterator[str]:
+def _every(name: str, interval: float, work: Callable[[], None]) -> Iterator[None]:
+    """``work`` in a thread of its own every ``interval`` seconds while the block runs."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_loop, args=(name, interval, work, stop), name=name, daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 1)
+
+
+@contextlib.contextmanager
+def heartbeat(backend: str, interval: float | None = None) -> Iterator[str]:
     """Keep a WorkerHeartbeat row fresh while the block runs; /healthz reads it."""
-    from django.db import DatabaseError, connection
     from django.utils import timezone
 
-    from groundgame.core.models import WorkerHeartbeat
+    from groundgame.core.models import BEAT_SECONDS, WorkerHeartbeat
 
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     now = timezone.now()
@@ -126,54 +160,38 @@ def heartbeat(backend: str, interval: float = 5.0) -> Iterator[str]:
         started_at=now,
         beat_at=now,
     )
-    stop = threading.Event()
 
     def beat() -> None:
-        while not stop.wait(interval):
-            try:
-                WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=timezone.now())
-            except DatabaseError as exc:
-                # A missed beat shows on /healthz; the worker itself keeps going.
-                logger.warning("worker heartbeat failed: %s", exc)
-        connection.close()
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=timezone.now())
 
-    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
-    thread.start()
     try:
-        yield worker_id
+        with _every("heartbeat", interval or BEAT_SECONDS, beat):
+            yield worker_id
     finally:
-        stop.set()
-        thread.join(timeout=interval + 1)
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
 @contextlib.contextmanager
-def sweeper(interval: float = 15.0) -> Iterator[None]:
-    """Re-schedule work that lost its task while the block runs: sign-ups committed by a web
-    process that died before it could schedule their processing."""
-    from django.db import DatabaseError, connection
+def sweeper(worker_id: str) -> Iterator[None]:
+    """Re-schedule work that lost its task while the block runs, every
+    ``GROUNDGAME_SWEEP_SECONDS``: sign-ups committed by a web process that died before it
+    could schedule their processing, and outboxes whose sender died mid-send. Each sweep that
+    succeeds is noted on the worker's heartbeat row, so /healthz shows a sweeper that
+    stopped working."""
+    from django.conf import settings
+    from django.utils import timezone
 
+    from groundgame.core.models import WorkerHeartbeat
+    from groundgame.messaging import services as messaging
     from groundgame.volunteers import services as volunteers
 
-    stop = threading.Event()
-
     def sweep() -> None:
-        while True:
-            try:
-                volunteers.signup_pending_sweep()
-            except DatabaseError as exc:
-                logger.warning("sign-up sweep failed: %s", exc)
-            if stop.wait(interval):
-                break
-        connection.close()
+        volunteers.signup_pending_sweep()
+        messaging.outbox_sweep()
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).update(swept_at=timezone.now())
 
-    thread = threading.Thread(target=sweep, name="sweeper", daemon=True)
-    thread.start()
-    try:
+    with _every("sweeper", settings.GROUNDGAME_SWEEP_SECONDS, sweep):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=interval + 1)
 
 
 def run_worker() -> None:
@@ -182,7 +200,7 @@ def run_worker() -> None:
     from django.core.management import call_command
 
     backend = settings.TASKS["default"]["BACKEND"]
-    with heartbeat(backend), sweeper():
+    with heartbeat(backend) as worker_id, sweeper(worker_id):
         if backend.startswith("django_tasks_rq"):
             call_command(
                 "rqworker",

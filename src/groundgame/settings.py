@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from csp import constants as csp
+
 from groundgame.core import env
 
 HOME = env.home_dir()
@@ -22,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
@@ -47,11 +50,14 @@ MIDDLEWARE = [
     "groundgame.core.middleware.RequestContextMiddleware",
     "groundgame.volunteers.middleware.PublicSignupMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "groundgame.core.middleware.SessionTimeoutMiddleware",
+    "groundgame.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "groundgame.organizing.middleware.StaffScopeMiddleware",
@@ -102,6 +108,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# How often a worker looks for work that lost its task (runtime.sweeper).
+GROUNDGAME_SWEEP_SECONDS = float(os.environ.get("GROUNDGAME_SWEEP_SECONDS", "15"))
+
 # Lockout: this many failed logins for one username (or from one address) within the window
 # lock further attempts until the window has passed.
 GROUNDGAME_LOGIN_MAX_FAILURES = int(os.environ.get("GROUNDGAME_LOGIN_MAX_FAILURES", "5"))
@@ -124,11 +133,51 @@ GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = float(
 )
 GROUNDGAME_SIGNUP_MAX_BODY_BYTES = 16 * 1024
 
+# Behind a load balancer: the proxies whose forwarded client address (and scheme) is
+# believed, and the header that carries the address (see core/client_address.py).
+GROUNDGAME_TRUSTED_PROXIES = env.env_networks("GROUNDGAME_TRUSTED_PROXIES")
+GROUNDGAME_CLIENT_IP_HEADER = os.environ.get("GROUNDGAME_CLIENT_IP_HEADER", "X-Forwarded-For")
+if GROUNDGAME_TRUSTED_PROXIES:
+    # The proxy ends TLS and says so; it must overwrite this header from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Users reach the site over HTTPS only: cookies are sent over HTTPS only, plain HTTP is
+# redirected (except the health probe a load balancer polls over HTTP), and browsers are told
+# to use HTTPS for a year (HSTS).
+GROUNDGAME_HTTPS = env.env_bool("GROUNDGAME_HTTPS")
+# Staff sessions end after this long without a request, and this long after signing in
+# (core.middleware.SessionTimeoutMiddleware): a shift's work, not Django's two weeks.
+GROUNDGAME_SESSION_IDLE_MINUTES = int(os.environ.get("GROUNDGAME_SESSION_IDLE_MINUTES", "120"))
+GROUNDGAME_SESSION_MAX_HOURS = int(os.environ.get("GROUNDGAME_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = GROUNDGAME_SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.env_bool("GROUNDGAME_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = GROUNDGAME_HTTPS
+CSRF_COOKIE_SECURE = GROUNDGAME_HTTPS
+SECURE_SSL_REDIRECT = GROUNDGAME_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("GROUNDGAME_HSTS_SECONDS", "31536000")) if GROUNDGAME_HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("GROUNDGAME_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.env_bool("GROUNDGAME_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
+# Pages load scripts, styles and images from the site itself only, so a script planted in a
+# name or a note cannot run even if escaping were ever missed; the one inline script (which
+# marks the page as having JavaScript before it paints) carries the request's nonce. Pages
+# are framed by nobody, except the sign-up form made to be embedded (volunteers.views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -178,8 +227,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # approvers above; the longest a delegation of approval may run before it is renewed.
 GROUNDGAME_APPROVAL_HOURS = int(os.environ.get("GROUNDGAME_APPROVAL_HOURS", "24"))
 GROUNDGAME_DELEGATION_MAX_DAYS = int(os.environ.get("GROUNDGAME_DELEGATION_MAX_DAYS", "120"))
-# Signs delivery webhooks (email provider events; the SMS provider signs with its auth token).
-GROUNDGAME_WEBHOOK_SECRET = os.environ.get("GROUNDGAME_WEBHOOK_SECRET") or SECRET_KEY
+# Signs delivery webhooks (email provider events; the SMS provider signs with its auth token):
+# a secret of its own, since the provider holds it too.
+GROUNDGAME_WEBHOOK_SECRET = env.webhook_secret(HOME, SECRET_KEY)
 # Who sends, as named in the first text to a number, keyword replies and email footers.
 GROUNDGAME_ORGANIZATION = os.environ.get("GROUNDGAME_ORGANIZATION", "Groundgame for America")
 GROUNDGAME_POSTAL_ADDRESS = os.environ.get(

@@ -37,27 +37,96 @@ MOBILE = {"width": 390, "height": 844}
 
 # name, state code, counties per region (two regions of two teams each)
 STATES = [
-    ("Pennsylvania", "PA",
-     [("Philadelphia", ["42101", "42045"]), ("Pittsburgh", ["42003", "42125"])]),
-    ("Michigan", "MI",
-     [("Detroit Metro", ["26163", "26125"]), ("West Michigan", ["26081", "26139"])]),
+    (
+        "Pennsylvania",
+        "PA",
+        [("Philadelphia", ["42101", "42045"]), ("Pittsburgh", ["42003", "42125"])],
+    ),
+    (
+        "Michigan",
+        "MI",
+        [("Detroit Metro", ["26163", "26125"]), ("West Michigan", ["26081", "26139"])],
+    ),
     ("Wisconsin", "WI", [("Milwaukee", ["55079", "55133"]), ("Madison", ["55025", "55105"])]),
     ("Georgia", "GA", [("Atlanta", ["13121", "13089"]), ("Savannah", ["13051", "13029"])]),
     ("Arizona", "AZ", [("Phoenix", ["04013", "04021"]), ("Tucson", ["04019", "04023"])]),
     ("North Carolina", "NC", [("Triangle", ["37183", "37063"]), ("Charlotte", ["37119", "37179"])]),
     ("Nevada", "NV", [("Las Vegas", ["32003", "32510"]), ("Reno", ["32031", "32019"])]),
 ]
-FIRST = ["Maya", "Jordan", "Luis", "Aisha", "Grace", "Omar", "Hannah", "DeShawn", "Priya", "Ethan",
-         "Sofia", "Marcus", "Lena", "Tomas", "Keisha", "Noah", "Rosa", "Caleb", "Mei", "Andre"]
-LAST = ["Alvarez", "Baker", "Chen", "Diallo", "Evans", "Fischer", "Garcia", "Hughes", "Ibrahim",
-        "Johnson", "Kowalski", "Lopez", "Morgan", "Nguyen", "Okafor", "Patel", "Quinn", "Reyes",
-        "Sullivan", "Thompson"]
-STREETS = ["Maple Ave", "Oak St", "Elm St", "Walnut St", "Main St", "Cedar Ln", "Park Blvd",
-           "Lincoln Ave", "Washington St", "River Rd"]
+FIRST = [
+    "Maya",
+    "Jordan",
+    "Luis",
+    "Aisha",
+    "Grace",
+    "Omar",
+    "Hannah",
+    "DeShawn",
+    "Priya",
+    "Ethan",
+    "Sofia",
+    "Marcus",
+    "Lena",
+    "Tomas",
+    "Keisha",
+    "Noah",
+    "Rosa",
+    "Caleb",
+    "Mei",
+    "Andre",
+]
+LAST = [
+    "Alvarez",
+    "Baker",
+    "Chen",
+    "Diallo",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ibrahim",
+    "Johnson",
+    "Kowalski",
+    "Lopez",
+    "Morgan",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Reyes",
+    "Sullivan",
+    "Thompson",
+]
+STREETS = [
+    "Maple Ave",
+    "Oak St",
+    "Elm St",
+    "Walnut St",
+    "Main St",
+    "Cedar Ln",
+    "Park Blvd",
+    "Lincoln Ave",
+    "Washington St",
+    "River Rd",
+]
 # Area codes in use in the campaign's states: phone numbers are checked (phonenumbers) when a
 # person is created, and many numbers between 201 and 989 are not area codes anywhere.
-AREA_CODES = ("215", "412", "313", "616", "414", "608", "404", "912", "602", "520", "919", "704",
-              "702", "775")
+AREA_CODES = (
+    "215",
+    "412",
+    "313",
+    "616",
+    "414",
+    "608",
+    "404",
+    "912",
+    "602",
+    "520",
+    "919",
+    "704",
+    "702",
+    "775",
+)
 
 
 def _area_code(draw: int) -> str:
@@ -118,19 +187,24 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
     first_person: tuple[int, str] | None = None
     region_name = ""
     for state_name, code, regions in STATES:
-        state = org.org_unit_create(actor=None, name=state_name, kind="state", parent=national,
-                                    state=code)
+        state = org.org_unit_create(
+            actor=None, name=state_name, kind="state", parent=national, state=code
+        )
         units += 1
         if code == "PA":
             org.staff_role_grant(actor=None, user=organizer, org_unit=state, role="organizer")
         for region_label, counties in regions:
-            region = org.org_unit_create(actor=None, name=f"{region_label} Region", kind="region",
-                                         parent=state)
+            region = org.org_unit_create(
+                actor=None, name=f"{region_label} Region", kind="region", parent=state
+            )
             region_name = region_name or region.name
             units += 1
             for n, county in enumerate(counties, start=1):
                 team = org.org_unit_create(
-                    actor=None, name=f"{region_label} Team {n}", kind="team", parent=region,
+                    actor=None,
+                    name=f"{region_label} Team {n}",
+                    kind="team",
+                    parent=region,
                     counties=[county],
                 )
                 units += 1
@@ -139,21 +213,29 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
                 for _ in range(size):
                     household = Household.objects.create(
                         street=f"{rng.randint(10, 9999)} {rng.choice(STREETS)}",
-                        city=region_label.replace(" Metro", ""), state=code,
-                        zip5=f"{rng.randint(10000, 99999)}", county_fips=county,
+                        city=region_label.replace(" Metro", ""),
+                        state=code,
+                        zip5=f"{rng.randint(10000, 99999)}",
+                        county_fips=county,
                     )
                     first, last = rng.choice(FIRST), rng.choice(LAST)
                     person = people.person_create(
-                        actor=admin, first_name=first, last_name=last, household=household,
+                        actor=admin,
+                        first_name=first,
+                        last_name=last,
+                        household=household,
                         org_unit_id=team.pk,
                         email=f"{first}.{last}.{rng.randint(1, 999)}@example.org".lower(),
                         phone=f"+1{_area_code(rng.randint(201, 989))}555{rng.randint(1000, 9999)}",
-                        birth_date=dt.date(rng.randint(1940, 2004), rng.randint(1, 12),
-                                           rng.randint(1, 28)),
+                        birth_date=dt.date(
+                            rng.randint(1940, 2004), rng.randint(1, 12), rng.randint(1, 28)
+                        ),
                     )
                     first_person = first_person or (person.pk, person.full_name)
                     record = VoterRecord.objects.create(
-                        person=person, state=code, state_voter_id=f"{code}{person.pk:08d}",
+                        person=person,
+                        state=code,
+                        state_voter_id=f"{code}{person.pk:08d}",
                         county_fips=county,
                         party=rng.choice(["DEM", "REP", "UNA", ""]),
                         registered_on=dt.date(rng.randint(1990, 2016), 1, 15),
@@ -163,7 +245,9 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
                     for day, name in ELECTIONS:
                         if rng.random() < propensity + 0.15:
                             VoteHistory.objects.create(
-                                voter=record, election_date=day, election_name=name,
+                                voter=record,
+                                election_date=day,
+                                election_name=name,
                                 method=rng.choice(["election_day", "early", "mail"]),
                             )
                     if rng.random() < 0.3:
@@ -204,12 +288,27 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+def csp_violations(context: Any) -> list[str]:
+    """What the pages of ``context`` reported their Content-Security-Policy blocked (an inline
+    script or style, a source from elsewhere): a test asserts there was none."""
+    seen: list[str] = []
+
+    def note(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            seen.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", note)
+    return seen
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP)
+    blocked = csp_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not blocked, blocked
 
 
 @pytest.fixture(scope="session")

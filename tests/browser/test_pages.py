@@ -22,8 +22,12 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
 
 @pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("mobile", MOBILE)])
 def test_staff_pages(
-    live_server: Any, browser_campaign: Campaign, browser: Any, screenshots: Path,
-    label: str, viewport: dict[str, int],
+    live_server: Any,
+    browser_campaign: Campaign,
+    browser: Any,
+    screenshots: Path,
+    label: str,
+    viewport: dict[str, int],
 ) -> None:
     from playwright.sync_api import expect
 

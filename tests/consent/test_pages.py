@@ -15,6 +15,7 @@ from groundgame.consent import links
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent
 from groundgame.consent.models import ConsentEvent, DoNotContact, Subscription, Topic
+from groundgame.core.errors import PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -192,11 +193,19 @@ def test_an_unknown_do_not_contact_action_is_refused(
 # Topics ----------------------------------------------------------------------------------
 
 
-def test_national_staff_add_a_topic(director_client: Client) -> None:
-    page = director_client.get(reverse("consent:topics"))
+@pytest.fixture
+def national_admin_client(
+    make_staff: Callable[..., Any], client_for: Callable[[Any], Client], campaign: Any
+) -> Client:
+    """Ada, an admin of the national unit: campaign-wide settings are hers."""
+    return client_for(make_staff("ada", role="admin", unit=campaign.national))
+
+
+def test_national_admins_add_a_topic(national_admin_client: Client) -> None:
+    page = national_admin_client.get(reverse("consent:topics"))
     assert page.status_code == 200
     assert "Voting information" in page.content.decode()
-    response = director_client.post(
+    response = national_admin_client.post(
         reverse("consent:topics"),
         {"key": "gotv", "name": "Get out the vote", "description": "Election week reminders"},
     )
@@ -214,21 +223,28 @@ def test_national_staff_add_a_topic(director_client: Client) -> None:
     ],
 )
 def test_a_bad_topic_is_named_under_its_field_and_not_added(
-    director_client: Client, data: dict[str, str], field: str, message: str
+    national_admin_client: Client, data: dict[str, str], field: str, message: str
 ) -> None:
     before = Topic.objects.count()
-    response = director_client.post(reverse("consent:topics"), data)
+    response = national_admin_client.post(reverse("consent:topics"), data)
     assert response.status_code == 422
     assert message in response.context["form"].errors[field][0]
     assert Topic.objects.count() == before
 
 
-def test_only_national_staff_add_topics(organizer_client: Client) -> None:
-    page = organizer_client.get(reverse("consent:topics"))
-    assert page.status_code == 200
-    assert "Add topic" not in page.content.decode()
-    response = organizer_client.post(reverse("consent:topics"), {"key": "gotv", "name": "GOTV"})
-    assert response.status_code == 403
+def test_only_national_admins_add_topics(
+    organizer_client: Client, director_client: Client, campaign: Any, make_staff: Any
+) -> None:
+    for client in (organizer_client, director_client):
+        page = client.get(reverse("consent:topics"))
+        assert page.status_code == 200
+        assert "Add topic" not in page.content.decode()
+        response = client.post(reverse("consent:topics"), {"key": "gotv", "name": "GOTV"})
+        assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        consent.topic_create(
+            actor=make_staff("dee", role="director", unit=campaign.national), key="gotv", name="x"
+        )
     assert not Topic.objects.filter(key="gotv").exists()
 
 

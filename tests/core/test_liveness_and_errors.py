@@ -18,7 +18,7 @@ def test_liveness_reports_the_database_and_a_missing_worker_as_degraded():
     assert response.status_code == 200
     body = response.json()
     assert body["database"]["ok"] is True
-    assert body["worker"] == {"ok": False, "workers": []}
+    assert body["worker"] == {"ok": False, "count": 0}
     assert body["status"] == "degraded"
 
 
@@ -38,7 +38,31 @@ def test_liveness_is_ok_with_a_fresh_worker_heartbeat_and_ignores_stale_ones():
     )
     body = Client().get("/healthz").json()
     assert body["status"] == "ok"
-    assert [w["id"] for w in body["worker"]["workers"]] == ["fresh"]
+    assert body["worker"] == {"ok": True, "count": 1}
+
+
+def test_only_staff_see_which_hosts_and_processes_run(make_staff):
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="w1",
+        hostname="db-7.internal",
+        pid=4242,
+        backend="db",
+        started_at=now,
+        beat_at=now,
+    )
+    public = Client().get("/healthz")
+    assert public["Cache-Control"].startswith("max-age=0")
+    assert b"db-7.internal" not in public.content
+    assert b"4242" not in public.content
+    assert public.json()["database"] == {"ok": True}
+
+    staff = Client()
+    staff.force_login(make_staff("ops", superuser=True))
+    details = staff.get("/healthz").json()
+    assert [(w["id"], w["host"], w["pid"]) for w in details["worker"]["workers"]] == [
+        ("w1", "db-7.internal", 4242)
+    ]
 
 
 def test_unknown_page_is_a_friendly_404_without_a_traceback():

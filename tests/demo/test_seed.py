@@ -132,9 +132,7 @@ def test_seeding_again_does_nothing(seeded):
 def test_each_voters_propensity_counts_their_general_election_ballots(seeded):
     from django.db.models import Count
 
-    pairs = set(
-        VoterRecord.objects.annotate(n=Count("history")).values_list("general_votes", "n")
-    )
+    pairs = set(VoterRecord.objects.annotate(n=Count("history")).values_list("general_votes", "n"))
     assert all(votes == n for votes, n in pairs)
     assert {votes for votes, _ in pairs} == {0, 1, 2, 3}
 
@@ -157,9 +155,7 @@ def test_the_seed_gives_list_health_a_history(seeded):
     inside = churn.filter(state__in=battleground).count()
     assert 0.3 < inside / churn.count() < 0.95
     # Fundraising drives the unsubscribes, as it did in 2024.
-    unsubscribes = Counter(
-        churn.filter(action="unsubscribe").values_list("topic__key", flat=True)
-    )
+    unsubscribes = Counter(churn.filter(action="unsubscribe").values_list("topic__key", flat=True))
     assert unsubscribes.most_common(1)[0][0] == "fundraising"
     health = list_health.list_health()
     assert health.mailings

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from groundgame.core.errors import ApplicationError
 from groundgame.events import selectors, services
 from groundgame.events import tasks as events_tasks
+from groundgame.events.models import ShiftSignup
 from groundgame.messaging import services as messaging
 from groundgame.organizing.selectors import staff_scope
 from tests.conftest import Campaign
@@ -150,8 +151,7 @@ def test_volunteer_proposes_and_only_staff_over_the_unit_decide(
     organizer = make_staff(role="organizer", unit=campaign.triangle)
     assert selectors.event_proposals_pending(scope=staff_scope(outsider)) == []
     assert [
-        p.event.pk
-        for p in selectors.event_proposals_pending(scope=staff_scope(organizer))
+        p.event.pk for p in selectors.event_proposals_pending(scope=staff_scope(organizer))
     ] == [event.pk]
     with pytest.raises(ApplicationError) as caught:
         services.event_decide(actor=outsider, event_id=event.pk, approve=True)
@@ -299,17 +299,26 @@ def test_pages_answer_bad_input_in_the_page(campaign: Campaign) -> None:
     assert client.post("/events/propose/", {"title": ""}).status_code == 400
 
 
-def test_rsvp_api_is_idempotent_and_speaks_codes(campaign: Campaign) -> None:
+def test_rsvp_api_is_idempotent_and_speaks_codes(
+    campaign: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
     event = make_event(campaign.durham, capacity=1)
     shift = event.shifts.get()
     client = Client()
     body = {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.org"}
     url = f"/api/organizing/public/shifts/{shift.pk}/rsvps"
     first = client.post(url, body, content_type="application/json")
-    again = client.post(url, body, content_type="application/json")
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["id"] == again.json()["id"]
-    assert first.json()["status"] == "confirmed"
+    with django_capture_on_commit_callbacks() as notices:
+        again = client.post(url, body, content_type="application/json")
+    # Whoever posts Ann's name learns neither whether she is coming nor how to cancel her:
+    # the two answers are the same, and the link goes to her email.
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert first.json() == again.json()
+    assert "cancel" not in first.content.decode().replace("change or cancel", "")
+    assert "token" not in first.json()
+    (signup,) = ShiftSignup.objects.filter(shift=shift)
+    assert signup.status == "confirmed"
+    assert [(cb.args[1]) for cb in notices] == ["already"]  # type: ignore[attr-defined]
     bad = client.post(url, {**body, "email": "x"}, content_type="application/json")
     assert_api_error(bad, 422, "rsvp_invalid", "email")
     unknown = client.post(
@@ -325,7 +334,7 @@ def test_rsvp_api_is_idempotent_and_speaks_codes(campaign: Campaign) -> None:
     # Attendance is for staff only.
     assert (
         client.post(
-            f"/api/organizing/rsvps/{first.json()['id']}/attendance",
+            f"/api/organizing/rsvps/{signup.pk}/attendance",
             {"attendance": "attended"},
             content_type="application/json",
         ).status_code
@@ -375,3 +384,42 @@ def test_shift_fill_counts_each_shifts_places_once(campaign: Campaign) -> None:
     day = timezone.localtime(big.starts_at).date()
     fill = selectors.shift_fill_by_unit_day(since=day, until=day)
     assert fill == {(campaign.durham.pk, day): (4, 15)}
+
+
+def test_the_event_page_never_hands_over_someone_elses_rsvp(campaign: Campaign) -> None:
+    event = make_event(campaign.durham, capacity=3)
+    shift = event.shifts.get()
+    form = {
+        "shift": shift.pk,
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "email": "ann@example.org",
+    }
+    mine = Client().post(f"/events/{event.slug}/", form)
+    assert mine.status_code == 302
+    assert "/events/confirmed/" in mine["Location"]  # her own new RSVP: her page
+    stranger = Client().post(f"/events/{event.slug}/", form, follow=True)
+    page = stranger.content.decode()
+    assert "already has a place" in page
+    token = ShiftSignup.objects.get(shift=shift).cancel_token
+    assert token not in page
+    assert "/events/confirmed/" not in stranger.redirect_chain[-1][0]
+
+
+def test_rsvps_are_rate_limited_per_client_like_sign_ups(campaign: Campaign, settings: Any) -> None:
+    settings.GROUNDGAME_SIGNUP_CLIENT_BURST = 2
+    settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE = 1
+    shift = make_event(campaign.durham, capacity=50).shifts.get()
+    url = f"/api/organizing/public/shifts/{shift.pk}/rsvps"
+    answers = [
+        Client().post(
+            url,
+            {"first_name": "V", "last_name": f"N{n}", "email": f"v{n}@example.org"},
+            content_type="application/json",
+        )
+        for n in range(3)
+    ]
+    assert [a.status_code for a in answers] == [202, 202, 429]
+    assert_api_error(answers[2], 429, "rsvp_rate_limited")
+    assert int(answers[2]["Retry-After"]) >= 1
+    assert ShiftSignup.objects.filter(shift=shift).count() == 2

@@ -63,9 +63,16 @@ def history(db: None, list_settings: Any) -> dict[str, int]:
     """Five subscribers (three in PA, two in CA), one fundraising email ten days ago, and
     what came back."""
     with at(21):
-        ids = {name: person(name, state) for name, state in (
-            ("Pat", "PA"), ("Paula", "PA"), ("Pete", "PA"), ("Cal", "CA"), ("Cara", "CA")
-        )}
+        ids = {
+            name: person(name, state)
+            for name, state in (
+                ("Pat", "PA"),
+                ("Paula", "PA"),
+                ("Pete", "PA"),
+                ("Cal", "CA"),
+                ("Cara", "CA"),
+            )
+        }
         for pk in ids.values():
             consent.subscription_join(
                 person_id=pk,
@@ -173,15 +180,17 @@ def test_reachable_today_by_the_rule_and_week_by_week_from_the_history(history):
     assert reach[("sms", "volunteering")].weekly == (0,) * lh.WEEKS
     topic = consent_selectors.topic_get("volunteering")
     with freeze_time(NOW):
-        assert consent_selectors.reachable_count_at(
-            channel="email", topic=topic, at=timezone.now()
-        ) == 4
+        assert (
+            consent_selectors.reachable_count_at(channel="email", topic=topic, at=timezone.now())
+            == 4
+        )
 
 
 def test_alerts_name_the_mailing_over_its_thresholds(history):
     alerts = {a.kind: a.message for a in reading().alerts}
-    assert "“Spring appeal” lost 20.00% of the people it reached (1 of 5)" in (
-        alerts["unsubscribe_rate"]
+    assert (
+        "“Spring appeal” lost 20.00% of the people it reached (1 of 5)"
+        in (alerts["unsubscribe_rate"])
     )
     assert "complaints from 20.00%" in alerts["complaint_rate"]
     # The last two weeks' churn (Cara, in CA) is not in the battleground.

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,7 @@ RECIPIENTS = 300
 KILL_AFTER = 80
 LEASE_SECONDS = 1
 PER_SECOND = 100
+SWEEP_SECONDS = 1
 
 
 @contextmanager
@@ -216,3 +218,55 @@ def test_the_deliver_command_answers_bad_input_in_one_line(tmp_path: Path) -> No
         assert result.returncode == 2, result.stderr
         assert len(lines) == 1, result.stderr
         assert all(word in lines[0] for word in words), lines[0]
+
+
+def test_a_mailing_whose_sender_died_is_resumed_by_the_workers_sweep(
+    tmp_path: Path, start_worker: Callable[..., Any]
+) -> None:
+    """Nobody schedules delivery again after the kill: the worker's sweep finds the outbox
+    whose sender died and resumes it once the lease ran out, within a few sweeps."""
+    mailing = mailing_to_subscribers("email")
+    addresses = set(Send.objects.filter(mailing=mailing).values_list("address", flat=True))
+    with provider("email") as (provider_env, received):
+        settings_env = {
+            **provider_env,
+            "GROUNDGAME_SEND_LEASE_SECONDS": str(LEASE_SECONDS),
+            "GROUNDGAME_EMAIL_PER_SECOND": str(PER_SECOND),
+            "GROUNDGAME_SWEEP_SECONDS": str(SWEEP_SECONDS),
+        }
+        env = {**os.environ, **settings_env, "DATABASE_URL": database_url_for_tests()}
+        env["GROUNDGAME_HOME"] = str(tmp_path / "home")
+        first = subprocess.Popen(
+            deliver_command("email", mailing),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 300
+            while len(received()) < KILL_AFTER and first.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.005)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=30)
+        killed_after = len(received())
+        assert killed_after < RECIPIENTS, "the sender finished before it could be killed"
+
+        worker = start_worker(**settings_env)
+        deadline = time.monotonic() + 120
+        while Mailing.objects.get(pk=mailing.pk).status != Mailing.Status.SENT:
+            assert time.monotonic() < deadline, worker.output()
+            worker.assert_running()
+            time.sleep(0.25)
+        counts = Counter(received())
+
+    unknown = set(
+        Send.objects.filter(mailing=mailing, status=Send.Status.UNKNOWN).values_list(
+            "address", flat=True
+        )
+    )
+    assert not [a for a in addresses if counts[a] > 1], "someone got it twice"
+    assert len(unknown) <= 1
+    assert {a for a in addresses if counts[a] == 0} <= unknown

@@ -170,6 +170,8 @@ def test_email_events_refuse_a_bad_or_missing_signature(
     for headers in (
         {"Content-Type": "application/json"},
         _signed(body.encode(), secret="not-the-secret"),
+        # The secret key signs sessions and links; the provider never holds it.
+        _signed(body.encode(), secret=settings.SECRET_KEY),
         _signed(b'{"events": []}'),
         {**_signed(body.encode()), "X-Groundgame-Signature": "sha256=00"},
     ):
@@ -229,3 +231,22 @@ def test_the_same_webhook_delivered_twice_at_once_counts_once(
     assert InboundText.objects.count() == 1
     assert ConsentEvent.objects.filter(action=ConsentEvent.Action.STOP).count() == 1
     assert DeliveryEvent.objects.count() == 1
+
+
+def test_webhooks_never_share_the_secret_key(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Left unset, the webhook secret is generated once, apart from the key; set to the key,
+    the start stops with a message naming the setting."""
+    from groundgame.core import env
+
+    monkeypatch.delenv("GROUNDGAME_WEBHOOK_SECRET", raising=False)
+    first = env.webhook_secret(tmp_path, "the-secret-key")
+    assert first != "the-secret-key"
+    assert env.webhook_secret(tmp_path, "the-secret-key") == first  # kept across restarts
+    assert (tmp_path / "webhook_secret").stat().st_mode & 0o077 == 0
+    assert settings.GROUNDGAME_WEBHOOK_SECRET != settings.SECRET_KEY
+
+    monkeypatch.setenv("GROUNDGAME_WEBHOOK_SECRET", "the-secret-key")
+    with pytest.raises(ValueError, match="GROUNDGAME_WEBHOOK_SECRET"):
+        env.webhook_secret(tmp_path, "the-secret-key")

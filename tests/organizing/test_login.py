@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from django.test import Client
+from django.db import connection
+from django.test import Client, RequestFactory
 
 from groundgame.audit import selectors as audit
 from groundgame.audit.selectors import AuditFilter
-from groundgame.core.errors import ValidationFailed
+from groundgame.core.errors import RateLimited, ValidationFailed
 from groundgame.organizing import services as organizing
 from tests.conftest import PASSWORD
 
@@ -75,3 +78,41 @@ def test_next_cannot_redirect_off_site(campaign, make_staff):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_never_check_more_passwords_than_the_limit(campaign, make_staff, settings):
+    """40 wrong passwords at once: five are checked, the rest are refused unchecked. With a
+    real (slow) hasher, counting after the check let 18 through."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    make_staff("olivia", role="organizer", unit=campaign.triangle)
+    guesses = 40
+    start = threading.Barrier(guesses)
+    outcomes: list[str] = []
+    failed: list[BaseException] = []
+
+    def guess(n: int) -> None:
+        request = RequestFactory().post("/login/", REMOTE_ADDR=f"10.0.0.{n}")
+        try:
+            start.wait()
+            organizing.staff_login(request=request, username="olivia", password=f"guess-{n}")
+        except ValidationFailed:
+            outcomes.append("checked")
+        except RateLimited:
+            outcomes.append("locked")
+        except BaseException as exc:  # reported below: a thread's exception is otherwise lost
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not failed, failed
+    assert outcomes.count("checked") == 5
+    assert outcomes.count("locked") == guesses - 5
+    logged = audit.audit_event_list(AuditFilter(action="staff.login_failed")).count()
+    assert logged == 5

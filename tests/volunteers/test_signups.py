@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -13,10 +14,9 @@ from django.core import mail
 from django.db import OperationalError, connection
 from django.test import Client
 
-from groundgame.core import shared_cache
+from groundgame.core import ratelimit, shared_cache
 from groundgame.core.errors import PermissionDenied
 from groundgame.organizing import selectors as organizing_selectors
-from groundgame.volunteers import ratelimit
 from groundgame.volunteers import selectors as volunteers_selectors
 from groundgame.volunteers import services as volunteers_services
 from groundgame.volunteers import signups as signup_rules
@@ -209,6 +209,25 @@ def test_one_client_is_rate_limited_with_429_and_retry_after(form: Any, settings
     assert other.status_code == 201, "another client is not held up"
 
 
+def test_behind_a_load_balancer_each_client_has_its_own_limit(form: Any, settings: Any) -> None:
+    """Every request arrives from the balancer's address; the limit follows the address it
+    forwards, and a forwarded address from anyone else is not believed."""
+    settings.GROUNDGAME_SIGNUP_CLIENT_BURST = 3
+    settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE = 6
+    settings.GROUNDGAME_TRUSTED_PROXIES = [ipaddress.ip_network("10.1.0.0/16")]
+    balancer = {"REMOTE_ADDR": "10.1.0.5"}
+
+    def post(n: int, forwarded: str, **peer: str) -> int:
+        extra = {**balancer, **peer, "HTTP_X_FORWARDED_FOR": forwarded}
+        return int(post_api(Client(), form.slug, person(), key=f"key-{n:05d}", **extra).status_code)
+
+    assert [post(n, "198.51.100.7") for n in range(4)] == [201, 201, 201, 429]
+    assert post(10, "198.51.100.8") == 201, "another client behind the balancer goes on"
+    # A client talking to the app directly cannot pick a fresh address for each request.
+    direct = [post(20 + n, f"203.0.113.{n}", REMOTE_ADDR="192.0.2.1") for n in range(4)]
+    assert direct == [201, 201, 201, 429]
+
+
 def test_on_redis_the_buckets_are_shared_in_one_command_per_sync(
     settings: Any, monkeypatch: Any
 ) -> None:
@@ -381,20 +400,38 @@ def test_a_double_submit_of_the_page_lands_once(form: Any) -> None:
     assert "/f/join-the-team/?ref=" in thanks
 
 
-@pytest.mark.parametrize("trap", ["honeypot", "too_fast", "no_token"])
-def test_bots_see_a_thank_you_and_nothing_is_written(form: Any, settings: Any, trap: str) -> None:
+def test_a_bot_filling_the_hidden_field_sees_a_thank_you_and_nothing_is_written(
+    form: Any,
+) -> None:
+    response = submit_page(Client(), form.slug, person(), website="http://spam.example")
+    assert response.status_code == 302
+    assert "/thanks/" in response["Location"]
+    assert volunteers_selectors.signup_submission_count() == 0
+
+
+@pytest.mark.parametrize("trap", ["too_fast", "no_token"])
+def test_a_quick_or_stale_post_is_asked_again_never_thanked_and_dropped(
+    form: Any, settings: Any, trap: str
+) -> None:
+    """A browser's autofill posts within two seconds; a page left open for a week has a
+    stale start time. Either may be a real person: they are asked to send it again."""
     client = Client()
     hidden: dict[str, str] = {}
-    if trap == "honeypot":
-        hidden["website"] = "http://spam.example"
-    elif trap == "too_fast":
+    if trap == "too_fast":
         settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 60
     else:
         hidden["started"] = "forged"
     response = submit_page(client, form.slug, person(), **hidden)
-    assert response.status_code == 302
-    assert "/thanks/" in response["Location"]
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "press the button again" in page
+    assert 'value="Maya"' in page, "what they typed is kept"
     assert volunteers_selectors.signup_submission_count() == 0
+
+    settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = 0
+    again = client.post(f"/f/{form.slug}/", {**page_fields(page), **person()})
+    assert again.status_code == 302
+    assert volunteers_selectors.signup_submission_count() == 1
 
 
 def test_the_embed_may_be_framed_and_the_page_may_not(form: Any) -> None:

@@ -5,7 +5,10 @@ from groundgame.audit.models import AuditEvent
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(
-        required=False, max_length=150, label="Who", help_text="A username, exactly.",
+        required=False,
+        max_length=150,
+        label="Who",
+        help_text="A username, exactly.",
     )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *AuditEvent.Kind.choices])
     action = forms.CharField(

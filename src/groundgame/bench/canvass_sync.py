@@ -173,7 +173,6 @@ def _load(
     lock = threading.Lock()
     deadline = time.monotonic() + cap
 
-
     def worker(index: int) -> None:
         rng = random.Random(seed * 1_000 + index)  # each run its own client ids
         client = signups.Client(port, timeout=60)
@@ -188,9 +187,7 @@ def _load(
                             return
                     size = _batch_size(rng)
                     batch, rest = pending[:size], pending[size:]
-                    body = json.dumps(
-                        {"list_code": walk_list["code"], "results": batch}
-                    ).encode()
+                    body = json.dumps({"list_code": walk_list["code"], "results": batch}).encode()
                     sends = 2 if rng.random() < REPLAY_SHARE else 1
                     # A batch is done once every send of it is answered; a failed send stops
                     # there and the phone keeps the batch for its next try.

@@ -67,21 +67,23 @@ def cmd_link(args: argparse.Namespace) -> int:
 def cmd_export_universe(args: argparse.Namespace) -> int:
     """``people export-universe``: everyone in the universe, as the system (whose scope is
     the whole campaign), with the same audit row as an export from the web."""
-    import csv
-
     name, out = args.name, args.out
     boot()
+    from groundgame.core import exports
     from groundgame.core.errors import ApplicationError
+    from groundgame.organizing.selectors import SYSTEM_SCOPE
     from groundgame.people import selectors as people_selectors
     from groundgame.people import services as people_services
 
-    universe = people_selectors.universe_list().filter(name__iexact=name.strip()).first()
+    universe = (
+        people_selectors.universe_list(SYSTEM_SCOPE).filter(name__iexact=name.strip()).first()
+    )
     if universe is None:
         raise CliError(f"no universe named {name!r}; see the Universes page for their names")
     try:
         export = people_services.universe_export(actor=None, universe_id=universe.pk)
         with open(out, "w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
+            writer = exports.Writer(file)
             writer.writerow(export.header)
             # The records are read in chunks as they are written: memory stays flat.
             writer.writerows(export.records)

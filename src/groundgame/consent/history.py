@@ -171,7 +171,9 @@ def history_bulk_record(events: Sequence[PastEvent]) -> int:
         DoNotContact.objects.bulk_create(
             [
                 DoNotContact(
-                    person_id=p, reason="Asked never to be contacted.", source=e.source[:60],
+                    person_id=p,
+                    reason="Asked never to be contacted.",
+                    source=e.source[:60],
                     created_at=e.at,
                 )
                 for p, e in dnc.items()

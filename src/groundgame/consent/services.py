@@ -30,7 +30,8 @@ from groundgame.consent.models import (
     SuppressedAddress,
     Topic,
 )
-from groundgame.core.errors import NotFound, ValidationFailed
+from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
+from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
 
@@ -110,7 +111,10 @@ def history_bulk_record(*, events: Sequence[PastEvent]) -> int:
 def topic_create(
     *, actor: Actor, key: str, name: str, description: str = "", transactional: bool = False
 ) -> Topic:
-    """A new topic people can subscribe to (staff)."""
+    """A new topic people can subscribe to. It changes what every unsubscribe page offers,
+    so only national admins (and the system) add one."""
+    if not organizing_selectors.staff_scope(actor).is_admin:
+        raise PermissionDenied("Only national admins add topics.", code=errors.TOPIC_DENIED)
     key = key.strip().lower()
     if not _TOPIC_KEY.match(key):
         raise ValidationFailed(

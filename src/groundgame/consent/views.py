@@ -173,13 +173,13 @@ def person_do_not_contact(request: HttpRequest, person_id: int) -> HttpResponse:
 def topic_list(request: HttpRequest) -> HttpResponse:
     """The topics people subscribe to, and a form to add one."""
     scope = _scope(request)
-    # Adding a topic changes what every unsubscribe page offers: national staff only.
-    may_add = scope.everywhere
+    # Adding a topic changes what every unsubscribe page offers: national admins only.
+    may_add = scope.is_admin
     form = TopicForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if not may_add:
-            return HttpResponse("Only national staff add topics.", status=403)
+            return HttpResponse("Only national admins add topics.", status=403)
         status = 422
         if form.is_valid():
             try:

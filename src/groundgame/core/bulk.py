@@ -63,10 +63,7 @@ def insert_rows(
         while batch := list(islice(it, BATCH)):
             cursor.executemany(
                 sql,
-                [
-                    [adapt(v) if isinstance(v, dt.datetime) else v for v in row]
-                    for row in batch
-                ],
+                [[adapt(v) if isinstance(v, dt.datetime) else v for v in row] for row in batch],
             )
             sent += len(batch)
         if sent >= ANALYZE_FROM_ROWS and connection.vendor == "postgresql":

@@ -7,6 +7,7 @@ The embedded mode needs no variable at all: a data directory (``GROUNDGAME_HOME`
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 import zoneinfo
@@ -49,6 +50,18 @@ def env_hours(name: str, default: str) -> tuple[dt.time, dt.time]:
     return opens, closes
 
 
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks (``10.0.0.0/8, 192.0.2.7``), checked when the
+    settings load."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an address or a network.") from None
+    return networks
+
+
 def env_timezone(name: str, default: str) -> str:
     """An IANA time zone name (``America/New_York``), checked when the settings load."""
     value = os.environ.get(name) or default
@@ -65,20 +78,36 @@ def secret_key(home: Path) -> str:
     Keeping it on disk means sessions survive a restart of the demo without anyone having to
     invent a secret; no key is ever committed.
     """
-    from_env = os.environ.get("GROUNDGAME_SECRET_KEY")
-    if from_env:
-        return from_env
-    path = home / "secret_key"
+    return os.environ.get("GROUNDGAME_SECRET_KEY") or _kept_secret(home / "secret_key")
+
+
+def webhook_secret(home: Path, secret_key: str) -> str:
+    """``GROUNDGAME_WEBHOOK_SECRET``, or a random one kept in the data directory.
+
+    It is handed to the email provider, which signs its delivery events with it, so it is
+    never the secret key: with the key, whoever holds the provider's settings could sign a
+    session, an event host's roster link or a one-click unsubscribe. Set to the key, the
+    start stops."""
+    secret = os.environ.get("GROUNDGAME_WEBHOOK_SECRET") or _kept_secret(home / "webhook_secret")
+    if secret == secret_key:
+        raise ValueError(
+            "GROUNDGAME_WEBHOOK_SECRET: give webhooks a secret of their own, not the secret key."
+        )
+    return secret
+
+
+def _kept_secret(path: Path) -> str:
+    """A random secret generated once into ``path`` (readable by its owner only)."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
     try:
-        home.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        path.write_text(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(50)
+        path.write_text(secret)
         path.chmod(0o600)
-        return key
+        return secret
     except OSError:
         # An unwritable data directory is reported by the command line with a clear message;
         # settings must still load so that it can do so.

@@ -44,5 +44,18 @@ class Conflict(ApplicationError):
 
 
 class RateLimited(ApplicationError):
+    """Too many at once; ``retry_after`` seconds (0: unknown) become the API's Retry-After."""
+
     code = "rate_limited"
     status = 429
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        retry_after: float = 0.0,
+    ) -> None:
+        super().__init__(message, code=code, field=field)
+        self.retry_after = retry_after

@@ -13,6 +13,13 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+# A worker beats every BEAT_SECONDS and sweeps every GROUNDGAME_SWEEP_SECONDS
+# (runtime.heartbeat and runtime.sweeper); three missed in a row and /healthz counts that loop
+# as stopped.
+BEAT_SECONDS = 5.0
+MISSED_ROUNDS = 3
+
+
 class WorkerHeartbeat(models.Model):
     """One row per running worker process, refreshed every few seconds while it runs."""
 
@@ -22,6 +29,8 @@ class WorkerHeartbeat(models.Model):
     backend = models.CharField(max_length=100)
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
+    # The last sweep for sign-ups that lost their task (see runtime.sweeper); none yet at start.
+    swept_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.hostname}"

@@ -267,4 +267,3 @@ def _latency(rng: random.Random, pace_hours: float) -> dt.timedelta:
     hours = pace_hours * math.exp(rng.gauss(0.0, LATENCY_SPREAD))
     low, high = LATENCY_HOURS
     return dt.timedelta(hours=min(max(hours, low), high))
-

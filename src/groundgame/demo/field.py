@@ -571,4 +571,3 @@ def _materials(rng: random.Random, states: list[StateField], today: dt.date) -> 
                 quantity=needed - (unit if rng.random() < 0.3 else 0),
                 on=today - dt.timedelta(days=order.delivered_days_ago),
             )
-

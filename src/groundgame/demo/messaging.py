@@ -79,15 +79,22 @@ PLANS = (
     Plan(22, EMAIL, "voting_info", "Early voting starts", "Vote early", 0.0006),
     Plan(15, EMAIL, "fundraising", "Final notice: membership", "FINAL NOTICE", 0.0042, 0.0016),
     Plan(10, SMS, "volunteering", "Shifts near you", "", 0.008),
-    Plan(6, EMAIL, "fundraising", "Emergency: falling behind", "We are falling behind", 0.0036,
-         0.0012),
+    Plan(
+        6,
+        EMAIL,
+        "fundraising",
+        "Emergency: falling behind",
+        "We are falling behind",
+        0.0036,
+        0.0012,
+    ),
     Plan(2, EMAIL, "volunteering", "Get out the vote shifts", "Sign up for a GOTV shift", 0.0009),
 )
 BOUNCE_RATE = 0.003  # of emails sent: old and mistyped addresses
 
 _BODY = {
-    EMAIL: "Hi {{ first_name|default:\"friend\" }},\n\n{{ name }}",
-    SMS: "{{ first_name|default:\"Hi\" }}, ",
+    EMAIL: 'Hi {{ first_name|default:"friend" }},\n\n{{ name }}',
+    SMS: '{{ first_name|default:"Hi" }}, ',
 }
 
 
@@ -278,6 +285,4 @@ def history_create(*, seed: int, donor_ids: list[int]) -> History:
             churn += len(changes)
         consent_services.history_bulk_record(events=pending)
     messaging_services.list_health_refresh()
-    return History(
-        subscriptions=len(joins), mailings=len(PLANS), sends=sends, churn=churn
-    )
+    return History(subscriptions=len(joins), mailings=len(PLANS), sends=sends, churn=churn)

@@ -152,9 +152,7 @@ def seed_campaign(
         progress=report,
     )
     roles = [(p, t, "leader" if leader else "volunteer") for p, t, leader in voter_file.volunteers]
-    volunteers.membership_bulk_create(
-        actor=None, memberships=roles, source="synthetic campaign"
-    )
+    volunteers.membership_bulk_create(actor=None, memberships=roles, source="synthetic campaign")
     report("volunteers", len(roles), len(roles))
     library = content.library_create(
         seed=seed, admin=users[DEMO_USERNAME], desks=[_desk(s, users) for s in tree.states]

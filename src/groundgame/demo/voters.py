@@ -528,8 +528,13 @@ def _donor_zips() -> dict[str, tuple[Zip, ...]]:
             continue
         if z["lat"] and z["area_codes"]:
             found[z["state"]].append(
-                Zip(z["zip_code"], z["city"], float(z["lat"]), float(z["long"]),
-                    tuple(z["area_codes"]))
+                Zip(
+                    z["zip_code"],
+                    z["city"],
+                    float(z["lat"]),
+                    float(z["long"]),
+                    tuple(z["area_codes"]),
+                )
             )
     return {state: tuple(zs) for state, zs in found.items()}
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from groundgame.core import client_address
 from groundgame.events import errors, selectors, services
 
 router = Router(tags=["events"])
@@ -89,24 +90,33 @@ class RsvpOut(Schema):
     shift_id: int
     status: str
     attendance: str
-    cancel_token: str
+
+
+class RsvpReceived(Schema):
+    shift_id: int
+    message: str
 
 
 def _rsvp_out(signup: Any) -> RsvpOut:
     return RsvpOut(
-        id=signup.pk,
-        shift_id=signup.shift_id,
-        status=signup.status,
-        attendance=signup.attendance,
-        cancel_token=signup.cancel_token,
+        id=signup.pk, shift_id=signup.shift_id, status=signup.status, attendance=signup.attendance
     )
 
 
-@router.post("/public/shifts/{shift_id}/rsvps", response={200: RsvpOut, 201: RsvpOut}, auth=None)
-def public_rsvp(request: HttpRequest, shift_id: int, payload: RsvpIn) -> tuple[int, RsvpOut]:
-    """RSVP without an account. 201 with a new RSVP; 200 with the same one when this person
-    already had it (a retry is safe). The cancel token is the only way to cancel."""
-    result = services.rsvp_create(
+@router.post("/public/shifts/{shift_id}/rsvps", response={202: RsvpReceived}, auth=None)
+def public_rsvp(request: HttpRequest, shift_id: int, payload: RsvpIn) -> tuple[int, RsvpReceived]:
+    """RSVP without an account (a retry is safe). The answer is the same whether the person
+    was already coming or not, and carries no way to cancel: anyone can post a name and an
+    email, so the link to manage the place goes to that email only. Rate-limited per client
+    address like sign-ups (429 ``rsvp_rate_limited`` with Retry-After)."""
+    wait = services.rsvp_wait(client=client_address.of(request))
+    if wait:
+        raise errors.RateLimited(
+            "Too many RSVPs from your network just now; retry after the time in Retry-After.",
+            code=errors.RSVP_RATE_LIMITED,
+            retry_after=wait,
+        )
+    services.rsvp_create(
         actor=request.user,
         shift_id=shift_id,
         first_name=payload.first_name,
@@ -116,7 +126,8 @@ def public_rsvp(request: HttpRequest, shift_id: int, payload: RsvpIn) -> tuple[i
         zip5=payload.zip5,
         source=payload.source,
     )
-    return (201 if result.created else 200), _rsvp_out(result.signup)
+    message = "Received. The confirmation, with the link to change or cancel, is on its way."
+    return 202, RsvpReceived(shift_id=shift_id, message=message)
 
 
 @router.post("/public/rsvps/{token}/cancel", response=RsvpOut, auth=None)

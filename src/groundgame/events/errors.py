@@ -4,6 +4,7 @@ from groundgame.core.errors import (
     Conflict,
     NotFound,
     PermissionDenied,
+    RateLimited,
     ValidationFailed,
 )
 
@@ -18,6 +19,7 @@ SHIFT_NOT_FOUND = "shift_not_found"
 SHIFT_OVER = "shift_over"
 RSVP_INVALID = "rsvp_invalid"
 RSVP_NOT_FOUND = "rsvp_not_found"
+RSVP_RATE_LIMITED = "rsvp_rate_limited"
 ZIP_UNKNOWN = "zip_unknown"
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "PROPOSAL_DECIDED",
     "RSVP_INVALID",
     "RSVP_NOT_FOUND",
+    "RSVP_RATE_LIMITED",
     "SHIFT_INVALID",
     "SHIFT_NOT_FOUND",
     "SHIFT_OVER",
@@ -36,5 +39,6 @@ __all__ = [
     "Conflict",
     "NotFound",
     "PermissionDenied",
+    "RateLimited",
     "ValidationFailed",
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from groundgame.core import client_address
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.events import selectors, services
@@ -124,7 +125,11 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     form = RsvpForm(request.POST if request.method == "POST" else None, shifts=shifts)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        wait = services.rsvp_wait(client=client_address.of(request))
+        if wait:
+            form.add_error(None, "Too many RSVPs from your network just now. Wait a minute.")
+            status = 429
+        elif form.is_valid():
             try:
                 result = services.rsvp_create(
                     actor=request.user,
@@ -140,7 +145,16 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 _form_error(form, exc)
                 status = _status_for(exc)
             else:
-                return redirect("events:confirmed", token=result.signup.cancel_token)
+                if result.created:
+                    return redirect("events:confirmed", token=result.signup.cancel_token)
+                # Anyone can type a name and an email: the place's link goes to that email,
+                # never to this page.
+                messages.info(
+                    request,
+                    "That email already has a place for this shift. We've sent the details "
+                    "and the link to change or cancel it to that address.",
+                )
+                return redirect("events:detail", slug=slug)
         else:
             status = 400
     return render(

@@ -54,6 +54,7 @@ class PayloadTooLarge(ApplicationError):
     code = PAYLOAD_TOO_LARGE
     status = 413
 
+
 # Turf cutting, hand adjustments and walk lists.
 TURF_TARGET_INVALID = "turf_target_invalid"
 TURF_BOUNDARY_INVALID = "turf_boundary_invalid"

@@ -49,9 +49,7 @@ class Turf(TimestampedModel):
     center_longitude = models.FloatField(null=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["cut", "number"], name="turf_number_in_cut")
-        ]
+        constraints = [models.UniqueConstraint(fields=["cut", "number"], name="turf_number_in_cut")]
         ordering = ["cut", "number"]
 
     def __str__(self) -> str:

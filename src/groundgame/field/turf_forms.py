@@ -37,7 +37,7 @@ class TurfCutForm(forms.Form):
 
     def __init__(self, *args: Any, scope: StaffScope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        universes = people_selectors.universe_list()
+        universes = people_selectors.universe_list(scope)
         cast(forms.ChoiceField, self.fields["universe"]).choices = [("", "Choose a universe")] + [
             (u.pk, f"{u.name} ({u.last_count:,} people)" if u.last_count is not None else u.name)
             for u in universes

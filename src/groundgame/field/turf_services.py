@@ -164,7 +164,7 @@ def turf_cut(
             code=errors.TURF_BOUNDARY_INVALID,
             field="boundary",
         )
-    universe = people_selectors.universe_get(universe_id)
+    universe = people_selectors.universe_get(universe_id, scope)
     if universe is None:
         raise ValidationFailed(
             "There is no such universe.", code=errors.TURF_UNIVERSE_NOT_FOUND, field="universe"
@@ -433,7 +433,10 @@ def _households_of(turf: Turf) -> set[int]:
 def _points(turf: Turf, household_ids: set[int]) -> list[HouseholdPoint]:
     """The households with the universe's people counted where the cut's universe still
     holds them (a household that has left it is walked all the same, with none)."""
-    universe = people_selectors.universe_get(turf.cut.universe_id)
+    # The turf is already in the staff member's units; its cut's universe is read as made.
+    universe = people_selectors.universe_get(
+        turf.cut.universe_id, organizing_selectors.SYSTEM_SCOPE
+    )
     counted: dict[int, HouseholdPoint] = {}
     if universe is not None:
         spec = _spec_within(universe.filters, turf.cut.org_unit) or {}

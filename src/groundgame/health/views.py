@@ -17,7 +17,8 @@ def _charts(headline: selectors.Headline) -> dict[str, Chart]:
         "ballots_chart": bar_chart(
             "Ballots cast by voters on file, by state",
             "General-election ballots cast by the voters now on the file, per state, "
-            + ", ".join(str(y) for y in years) + ".",
+            + ", ".join(str(y) for y in years)
+            + ".",
             states,
             [(str(y), [row.ballots.get(y, 0) for row in headline.states]) for y in years],
             category_label="State",

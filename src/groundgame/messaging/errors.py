@@ -2,6 +2,7 @@
 
 MAILING_NOT_FOUND = "mailing_not_found"
 MAILING_NOT_EDITABLE = "mailing_not_editable"
+MAILING_DENIED = "mailing_denied"
 TEMPLATE_INVALID = "template_invalid"
 UNIVERSE_REQUIRED = "universe_required"
 CHANNEL_INVALID = "channel_invalid"

@@ -23,6 +23,7 @@ from django.utils import timezone
 from groundgame.consent import selectors as consent_selectors
 from groundgame.messaging import compose, templating
 from groundgame.messaging.models import FrequencyCap, Mailing, MessageChannel, Send
+from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 
 BATCH = 20_000
@@ -85,9 +86,13 @@ def capped_people(channel: str, now: dt.datetime) -> Exists | None:
 def recipients(
     mailing: Mailing, now: dt.datetime
 ) -> tuple[QuerySet[Any], QuerySet[Any], QuerySet[Any]]:
-    """(audience, reachable, to queue): the universe, those the consent rule allows, and
-    those of them under the frequency cap without a send for this mailing yet."""
-    audience = people_selectors.universe_people(mailing.audience_spec)
+    """(audience, reachable, to queue): the universe within the sender's units, those the
+    consent rule allows, and those of them under the frequency cap without a send for this
+    mailing yet. The sender's units are read now, at send time, not when it was written."""
+    sender = organizing_selectors.staff_scope(mailing.scheduled_by)
+    audience = people_selectors.universe_people(mailing.audience_spec).filter(
+        sender.person_filter()
+    )
     reachable = consent_selectors.reachable(audience, channel=mailing.channel, topic=mailing.topic)
     to_queue = reachable.exclude(
         Exists(Send.objects.filter(mailing=mailing, person=OuterRef("pk")))

@@ -14,6 +14,7 @@ from groundgame.core.errors import ApplicationError
 from groundgame.messaging import templating
 from groundgame.messaging.models import Mailing, MessageChannel
 from groundgame.messaging.services import mailings
+from groundgame.organizing.selectors import StaffScope
 from groundgame.people import selectors as people_selectors
 
 _FIELDS_HELP = ", ".join("{{ " + name + " }}" for name in templating.FIELDS)
@@ -25,9 +26,9 @@ def _topic_choices() -> list[tuple[str, str]]:
     ]
 
 
-def _universe_choices() -> list[tuple[str, str]]:
+def _universe_choices(scope: StaffScope) -> list[tuple[str, str]]:
     choices = [("", "Choose a universe…")]
-    for universe in people_selectors.universe_list().order_by("name"):
+    for universe in people_selectors.universe_list(scope):
         count = "" if universe.last_count is None else f" ({universe.last_count:,} people)"
         choices.append((str(universe.pk), f"{universe.name}{count}"))
     return choices
@@ -63,7 +64,9 @@ class MailingForm(forms.Form):
         '{{ first_name|default:"friend" }} for a fallback.',
     )
 
-    def __init__(self, *args: Any, mailing: Mailing | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, scope: StaffScope, mailing: Mailing | None = None, **kwargs: Any
+    ) -> None:
         if mailing is not None:
             kwargs.setdefault(
                 "initial",
@@ -78,7 +81,7 @@ class MailingForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["topic"]).choices = _topic_choices()
-        cast(forms.ChoiceField, self.fields["universe"]).choices = _universe_choices()
+        cast(forms.ChoiceField, self.fields["universe"]).choices = _universe_choices(scope)
         if mailing is not None:
             # A mailing keeps its channel: its sends, caps and footer depend on it.
             self.fields["channel"].disabled = True

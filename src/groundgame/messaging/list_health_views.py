@@ -72,7 +72,8 @@ def _share_chart(health: lh.ListHealth) -> Chart:
     list_share = health.list_battleground_share
     return line_chart(
         "Share of churn in battleground states",
-        "Each week's churn in " + ", ".join(health.battleground_states)
+        "Each week's churn in "
+        + ", ".join(health.battleground_states)
         + ", against those states' share of the list (people subscribed to something by "
         "email or text today).",
         [_week_label(w) for w in health.weeks],
@@ -93,10 +94,7 @@ def _reach_chart(health: lh.ListHealth) -> Chart:
         "voting, at the end of each week: this week's by the rule itself, earlier weeks "
         "replayed from the consent history.",
         [_week_label(w) for w in health.weeks],
-        [
-            (f"{r.topic} · {CHANNEL_LABELS[r.channel]}", list(r.weekly))
-            for r in health.reach
-        ],
+        [(f"{r.topic} · {CHANNEL_LABELS[r.channel]}", list(r.weekly)) for r in health.reach],
         category_label="Week of",
         chart_id="chart-reach",
     )

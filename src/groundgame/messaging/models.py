@@ -40,6 +40,11 @@ class Mailing(TimestampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who sent it (scheduled it): the fan-out keeps only the people of their units. Empty when
+    # the system sent it (the command line), for the whole campaign.
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Filled in by the fan-out: how many the universe held, how many the consent rule and the
     # frequency caps left out, how many sends were queued.
     audience_count = models.PositiveIntegerField(null=True, blank=True)

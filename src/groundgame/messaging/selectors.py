@@ -182,7 +182,7 @@ def _recipient_rows(
     there are none."""
     if universe_id is None:
         return [], "Choose a universe to preview the message for real recipients."
-    universe = people_selectors.universe_get(universe_id)
+    universe = people_selectors.universe_get(universe_id, scope)
     if universe is None:
         return [], "Choose a universe to preview the message for real recipients."
     audience = people_selectors.universe_people(universe.filters)

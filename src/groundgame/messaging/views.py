@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp import constants as csp
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groundgame.core.decorators import staff_required
+from groundgame.core.decorators import csp_update, staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.messaging import selectors, templating
 from groundgame.messaging.forms import FrequencyCapForm, MailingForm, ScheduleForm, TestSendForm
@@ -126,7 +127,11 @@ def _compose(request: HttpRequest, mailing: Mailing | None) -> HttpResponse:
     _require_sender(request)
     # Any other button (the preview's, without JavaScript) shows the page again unsaved.
     saving = request.method == "POST" and request.POST.get("action") == "save"
-    form = MailingForm(request.POST if request.method == "POST" else None, mailing=mailing)
+    form = MailingForm(
+        request.POST if request.method == "POST" else None,
+        scope=request.staff_scope,  # type: ignore[attr-defined]
+        mailing=mailing,
+    )
     status = 200
     if saving:
         status = 422
@@ -171,13 +176,21 @@ def _compose(request: HttpRequest, mailing: Mailing | None) -> HttpResponse:
     )
 
 
+# These pages show an email as mail apps will, in a frame of its own: its styles are inline
+# (mail apps ignore style sheets), and the frame's document keeps the page's policy, so
+# inline styles are allowed here. Scripts stay as strict as everywhere.
+email_preview = csp_update({"style-src": [csp.UNSAFE_INLINE]})
+
+
 @staff_required
+@email_preview
 @require_http_methods(["GET", "POST"])
 def mailing_new(request: HttpRequest) -> HttpResponse:
     return _compose(request, None)
 
 
 @staff_required
+@email_preview
 @require_http_methods(["GET", "POST"])
 def mailing_edit(request: HttpRequest, mailing_id: int) -> HttpResponse:
     mailing = _mailing_or_404(mailing_id)
@@ -195,7 +208,7 @@ def mailing_preview(request: HttpRequest) -> JsonResponse:
     """The compose page's live preview: the panel for one recipient as HTML, or the problem
     (a 422 naming the field and line)."""
     _require_sender(request)
-    form = MailingForm(request.POST)
+    form = MailingForm(request.POST, scope=request.staff_scope)  # type: ignore[attr-defined]
     context = _preview_context(request, form.preview_values(), _index(request))
     html = render_to_string("messaging/_preview.html", context, request=request)
     error = context["preview_error"]
@@ -271,6 +284,7 @@ def _detail_context(
 
 
 @staff_required
+@email_preview
 @require_GET
 def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
     mailing = _mailing_or_404(mailing_id)

@@ -48,6 +48,9 @@ class StaffScope:
     # only admins may make other admins.
     manage_paths: tuple[str, ...] = ()
     admin_paths: tuple[str, ...] = ()
+    # Every unit they hold a role in, whatever the role: what they share work with (saved
+    # universes), as opposed to whose personal records they may open.
+    unit_paths: tuple[str, ...] = ()
     is_superuser: bool = False
 
     def may_grant(self, unit_path: str, role: str) -> bool:
@@ -124,12 +127,17 @@ def staff_scope(user: AbstractBaseUser | AnonymousUser | None) -> StaffScope:
         admin_paths=_minimal_paths(
             {g.org_unit.path for g in grants if g.role == StaffRole.Role.ADMIN}
         ),
+        unit_paths=_minimal_paths({g.org_unit.path for g in grants}),
         is_superuser=superuser,
     )
 
 
 def org_unit_get(unit_id: int) -> OrgUnit | None:
     return OrgUnit.objects.filter(pk=unit_id).first()
+
+
+def org_unit_by_path(path: str) -> OrgUnit | None:
+    return OrgUnit.objects.filter(path=path).first()
 
 
 def org_unit_list() -> QuerySet[OrgUnit]:

@@ -118,7 +118,8 @@ def universe_count(request: HttpRequest, spec: str = "{}") -> UniverseCountOut:
 @router.get("/universes/saved", response=list[UniverseOut])
 def universe_saved(request: HttpRequest) -> list[UniverseOut]:
     """The saved universes with their last count and when it was taken."""
-    return [UniverseOut.from_orm(u) for u in selectors.universe_list()]
+    scope = request.staff_scope  # type: ignore[attr-defined]
+    return [UniverseOut.from_orm(u) for u in selectors.universe_list(scope)]
 
 
 # Identity resolution --------------------------------------------------------------------

@@ -14,16 +14,15 @@ linker (``linkage``) uses the same levels and re-estimates ``m`` and ``u`` on it
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models.functions import Lower
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from groundgame.core import locks
 from groundgame.people import nicknames
 from groundgame.people.models import Household, Person
 
@@ -346,14 +345,10 @@ def lock(query: Record, external: tuple[str, str] | None = None) -> None:
     """Serialize the find-or-creates of one identity until the transaction ends.
 
     Two identical intakes at the same moment would otherwise both find no one and both
-    create the person. On PostgreSQL this takes a transaction-scoped advisory lock on each
-    key of the record (its external id, email, phone, and formal name with the ZIP or else
-    the birth date), in a fixed order so that two calls sharing keys never wait on one another in a
-    cycle; the second call then finds the first call's person. On SQLite the transaction is
-    IMMEDIATE, which already serializes writers. Must be called inside ``atomic()``.
+    create the person. This holds a lock (``core.locks``) on each key of the record (its
+    external id, email, phone, and formal name with the ZIP or else the birth date), so the
+    second call finds the first call's person. Must be called inside ``atomic()``.
     """
-    if connection.vendor != "postgresql":
-        return
     keys = []
     if external is not None:
         keys.append(f"external:{external[0]}:{external[1]}")
@@ -364,16 +359,4 @@ def lock(query: Record, external: tuple[str, str] | None = None) -> None:
     if query.first_name and query.last_name:
         name = f"{nicknames.canonical(query.first_name)}:{query.last_name}"
         keys.append(f"name:{name}:{query.zip5 or query.birth_date or ''}")
-    numbers = sorted(
-        {
-            int.from_bytes(
-                hashlib.blake2b(f"groundgame.person:{key}".encode(), digest_size=8).digest(),
-                "big",
-                signed=True,
-            )
-            for key in keys
-        }
-    )
-    with connection.cursor() as cursor:
-        for number in numbers:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+    locks.hold(f"groundgame.person:{key}" for key in keys)

@@ -377,6 +377,11 @@ class Universe(TimestampedModel):
     name = models.CharField(max_length=120, unique=True)
     description = models.CharField(max_length=300, blank=True)
     filters = models.JSONField(default=dict)
+    # The unit it was made for: staff of that unit, of the units above it and of those below
+    # see it; empty for the whole campaign's universes, which every staff member sees.
+    org_unit = models.ForeignKey(
+        "organizing.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
 from groundgame.organizing.selectors import StaffScope
@@ -126,12 +126,45 @@ def voter_file_layout(name: str) -> Layout | None:
         return None
 
 
-def universe_list() -> QuerySet[Universe]:
-    return Universe.objects.select_related("created_by").order_by(Lower("name"))
+def _ancestor_paths(path: str) -> list[str]:
+    """ "1/4/17/" -> ["1/", "1/4/", "1/4/17/"]."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def universe_get(universe_id: int) -> Universe | None:
-    return Universe.objects.filter(pk=universe_id).first()
+def universe_visible(scope: StaffScope) -> Q:
+    """The universes a staff member sees: the whole campaign's, and those made for a unit on
+    the line of any unit they hold a role in (the unit itself, above it or below it). A
+    county team sees its state's universes and its own, not another state's."""
+    if scope.everywhere:
+        return Q()
+    q = Q(org_unit__isnull=True)
+    for path in scope.unit_paths:
+        q |= Q(org_unit__path__startswith=path) | Q(org_unit__path__in=_ancestor_paths(path))
+    return q
+
+
+def universe_list(scope: StaffScope) -> QuerySet[Universe]:
+    return (
+        Universe.objects.filter(universe_visible(scope))
+        .select_related("created_by", "org_unit")
+        .order_by(Lower("name"))
+    )
+
+
+def universe_get(universe_id: int, scope: StaffScope) -> Universe | None:
+    """The universe if this staff member sees it: one they do not see is as if it were not."""
+    return universe_list(scope).filter(pk=universe_id).first()
+
+
+def universe_may_change(scope: StaffScope, universe: Universe) -> bool:
+    """Whoever made a universe may change or delete it, and so may an admin of its unit or of
+    a unit above (a national admin for the whole campaign's)."""
+    if scope.is_superuser or (scope.user_id and universe.created_by_id == scope.user_id):
+        return True
+    if universe.org_unit is None:
+        return scope.is_admin
+    return any(universe.org_unit.path.startswith(p) for p in scope.admin_paths)
 
 
 def universe_count(spec: Mapping[str, Any]) -> int:

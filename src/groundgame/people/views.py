@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any, cast
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from groundgame.core import exports
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.core.templatetags.charts import Chart, bar_chart
@@ -102,7 +102,9 @@ def universe_list(request: HttpRequest) -> HttpResponse:
         request,
         "people/universe_list.html",
         {
-            "universes": selectors.universe_list(),
+            "universes": [
+                (u, selectors.universe_may_change(scope, u)) for u in selectors.universe_list(scope)
+            ],
             "can_export": scope.everywhere or bool(scope.person_paths),
             "scope": scope,
         },
@@ -112,7 +114,7 @@ def universe_list(request: HttpRequest) -> HttpResponse:
 def _filter_params(data: QueryDict) -> QueryDict:
     """The builder's filter inputs alone: what a count, a link or a save is made of."""
     params = data.copy()
-    for name in ("csrfmiddlewaretoken", "name", "description", "action"):
+    for name in ("csrfmiddlewaretoken", "name", "description", "for_unit", "action"):
         params.pop(name, None)
     return params
 
@@ -212,9 +214,23 @@ def _builder_context(
         "elections": elections,
         "tags": list(selectors.tag_list().values_list("name", flat=True)),
         "can_export": scope.everywhere or bool(scope.person_paths),
+        # Whom a saved universe is for: the staff member's own units and those below them.
+        "own_units": [
+            (u.pk, "\u00a0\u00a0" * (u.path.count("/") - 1) + u.name)
+            for u in units
+            if scope.is_superuser or any(u.path.startswith(p) for p in scope.unit_paths)
+        ],
+        "whole_campaign": scope.everywhere,
         "count_url": reverse("people:universe_count"),
         **_result_context(params),
     }
+
+
+def _for_unit(data: QueryDict) -> int | None:
+    """The unit chosen under "Made for"; none means the default (or, for national staff who
+    choose "the whole campaign", no unit)."""
+    raw = data.get("for_unit", "")
+    return int(raw) if raw.isdigit() else None
 
 
 @staff_required
@@ -225,7 +241,7 @@ def universe_builder(request: HttpRequest, universe_id: int | None = None) -> Ht
     """
     universe = None
     if universe_id is not None:
-        universe = selectors.universe_get(universe_id)
+        universe = selectors.universe_get(universe_id, request.staff_scope)  # type: ignore[attr-defined]
         if universe is None:
             raise Http404("No such universe.")
     status = 200
@@ -240,6 +256,7 @@ def universe_builder(request: HttpRequest, universe_id: int | None = None) -> Ht
                     description=request.POST.get("description", ""),
                     filters=universes.spec_from_params(params),
                     universe_id=universe_id,
+                    org_unit_id=_for_unit(request.POST),
                 )
             except ApplicationError as exc:
                 errors[exc.field or "spec"] = exc.message
@@ -264,6 +281,8 @@ def universe_builder(request: HttpRequest, universe_id: int | None = None) -> Ht
     context["description"] = request.POST.get(
         "description", universe.description if universe else ""
     )
+    owner = universe.org_unit_id if universe and universe.org_unit_id else ""
+    context["for_unit"] = request.POST.get("for_unit", str(owner))
     return render(request, "people/universe_builder.html", context, status=status)
 
 
@@ -325,7 +344,7 @@ def universe_export(request: HttpRequest, universe_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("people:universes")
-    writer = csv.writer(_Echo())
+    writer = exports.Writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow(export.header)

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
+from groundgame.core import client_address
 from groundgame.core.errors import ApplicationError
-from groundgame.volunteers import errors, ratelimit, selectors, services
+from groundgame.volunteers import errors, selectors, services, signups
 
 router = Router(tags=["public"], auth=None)
 
@@ -95,9 +96,7 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
     key = request.headers.get("Idempotency-Key", "")
     try:
         body = _body(request)
-        wait = ratelimit.signup_wait(
-            client=str(request.META.get("REMOTE_ADDR", "")), form_slug=slug
-        )
+        wait = signups.signup_wait(client=client_address.of(request), form_slug=slug)
         if wait:
             return _error(
                 errors.RateLimited(
@@ -117,7 +116,7 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
             consents=consents if isinstance(consents := body.get("consents", []), list) else [None],
             source=str(body.get("source") or ""),
             referral_code=str(body.get("ref") or ""),
-            client=str(request.META.get("REMOTE_ADDR", "")),
+            client=client_address.of(request),
         )
     except ApplicationError as exc:
         return _error(exc)

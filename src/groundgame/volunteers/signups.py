@@ -12,8 +12,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 
+from groundgame.core import ratelimit
 from groundgame.core.errors import ApplicationError
 from groundgame.core.geo import zip_place
 from groundgame.core.text import has_control_characters
@@ -237,3 +239,22 @@ def seconds_since_started(token: str, *, max_age: int = 86400) -> float | None:
     except (signing.BadSignature, TypeError, ValueError):
         return None
     return time.time() - started
+
+
+def signup_wait(*, client: str, form_slug: str) -> float:
+    """Seconds a sign-up from ``client`` to ``form_slug`` must wait; 0.0 to go ahead.
+
+    Per client address, so one script cannot flood a form; per form, so a surge the machine
+    cannot absorb is turned away with a Retry-After instead of slowing every sign-up down.
+    """
+    per_client = ratelimit.Limit(
+        rate=settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE / 60.0,
+        burst=settings.GROUNDGAME_SIGNUP_CLIENT_BURST,
+    )
+    per_form = ratelimit.Limit(
+        rate=settings.GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND,
+        burst=settings.GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND,
+    )
+    return ratelimit.take(
+        {f"signups:client:{client}": per_client, f"signups:form:{form_slug}": per_form}
+    )

@@ -20,22 +20,19 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groundgame.core.decorators import staff_required
+from groundgame.core import client_address
+from groundgame.core.decorators import csp_replace, staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.core.templatetags.charts import chart, line_chart
 from groundgame.events import selectors as events_selectors
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
-from groundgame.volunteers import errors, ratelimit, selectors, services, signups
+from groundgame.volunteers import errors, selectors, services, signups
 from groundgame.volunteers.forms import FollowUpAttemptForm, PublicSignupForm, SignupFormEditor
 from groundgame.volunteers.models import SignupForm
 
 _THANKS_SALT = "groundgame.intake.thanks"
 HONEYPOT = "website"
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
 # The public form --------------------------------------------------------------------------
@@ -106,19 +103,23 @@ def _public_post(request: HttpRequest, signup: SignupForm, *, embed: bool) -> Ht
         )
     form = PublicSignupForm(signup, request.POST)
     thanks = reverse("signup_thanks", args=[signup.slug]) + ("?embed=1" if embed else "")
-    # Bots fill the hidden field or post faster than a person can type. They are shown the
-    # thank-you page, so they learn nothing, and nothing is written.
-    elapsed = signups.seconds_since_started(request.POST.get("started", ""), max_age=7 * 86400)
-    if request.POST.get(HONEYPOT) or elapsed is None:
-        return redirect(thanks)
-    if elapsed < settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS:
+    # Bots fill the hidden field, which people never see: they are shown the thank-you page,
+    # so they learn nothing, and nothing is written.
+    if request.POST.get(HONEYPOT):
         return redirect(thanks)
     key = request.POST.get("idempotency_key", "")
     referral = request.POST.get("ref", "")[:100]
     source = request.POST.get("source", "")[:40]
-    wait = ratelimit.signup_wait(client=_client(request), form_slug=signup.slug)
+    # A post faster than a person types, or with a start time that is missing or stale, may
+    # still be a person (a browser's autofill, a page left open for a week): they are asked to
+    # send it again, on a page with a fresh start time, and never thanked for nothing.
+    elapsed = signups.seconds_since_started(request.POST.get("started", ""), max_age=7 * 86400)
+    wait = signups.signup_wait(client=client_address.of(request), form_slug=signup.slug)
     status = 400
-    if wait:
+    if elapsed is None or elapsed < settings.GROUNDGAME_SIGNUP_MIN_FILL_SECONDS:
+        form.is_valid()  # so that the page shows what they typed, checked
+        form.add_error(None, "Please check your details and press the button again to send them.")
+    elif wait:
         form.add_error(
             None, "Too many sign-ups from your network just now. Wait a minute and send it again."
         )
@@ -147,7 +148,7 @@ def _public_post(request: HttpRequest, signup: SignupForm, *, embed: bool) -> Ht
                     consents=consents,
                     source=source,
                     referral_code=referral,
-                    client=_client(request),
+                    client=client_address.of(request),
                 )
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -181,14 +182,22 @@ def signup_public(request: HttpRequest, slug: str) -> HttpResponse:
     return _public(request, slug, embed=False)
 
 
+# The embeddable form and its thank-you page may be framed by any site: that is what the
+# embed code is for. They hold no staff data and take no action beyond the sign-up itself.
+embeddable = csp_replace({"frame-ancestors": ["*"]})
+
+
 @csrf_exempt
 @xframe_options_exempt
+@embeddable
 @require_http_methods(["GET", "POST"])
 def signup_embed(request: HttpRequest, slug: str) -> HttpResponse:
     """The same form without the page around it, for an iframe on another site."""
     return _public(request, slug, embed=True)
 
 
+@xframe_options_exempt
+@embeddable
 @require_GET
 def signup_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     signup = selectors.signup_form_public(slug)
@@ -207,14 +216,11 @@ def signup_thanks(request: HttpRequest, slug: str) -> HttpResponse:
             services.signup_share_path(signup, submission_id=submission.pk)
         )
         first_name = submission.payload.get("person", {}).get("first_name", "")
-    response = render(
+    return render(
         request,
         "volunteers/signups/thanks.html",
         {"signup": signup, "share": share, "embed": embed, "first_name": first_name},
     )
-    if embed:
-        response.xframe_options_exempt = True
-    return response
 
 
 @require_GET

@@ -71,9 +71,7 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
-        return not self.categories or all(
-            v is None for s in self.series for v in s.values
-        )
+        return not self.categories or all(v is None for s in self.series for v in s.values)
 
     def rows(self) -> list[tuple[str, list[str]]]:
         """The data table: one row per category, one formatted cell per series."""
@@ -161,9 +159,7 @@ def bar_chart_svg(chart: Chart) -> str:
     parts = _open_svg(chart, height, "bar")
     for i, category in enumerate(chart.categories):
         y = i * group_height
-        parts.append(
-            f'<text class="chart-category" x="0" y="{y + 14}">{escape(category)}</text>'
-        )
+        parts.append(f'<text class="chart-category" x="0" y="{y + 14}">{escape(category)}</text>')
         for j, series in enumerate(chart.series):
             value = _value_at(series, i)
             bar_y = y + LABEL_HEIGHT + j * (BAR_HEIGHT + BAR_GAP)
@@ -180,8 +176,10 @@ def bar_chart_svg(chart: Chart) -> str:
                 f'<text class="chart-value" x="{_num(width)}%" dx="6" '
                 f'y="{bar_y + BAR_HEIGHT - 3}">{escape(label)}</text>'
             )
-    parts.append(f'<line class="chart-axis" x1="0" x2="0" y1="{LABEL_HEIGHT - 2}" '
-                 f'y2="{height - GROUP_GAP}"/>')
+    parts.append(
+        f'<line class="chart-axis" x1="0" x2="0" y1="{LABEL_HEIGHT - 2}" '
+        f'y2="{height - GROUP_GAP}"/>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -249,8 +247,9 @@ def line_chart_svg(chart: Chart) -> str:
         for i, v in enumerate(series.values[:n]):
             if v is None:
                 continue
-            name = escape(f"{series.name}, {chart.categories[i]}: "
-                          f"{format_value(v, chart.value_format)}")
+            name = escape(
+                f"{series.name}, {chart.categories[i]}: {format_value(v, chart.value_format)}"
+            )
             parts.append(
                 f'<circle class="{colour}" cx="{_num(x_pct(i))}%" cy="{_num(y_px(v))}" '
                 f'r="3.5"><title>{name}</title></circle>'
@@ -276,9 +275,7 @@ def chart(spec: Chart, caption: bool = True) -> dict[str, object]:
         "chart": spec,
         "svg": svg,
         "caption": caption,
-        "legend": [
-            (s.name, series_class(i, len(spec.series))) for i, s in enumerate(spec.series)
-        ],
+        "legend": [(s.name, series_class(i, len(spec.series))) for i, s in enumerate(spec.series)],
     }
 
 

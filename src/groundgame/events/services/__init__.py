@@ -25,6 +25,7 @@ from groundgame.events.services.rsvps import (
     event_roster_open,
     rsvp_cancel,
     rsvp_create,
+    rsvp_wait,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "rsvp_create",
     "rsvp_import",
     "rsvp_notice_send",
+    "rsvp_wait",
     "shift_add",
     "shift_import",
     "shift_reminders_send",

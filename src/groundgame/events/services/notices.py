@@ -147,6 +147,11 @@ def _rsvp_email(signup: ShiftSignup, notice: str) -> None:
             "and we will email you.",
         ),
         "promoted": (f"A place opened: {event.title}", "a place opened and it is yours."),
+        "already": (
+            f"You're on the list: {event.title}",
+            "you already have your place for this shift (or a place on its wait list); "
+            "someone asked for it again, so here are its details.",
+        ),
         "reminder": (f"Tomorrow: {event.title}", "a reminder that you are expected."),
         "event_cancelled": (
             f"Cancelled: {event.title}",

@@ -7,11 +7,13 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
+from groundgame.core import ratelimit
 from groundgame.events import errors
 from groundgame.events.models import Event, Shift, ShiftSignup
 from groundgame.events.selectors import event_id_for_host_token
@@ -38,6 +40,16 @@ def _confirmed_count(shift: Shift) -> int:
     return ShiftSignup.objects.filter(shift=shift, status=ShiftSignup.Status.CONFIRMED).count()
 
 
+def rsvp_wait(*, client: str) -> float:
+    """Seconds an RSVP from ``client`` must wait; 0.0 to go ahead. The same allowance per
+    address as sign-ups, so one script cannot fill shifts or mail people at will."""
+    per_client = ratelimit.Limit(
+        rate=settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE / 60.0,
+        burst=settings.GROUNDGAME_SIGNUP_CLIENT_BURST,
+    )
+    return ratelimit.take({f"rsvps:client:{client}": per_client})
+
+
 def rsvp_create(
     *,
     actor: Actor,
@@ -54,7 +66,8 @@ def rsvp_create(
     The shift's row is locked for the whole decision, so concurrent RSVPs queue and never
     confirm more people than its capacity (SQLite serialises writers by itself). The person
     is found or created by identity resolution, and the same person twice gets their first
-    RSVP back: a retried request lands once.
+    RSVP back: a retried request lands once, and the person is emailed the link to manage
+    their place again.
     """
     email = clean_contact(
         first_name=first_name, last_name=last_name, email=email, code=errors.RSVP_INVALID
@@ -93,6 +106,9 @@ def rsvp_create(
         )
         signup = ShiftSignup.objects.filter(shift=shift, person=person).first()
         if signup is not None and signup.status != ShiftSignup.Status.CANCELLED:
+            # Whoever asked may not be the person: the way to manage the place goes to the
+            # person's own email, never back to the asker (see the public API and page).
+            notify([signup.pk], "already")
             return RsvpResult(signup=signup, created=False)
         if signup is not None:
             # Coming back after cancelling: the place in the queue is the time of this RSVP,

@@ -6,184 +6,443 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('content', '0001_initial'),
-        ('organizing', '0006_intake_pending_index'),
-        ('people', '0006_fewer_indexes_and_staged_history'),
+        ("content", "0001_initial"),
+        ("organizing", "0006_intake_pending_index"),
+        ("people", "0006_fewer_indexes_and_staged_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SyncRejection',
+            name="SyncRejection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('list_code', models.CharField(max_length=40)),
-                ('client_id', models.CharField(blank=True, max_length=64)),
-                ('payload', models.JSONField()),
-                ('reason', models.CharField(max_length=300)),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("list_code", models.CharField(max_length=40)),
+                ("client_id", models.CharField(blank=True, max_length=64)),
+                ("payload", models.JSONField()),
+                ("reason", models.CharField(max_length=300)),
+                ("received_at", models.DateTimeField(db_index=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='MaterialRequest',
+            name="MaterialRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('yard_signs', 'Yard signs'), ('literature', 'Literature'), ('door_hangers', 'Door hangers'), ('clipboards', 'Clipboards')], max_length=16)),
-                ('quantity_needed', models.PositiveIntegerField()),
-                ('quantity_ordered', models.PositiveIntegerField(default=0)),
-                ('quantity_delivered', models.PositiveIntegerField(default=0)),
-                ('needed_by', models.DateField()),
-                ('lead_time_days', models.PositiveSmallIntegerField(default=10)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('ordered', 'Ordered'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled')], default='requested', max_length=10)),
-                ('ordered_on', models.DateField(blank=True, null=True)),
-                ('delivered_on', models.DateField(blank=True, null=True)),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.contentitem')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizing.orgunit')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("yard_signs", "Yard signs"),
+                            ("literature", "Literature"),
+                            ("door_hangers", "Door hangers"),
+                            ("clipboards", "Clipboards"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("quantity_needed", models.PositiveIntegerField()),
+                ("quantity_ordered", models.PositiveIntegerField(default=0)),
+                ("quantity_delivered", models.PositiveIntegerField(default=0)),
+                ("needed_by", models.DateField()),
+                ("lead_time_days", models.PositiveSmallIntegerField(default=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("ordered", "Ordered"),
+                            ("delivered", "Delivered"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                    ),
+                ),
+                ("ordered_on", models.DateField(blank=True, null=True)),
+                ("delivered_on", models.DateField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.contentitem",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizing.orgunit",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TurfCut',
+            name="TurfCut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('target_doors', models.PositiveIntegerField()),
-                ('boundary', models.CharField(blank=True, max_length=20)),
-                ('status', models.CharField(choices=[('running', 'Cutting'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('households', models.PositiveIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizing.orgunit')),
-                ('universe', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.universe')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("target_doors", models.PositiveIntegerField()),
+                ("boundary", models.CharField(blank=True, max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Cutting"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("households", models.PositiveIntegerField(default=0)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizing.orgunit",
+                    ),
+                ),
+                (
+                    "universe",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.universe",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Turf',
+            name="Turf",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('doors', models.PositiveIntegerField(default=0)),
-                ('people', models.PositiveIntegerField(default=0)),
-                ('route_meters', models.FloatField(default=0.0)),
-                ('center_latitude', models.FloatField(null=True)),
-                ('center_longitude', models.FloatField(null=True)),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizing.orgunit')),
-                ('cut', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='turfs', to='field.turfcut')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                ("doors", models.PositiveIntegerField(default=0)),
+                ("people", models.PositiveIntegerField(default=0)),
+                ("route_meters", models.FloatField(default=0.0)),
+                ("center_latitude", models.FloatField(null=True)),
+                ("center_longitude", models.FloatField(null=True)),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizing.orgunit",
+                    ),
+                ),
+                (
+                    "cut",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="turfs",
+                        to="field.turfcut",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cut', 'number'],
+                "ordering": ["cut", "number"],
             },
         ),
         migrations.CreateModel(
-            name='TurfStop',
+            name="TurfStop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.household')),
-                ('turf', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='field.turf')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.household",
+                    ),
+                ),
+                (
+                    "turf",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stops",
+                        to="field.turf",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['turf', 'position'],
+                "ordering": ["turf", "position"],
             },
         ),
         migrations.CreateModel(
-            name='WalkList',
+            name="WalkList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=12, unique=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('canvasser', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.person')),
-                ('script', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.contentitem')),
-                ('shift', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organizing.shift')),
-                ('turf', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='walk_lists', to='field.turf')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=12, unique=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "canvasser",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "script",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.contentitem",
+                    ),
+                ),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organizing.shift",
+                    ),
+                ),
+                (
+                    "turf",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="walk_lists",
+                        to="field.turf",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CanvassResult',
+            name="CanvassResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.UUIDField(unique=True)),
-                ('outcome', models.CharField(choices=[('not_home', 'Not home'), ('talked', 'Talked'), ('refused', 'Refused'), ('moved', 'Moved'), ('inaccessible', 'Inaccessible'), ('come_back', 'Come back later')], max_length=12)),
-                ('support', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('issues', models.JSONField(blank=True, default=list)),
-                ('notes', models.TextField(blank=True)),
-                ('do_not_contact', models.BooleanField(default=False)),
-                ('canvasser_name', models.CharField(blank=True, max_length=100)),
-                ('recorded_at', models.DateTimeField()),
-                ('synced_at', models.DateTimeField()),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('review', models.CharField(blank=True, choices=[('', 'Not flagged'), ('flagged', 'Flagged for review'), ('confirmed', 'Reviewed: fine'), ('rejected', 'Reviewed: not genuine')], default='', max_length=10)),
-                ('flags', models.JSONField(blank=True, default=list)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.household')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizing.orgunit')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.person')),
-                ('script_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.contentversion')),
-                ('walk_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='field.walklist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_id", models.UUIDField(unique=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("not_home", "Not home"),
+                            ("talked", "Talked"),
+                            ("refused", "Refused"),
+                            ("moved", "Moved"),
+                            ("inaccessible", "Inaccessible"),
+                            ("come_back", "Come back later"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("support", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("issues", models.JSONField(blank=True, default=list)),
+                ("notes", models.TextField(blank=True)),
+                ("do_not_contact", models.BooleanField(default=False)),
+                ("canvasser_name", models.CharField(blank=True, max_length=100)),
+                ("recorded_at", models.DateTimeField()),
+                ("synced_at", models.DateTimeField()),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                (
+                    "review",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not flagged"),
+                            ("flagged", "Flagged for review"),
+                            ("confirmed", "Reviewed: fine"),
+                            ("rejected", "Reviewed: not genuine"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("flags", models.JSONField(blank=True, default=list)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.household",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizing.orgunit",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "script_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.contentversion",
+                    ),
+                ),
+                (
+                    "walk_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="field.walklist",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ContactGoal',
+            name="ContactGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('measure', models.CharField(choices=[('doors', 'Doors knocked'), ('conversations', 'Conversations')], max_length=16)),
-                ('target', models.PositiveIntegerField()),
-                ('starts_on', models.DateField()),
-                ('due_on', models.DateField()),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizing.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[("doors", "Doors knocked"), ("conversations", "Conversations")],
+                        max_length=16,
+                    ),
+                ),
+                ("target", models.PositiveIntegerField()),
+                ("starts_on", models.DateField()),
+                ("due_on", models.DateField()),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizing.orgunit",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('org_unit', 'measure', 'due_on'), name='contact_goal_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("org_unit", "measure", "due_on"), name="contact_goal_once"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='turf',
-            constraint=models.UniqueConstraint(fields=('cut', 'number'), name='turf_number_in_cut'),
+            model_name="turf",
+            constraint=models.UniqueConstraint(fields=("cut", "number"), name="turf_number_in_cut"),
         ),
         migrations.AddIndex(
-            model_name='turfstop',
-            index=models.Index(fields=['turf', 'position'], name='turf_stop_order_idx'),
+            model_name="turfstop",
+            index=models.Index(fields=["turf", "position"], name="turf_stop_order_idx"),
         ),
         migrations.AddConstraint(
-            model_name='turfstop',
-            constraint=models.UniqueConstraint(fields=('turf', 'household'), name='turf_stop_once'),
+            model_name="turfstop",
+            constraint=models.UniqueConstraint(fields=("turf", "household"), name="turf_stop_once"),
         ),
         migrations.AddIndex(
-            model_name='canvassresult',
-            index=models.Index(fields=['org_unit', 'recorded_at'], name='canvass_unit_day_idx'),
+            model_name="canvassresult",
+            index=models.Index(fields=["org_unit", "recorded_at"], name="canvass_unit_day_idx"),
         ),
         migrations.AddIndex(
-            model_name='canvassresult',
-            index=models.Index(fields=['walk_list', 'recorded_at'], name='canvass_list_idx'),
+            model_name="canvassresult",
+            index=models.Index(fields=["walk_list", "recorded_at"], name="canvass_list_idx"),
         ),
         migrations.AddIndex(
-            model_name='canvassresult',
-            index=models.Index(fields=['review'], name='canvass_review_idx'),
+            model_name="canvassresult",
+            index=models.Index(fields=["review"], name="canvass_review_idx"),
         ),
     ]

@@ -5,31 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('field', '0001_initial'),
-        ('organizing', '0006_intake_pending_index'),
+        ("field", "0001_initial"),
+        ("organizing", "0006_intake_pending_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='canvassresult',
-            name='do_not_contact_scope',
-            field=models.CharField(blank=True, choices=[('', 'No request'), ('door', 'No more door knocks'), ('all', 'Never contact me')], default='', max_length=4),
+            model_name="canvassresult",
+            name="do_not_contact_scope",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "No request"),
+                    ("door", "No more door knocks"),
+                    ("all", "Never contact me"),
+                ],
+                default="",
+                max_length=4,
+            ),
         ),
         migrations.AddField(
-            model_name='syncrejection',
-            name='code',
+            model_name="syncrejection",
+            name="code",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='syncrejection',
-            name='field',
+            model_name="syncrejection",
+            name="field",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='syncrejection',
-            name='org_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organizing.orgunit'),
+            model_name="syncrejection",
+            name="org_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="organizing.orgunit",
+            ),
         ),
     ]

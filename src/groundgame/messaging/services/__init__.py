@@ -16,6 +16,7 @@ from groundgame.messaging.services.delivery import (
     message_send,
     outbox_count,
     outbox_next_opening,
+    outbox_sweep,
     outbox_waiting,
     sends_deliver,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "message_send",
     "outbox_count",
     "outbox_next_opening",
+    "outbox_sweep",
     "outbox_waiting",
     "sends_deliver",
     "test_address_checked",

@@ -41,6 +41,11 @@ def default_backends() -> sender.Backends:
     )
 
 
+def _sender_key(channel: MessageChannel) -> str:
+    """The cache key a channel's one sender holds while it works."""
+    return f"messaging:sender:{channel.value}"
+
+
 def sends_deliver(
     *,
     channel: str,
@@ -65,7 +70,7 @@ def sends_deliver(
     # One sender per channel at a time, whoever starts it (the worker's task, the command
     # line), so the provider's rate is kept by one bucket. The hold lasts a send lease and is
     # renewed after every message, so a sender that dies lets go as its sends do.
-    key = f"messaging:sender:{ch.value}"
+    key = _sender_key(ch)
     hold = settings.GROUNDGAME_SEND_LEASE_SECONDS
     if not cache.add(key, "1", timeout=hold):
         raise Conflict(
@@ -92,6 +97,25 @@ def sends_deliver(
         cache.delete(key)
     mailings_close()
     return tally
+
+
+def outbox_sweep() -> list[str]:
+    """Resume the outboxes nobody is working on: sends left claimed or in flight by a sender
+    that died are recovered once their lease ran out, and a delivery run is scheduled for
+    each channel that has sends due and no sender holding it. Returns those channels.
+
+    Without it, a mailing whose sender died mid-send waited for the next task that happened
+    to schedule delivery on its channel."""
+    from groundgame.messaging import tasks
+
+    sender.recover()
+    resumed = []
+    for channel in MessageChannel:
+        busy = cache.get(_sender_key(channel)) is not None
+        if not busy and outbox_waiting(channel=channel.value):
+            tasks.sends_deliver.enqueue(channel.value)
+            resumed.append(channel.value)
+    return resumed
 
 
 def mailing_channel(mailing_id: int) -> str:

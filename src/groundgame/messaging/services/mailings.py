@@ -17,7 +17,7 @@ from django.utils import timezone
 from groundgame.audit.services import Actor, audit_create, audit_record, audit_update, snapshot
 from groundgame.audit.services import Kind as AuditKind
 from groundgame.consent import selectors as consent_selectors
-from groundgame.core.errors import NotFound, ValidationFailed
+from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.messaging import (
     backends,
     compose,
@@ -28,6 +28,7 @@ from groundgame.messaging import (
     templating,
 )
 from groundgame.messaging.models import Mailing, MessageChannel, Send
+from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
 
@@ -74,12 +75,12 @@ def topic_checked(key: str) -> Any:
     return topic
 
 
-def _universe_spec(universe_id: int | None) -> tuple[int | None, dict[str, Any]]:
+def _universe_spec(actor: Actor, universe_id: int | None) -> tuple[int | None, dict[str, Any]]:
     if universe_id is None:
         raise ValidationFailed(
             "Choose the universe to send to.", code=errors.UNIVERSE_REQUIRED, field="universe"
         )
-    universe = people_selectors.universe_get(universe_id)
+    universe = people_selectors.universe_get(universe_id, organizing_selectors.staff_scope(actor))
     if universe is None:
         raise ValidationFailed("No such universe.", code=errors.UNIVERSE_REQUIRED, field="universe")
     return universe.pk, dict(universe.filters)
@@ -89,6 +90,38 @@ def _mailing_for_update(mailing_id: int) -> Mailing:
     mailing = Mailing.objects.select_for_update().filter(pk=mailing_id).first()
     if mailing is None:
         raise NotFound("No such mailing.", code=errors.MAILING_NOT_FOUND)
+    return mailing
+
+
+def _sender_scope(actor: Actor) -> organizing_selectors.StaffScope:
+    """A sender's scope: composing shows real recipients and sending reaches them, so it
+    takes a role that may see personal data."""
+    scope = organizing_selectors.staff_scope(actor)
+    if not (scope.everywhere or scope.person_paths):
+        raise PermissionDenied(
+            "Sending needs a role that may see the people it goes to.",
+            code=errors.MAILING_DENIED,
+        )
+    return scope
+
+
+def _mailing_to_change(actor: Actor, mailing_id: int) -> Mailing:
+    """The mailing, locked, if this staff member may edit, send or cancel it: whoever wrote
+    it, a national admin, or a director or admin of the unit its universe was made for."""
+    scope = _sender_scope(actor)
+    mailing = _mailing_for_update(mailing_id)
+    unit = mailing.universe.org_unit if mailing.universe else None
+    may = (
+        scope.is_admin
+        or (scope.user_id is not None and mailing.created_by_id == scope.user_id)
+        or (unit is not None and any(unit.path.startswith(p) for p in scope.manage_paths))
+    )
+    if not may:
+        raise PermissionDenied(
+            "Only whoever wrote this mailing, or a director or admin above its audience, may "
+            "change, send or cancel it.",
+            code=errors.MAILING_DENIED,
+        )
     return mailing
 
 
@@ -102,12 +135,13 @@ def mailing_create(
     subject: str = "",
     body: str,
 ) -> Mailing:
+    _sender_scope(actor)
     ch = channel_checked(channel)
     if not name.strip():
         raise ValidationFailed("Name the mailing.", field="name")
     _check_templates(ch, subject, body)
     topic = topic_checked(topic_key)
-    universe_pk, spec = _universe_spec(universe_id)
+    universe_pk, spec = _universe_spec(actor, universe_id)
     with transaction.atomic():
         mailing = Mailing.objects.create(
             name=name.strip()[:200],
@@ -134,7 +168,7 @@ def mailing_update(
     body: str,
 ) -> Mailing:
     with transaction.atomic():
-        mailing = _mailing_for_update(mailing_id)
+        mailing = _mailing_to_change(actor, mailing_id)
         if mailing.status not in _EDITABLE:
             raise ValidationFailed(
                 f"A mailing that is {mailing.get_status_display().lower()} cannot be changed.",
@@ -147,7 +181,7 @@ def mailing_update(
         before = snapshot(mailing)
         mailing.name = name.strip()[:200]
         mailing.topic = topic_checked(topic_key)
-        mailing.universe_id, mailing.audience_spec = _universe_spec(universe_id)
+        mailing.universe_id, mailing.audience_spec = _universe_spec(actor, universe_id)
         mailing.subject = subject.strip()[:200] if channel == MessageChannel.EMAIL else ""
         mailing.body = body
         mailing.save()
@@ -164,7 +198,7 @@ def mailing_schedule(*, actor: Actor, mailing_id: int, at: dt.datetime | None = 
     now = timezone.now()
     when = at or now
     with transaction.atomic():
-        mailing = _mailing_for_update(mailing_id)
+        mailing = _mailing_to_change(actor, mailing_id)
         if mailing.status not in _EDITABLE:
             raise ValidationFailed(
                 f"This mailing is {mailing.get_status_display().lower()} already.",
@@ -175,7 +209,8 @@ def mailing_schedule(*, actor: Actor, mailing_id: int, at: dt.datetime | None = 
         before = snapshot(mailing)
         mailing.status = Mailing.Status.SCHEDULED
         mailing.scheduled_at = when
-        mailing.save(update_fields=["status", "scheduled_at", "updated_at"])
+        mailing.scheduled_by = actor if isinstance(actor, User) else None
+        mailing.save(update_fields=["status", "scheduled_at", "scheduled_by", "updated_at"])
         audit_update(
             actor=actor, action="messaging.mailing_schedule", instance=mailing, before=before
         )
@@ -189,7 +224,7 @@ def mailing_schedule(*, actor: Actor, mailing_id: int, at: dt.datetime | None = 
 def mailing_cancel(*, actor: Actor, mailing_id: int) -> int:
     """Stop a mailing: nothing more of it is sent; returns how many queued sends stopped."""
     with transaction.atomic():
-        mailing = _mailing_for_update(mailing_id)
+        mailing = _mailing_to_change(actor, mailing_id)
         if mailing.status in (Mailing.Status.SENT, Mailing.Status.CANCELLED):
             raise ValidationFailed(
                 f"This mailing is {mailing.get_status_display().lower()}.",

@@ -12,67 +12,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizing', '0006_intake_pending_index'),
-        ('people', '0006_fewer_indexes_and_staged_history'),
+        ("organizing", "0006_intake_pending_index"),
+        ("people", "0006_fewer_indexes_and_staged_history"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='externalid',
-            name='created_at',
+            model_name="externalid",
+            name="created_at",
             field=models.DateTimeField(auto_now_add=True),
         ),
         migrations.AlterField(
-            model_name='household',
-            name='county_fips',
+            model_name="household",
+            name="county_fips",
             field=models.CharField(max_length=5),
         ),
         migrations.AlterField(
-            model_name='household',
-            name='created_at',
+            model_name="household",
+            name="created_at",
             field=models.DateTimeField(auto_now_add=True),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='created_at',
+            model_name="person",
+            name="created_at",
             field=models.DateTimeField(auto_now_add=True),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='email',
+            model_name="person",
+            name="email",
             field=models.CharField(blank=True, max_length=254),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='phone',
-            field=models.CharField(blank=True, help_text='E.164, e.g. +19195550123', max_length=20),
+            model_name="person",
+            name="phone",
+            field=models.CharField(blank=True, help_text="E.164, e.g. +19195550123", max_length=20),
         ),
         migrations.AlterField(
-            model_name='voterrecord',
-            name='county_fips',
+            model_name="voterrecord",
+            name="county_fips",
             field=models.CharField(max_length=5),
         ),
         migrations.AlterField(
-            model_name='voterrecord',
-            name='created_at',
+            model_name="voterrecord",
+            name="created_at",
             field=models.DateTimeField(auto_now_add=True),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['county_fips'], name='household_county_idx'),
+            model_name="household",
+            index=models.Index(fields=["county_fips"], name="household_county_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['email'], name='person_email_idx'),
+            model_name="person",
+            index=models.Index(fields=["email"], name="person_email_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['phone'], name='person_phone_idx'),
+            model_name="person",
+            index=models.Index(fields=["phone"], name="person_phone_idx"),
         ),
         migrations.AddIndex(
-            model_name='voterrecord',
-            index=models.Index(fields=['county_fips'], name='voter_county_idx'),
+            model_name="voterrecord",
+            index=models.Index(fields=["county_fips"], name="voter_county_idx"),
         ),
     ]

@@ -14,7 +14,7 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
-from groundgame.people import errors, universes
+from groundgame.people import errors, selectors, universes
 from groundgame.people.models import Universe
 
 
@@ -48,12 +48,19 @@ def universe_save(
     filters: Mapping[str, Any],
     description: str = "",
     universe_id: int | None = None,
+    org_unit_id: int | None = None,
 ) -> Universe:
     """Create a universe, or change the one ``universe_id`` names, counted as it is saved.
 
-    Names are unique whatever their case, so that a list of universes reads unambiguously.
+    A new universe is made for ``org_unit_id`` (one of the staff member's units; by default
+    the first of them, or the whole campaign for national staff). Only whoever made a
+    universe, or an admin of its unit or above, may change it; one the staff member does not
+    see is not found. Names are unique whatever their case, so that a list of universes reads
+    unambiguously.
     """
+    scope = organizing.staff_scope(actor)
     name, description = _universe_fields(name, description)
+    unit = _unit_for(scope, org_unit_id) if org_unit_id is not None or universe_id is None else None
     spec = universes.parse(filters)
     # Counted before the transaction: a count on a state's file takes a moment, and holding
     # the write lock for it would make other writers wait.
@@ -70,17 +77,20 @@ def universe_save(
                     name=name,
                     description=description,
                     filters=spec.to_json(),
+                    org_unit=unit,
                     created_by_id=actor.pk if actor and actor.is_authenticated else None,
                     last_count=total,
                     counted_at=timezone.now(),
                 )
                 audit.audit_create(actor=actor, action="universe.create", instance=universe)
                 return universe
-            universe = _universe_for_update(universe_id)
+            universe = _universe_to_change(scope, universe_id)
             before = audit.snapshot(universe)
             universe.name = name
             universe.description = description
             universe.filters = spec.to_json()
+            if org_unit_id is not None:
+                universe.org_unit = unit
             universe.last_count = total
             universe.counted_at = timezone.now()
             universe.save()
@@ -93,32 +103,65 @@ def universe_save(
         raise _name_taken(name) from None
 
 
-def _universe_for_update(universe_id: int) -> Universe:
-    universe = Universe.objects.select_for_update().filter(pk=universe_id).first()
+def _unit_for(scope: organizing.StaffScope, org_unit_id: int | None) -> organizing.OrgUnit | None:
+    """The unit a universe is made for: one the staff member holds a role in or below."""
+    if org_unit_id is None:
+        if scope.everywhere or not scope.unit_paths:
+            return None
+        return organizing.org_unit_by_path(scope.unit_paths[0])
+    unit = organizing.org_unit_get(org_unit_id)
+    if unit is None or not (
+        scope.is_superuser or any(unit.path.startswith(p) for p in scope.unit_paths)
+    ):
+        raise ValidationFailed(
+            "Choose one of your own units.", code=errors.UNIVERSE_INVALID, field="org_unit"
+        )
+    return unit
+
+
+def _universe_for_update(scope: organizing.StaffScope, universe_id: int) -> Universe:
+    """The universe, locked, if this staff member sees it."""
+    universe = (
+        # Only the universe's row is locked: its unit, joined to check who sees it, may be none.
+        Universe.objects.select_for_update(of=("self",))
+        .filter(selectors.universe_visible(scope), pk=universe_id)
+        .select_related("org_unit")
+        .first()
+    )
     if universe is None:
         raise NotFound("No such universe.", code=errors.UNIVERSE_NOT_FOUND)
     return universe
 
 
+def _universe_to_change(scope: organizing.StaffScope, universe_id: int) -> Universe:
+    universe = _universe_for_update(scope, universe_id)
+    if not selectors.universe_may_change(scope, universe):
+        raise PermissionDenied(
+            "Only whoever made this universe, or an admin of its unit, may change it.",
+            code=errors.UNIVERSE_CHANGE_DENIED,
+        )
+    return universe
+
+
 def universe_delete(*, actor: Actor, universe_id: int) -> None:
-    """Delete a universe; its creator and national admins may."""
+    """Delete a universe; whoever made it and the admins of its unit and above may."""
     scope = organizing.staff_scope(actor)
     with transaction.atomic():
-        universe = _universe_for_update(universe_id)
-        if not scope.is_admin and universe.created_by_id != scope.user_id:
-            raise PermissionDenied("Only whoever made this universe, or an admin, may delete it.")
+        universe = _universe_to_change(scope, universe_id)
         audit.audit_delete(actor=actor, action="universe.delete", instance=universe)
         universe.delete()
 
 
 def universe_recount(*, actor: Actor, universe_id: int) -> Universe:
-    """Count a saved universe again and keep the count with when it was taken."""
-    universe = Universe.objects.filter(pk=universe_id).first()
+    """Count a saved universe again and keep the count with when it was taken; anyone who
+    sees the universe may, since the count is an aggregate they see already."""
+    scope = organizing.staff_scope(actor)
+    universe = selectors.universe_get(universe_id, scope)
     if universe is None:
         raise NotFound("No such universe.", code=errors.UNIVERSE_NOT_FOUND)
     total = universes.count(universes.parse(universe.filters))
     with transaction.atomic():
-        universe = _universe_for_update(universe_id)
+        universe = _universe_for_update(scope, universe_id)
         before = audit.snapshot(universe)
         universe.last_count = total
         universe.counted_at = timezone.now()
@@ -148,7 +191,7 @@ def universe_export(*, actor: Actor, universe_id: int) -> UniverseExport:
             "Your role works with aggregates only; exports hold personal data.",
             code=errors.UNIVERSE_EXPORT_DENIED,
         )
-    universe = Universe.objects.filter(pk=universe_id).first()
+    universe = selectors.universe_get(universe_id, scope)
     if universe is None:
         raise NotFound("No such universe.", code=errors.UNIVERSE_NOT_FOUND)
     people = universes.people(universes.parse(universe.filters)).filter(scope.person_filter())

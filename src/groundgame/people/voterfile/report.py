@@ -3,11 +3,11 @@ and written out as CSV."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from groundgame.core import exports
 from groundgame.people.models import VoterImportRowError
 
 # How a run reports a phase's progress: (phase, lines done, lines expected).
@@ -32,7 +32,7 @@ REPORT_COLUMNS = ("file", "row", "field", "reason", "line")
 
 def write_error_report(run_id: int, out: Any) -> int:
     """The run's rejected rows as CSV into the text stream ``out``; returns how many."""
-    writer = csv.writer(out)
+    writer = exports.Writer(out)
     writer.writerow(REPORT_COLUMNS)
     count = 0
     rows = VoterImportRowError.objects.filter(run_id=run_id).order_by(

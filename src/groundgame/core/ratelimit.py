@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -198,20 +197,3 @@ def _send_generic(due: dict[str, _Bucket], now: float) -> dict[str, float]:
     ttl = max(max(1, math.ceil(2 * b.limit.burst / b.limit.rate)) for b in due.values())
     cache.set_many({f"ratelimit:{key}": (tokens, now) for key, tokens in left.items()}, ttl)
     return left
-
-
-def signup_wait(*, client: str, form_slug: str) -> float:
-    """Seconds a sign-up from ``client`` to ``form_slug`` must wait; 0.0 to go ahead.
-
-    Per client address, so one script cannot flood a form; per form, so a surge the machine
-    cannot absorb is turned away with a Retry-After instead of slowing every sign-up down.
-    """
-    per_client = Limit(
-        rate=settings.GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE / 60.0,
-        burst=settings.GROUNDGAME_SIGNUP_CLIENT_BURST,
-    )
-    per_form = Limit(
-        rate=settings.GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND,
-        burst=settings.GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND,
-    )
-    return take({f"signups:client:{client}": per_client, f"signups:form:{form_slug}": per_form})

@@ -1,4 +1,4 @@
-"""Properties of the rate limit buckets shared by web processes (``organizing.ratelimit``):
+"""Properties of the rate limit buckets shared by web processes (``core.ratelimit``):
 each process decides from its own view and syncs with the shared cache every
 ``SYNC_SECONDS``. Whatever the interleaving of requests over processes:
 
@@ -17,7 +17,7 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groundgame.volunteers import ratelimit
+from groundgame.core import ratelimit
 
 LIMIT = ratelimit.Limit(rate=2.0, burst=5.0)
 PROCESSES = 3
