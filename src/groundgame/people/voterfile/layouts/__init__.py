@@ -34,11 +34,15 @@ VOTER_FIELDS = (
     "party",
     "status",
     "registered_on",
+    # The address's coordinates, in decimal degrees (WGS 84), where the file carries them.
+    "latitude",
+    "longitude",
 )
 HISTORY_FIELDS = ("state_voter_id", "election_date", "election_name", "method")
 
 _MODULES = {
     "nc": "groundgame.people.voterfile.layouts.nc",
+    "ngpvan_nc": "groundgame.people.voterfile.layouts.ngpvan_nc",
     "oh": "groundgame.people.voterfile.layouts.oh",
 }
 
