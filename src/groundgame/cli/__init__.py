@@ -12,11 +12,21 @@ import sys
 from collections.abc import Sequence
 
 from groundgame import __version__
-from groundgame.cli import bench, demo, integrations, messaging, people, server, staff, voters
+from groundgame.cli import (
+    bench,
+    demo,
+    geocode,
+    integrations,
+    messaging,
+    people,
+    server,
+    staff,
+    voters,
+)
 from groundgame.cli.base import EXIT_USAGE, Parser, add_actions
 from groundgame.runtime import CliError
 
-GROUPS = (demo, server, staff, people, integrations, voters, messaging, bench)
+GROUPS = (demo, server, staff, people, integrations, voters, geocode, messaging, bench)
 
 
 def build_parser() -> Parser:
