@@ -66,7 +66,7 @@ BOUNDS: dict[str, int] = {
     "content:delegations": 7,
     "field_review:review": 9,
     "field:home": 8,
-    "field:cut": 9,
+    "field:cut": 13,
     "field:turf": 16,
     "field:walk_sheet": 15,
     "field_reports:reporting": 13,
