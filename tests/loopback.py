@@ -1,7 +1,8 @@
-"""Real delivery on loopback: an SMTP server (aiosmtpd) that keeps what it receives, and an
-SMS provider speaking Twilio's message API over HTTP that texts back through our webhooks.
+"""Real delivery on loopback: an SMTP server (aiosmtpd) that keeps what it receives, an SMS
+provider speaking Twilio's message API over HTTP that texts back through our webhooks, and a
+batch geocoder speaking the Census Bureau's ``addressbatch`` CSV.
 
-Both listen on 127.0.0.1 only. The provider signs its webhooks the way Twilio documents it,
+All listen on 127.0.0.1 only. The SMS provider signs its webhooks the way Twilio documents it,
 written here independently of the application's checker so that a test catches a checker
 that drifted from the real scheme.
 """
@@ -9,8 +10,10 @@ that drifted from the real scheme.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import hmac
+import io
 import itertools
 import json
 import secrets
@@ -22,6 +25,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -288,3 +292,118 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> WebhookAnswer:
     """A plain POST, as a mail client or an email provider would make it (no cookies)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     return _exchange(request)
+
+
+@dataclass(frozen=True)
+class GeocodeRequest:
+    benchmark: str
+    rows: list[list[str]]  # id, street, city, state, ZIP
+
+
+class LoopbackGeocoder:
+    """A batch geocoder in the shape of the Census Bureau's on 127.0.0.1.
+
+    ``POST /geocoder/locations/addressbatch`` takes a multipart form with ``benchmark`` and
+    ``addressFile`` (a CSV of ``id, street, city, state, ZIP`` rows, at most 10,000) and answers
+    a CSV with a row per address: a ``Match`` with its type, the matched address, the point as
+    ``longitude,latitude``, a TIGER line id and a side, else ``No_Match``, or ``Tie`` for an
+    address in ``ties``. An address is found in ``places`` by its street, city, state and ZIP,
+    upper-cased and joined by ", ". ``fail_next`` requests get a 503, and so does every one
+    after ``down_after`` answers; ``garble_next`` get an answer that is not the CSV;
+    ``benchmarks`` are the ones it knows (else 400).
+    """
+
+    def __init__(self) -> None:
+        self.places: dict[str, tuple[float, float]] = {}
+        self.ties: set[str] = set()
+        self.benchmarks = {"Public_AR_Current", "4"}
+        self.requests: list[GeocodeRequest] = []
+        self.fail_next = 0
+        self.down_after: int | None = None
+        self.answered = 0
+        self.garble_next = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/geocoder/locations/addressbatch"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @staticmethod
+    def key(street: str, city: str, state: str, zip5: str) -> str:
+        return ", ".join(p.strip().upper() for p in (street, city, state, zip5))
+
+    def place(self, street: str, city: str, state: str, zip5: str, lat: float, lon: float) -> None:
+        self.places[self.key(street, city, state, zip5)] = (lat, lon)
+
+    def answer(self, rows: list[list[str]]) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        for tiger, (row_id, *address) in enumerate(rows, start=600_000_000):
+            key = self.key(*address)
+            given = ", ".join(address)
+            if key in self.ties:
+                writer.writerow([row_id, given, "Tie"])
+            elif key in self.places:
+                lat, lon = self.places[key]
+                writer.writerow(
+                    [row_id, given, "Match", "Exact", key, f"{lon:.8f},{lat:.8f}", tiger, "L"]
+                )
+            else:
+                writer.writerow([row_id, given, "No_Match"])
+        return out.getvalue()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        geocoder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # quiet test output
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if self.path != "/geocoder/locations/addressbatch":
+                    return self._answer(404, "Not found")
+                form = BytesParser(policy=policy.HTTP).parsebytes(
+                    f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + body
+                )
+                fields: dict[str, str] = {}
+                for part in form.iter_parts():
+                    name = part.get_param("name", header="content-disposition")
+                    payload = part.get_payload(decode=True)
+                    if isinstance(name, str) and isinstance(payload, bytes):
+                        fields[name] = payload.decode()
+                if fields.get("benchmark") not in geocoder.benchmarks:
+                    return self._answer(400, "Benchmark is invalid")
+                rows = [r for r in csv.reader(io.StringIO(fields.get("addressFile", ""))) if r]
+                if not rows or len(rows) > 10_000:
+                    return self._answer(400, "The file must hold 1 to 10,000 addresses")
+                geocoder.requests.append(GeocodeRequest(fields["benchmark"], rows))
+                down = geocoder.down_after is not None and geocoder.answered >= geocoder.down_after
+                if geocoder.fail_next or down:
+                    geocoder.fail_next = max(0, geocoder.fail_next - 1)
+                    return self._answer(503, "Service Unavailable")
+                if geocoder.garble_next:
+                    geocoder.garble_next -= 1
+                    return self._answer(200, "<html><body>Service maintenance</body></html>")
+                geocoder.answered += 1
+                return self._answer(200, geocoder.answer(rows))
+
+            def _answer(self, status: int, text: str) -> None:
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/csv" if status == 200 else "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler

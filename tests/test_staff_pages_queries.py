@@ -26,7 +26,7 @@ from groundgame.field.models import Turf, TurfCut
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
 from groundgame.organizing.models import OrgUnit
-from groundgame.people.models import Person, Universe, VoterImport
+from groundgame.people.models import GeocodeRun, Person, Universe, VoterImport
 from groundgame.volunteers import services as volunteers
 from tests.conftest import SeededCampaign
 from tests.people.builders import possible_duplicate
@@ -45,6 +45,8 @@ BOUNDS: dict[str, int] = {
     "people:list": 8,
     "people:detail": 22,
     "people:imports": 7,
+    "people:geocode": 7,
+    "people:geocode_run": 7,
     "people:import_report": 7,
     "people:reviews": 7,
     "people:review": 16,
@@ -64,7 +66,7 @@ BOUNDS: dict[str, int] = {
     "content:delegations": 7,
     "field_review:review": 9,
     "field:home": 8,
-    "field:cut": 9,
+    "field:cut": 13,
     "field:turf": 16,
     "field:walk_sheet": 15,
     "field_reports:reporting": 13,
@@ -150,6 +152,7 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     run = VoterImport.objects.create(
         layout="nc", state="NC", voters_file="ncvoter.txt", fingerprint="0" * 64
     )
+    geocoding = GeocodeRun.objects.create(benchmark="Public_AR_Current", households=10)
     universe = Universe.objects.order_by("pk").first()
     assert universe is not None
     mailing = Mailing.objects.order_by("pk").first()
@@ -170,6 +173,7 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "volunteers:form": lambda: {"form_id": form.pk},
         "people:detail": lambda: {"person_id": person.pk},
         "people:import_report": lambda: {"run_id": run.pk},
+        "people:geocode_run": lambda: {"run_id": geocoding.pk},
         "people:review": lambda: {"review_id": review.pk},
         "people:universe": lambda: {"universe_id": universe.pk},
         "people:universe_export": lambda: {"universe_id": universe.pk},

@@ -220,6 +220,21 @@ GROUNDGAME_TIME_ZONE = env.env_timezone("GROUNDGAME_TIME_ZONE", "America/New_Yor
 # A sender's hold on the sends it claimed: after this long without finishing, another sender
 # takes its untried sends back (and marks the one it was sending as unknown, never resent).
 GROUNDGAME_SEND_LEASE_SECONDS = int(os.environ.get("GROUNDGAME_SEND_LEASE_SECONDS", "120"))
+# The batch geocoder for households without coordinates: a service in the shape of the Census
+# Bureau's batch geocoder (``locations/addressbatch``: the Census itself, free and keyless, or a
+# self-hosted one speaking the same CSV), the benchmark (address data version) it is asked to
+# use, the addresses of one request (the Census takes at most 10,000), how long one may take,
+# and how often a request that failed is sent again, how many seconds apart.
+GROUNDGAME_GEOCODER_URL = os.environ.get(
+    "GROUNDGAME_GEOCODER_URL", "https://geocoding.geo.census.gov/geocoder/locations/addressbatch"
+)
+GROUNDGAME_GEOCODER_BENCHMARK = os.environ.get("GROUNDGAME_GEOCODER_BENCHMARK", "Public_AR_Current")
+GROUNDGAME_GEOCODER_BATCH = int(os.environ.get("GROUNDGAME_GEOCODER_BATCH", "10000"))
+GROUNDGAME_GEOCODER_TIMEOUT_SECONDS = float(
+    os.environ.get("GROUNDGAME_GEOCODER_TIMEOUT_SECONDS", "900")
+)
+GROUNDGAME_GEOCODER_ATTEMPTS = int(os.environ.get("GROUNDGAME_GEOCODER_ATTEMPTS", "4"))
+GROUNDGAME_GEOCODER_RETRY_SECONDS = float(os.environ.get("GROUNDGAME_GEOCODER_RETRY_SECONDS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "GROUNDGAME_FROM_EMAIL", "Groundgame for America <team@groundgame.example>"
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import statistics
@@ -16,6 +17,7 @@ import zipcodes
 from groundgame.audit.models import AuditEvent
 from groundgame.demo import reference
 from groundgame.demo import voters as demo_voters
+from groundgame.field import turf_services
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people
 from groundgame.people.models import Household, Person, VoteHistory, VoterRecord
@@ -116,6 +118,56 @@ def test_addresses_are_at_real_zip_codes_and_cities_of_the_right_county(big_file
         # Near the ZIP's centroid, not on it.
         assert abs(household.latitude - float(place["lat"])) < 0.2
         assert abs(household.longitude - float(place["long"])) < 0.3
+
+
+def _meters(a: tuple[float, float], b: tuple[float, float]) -> float:
+    north = (a[0] - b[0]) * 111_320.0
+    east = (a[1] - b[1]) * 111_320.0 * math.cos(math.radians(a[0]))
+    return math.hypot(north, east)
+
+
+def test_homes_stand_along_streets_in_number_order(big_file):
+    streets: dict[tuple[str, str], dict[int, tuple[float, float]]] = defaultdict(dict)
+    for h in big_file.households:
+        number, name = h.street.split(" ", 1)
+        homes = streets[h.zip5, name]
+        # One address, one place: households sharing one are flats of one building.
+        assert homes.setdefault(int(number), (h.latitude, h.longitude)) == (
+            h.latitude,
+            h.longitude,
+        )
+    gaps, across = [], []
+    for homes in streets.values():
+        numbers = sorted(homes)
+        for n in numbers:
+            if n + 2 in homes:  # the next house on the same side
+                gaps.append(_meters(homes[n], homes[n + 2]))
+            if n % 2 == 0 and n + 1 in homes:  # the house across the street
+                across.append(_meters(homes[n], homes[n + 1]))
+        # Numbers rise along the street: the lowest and highest are its two ends.
+        if len(numbers) >= 3:
+            ends = _meters(homes[numbers[0]], homes[numbers[-1]])
+            assert ends >= max(_meters(homes[numbers[0]], homes[n]) for n in numbers) - 20
+    assert len(gaps) > 10_000
+    assert all(15 <= g <= 17 for g in gaps)
+    assert all(15 <= a <= 22 for a in across)
+
+
+def test_a_neighbourhood_walks_like_one(big_file):
+    # Turfs of 50 cut within each ZIP code of a big county, as the demo cuts them.
+    county = max(people_selectors.swing_county_list(), key=lambda c: c.votes[2024])
+    points = [
+        (i, h.street, h.zip5, h.county_fips, h.latitude, h.longitude, 1)
+        for i, h in enumerate(big_file.households)
+        if h.county_fips == county.fips
+    ]
+    doors = turf_services.doors_of(points)
+    labels = turf_services._labels(doors, 50, "zip5")
+    routes = [turf_services.route_doors(doors, (labels == k).nonzero()[0]) for k in set(labels)]
+    full = [r for r in routes if r.doors >= 40]
+    assert len(full) > 20
+    assert statistics.median(r.meters for r in full) < 5_000
+    assert statistics.median(r.meters / r.doors for r in full) < 40
 
 
 def test_households_have_one_to_five_adults_mostly_sharing_a_surname(big_file):

@@ -16,6 +16,7 @@ from groundgame.cli import (
     backup,
     bench,
     demo,
+    geocode,
     integrations,
     messaging,
     people,
@@ -26,7 +27,7 @@ from groundgame.cli import (
 from groundgame.cli.base import EXIT_USAGE, Parser, add_actions
 from groundgame.runtime import CliError
 
-GROUPS = (demo, server, staff, people, integrations, voters, messaging, backup, bench)
+GROUPS = (demo, server, staff, people, integrations, voters, geocode, messaging, backup, bench)
 
 
 def build_parser() -> Parser:

@@ -106,6 +106,14 @@ def register(commands: Commands) -> None:
         "--keep", action="store_true", help="keep the households, and reuse kept ones"
     )
 
+    bench_walk = benches.add_parser(
+        "demo-walk",
+        help="meters walked a door in the demo's turfs: households on streets against the "
+        "demo's old scattered placement and ZIP centroids",
+    )
+    bench_walk.add_argument("--scale", choices=["small", "state"], default="small")
+    bench_walk.add_argument("--seed", type=int, default=2024)
+
 
 def _add_http_load_args(parser: argparse.ArgumentParser, *, clients: str) -> None:
     """The options of a bench that loads gunicorn over HTTP on a fresh PostgreSQL database."""

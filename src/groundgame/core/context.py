@@ -20,7 +20,14 @@ logger = logging.getLogger(__name__)
 # pages of the current section show in a row under the top bar.
 NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ("Home", (("Campaign health", "home", "staff"),)),
-    ("People", (("People", "people:list", "staff"), ("Universes", "people:universes", "staff"))),
+    (
+        "People",
+        (
+            ("People", "people:list", "staff"),
+            ("Universes", "people:universes", "staff"),
+            ("Geocoding", "people:geocode", "admin"),
+        ),
+    ),
     (
         "Organizing",
         (

@@ -2,13 +2,14 @@
 and materials, so that the turf, reporting, review and materials pages have a story.
 
 In each state the biggest team's voters are saved as a universe and cut into turfs of about
-fifty doors; most turfs are handed out as walk lists with the state's door script, and the
-volunteers walk them on weekday evenings and (far more) on weekends, more as election day
-nears, coming back to the doors where nobody answered. What they hear follows what voters
-said in 2024 (see ``ISSUE_SHARES``). Two canvassers fill in doors from a kitchen table, which
-the quality rules flag, and one phone sends two results the sync refuses. Each state, the
-national unit and two teams have a contact goal, some ahead of their pace and some behind;
-materials are requested, ordered and delivered, and one order of yard signs is late.
+fifty doors, none crossing a county line (the team's small rural counties make small turfs);
+most turfs are handed out as walk lists with the state's door script, and the volunteers
+walk them on weekday evenings and (far more) on weekends, more as election day nears, coming
+back to the doors where nobody answered. What they hear follows what voters said in 2024
+(see ``ISSUE_SHARES``). Two canvassers fill in doors from a kitchen table, which the quality
+rules flag, and one phone sends two results the sync refuses. Each state, the national unit
+and two teams have a contact goal, some ahead of their pace and some behind; materials are
+requested, ordered and delivered, and one order of yard signs is late.
 
 Results go through ``canvass_sync`` one canvasser's session at a time, as the phones send
 them: the real path, with its quality flags, rejections and do-not-contact requests. Lists
@@ -49,9 +50,8 @@ RAMP = (0.6, 1.4)
 # A canvassing session, in hours, and the most doors one phone records in it.
 SESSION_HOURS = {"weekday": (1.5, 2.5), "weekend": (2.5, 4.0)}
 MAX_DOORS_PER_SESSION = 40
-# Between two doors canvassers take the time the walk needs. The demo's voter file is thin
-# (a few thousand voters a state), so its doors stand hundreds of metres apart; a speed under
-# the quality rules' limit (``field.quality.MAX_SPEED_MPS``) keeps honest doors unflagged.
+# Between two doors canvassers take the time the walk needs, at a speed under the quality
+# rules' limit (``field.quality.MAX_SPEED_MPS``), which keeps honest doors unflagged.
 WALK_SPEED_MPS = (1.3, 2.6)
 MAX_ATTEMPTS = 3  # knocks on a door where nobody answered, then it is left
 # Of the doors knocked: conversations vary by state (CONTACT_RATES); of the rest, these.
@@ -189,11 +189,14 @@ def _turfs(state: StateField) -> list[_Turf]:
     )
     # A small file (the test scale) has teams of a few dozen doors: cut them in two or three.
     target = max(field_services.TARGET_MIN, min(TURF_DOORS, (universe.last_count or 0) // 3))
+    # A team covers up to six counties, some with a handful of voters tens of kilometres
+    # away: turfs that stay inside a county walk streets, not highways between counties.
     cut = field_services.turf_cut(
         actor=state.director,
         universe_id=universe.pk,
         org_unit_id=team.pk,
         target_doors=target,
+        boundary="county_fips",
         name=f"{team.name}: turfs of {target}",
     )
     scope = organizing_selectors.staff_scope(state.director)

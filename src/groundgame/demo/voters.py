@@ -1,7 +1,8 @@
 """A synthetic voter file for the swing states, shaped by their real county returns.
 
 Nobody in it is real: names are drawn from lists of common names, streets are invented (at
-real ZIP codes of the right county, placed near the ZIP's centroid), emails are at the
+real ZIP codes of the right county, in neighbourhoods of streets near the ZIP's centroid:
+``streets``), emails are at the
 ``example.*`` domains reserved for documentation and phones are in the fictional 555
 exchange. What is real are the aggregates: the counties' returns (``people.selectors``) and the
 states' turnout (``reference``):
@@ -34,6 +35,7 @@ import addfips
 import zipcodes
 
 from groundgame.demo import names, reference
+from groundgame.demo.streets import Neighbourhood, Streets
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people
 from groundgame.people.selectors import SwingCounty
@@ -88,6 +90,8 @@ _METHOD_WEIGHTS = {
 _YEAR_RHO = 0.65  # correlation of one voter's turnout between two elections
 _HOUSEHOLD_SHARE = 0.5  # share of a voter's propensity that the household has in common
 _MAX_TURNOUT = 0.97
+# Households of the file in one neighbourhood of streets (see ``streets``).
+_NEIGHBOURHOOD_HOMES = (60, 240)
 VOLUNTEER_RATE = 0.015
 LEADER_RATE = 0.08
 _EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
@@ -267,13 +271,21 @@ def _county(
     """Exactly ``count`` voters of one county, in households."""
     rng = random.Random(f"{seed}/{county.fips}")
     zips = county_zips()[county.fips]
+    streets = Streets(random.Random(f"{seed}/{county.fips}/streets"), _street_name)
     households: list[tuple[HouseholdRow, Zip, list[tuple[str, str, dt.date]], float]] = []
     made = 0
+    block: Neighbourhood | None = None
+    where = zips[0]
     while made < count:
         size = min(rng.choices(_HOUSEHOLD_SIZES, _HOUSEHOLD_WEIGHTS)[0], count - made)
-        where = zips[rng.randrange(len(zips))]
+        if block is None or block.full:
+            # Voters live in neighbourhoods, not spread thin over the county: one ZIP code
+            # for a run of households.
+            where = zips[rng.randrange(len(zips))]
+            homes = rng.randint(*_NEIGHBOURHOOD_HOMES)
+            block = streets.neighbourhood(where.zip5, where.latitude, where.longitude, homes)
         households.append(
-            (_address(rng, county, where), where, _residents(rng, size), rng.gauss(0.0, 1.0))
+            (_address(rng, county, where, block), where, _residents(rng, size), rng.gauss(0.0, 1.0))
         )
         made += size
 
@@ -322,22 +334,25 @@ def _county(
     return out
 
 
-def _address(rng: random.Random, county: SwingCounty, where: Zip) -> HouseholdRow:
+def _street_name(rng: random.Random) -> str:
     street = names.STREETS[_pick(rng, _STREET_W)]
-    kind = names.STREET_TYPES[rng.randrange(len(names.STREET_TYPES))]
+    return f"{street} {names.STREET_TYPES[rng.randrange(len(names.STREET_TYPES))]}"
+
+
+def _address(
+    rng: random.Random, county: SwingCounty, where: Zip, block: Neighbourhood
+) -> HouseholdRow:
+    street, latitude, longitude = block.home()
     unit = f"Apt {rng.randint(1, 40)}{'ABCD'[rng.randrange(4)]}" if rng.random() < 0.12 else ""
-    # About 1.5 km of jitter: households spread over the ZIP instead of piling on its centroid.
-    lat = where.latitude + rng.gauss(0.0, 0.015)
-    lon = where.longitude + rng.gauss(0.0, 0.015) / math.cos(math.radians(where.latitude))
     return HouseholdRow(
-        street=f"{rng.randint(100, 9899)} {street} {kind}",
+        street=street,
         unit=unit,
         city=where.city,
         state=county.state,
         zip5=where.zip5,
         county_fips=county.fips,
-        latitude=round(lat, 6),
-        longitude=round(lon, 6),
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -544,6 +559,7 @@ def donors(*, count: int, seed: int) -> list[tuple[HouseholdRow, PersonRow]]:
     (a real ZIP code of their state), with an email and often a phone; none is a voter on
     the campaign's file."""
     rng = random.Random(f"donors-{seed}")
+    streets = Streets(random.Random(f"donors-{seed}/streets"), _street_name)
     states = [s for s, _ in _DONOR_STATES]
     weights = [w for _, w in _DONOR_STATES]
     out = []
@@ -551,17 +567,19 @@ def donors(*, count: int, seed: int) -> list[tuple[HouseholdRow, PersonRow]]:
         state = rng.choices(states, weights)[0]
         zips = _donor_zips()[state]
         where = zips[rng.randrange(len(zips))]
-        street = names.STREETS[_pick(rng, _STREET_W)]
-        kind = names.STREET_TYPES[rng.randrange(len(names.STREET_TYPES))]
+        # Donors are few and far between: each on a street of their own near the ZIP's centre.
+        street, latitude, longitude = streets.neighbourhood(
+            where.zip5, where.latitude, where.longitude, homes=1
+        ).home()
         household = HouseholdRow(
-            street=f"{rng.randint(100, 9899)} {street} {kind}",
+            street=street,
             unit="",
             city=where.city,
             state=state,
             zip5=where.zip5,
             county_fips="",
-            latitude=where.latitude,
-            longitude=where.longitude,
+            latitude=latitude,
+            longitude=longitude,
         )
         ((first, last, birth),) = _residents(rng, 1)
         phone = _phone(rng, where) if rng.random() < DONOR_PHONE_RATE else ""

@@ -85,10 +85,20 @@ def walk_list_list(*, turf_id: int) -> QuerySet[WalkList]:
 # The map ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TurfCounts:
+    """What a turf's walk list holds now: its doors, households and people."""
+
+    doors: int = 0
+    households: int = 0
+    people: int = 0
+
+
 @dataclass
 class TurfShape:
     turf: Turf
     colour: str
+    counts: TurfCounts = TurfCounts()  # its walk list's figures (``turf_counts``)
     dots: list[tuple[float, float]] = field(default_factory=list)
     hull: str = ""  # SVG points of the convex hull
     label: tuple[float, float] = (0.0, 0.0)
@@ -105,7 +115,8 @@ class CutMap:
 
 def turf_cut_map(turfs: list[Turf]) -> CutMap:
     """Each turf's households as dots (a sample on large cuts), its hull and its number,
-    projected to the SVG's user space (north up, meters to scale)."""
+    projected to the SVG's user space (north up, meters to scale), and its walk list's
+    figures."""
     stops = list(
         TurfStop.objects.filter(turf__in=[t.pk for t in turfs]).values_list(
             "turf_id", "household_id"
@@ -122,7 +133,11 @@ def turf_cut_map(turfs: list[Turf]) -> CutMap:
     for turf_id, household in sample:
         if household in coords:
             by_turf.setdefault(turf_id, []).append(coords[household])
-    shapes = [TurfShape(turf=t, colour=PALETTE[i % len(PALETTE)]) for i, t in enumerate(turfs)]
+    counts = turf_counts(t.pk for t in turfs)
+    shapes = [
+        TurfShape(turf=t, colour=PALETTE[i % len(PALETTE)], counts=counts.get(t.pk, TurfCounts()))
+        for i, t in enumerate(turfs)
+    ]
     # In the order of the shapes, so that each takes its run of the projected points.
     latitudes = [lat for s in shapes for lat, _ in by_turf.get(s.turf.pk, ())]
     longitudes = [lon for s in shapes for _, lon in by_turf.get(s.turf.pk, ())]
@@ -218,6 +233,81 @@ def door_refusals(household_ids: Iterable[int]) -> Refused:
     )
 
 
+def resident_counts(household_ids: Iterable[int]) -> dict[int, int]:
+    """How many people at each household the rule lets a canvasser ask for: the people a
+    walk list shows there."""
+    ids = list(household_ids)
+    counts: dict[int, int] = {}
+    for start in range(0, len(ids), 10_000):
+        residents = knockable(people_selectors.household_residents(ids[start : start + 10_000]))
+        rows = residents.order_by().values_list("household_id").annotate(n=Count("pk"))
+        counts.update((household, n) for household, n in rows if household is not None)
+    return counts
+
+
+# Turf figures -------------------------------------------------------------------------------
+
+
+def turf_counts(turf_ids: Iterable[int]) -> dict[int, TurfCounts]:
+    """The figures of each turf's walk list as the turf page and the canvassing app have it
+    (``turf_walk``): households whose every resident the rule refuses are left out, the rest
+    grouped into doors by address, the people the rule lets a canvasser ask for counted. In
+    a few queries for all the turfs, so that a cut's table shows the figures its turfs' pages
+    do, rather than those of the moment of the cut."""
+    stops = list(
+        TurfStop.objects.filter(turf_id__in=list(turf_ids)).values_list("turf_id", "household_id")
+    )
+    households = [h for _, h in stops]
+    refused = door_refusals(households)
+    kept = [(t, h) for t, h in stops if h not in refused.households]
+    at = {
+        p[0]: walking_routes.door_key(p[1], p[2])
+        for p in people_selectors.household_points(h for _, h in kept)
+    }
+    people = resident_counts(h for _, h in kept)
+    doors: dict[int, set[tuple[str, str]]] = {}
+    counts: dict[int, list[int]] = {}
+    for turf, household in kept:
+        doors.setdefault(turf, set()).add(at.get(household) or walking_routes.door_key("", ""))
+        tally = counts.setdefault(turf, [0, 0])
+        tally[0] += 1
+        tally[1] += people.get(household, 0)
+    return {
+        turf: TurfCounts(len(doors[turf]), households, residents)
+        for turf, (households, residents) in counts.items()
+    }
+
+
+# A turf this far from the cut's target size (as a share of it) is pointed out on the cut's
+# page: without a boundary the cutter keeps turfs within about 12%, so this is the boundary's
+# (or a hand adjustment's) doing.
+FAR_FROM_TARGET = 0.25
+
+
+@dataclass(frozen=True)
+class SizeWarning:
+    turf: Turf
+    doors: int
+    off: float  # the share of the target it is over (positive) or under (negative)
+
+    @property
+    def percent(self) -> int:
+        return round(abs(self.off) * 100)
+
+
+def turf_size_warnings(cut: TurfCut, shapes: list[TurfShape]) -> list[SizeWarning]:
+    """The turfs of a cut whose walk lists' doors are more than ``FAR_FROM_TARGET`` off its
+    target, furthest first."""
+    target = cut.target_doors
+    found = []
+    for shape in shapes:
+        doors = shape.counts.doors
+        off = (doors - target) / target if target else 0.0
+        if abs(off) > FAR_FROM_TARGET:
+            found.append(SizeWarning(shape.turf, doors, off))
+    return sorted(found, key=lambda w: (-abs(w.off), w.turf.number))
+
+
 # The walk list -----------------------------------------------------------------------------
 
 
@@ -247,6 +337,7 @@ class WalkRoute:
     width: float = MAP_WIDTH
     height: float = MAP_MIN_HEIGHT
     people: int = 0
+    households: int = 0
 
 
 def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
@@ -310,7 +401,13 @@ def turf_walk(turf: Turf, *, today: dt.date | None = None) -> WalkRoute:
         for (door, _, _), (x, y) in zip(located, svg, strict=True):
             door.x, door.y = round(float(x), 1), round(float(y), 1)
         path = " ".join(f"{door.x},{door.y}" for door, _, _ in located)
-    return WalkRoute(doors=doors, path=path, height=height, people=len(people))
+    return WalkRoute(
+        doors=doors,
+        path=path,
+        height=height,
+        people=len(people),
+        households=len(household_order),
+    )
 
 
 def _latest_support(person_ids: list[int]) -> dict[int, int]:

@@ -87,7 +87,8 @@ def turf_cut_detail(request: HttpRequest, cut_id: int) -> HttpResponse:
     cut = _cut_or_404(scope, cut_id)
     turfs = list(selectors.turf_list(scope=scope, cut_id=cut.pk))
     shapes = turf_selectors.turf_cut_map(turfs)
-    doors = [t.doors for t in turfs]
+    # The walk lists' figures as each turf's page shows them, not those of the cut's moment.
+    doors = [shape.counts.doors for shape in shapes.shapes]
     return render(
         request,
         "field/turf_cut_detail.html",
@@ -98,6 +99,8 @@ def turf_cut_detail(request: HttpRequest, cut_id: int) -> HttpResponse:
             "doors_min": min(doors, default=0),
             "doors_max": max(doors, default=0),
             "meters_per_door": _per_door(turfs),
+            "size_warnings": turf_selectors.turf_size_warnings(cut, shapes.shapes),
+            "far_from_target": round(100 * turf_selectors.FAR_FROM_TARGET),
         },
     )
 

@@ -390,3 +390,58 @@ class Universe(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GeocodeRun(TimestampedModel):
+    """One run of the batch geocoder over the households without coordinates: how far it got
+    (the last household committed) and what it found."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    state = models.CharField(max_length=2, blank=True)  # empty: every state
+    benchmark = models.CharField(max_length=60)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    households = models.PositiveBigIntegerField(default=0)  # to look up, counted at the start
+    done = models.PositiveBigIntegerField(default=0)
+    matched = models.PositiveBigIntegerField(default=0)
+    unmatched = models.PositiveBigIntegerField(default=0)
+    ties = models.PositiveBigIntegerField(default=0)
+    requests = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(default=0)
+    # The highest household id committed: the run goes on after it, so that a batch is
+    # written once even when its request is sent again.
+    checkpoint_household = models.PositiveBigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"geocoding run {self.pk} ({self.get_status_display()})"
+
+
+class GeocodeMiss(models.Model):
+    """A household the geocoder did not place: no address matched, or several did (a tie)."""
+
+    class Kind(models.TextChoices):
+        NO_MATCH = "no_match", "No match"
+        TIE = "tie", "Tie"
+
+    run = models.ForeignKey(GeocodeRun, on_delete=models.CASCADE, related_name="misses")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    address = models.CharField(max_length=300)  # as sent
+
+    class Meta:
+        ordering = ["run", "household"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "household"], name="geocode_miss_once_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.address}"

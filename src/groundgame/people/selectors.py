@@ -14,6 +14,8 @@ from groundgame.organizing.selectors import StaffScope
 from groundgame.people import counties, universes
 from groundgame.people.models import (
     ExternalId,
+    GeocodeMiss,
+    GeocodeRun,
     Household,
     MatchReview,
     Person,
@@ -230,6 +232,27 @@ def voter_import_row_errors(run_id: int, *, limit: int) -> list[tuple[str, int, 
 
 def voter_import_row_error_count(run_id: int) -> int:
     return VoterImportRowError.objects.filter(run_id=run_id).count()
+
+
+def geocode_run_list() -> QuerySet[GeocodeRun]:
+    """Geocoding runs, newest first."""
+    return GeocodeRun.objects.select_related("started_by").order_by("-pk")
+
+
+def geocode_run_get(run_id: int) -> GeocodeRun | None:
+    return GeocodeRun.objects.select_related("started_by").filter(pk=run_id).first()
+
+
+def households_unplaced(state: str = "") -> QuerySet[Household]:
+    """Households with an address and no coordinates (of ``state``, or all): what a geocoding
+    run looks up."""
+    households = Household.objects.filter(latitude__isnull=True).exclude(street="")
+    return households.filter(state=state) if state else households
+
+
+def geocode_misses(run_id: int) -> QuerySet[GeocodeMiss]:
+    """The addresses a run could not place (no match, or a tie), in household order."""
+    return GeocodeMiss.objects.filter(run_id=run_id).order_by("household_id")
 
 
 def voter_import_error_report(run_id: int, out: Any) -> int:

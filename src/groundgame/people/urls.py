@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundgame.people import review_views, views
+from groundgame.people import geocode_views, review_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("<int:person_id>/", views.person_detail, name="detail"),
     path("imports/", views.voter_import_list, name="imports"),
     path("imports/<int:run_id>/errors.csv", views.voter_import_report, name="import_report"),
+    path("geocode/", geocode_views.geocode_runs, name="geocode"),
+    path("geocode/<int:run_id>/", geocode_views.geocode_run, name="geocode_run"),
     # Identity resolution: the review queue and undoing a merge.
     path("reviews/", review_views.review_list, name="reviews"),
     path("reviews/<int:review_id>/", review_views.review_compare, name="review"),

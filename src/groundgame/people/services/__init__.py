@@ -1,8 +1,10 @@
 """Every write of the people app, and opening a personal record (which is logged), one module
 per domain: people themselves, their fields, identity resolution and external ids
-(``persons``), merges and match reviews (``merges``), universes (``universes``), and voter
-files and bulk loads (``voter_files``). Other apps call them through this package."""
+(``persons``), merges and match reviews (``merges``), universes (``universes``), voter files
+and bulk loads (``voter_files``), and geocoding households (``geocoding``). Other apps call
+them through this package."""
 
+from groundgame.people.services.geocoding import geocode_run_execute, geocode_run_start
 from groundgame.people.services.merges import (
     MergeMover,
     match_review_decide,
@@ -58,6 +60,8 @@ __all__ = [
     "VoterRow",
     "email_checked",
     "external_id_link",
+    "geocode_run_execute",
+    "geocode_run_start",
     "household_person_bulk_create",
     "match_review_decide",
     "normalize_email",

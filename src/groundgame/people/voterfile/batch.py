@@ -69,6 +69,32 @@ def _households(
     return found
 
 
+def place_households(state: str, voters: list[Voter], problems: list[RowError], stamp: Any) -> None:
+    """Give the households of a batch's voters the coordinates their lines carry (the last
+    line of an address wins), after the batch has found or made them. A line without
+    coordinates leaves its household where it was, as a refused or duplicate line does."""
+    refused = {p.line for p in problems if p.file == "voters"}
+    places = {
+        v.address: (v.latitude, v.longitude)
+        for v in voters
+        if v.latitude is not None and v.street and v.line not in refused
+    }
+    rows = [(z, s, u, c, lat, lon) for (s, u, c, z), (lat, lon) in places.items()]
+    h = sql.table(Household)
+    with connection.cursor() as cursor:
+        for chunk in sql.chunks(rows, 1_000):
+            # VALUES' columns are column1.. on both PostgreSQL and SQLite.
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {h} SET latitude = c.column5, longitude = c.column6, "  # noqa: S608
+                f"updated_at = %s FROM (VALUES {values}) AS c WHERE {h}.state = %s "
+                f"AND {h}.zip5 = c.column1 AND {h}.street = c.column2 AND {h}.unit = c.column3 "
+                f"AND {h}.city = c.column4 AND ({h}.latitude IS NULL "
+                f"OR {h}.latitude <> c.column5 OR {h}.longitude <> c.column6)",
+                [stamp, *(x for row in chunk for x in row), state],
+            )
+
+
 def insert_history(rows: list[tuple[int, dt.date, str, str]]) -> int:
     """Add ballots (voter pk, date, name, method) with ``executemany`` (the SQLite path); one
     already recorded for the voter and date is left as it is. Returns how many were added."""
@@ -130,6 +156,7 @@ class Batcher:
             households = _households(state, wanted, stamp) if wanted else {}
             self._insert_new(new, households, stamp)
             self._update(changed, households, stamp, now)
+            place_households(state, voters, problems, stamp)
             with connection.cursor() as cursor:
                 for chunk in sql.chunks(touched):
                     marks = ", ".join(["%s"] * len(chunk))
@@ -451,6 +478,7 @@ class Batcher:
                 sql.hash_joins(cursor, "off")
             new = self._insert_staged(cursor, now)
             self.grown += new
+            place_households(state, voters, problems, stamp)
             ballots_added = 0
             if has_ballots:
                 ballots_added = self._add_batch_ballots(cursor, known=len(changed) + unchanged > 0)

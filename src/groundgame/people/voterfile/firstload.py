@@ -13,7 +13,8 @@ result is the batch path's, row for row and problem for problem (the tests compa
 The batch path stays the only one for everything else, and takes over here (before anything
 is written) when DuckDB cannot read a file exactly as the batch path splits it: a line with
 another number of fields, a blank line, a truncated last line, bytes that are not UTF-8, a
-quoted line with an unquoted field, or a voter id that is not ASCII.
+quoted line with an unquoted field, or a voter id that is not ASCII; and for a layout that
+carries coordinates, which the batch path gives each household.
 
 Killed part-way, the transaction leaves nothing; ``--resume`` runs the load again.
 """
@@ -232,6 +233,8 @@ class _FirstLoad:
             raise Unreadable("vote history in the voters file is read by the batch path")
         if not layout.header or layout.field_values:
             raise Unreadable("files without a header row, or a field within a column, are batched")
+        if "latitude" in layout.fields:
+            raise Unreadable("coordinates are placed by the batch path")
         self._step("reading", 0, 2)
         wanted = {f: layout.fields[f] for f in layouts.VOTER_FIELDS if f in layout.fields}
         self.voters_last_line = self._read_file("v", voters, voter_header, wanted)

@@ -43,6 +43,9 @@ class Voter(NamedTuple):
     status: str
     registered_on: dt.date | None
     ballots: tuple[Ballot, ...]
+    # The address's coordinates; None when the file carries none for the row.
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def address(self) -> tuple[str, str, str, str]:
@@ -152,7 +155,7 @@ class VoterParser:
     # rejected for the first check it fails, in this order (both follow it).
     CHECK_ORDER = (
         "required", "county", "party", "status", "zip5", "state_voter_id", "birth_date",
-        "registered_on",
+        "registered_on", "latitude", "longitude",
     )  # fmt: skip
 
     def missing(self, values: Sequence[str]) -> None:
@@ -210,6 +213,30 @@ class VoterParser:
             raise RowProblem(self.column["state_voter_id"], "longer than 40 characters")
         return value
 
+    def coordinates(self, latitude: str, longitude: str) -> tuple[float | None, float | None]:
+        """The address's (latitude, longitude), both None when the row carries none, or
+        ``RowProblem`` naming the coordinate that is unreadable, out of range or alone.
+        Exports write 0 for an address they could not place, which is no place."""
+        if not latitude and not longitude:
+            return None, None
+        place = (
+            self._degrees(latitude, "latitude", 90.0),
+            self._degrees(longitude, "longitude", 180.0),
+        )
+        return (None, None) if place == (0.0, 0.0) else place
+
+    def _degrees(self, value: str, name: str, limit: float) -> float:
+        column = self.column[name]
+        if not value:
+            raise RowProblem(column, "missing while the other coordinate is given")
+        try:
+            degrees = float(value)
+        except ValueError:
+            raise RowProblem(column, f"{value!r} is not a {name} in degrees") from None
+        if not -limit <= degrees <= limit:  # also refuses nan and inf
+            raise RowProblem(column, f"{value!r} is not a {name} (-{limit:g} to {limit:g})")
+        return degrees
+
     @staticmethod
     def suffix(value: str) -> str:
         return _words(value).upper()[:20]
@@ -230,7 +257,8 @@ class VoterParser:
             values[i] = value_of(values[i]).strip()
         self.missing(values)
         (voter_id, first, middle, last, suffix, birth, phone, email, street, unit, city,
-         zip_value, county_value, party_value, status_value, registered) = values  # fmt: skip
+         zip_value, county_value, party_value, status_value, registered, latitude,
+         longitude) = values  # fmt: skip
         county = self._counties.get(county_value)
         if county is None:
             county = _remember(self._counties, county_value, self.county(county_value))
@@ -243,6 +271,8 @@ class VoterParser:
             address = _remember(self._addresses, raw_address, self.address(*raw_address))
         voter_id = self.voter_id(voter_id)
         ballots = self.ballots(parts) if self.history else ()
+        birth_date = self.date(birth, "birth_date")
+        registered_on = self.date(registered, "registered_on")
         name = self._name
         return Voter(
             number,
@@ -251,15 +281,16 @@ class VoterParser:
             name(middle),
             name(last),
             self.suffix(suffix),
-            self.date(birth, "birth_date"),
+            birth_date,
             clean_phone(phone) if phone else "",
             self.email(email),
             *address,
             county,
             party,
             status,
-            self.date(registered, "registered_on"),
+            registered_on,
             ballots,
+            *self.coordinates(latitude, longitude),
         )
 
 

@@ -35,12 +35,16 @@ VOTER_FIELDS = (
     "party",
     "status",
     "registered_on",
+    # The address's coordinates, in decimal degrees (WGS 84), where the file carries them.
+    "latitude",
+    "longitude",
 )
 HISTORY_FIELDS = ("state_voter_id", "election_date", "election_name", "method")
 
 _MODULES = {
     "az": "groundgame.people.voterfile.layouts.az",
     "nc": "groundgame.people.voterfile.layouts.nc",
+    "ngpvan_nc": "groundgame.people.voterfile.layouts.ngpvan_nc",
     "nv": "groundgame.people.voterfile.layouts.nv",
     "oh": "groundgame.people.voterfile.layouts.oh",
     "wi": "groundgame.people.voterfile.layouts.wi",
