@@ -1,12 +1,13 @@
 """The fan-out: from a mailing's universe to one queued send per person who may get it.
 
-Audience, consent rule and frequency cap are one query, read in person order through a
-server-side cursor. The templates are compiled first (a problem surfaces before anything is
-queued); each text is rendered to size it in carrier segments (an email is one message
-whatever it says), and the rows are written to the outbox in batches (COPY on PostgreSQL,
-multi-row inserts on SQLite). It runs in one transaction: a fan-out that dies leaves nothing,
-and running it again skips anyone who already has a send for the mailing, so it never queues
-a person twice.
+Audience, consent rule and contact caps (per person and per household) are one query, read
+in person order through a server-side cursor. The templates are compiled first (a problem
+surfaces before anything is queued); each text is rendered to size it in carrier segments
+(an email is one message whatever it says), and the rows are written to the outbox in
+batches (COPY on PostgreSQL, multi-row inserts on SQLite), each with its contact in
+consent's log, which the caps count. It runs in one transaction: a fan-out that dies leaves
+nothing, and running it again skips anyone who already has a send for the mailing, so it
+never queues a person twice.
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
+from groundgame.consent import services as consent_services
 from groundgame.messaging import compose, templating
-from groundgame.messaging.models import FrequencyCap, Mailing, MessageChannel, Send
+from groundgame.messaging.models import Mailing, MessageChannel, Send
 from groundgame.people import selectors as people_selectors
 
 BATCH = 20_000
-# What a text counts against the cap or as "we have texted this number before".
+# What counts as "we have texted this number before".
 _COUNTED = (
     Send.Status.QUEUED,
     Send.Status.CLAIMED,
@@ -63,43 +65,30 @@ class FanOut:
     queued: int
 
 
-def capped_people(channel: str, now: dt.datetime) -> Exists | None:
-    """True for a person who has had the channel's cap of messages within its window."""
-    cap = FrequencyCap.objects.filter(channel=channel).first()
-    if cap is None:
-        return None
-    recent = (
-        Send.objects.filter(
-            person=OuterRef("pk"),
-            channel=channel,
-            status__in=_COUNTED,
-            queued_at__gte=now - dt.timedelta(hours=cap.window_hours),
-        )
-        .values("person")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=cap.max_messages)
-    )
-    return Exists(recent)
-
-
 def recipients(
     mailing: Mailing, now: dt.datetime
 ) -> tuple[QuerySet[Any], QuerySet[Any], QuerySet[Any]]:
     """(audience, reachable, to queue): the universe, those the consent rule allows, and
-    those of them under the frequency cap without a send for this mailing yet."""
+    those of them without a send for this mailing yet whom the channel's caps let it reach
+    (per person, and per household: a household with room for two more gets two)."""
     audience = people_selectors.universe_people(mailing.audience_spec)
     reachable = consent_selectors.reachable(audience, channel=mailing.channel, topic=mailing.topic)
     to_queue = reachable.exclude(
         Exists(Send.objects.filter(mailing=mailing, person=OuterRef("pk")))
     )
-    capped = capped_people(mailing.channel, now)
-    if capped is not None:
-        to_queue = to_queue.exclude(capped)
+    to_queue = consent_selectors.within_caps(to_queue, channel=mailing.channel, at=now)
     return audience, reachable, to_queue
 
 
-def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
-    """One outbox row per recipient, rendered to know its size."""
+def contact_source(mailing_id: int) -> str:
+    """How the contact log names a mailing's messages."""
+    return f"mailing:{mailing_id}"
+
+
+def _rows(
+    mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime
+) -> Iterator[tuple[tuple[Any, ...], int | None]]:
+    """One outbox row per recipient, rendered to know its size, with their household."""
     address_field = "email" if mailing.channel == MessageChannel.EMAIL else "phone"
     templating.compile_template(mailing.subject or "", field="subject")
     body = templating.compile_template(mailing.body)
@@ -119,13 +108,14 @@ def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterat
         "household__city",
         "household__state",
         "household__zip5",
+        "household_id",
         "_texted",
     )
     # Read once, not per row: the loop runs for every recipient of a national list.
     mailing_id, channel, topic_id = mailing.pk, mailing.channel, mailing.topic_id
     is_text = channel == MessageChannel.SMS
     queued = Send.Status.QUEUED
-    for pk, first, last, address, city, state, zip5, texted in queryset.values_list(
+    for pk, first, last, address, city, state, zip5, household, texted in queryset.values_list(
         *fields
     ).iterator(chunk_size=BATCH):
         # An email is one message whatever it says, and its templates were checked when they
@@ -143,7 +133,8 @@ def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterat
             segments = compose.text(
                 body=body, recipient=recipient, first_to_number=not texted
             ).segments
-        yield (mailing_id, pk, channel, topic_id, address, queued, segments, 0, "", "", "", now)
+        row = (mailing_id, pk, channel, topic_id, address, queued, segments, 0, "", "", "", now)
+        yield row, household
 
 
 def _write(rows: list[tuple[Any, ...]]) -> None:
@@ -171,16 +162,28 @@ def fan_out(mailing: Mailing, *, progress: Callable[[int], None] | None = None) 
     already = Send.objects.filter(mailing=mailing).count()
     queued = 0
     batch: list[tuple[Any, ...]] = []
-    for row in _rows(mailing, to_queue, now):
+    households: list[int | None] = []
+
+    def write() -> None:
+        _write(batch)
+        consent_services.contacts_record(
+            channel=mailing.channel,
+            contacts=zip((row[1] for row in batch), households, strict=True),
+            at=now,
+            source=contact_source(mailing.pk),
+        )
+
+    for row, household in _rows(mailing, to_queue, now):
         batch.append(row)
+        households.append(household)
         if len(batch) >= BATCH:
-            _write(batch)
+            write()
             queued += len(batch)
-            batch = []
+            batch, households = [], []
             if progress is not None:
                 progress(queued)
     if batch:
-        _write(batch)
+        write()
         queued += len(batch)
     if progress is not None:
         progress(queued)
