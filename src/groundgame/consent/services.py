@@ -16,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from groundgame.audit.services import Actor, audit_create, audit_record
@@ -577,6 +578,26 @@ def contacts_record(
     ]
     Contact.objects.bulk_create(rows, batch_size=5_000)
     return len(rows)
+
+
+def contacts_record_from(*, channel: str, rows: QuerySet[Any], at: dt.datetime, source: str) -> int:
+    """Log a contact for each row of ``rows``, a ``values_list`` of (person id, household id),
+    in one ``INSERT ... SELECT``: a national fan-out's contacts are copied by the database from
+    the rows it has just written, not read back and sent again. The caller holds the
+    transaction."""
+    ch = _channel(channel)
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ("channel", "person_id", "household_id", "at", "source"))
+    at_value = Contact._meta.get_field("at").get_db_prep_value(at, connection)
+    # Names from the model; values as parameters: nothing here comes from a request.
+    sql = (
+        f"INSERT INTO {quote(Contact._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT %s, q.*, %s, %s FROM ({select}) q"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ch.value, at_value, source, *params])
+        return max(int(cursor.rowcount), 0)
 
 
 def contacts_withdraw(*, source: str, person_ids: Iterable[int]) -> int:

@@ -4,8 +4,8 @@ Audience, consent rule and contact caps (per person and per household) are one q
 in person order through a server-side cursor. The templates are compiled first (a problem
 surfaces before anything is queued); each text is rendered to size it in carrier segments
 (an email is one message whatever it says), and the rows are written to the outbox in
-batches (COPY on PostgreSQL, multi-row inserts on SQLite), each with its contact in
-consent's log, which the caps count. It runs in one transaction: a fan-out that dies leaves
+batches (COPY on PostgreSQL, multi-row inserts on SQLite), then copied into consent's log of
+contacts, which the caps count. It runs in one transaction: a fan-out that dies leaves
 nothing, and running it again skips anyone who already has a send for the mailing, so it
 never queues a person twice.
 """
@@ -85,10 +85,8 @@ def contact_source(mailing_id: int) -> str:
     return f"mailing:{mailing_id}"
 
 
-def _rows(
-    mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime
-) -> Iterator[tuple[tuple[Any, ...], int | None]]:
-    """One outbox row per recipient, rendered to know its size, with their household."""
+def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    """One outbox row per recipient, rendered to know its size."""
     address_field = "email" if mailing.channel == MessageChannel.EMAIL else "phone"
     templating.compile_template(mailing.subject or "", field="subject")
     body = templating.compile_template(mailing.body)
@@ -108,14 +106,13 @@ def _rows(
         "household__city",
         "household__state",
         "household__zip5",
-        "household_id",
         "_texted",
     )
     # Read once, not per row: the loop runs for every recipient of a national list.
     mailing_id, channel, topic_id = mailing.pk, mailing.channel, mailing.topic_id
     is_text = channel == MessageChannel.SMS
     queued = Send.Status.QUEUED
-    for pk, first, last, address, city, state, zip5, household, texted in queryset.values_list(
+    for pk, first, last, address, city, state, zip5, texted in queryset.values_list(
         *fields
     ).iterator(chunk_size=BATCH):
         # An email is one message whatever it says, and its templates were checked when they
@@ -133,8 +130,7 @@ def _rows(
             segments = compose.text(
                 body=body, recipient=recipient, first_to_number=not texted
             ).segments
-        row = (mailing_id, pk, channel, topic_id, address, queued, segments, 0, "", "", "", now)
-        yield row, household
+        yield (mailing_id, pk, channel, topic_id, address, queued, segments, 0, "", "", "", now)
 
 
 def _write(rows: list[tuple[Any, ...]]) -> None:
@@ -162,29 +158,26 @@ def fan_out(mailing: Mailing, *, progress: Callable[[int], None] | None = None) 
     already = Send.objects.filter(mailing=mailing).count()
     queued = 0
     batch: list[tuple[Any, ...]] = []
-    households: list[int | None] = []
-
-    def write() -> None:
-        _write(batch)
-        consent_services.contacts_record(
-            channel=mailing.channel,
-            contacts=zip((row[1] for row in batch), households, strict=True),
-            at=now,
-            source=contact_source(mailing.pk),
-        )
-
-    for row, household in _rows(mailing, to_queue, now):
+    for row in _rows(mailing, to_queue, now):
         batch.append(row)
-        households.append(household)
         if len(batch) >= BATCH:
-            write()
+            _write(batch)
             queued += len(batch)
-            batch, households = [], []
+            batch = []
             if progress is not None:
                 progress(queued)
     if batch:
-        write()
+        _write(batch)
         queued += len(batch)
+    # Each message queued now is a contact the caps count, with its person's household.
+    consent_services.contacts_record_from(
+        channel=mailing.channel,
+        rows=Send.objects.filter(mailing=mailing, queued_at=now).values_list(
+            "person_id", "person__household_id"
+        ),
+        at=now,
+        source=contact_source(mailing.pk),
+    )
     if progress is not None:
         progress(queued)
     total = already + queued
