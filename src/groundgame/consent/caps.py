@@ -43,7 +43,7 @@ def cap_for(channel: str) -> ContactCap | None:
     return ContactCap.objects.filter(channel=channel).first()
 
 
-def recent_contacts(cap: ContactCap, at: dt.datetime) -> QuerySet[Contact]:
+def _recent_contacts(cap: ContactCap, at: dt.datetime) -> QuerySet[Contact]:
     """The contacts a cap counts at ``at``: on its channel, within its window (and any
     recorded with a later time, which count too)."""
     since = at - dt.timedelta(hours=cap.window_hours)
@@ -61,7 +61,7 @@ def _at_least(contacts: QuerySet[Contact], key: str, outer: str, n: int, count: 
     )
 
 
-def household_count(channel: str) -> Any:
+def _household_count(channel: str) -> Any:
     """What a household's contacts on ``channel`` add up to: visits for doors, else each."""
     return Count("source", distinct=True) if channel in HOUSEHOLD_CHANNELS else Count("pk")
 
@@ -71,13 +71,13 @@ def within_caps(people: QuerySet[Any], *, channel: str, at: dt.datetime) -> Quer
     cap = cap_for(channel)
     if cap is None:
         return people
-    recent = recent_contacts(cap, at)
+    recent = _recent_contacts(cap, at)
     people = people.exclude(_at_least(recent, "person", "pk", cap.per_person, Count("pk")))
     if cap.per_household is None:
         return people
     if channel in HOUSEHOLD_CHANNELS:
         over = _at_least(
-            recent, "household", "household_id", cap.per_household, household_count(channel)
+            recent, "household", "household_id", cap.per_household, _household_count(channel)
         )
         return people.exclude(over)
     so_far = Subquery(
