@@ -70,7 +70,7 @@ def _own_cache(settings: Any) -> None:
 
 
 def _starting_rows() -> None:
-    """The consent topics and frequency caps every campaign starts with. Data migrations make
+    """The consent topics and contact caps every campaign starts with. Data migrations make
     them, and the flush that ends a transactional (live-server) test empties their tables:
     made again for whichever test comes next, by the migrations' own functions."""
     import importlib
@@ -79,7 +79,7 @@ def _starting_rows() -> None:
 
     for module, function in (
         ("groundgame.consent.migrations.0002_default_topics", "add_topics"),
-        ("groundgame.messaging.migrations.0002_default_frequency_caps", "add_caps"),
+        ("groundgame.consent.migrations.0004_default_contact_caps", "add_caps"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

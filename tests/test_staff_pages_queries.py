@@ -67,8 +67,8 @@ BOUNDS: dict[str, int] = {
     "field_review:review": 9,
     "field:home": 8,
     "field:cut": 13,
-    "field:turf": 16,
-    "field:walk_sheet": 15,
+    "field:turf": 18,  # the door caps, read by the refusals and by the walk
+    "field:walk_sheet": 17,  # the door caps, read by the refusals and by the walk
     "field_reports:reporting": 13,
     "field_reports:materials": 8,
     "consent:topics": 6,

@@ -168,9 +168,9 @@ def test_compose_preview_schedule_and_watch_it_send(
     row = page.get_by_role("row").filter(has_text="Canvass kickoff")
     expect(row).to_contain_text("Sent")
     _shoot(page, screenshots, "mailing-list")
-    page.get_by_role("link", name="Frequency caps").click()
-    expect(page.get_by_role("heading", name="Frequency caps", level=1)).to_be_visible()
-    _shoot(page, screenshots, "frequency-caps")
+    page.get_by_role("link", name="Contact caps").click()
+    expect(page.get_by_role("heading", name="Contact caps", level=1)).to_be_visible()
+    _shoot(page, screenshots, "contact-caps")
     page.goto(f"{base}/consent/topics/")
     _shoot(page, screenshots, "topics")
 

@@ -491,10 +491,11 @@ class SendingMachine(RuleBasedStateMachine):
 def test_random_histories_never_reach_a_person_who_left_nor_send_twice(db: None) -> None:
     SendingMachine.cast = Cast.create()
     SendingMachine.universe_id = people.universe_save(actor=None, name="Everyone", filters={}).pk
-    # The frequency caps are not under test here: high enough never to hold anyone back.
+    # The contact caps are not under test here (see test_caps_properties): high enough
+    # never to hold anyone back.
     for ch in (EMAIL, SMS):
-        messaging.frequency_cap_set(
-            actor=SendingMachine.cast.staff, channel=ch, max_messages=100, window_hours=1
+        consent.contact_cap_set(
+            actor=None, channel=ch, per_person=100, per_household=None, window_hours=1
         )
     run_state_machine_as_test(
         SendingMachine,

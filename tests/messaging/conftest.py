@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from groundgame.consent import services as consent
 from groundgame.core import env
 from groundgame.messaging import sender
 from groundgame.messaging import services as messaging
@@ -54,11 +55,13 @@ def send_mailing(db: None) -> Callable[..., sender.Tally]:
     mailing to everyone, as the scheduled task does (through the configured backends, or
     ``use``); returns the sender's tally.
 
-    The default frequency caps (a text a day) are lifted, so that a test can send several
+    The default contact caps (a text a day) are lifted, so that a test can send several
     mailings in a row to the same people."""
     universe = people.universe_save(actor=None, name="Everyone", filters={})
     for channel in ("email", "sms"):
-        messaging.frequency_cap_set(actor=None, channel=channel, max_messages=100, window_hours=1)
+        consent.contact_cap_set(
+            actor=None, channel=channel, per_person=100, per_household=None, window_hours=1
+        )
     counter = iter(range(1, 1000))
 
     def send(

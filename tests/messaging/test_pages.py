@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundgame.consent import services as consent
-from groundgame.core.errors import ValidationFailed
+from groundgame.consent.models import ContactCap
+from groundgame.core.errors import ApplicationError, ValidationFailed
 from groundgame.messaging import services as messaging
-from groundgame.messaging.models import FrequencyCap, Mailing, Send
+from groundgame.messaging.models import Mailing, Send
 from groundgame.people import services as people
 from tests.helpers import assert_api_error
 
@@ -54,6 +55,31 @@ def national_organizer_client(
     client_for: Callable[[Any], Client], national_organizer_user: Any
 ) -> Client:
     return client_for(national_organizer_user)
+
+
+@pytest.fixture
+def national_admin_client(
+    make_staff: Callable[..., Any], client_for: Callable[[Any], Client], campaign: Any
+) -> Client:
+    return client_for(make_staff("nadia", role="admin", unit=campaign.national))
+
+
+@pytest.fixture
+def state_admin_user(make_staff: Callable[..., Any], campaign: Any) -> Any:
+    """An admin of North Carolina: its people are in scope, campaign settings are not."""
+    return make_staff("sam", role="admin", unit=campaign.nc)
+
+
+@pytest.fixture
+def state_admin_client(client_for: Callable[[Any], Client], state_admin_user: Any) -> Client:
+    return client_for(state_admin_user)
+
+
+@pytest.fixture
+def state_director_client(
+    make_staff: Callable[..., Any], client_for: Callable[[Any], Client], campaign: Any
+) -> Client:
+    return client_for(make_staff("dana", role="director", unit=campaign.nc))
 
 
 def _subscribe(person: Any, channel: str = "email", topic: str = "volunteering") -> None:
@@ -518,49 +544,94 @@ def test_cancel_stops_a_mailing_once(
     assert "This mailing is cancelled." in again.content.decode()
 
 
-# Frequency caps --------------------------------------------------------------------------
+# Contact caps ----------------------------------------------------------------------------
+
+CAP_FIELDS = ("channel", "per_person", "per_household", "window_hours")
 
 
-def test_frequency_caps_are_shown_and_changed_per_channel(
-    national_organizer_client: Client,
+def test_contact_caps_are_shown_and_changed_per_channel_by_a_national_admin(
+    national_admin_client: Client,
 ) -> None:
-    page = national_organizer_client.get(reverse("messaging:frequency_caps"))
+    page = national_admin_client.get(reverse("messaging:frequency_caps"))
     assert page.status_code == 200
-    response = national_organizer_client.post(
+    body = page.content.decode()
+    for label in ("Email", "Text message", "Phone call", "Postal mail", "Door knock"):
+        assert f">{label}</h2>" in body
+    response = national_admin_client.post(
         reverse("messaging:frequency_caps"),
-        {"channel": "sms", "sms-max_messages": "3", "sms-window_hours": "168"},
+        {
+            "channel": "mail",
+            "mail-per_person": "2",
+            "mail-per_household": "3",
+            "mail-window_hours": "168",
+        },
     )
     assert response.status_code == 302
-    cap = FrequencyCap.objects.get(channel="sms")
-    assert (cap.max_messages, cap.window_hours) == (3, 168)
+    cap = ContactCap.objects.get(channel="mail")
+    assert (cap.per_person, cap.per_household, cap.window_hours) == (2, 3, 168)
+    shown = national_admin_client.get(reverse("messaging:frequency_caps")).content.decode()
+    assert "at most <strong>2</strong> per person and <strong>3</strong> per household" in shown
+
+
+@pytest.mark.parametrize("role", ["national_organizer", "state_admin", "state_director"])
+def test_only_national_admins_change_the_caps(role: str, request: pytest.FixtureRequest) -> None:
+    client: Client = request.getfixturevalue(f"{role}_client")
+    before = list(ContactCap.objects.values_list(*CAP_FIELDS))
+    page = client.get(reverse("messaging:frequency_caps"))
+    assert page.status_code == 200
+    assert "Only national admins change the caps." in page.content.decode()
+    assert "<form" not in page.content.decode().split('class="grid grid-2"')[1]
+    response = client.post(
+        reverse("messaging:frequency_caps"),
+        {"channel": "door", "door-per_person": "1", "door-window_hours": "24"},
+    )
+    assert response.status_code == 403
+    assert list(ContactCap.objects.values_list(*CAP_FIELDS)) == before
+
+
+def test_the_cap_service_refuses_anyone_but_a_national_admin(
+    state_admin_user: Any,
+) -> None:
+    with pytest.raises(ApplicationError) as raised:
+        consent.contact_cap_set(
+            actor=state_admin_user,
+            channel="door",
+            per_person=1,
+            per_household=1,
+            window_hours=24,
+        )
+    assert raised.value.code == "contact_caps_national_admins_only"
+    assert not ContactCap.objects.filter(channel="door").exists()
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"email-max_messages": "0", "email-window_hours": "24"}, "max_messages", "Between 1"),
-        ({"email-max_messages": "2", "email-window_hours": "9999"}, "window_hours", "31 days"),
-        ({"email-max_messages": "two", "email-window_hours": "24"}, "max_messages", "whole"),
+        ({"email-per_person": "0", "email-window_hours": "24"}, "per_person", "Between 1"),
+        (
+            {"email-per_person": "2", "email-per_household": "101", "email-window_hours": "24"},
+            "per_household",
+            "Between 1",
+        ),
+        ({"email-per_person": "2", "email-window_hours": "9999"}, "window_hours", "31 days"),
+        ({"email-per_person": "two", "email-window_hours": "24"}, "per_person", "whole"),
     ],
 )
 def test_a_bad_cap_is_named_and_the_old_one_stays(
-    national_organizer_client: Client, data: dict[str, str], field: str, message: str
+    national_admin_client: Client, data: dict[str, str], field: str, message: str
 ) -> None:
-    before = list(FrequencyCap.objects.values_list("channel", "max_messages", "window_hours"))
-    response = national_organizer_client.post(
+    before = list(ContactCap.objects.values_list(*CAP_FIELDS))
+    response = national_admin_client.post(
         reverse("messaging:frequency_caps"), {"channel": "email", **data}
     )
     assert response.status_code == 422
     (card,) = [c for c in response.context["cards"] if c["channel"] == "email"]
     assert message in card["form"].errors[field][0]
-    after = list(FrequencyCap.objects.values_list("channel", "max_messages", "window_hours"))
-    assert after == before
+    assert list(ContactCap.objects.values_list(*CAP_FIELDS)) == before
 
 
-def test_an_unknown_channel_cap_is_refused(national_organizer_client: Client) -> None:
-    response = national_organizer_client.post(
-        reverse("messaging:frequency_caps"), {"channel": "fax"}
-    )
+def test_an_unknown_channel_cap_is_refused(national_admin_client: Client) -> None:
+    response = national_admin_client.post(reverse("messaging:frequency_caps"), {"channel": "fax"})
     assert response.status_code == 400
 
 

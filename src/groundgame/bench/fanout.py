@@ -72,6 +72,7 @@ _TABLES = (
     "consent_donotcontact",
     "consent_suppressedaddress",
     "messaging_send",
+    "consent_contact",
 )
 
 # A number in [0, 1) fixed by the person's id and a salt: the same list on every build.
@@ -144,7 +145,7 @@ SMS_TOPICS = ("volunteering", "voting_info")
 HAS_EMAIL, HAS_PHONE, MERGED = 0.70, 0.45, 0.003
 SMS_OPT_IN, SMS_LEFT, SMS_STOPPED = 0.25, 0.02, 0.03
 EMAIL_LEFT, DO_NOT_CONTACT, BOUNCED, COMPLAINED = 0.01, 0.005, 0.015, 0.0005
-# (hours ago, share of email holders): the earlier mailings the frequency cap reads.
+# (hours ago, share of email holders): the earlier mailings whose contacts the caps read.
 HISTORY = ((48, 0.20), (6, 0.12), (2, 0.03))
 
 
@@ -236,7 +237,7 @@ def _build_steps(people: int, topics: dict[str, int]) -> list[tuple[str, str]]:
 
 
 def _history_steps(topics: dict[str, int]) -> list[tuple[str, str]]:
-    """The earlier mailings and their sends, which the frequency cap reads."""
+    """The earlier mailings, their sends and the contacts they logged, which the caps read."""
     steps = []
     for n, (hours, share) in enumerate(HISTORY, start=1):
         at = f"now() - interval '{hours} hours'"
@@ -252,14 +253,19 @@ def _history_steps(topics: dict[str, int]) -> list[tuple[str, str]]:
                     VALUES ({at}, {at}, 'Earlier appeal {n}', 'email', {topics["fundraising"]},
                         '{{}}', 'Before midnight', 'Give today', 'sent', {at}, 0, 0, 0, 0,
                         {at}, {at})
-                    RETURNING id)
-                INSERT INTO messaging_send (mailing_id, person_id, channel, topic_id, address,
-                    status, segments, attempts, claimed_by, provider_id, error, queued_at,
-                    sent_at)
-                SELECT m.id, p.id, 'email', {topics["fundraising"]}, p.email, 'sent', 1, 1, '',
-                    'hist-' || m.id || '-' || p.id, '', {at}, {at}
-                FROM people_person p, m
-                WHERE p.email <> '' AND pg_temp.u(p.id, {60 + min(n, 2)}) < {share}""",
+                    RETURNING id),
+                s AS (
+                    INSERT INTO messaging_send (mailing_id, person_id, channel, topic_id,
+                        address, status, segments, attempts, claimed_by, provider_id, error,
+                        queued_at, sent_at)
+                    SELECT m.id, p.id, 'email', {topics["fundraising"]}, p.email, 'sent', 1, 1,
+                        '', 'hist-' || m.id || '-' || p.id, '', {at}, {at}
+                    FROM people_person p, m
+                    WHERE p.email <> '' AND pg_temp.u(p.id, {60 + min(n, 2)}) < {share}
+                    RETURNING mailing_id, person_id)
+                INSERT INTO consent_contact (channel, person_id, household_id, at, source)
+                SELECT 'email', s.person_id, p.household_id, {at}, 'mailing:' || s.mailing_id
+                FROM s JOIN people_person p ON p.id = s.person_id""",
             )
         )
     return steps
@@ -351,7 +357,7 @@ def _build(url: str, env: dict[str, str], people: int) -> None:
     with psycopg.connect(url) as db:
         topics = _topics(db)
         _log(f"building {people:,} people with their consent")
-        _load(db, _build_steps(people, topics), _TABLES[:-1])
+        _load(db, _build_steps(people, topics), _TABLES[:-2])  # history: sends, contacts
         db.execute("CREATE TABLE bench_built (people bigint)")
         db.execute("INSERT INTO bench_built VALUES (%s)", [people])
         db.commit()
@@ -362,11 +368,12 @@ def _reset_history(url: str) -> None:
     with psycopg.connect(url) as db:
         topics = _topics(db)
         db.execute("TRUNCATE messaging_send CASCADE")
+        db.execute("TRUNCATE consent_contact")
         db.execute("DELETE FROM messaging_deliveryevent")
         db.execute("DELETE FROM messaging_mailing")
         db.execute("DELETE FROM people_universe")
         db.commit()
-        _load(db, _history_steps(topics), ("messaging_send",))
+        _load(db, _history_steps(topics), ("messaging_send", "consent_contact"))
     _log("refreshing the planner's statistics (ANALYZE)")
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("VACUUM ANALYZE")

@@ -9,8 +9,9 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         # The person's page belongs to people, which sits below consent: the card is shown
         # through people's registry rather than by people importing consent.
-        from groundgame.consent import selectors
+        from groundgame.consent import selectors, services
         from groundgame.people import selectors as people_selectors
+        from groundgame.people import services as people_services
 
         people_selectors.person_page_card_register(
             "consent",
@@ -18,4 +19,8 @@ class ConsentConfig(AppConfig):
             context=lambda person_id: {
                 "consent": selectors.person_consent(person_id=person_id, history=10)
             },
+        )
+        # Two records of one person merged: the contacts of both count against their caps.
+        people_services.person_merge_participant_register(
+            "consent_contacts", services.contacts_move
         )

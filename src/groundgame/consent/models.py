@@ -177,3 +177,63 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.person_id} {self.action} {self.channel}"
+
+
+class ContactCap(models.Model):
+    """How often a channel may reach one person and one household (everyone at an address
+    together) within a window: a setting of the campaign, one row per capped channel."""
+
+    channel = models.CharField(max_length=8, choices=Channel.choices, unique=True)
+    per_person = models.PositiveSmallIntegerField()
+    # None: the channel has no cap per household, only per person.
+    per_household = models.PositiveSmallIntegerField(null=True, blank=True)
+    window_hours = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        household = f", {self.per_household} per household" if self.per_household else ""
+        return f"{self.channel}: {self.per_person} per person{household} per {self.window_hours} h"
+
+
+class Contact(models.Model):
+    """One contact the campaign made, or queued, on a channel: what the caps count.
+
+    A message counts when it is queued (it is on its way; a cancelled one is withdrawn), a
+    door when its result is recorded, a mail piece or a call when it is logged. A door or a
+    mail piece reaches the household; ``person`` is who it was for, when known. ``source``
+    names what made it (``mailing:12``, ``canvass:3456``, ``mail:<drop>``, ``call:<list>``).
+    """
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # No foreign keys in the database: a national fan-out writes one row per recipient, and a
+    # checked key costs a locking lookup per row (as for messaging's sends). Django still
+    # cascades deletes.
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    household = models.ForeignKey(
+        "people.Household",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    at = models.DateTimeField()
+    source = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "channel", "at"], name="contact_person_idx"),
+            models.Index(fields=["household", "channel", "at"], name="contact_household_idx"),
+            models.Index(fields=["source"], name="contact_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.at:%Y-%m-%d %H:%M}: {self.source}"

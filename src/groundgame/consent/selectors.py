@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
-from groundgame.consent import history, links, rules
+from groundgame.consent import caps, history, links, rules
 from groundgame.consent.models import (
     Channel,
     ChannelOptOut,
     ConsentEvent,
+    ContactCap,
     DoNotContact,
     Subscription,
     SuppressedAddress,
@@ -36,6 +38,28 @@ def reachable(people: QuerySet[Any], *, channel: str, topic: Topic | None) -> Qu
     """The rule, in bulk: ``people`` narrowed to those who may be contacted (about no topic
     in particular when ``topic`` is None, as on a walk list)."""
     return rules.reachable(people, channel, topic)
+
+
+def within_caps(
+    people: QuerySet[Any], *, channel: str, at: dt.datetime | None = None
+) -> QuerySet[Any]:
+    """The caps of the rule, in bulk: ``people`` narrowed to those one more list on
+    ``channel`` may reach at ``at`` (now) without taking a person or a household past the
+    channel's caps (see ``caps.py``). Every list cut on a channel asks it last."""
+    return caps.within_caps(people, channel=channel, at=at or timezone.now())
+
+
+@dataclass(frozen=True)
+class ChannelCaps:
+    channel: str
+    label: str
+    cap: ContactCap | None  # None: the channel has no caps
+
+
+def contact_caps() -> list[ChannelCaps]:
+    """Each channel with its caps, in the channels' order."""
+    found = {cap.channel: cap for cap in ContactCap.objects.all()}
+    return [ChannelCaps(value, str(label), found.get(value)) for value, label in Channel.choices]
 
 
 def reachable_count_at(*, channel: str, topic: Topic, at: dt.datetime) -> int:

@@ -12,19 +12,23 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from groundgame.audit.services import Actor, audit_create, audit_record
 from groundgame.audit.services import Kind as AuditKind
-from groundgame.consent import errors, history, links
+from groundgame.consent import caps, errors, history, links, rules
 from groundgame.consent.models import (
     Channel,
     ChannelOptOut,
     ConsentEvent,
+    Contact,
+    ContactCap,
     DoNotContact,
     Subscription,
     SuppressedAddress,
@@ -510,3 +514,159 @@ def preferences_save(
                 topic_keys=join,
                 source="unsubscribe_page",
             )
+
+
+# Contact caps and the contact log -----------------------------------------------------------
+
+CAP_MAX = 100
+WINDOW_MAX_HOURS = 24 * 31
+
+
+def contact_cap_set(
+    *,
+    actor: Actor,
+    channel: str,
+    per_person: int,
+    per_household: int | None,
+    window_hours: int,
+) -> ContactCap:
+    """Set a channel's caps: a campaign-wide setting, so national admins' alone."""
+    if not organizing_selectors.staff_scope(actor).is_admin:
+        raise PermissionDenied(
+            "Only national admins set the contact caps.", code=errors.CAPS_ADMINS_ONLY
+        )
+    ch = _channel(channel)
+    for field, value in (("per_person", per_person), ("per_household", per_household)):
+        if value is not None and not 1 <= value <= CAP_MAX:
+            raise ValidationFailed(
+                f"Between 1 and {CAP_MAX} contacts.", code=errors.CAP_INVALID, field=field
+            )
+    if not 1 <= window_hours <= WINDOW_MAX_HOURS:
+        raise ValidationFailed(
+            "A window of 1 hour to 31 days.", code=errors.CAP_INVALID, field="window_hours"
+        )
+    with transaction.atomic():
+        cap, _ = ContactCap.objects.update_or_create(
+            channel=ch,
+            defaults={
+                "per_person": per_person,
+                "per_household": per_household,
+                "window_hours": window_hours,
+            },
+        )
+        audit_record(
+            actor=actor,
+            kind=AuditKind.UPDATE,
+            action="consent.contact_cap_set",
+            entity_type="consent.contactcap",
+            entity_id=cap.pk,
+            summary=str(cap),
+        )
+    return cap
+
+
+def contacts_record(
+    *,
+    channel: str,
+    contacts: Iterable[tuple[int | None, int | None]],
+    at: dt.datetime,
+    source: str,
+) -> int:
+    """Log contacts made or queued on ``channel``, each as (person id, household id), for
+    the caps to count. The caller holds the transaction of what made them."""
+    ch = _channel(channel)
+    rows = [
+        Contact(channel=ch, person_id=person, household_id=household, at=at, source=source)
+        for person, household in contacts
+    ]
+    Contact.objects.bulk_create(rows, batch_size=5_000)
+    return len(rows)
+
+
+def contacts_record_from(*, channel: str, rows: QuerySet[Any], at: dt.datetime, source: str) -> int:
+    """Log a contact for each row of ``rows``, a ``values_list`` of (person id, household id),
+    in one ``INSERT ... SELECT``: a national fan-out's contacts are copied by the database from
+    the rows it has just written, not read back and sent again. The caller holds the
+    transaction."""
+    ch = _channel(channel)
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ("channel", "person_id", "household_id", "at", "source"))
+    at_value = Contact._meta.get_field("at").get_db_prep_value(at, connection)
+    # Names from the model; values as parameters: nothing here comes from a request.
+    sql = (
+        f"INSERT INTO {quote(Contact._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT %s, q.*, %s, %s FROM ({select}) q"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ch.value, at_value, source, *params])
+        return max(int(cursor.rowcount), 0)
+
+
+def contacts_withdraw(*, source: str, person_ids: Iterable[int]) -> int:
+    """Take back the contacts of ``source`` with these people, never made after all (a
+    cancelled mailing's messages that had not gone)."""
+    deleted, _ = Contact.objects.filter(source=source, person_id__in=person_ids).delete()
+    return deleted
+
+
+def contacts_move(
+    *, actor: Actor, person_from: int, person_to: int, ids: list[int] | None = None
+) -> list[int]:
+    """A merge's part: the absorbed record's contacts count for the survivor from now on (or,
+    undoing it, exactly ``ids`` go back). Returns the ids moved."""
+    rows = Contact.objects.filter(person_id=person_from)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    moved = list(rows.values_list("pk", flat=True))
+    Contact.objects.filter(pk__in=moved).update(person_id=person_to)
+    return moved
+
+
+@dataclass(frozen=True)
+class ContactList:
+    source: str
+    reachable: int  # allowed by the rule's consent conditions
+    capped: int  # of those, left out by the caps
+    contacted: int
+
+
+# The channels whose contacts are logged as lists here: nothing else in the product sends
+# mail pieces or places calls, so a mail drop or a call list is recorded when it goes out.
+LOGGED_CHANNELS = frozenset({Channel.MAIL, Channel.PHONE})
+
+
+def contact_list_log(
+    *, actor: Actor, channel: str, people: Any, source: str, at: dt.datetime | None = None
+) -> ContactList:
+    """Cut a mail drop or a call list from ``people`` by the one rule (consent, then the
+    caps) and log a contact for each person it keeps: one mail piece or one call each."""
+    ch = _channel(channel)
+    if ch not in LOGGED_CHANNELS:
+        raise ValidationFailed(
+            "Only mail drops and call lists are logged this way.",
+            code=errors.CHANNEL_UNKNOWN,
+            field="channel",
+        )
+    if not source.strip():
+        raise ValidationFailed("Name the mail drop or call list.", field="source")
+    at = at or timezone.now()
+    with transaction.atomic():
+        allowed = rules.reachable(people, ch, None)
+        kept = list(caps.within_caps(allowed, channel=ch, at=at).values_list("pk", "household_id"))
+        reachable = allowed.count()
+        contacted = contacts_record(channel=ch, contacts=kept, at=at, source=source.strip())
+        audit_record(
+            actor=actor,
+            kind=AuditKind.BULK,
+            action="consent.contact_list_log",
+            entity_type="consent.contact",
+            summary=f"{ch} {source.strip()}: {contacted} contacted, "
+            f"{reachable - contacted} over the caps",
+        )
+    return ContactList(
+        source=source.strip(),
+        reachable=reachable,
+        capped=reachable - contacted,
+        contacted=contacted,
+    )

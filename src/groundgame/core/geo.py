@@ -1,5 +1,6 @@
 """ZIP code centroids and great-circle distances, for finding events near a volunteer, and
-the time zone of a ZIP code or a state, for texting people in their own hours.
+the time zone of a ZIP code, a county or a state, for texting people in their own hours and
+showing an event's times in its own.
 
 Centroids and zones come from the bundled ``zipcodes`` table, so neither calls a geocoder.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,6 +91,42 @@ def _state_zones() -> dict[str, str]:
         if zone in _zones():
             counts[str(place["state"])][zone] += 1
     return {state: zones.most_common(1)[0][0] for state, zones in counts.items()}
+
+
+@lru_cache(maxsize=1)
+def _county_zones() -> dict[str, str]:
+    """Each county's main zone: the one most of its ZIP codes are in."""
+    by_name: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for place in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        zone = place.get("timezone") or ""
+        if zone in _zones() and place.get("county"):
+            by_name[(str(place["county"]), str(place["state"]))][zone] += 1
+    # Named counties first, then one FIPS look-up each (not one per ZIP code: 40,000).
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for (county, state), zones in by_name.items():
+        fips = _FIPS.get_county_fips(county, state=state)
+        if fips:
+            counts[fips].update(zones)
+    return {fips: zones.most_common(1)[0][0] for fips, zones in counts.items()}
+
+
+def county_timezone(county_fips: str) -> str | None:
+    """The time zone most of a county's ZIP codes are in (``"04013"``, Maricopa County, ->
+    ``America/Phoenix``); None for an unknown county."""
+    return _county_zones().get(county_fips)
+
+
+def area_timezone(areas: Iterable[tuple[Iterable[str], str]]) -> str | None:
+    """The zone of the first area, nearest first, that has one; an area is (the counties it
+    covers, its state): the zone most of the counties are in, else the state's. An org
+    unit's area is its own, then each unit's above it."""
+    for counties, state in areas:
+        zones = Counter(zone for fips in counties if (zone := county_timezone(fips)))
+        if zones:
+            return zones.most_common(1)[0][0]
+        if state and (zone := state_timezone(state)):
+            return zone
+    return None
 
 
 def state_timezone(state: str) -> str | None:

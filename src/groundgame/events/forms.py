@@ -136,6 +136,37 @@ class ProposeForm(_WhenMixin):
     ]
 
 
+# The zones of the fifty states and DC, by their main cities' names.
+US_ZONES = [
+    ("America/New_York", "Eastern (New York)"),
+    ("America/Detroit", "Eastern (Detroit)"),
+    ("America/Indiana/Indianapolis", "Eastern (Indianapolis)"),
+    ("America/Kentucky/Louisville", "Eastern (Louisville)"),
+    ("America/Chicago", "Central (Chicago)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Boise", "Mountain (Boise)"),
+    ("America/Phoenix", "Mountain, no daylight saving (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+]
+
+
+class TimezoneForm(forms.Form):
+    """Correct the zone an event's times were entered in."""
+
+    timezone = forms.ChoiceField(label="Time zone", choices=US_ZONES)
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["timezone"] = current
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)
+        if current not in dict(US_ZONES):
+            # An imported event may be in any zone: keep it choosable.
+            field.choices = [(current, current), *US_ZONES]
+
+
 class EventForm(_WhenMixin):
     org_unit = forms.TypedChoiceField(label="Unit", coerce=int)
     title = forms.CharField(max_length=200)
@@ -148,16 +179,10 @@ class EventForm(_WhenMixin):
         label="ZIP code", max_length=5, required=False, widget=forms.TextInput(_ZIP)
     )
     timezone = forms.ChoiceField(
-        choices=[
-            (z, z.replace("America/", "").replace("_", " "))
-            for z in (
-                "America/New_York",
-                "America/Chicago",
-                "America/Denver",
-                "America/Phoenix",
-                "America/Los_Angeles",
-            )
-        ]
+        label="Time zone",
+        required=False,
+        choices=[("", "The unit's own (from the counties or state it covers)"), *US_ZONES],
+        help_text="The times above are in this zone, and shown in it everywhere.",
     )
 
     field_order = [

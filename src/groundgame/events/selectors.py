@@ -4,8 +4,10 @@ lists and proposals, host links, and the shifts other apps hand work to."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -14,7 +16,7 @@ from django.utils import timezone
 from groundgame.core.geo import ZipPlace, bounding_box, distance_miles, zip_place
 from groundgame.events import errors
 from groundgame.events.models import Event, Shift, ShiftSignup
-from groundgame.organizing.selectors import StaffScope
+from groundgame.organizing.selectors import StaffScope, org_unit_for_zip, org_unit_timezone
 
 # The salt keeps the name it had when events lived in organizing: host links already sent
 # must keep working.
@@ -253,6 +255,20 @@ def shift_list_upcoming(
         .select_related("event")
         .order_by("starts_at", "pk")[:limit]
     )
+
+
+def proposal_timezone(zip5: str) -> str:
+    """The zone of a proposed event: its unit's, the team covering its ZIP code's county (the
+    volunteer's times are read in it)."""
+    unit = org_unit_for_zip(zip5.strip())
+    return org_unit_timezone(unit) if unit is not None else str(settings.GROUNDGAME_TIME_ZONE)
+
+
+def shift_local_start(shift: Shift) -> str:
+    """When a shift starts, in its event's zone, as a picker lists it: "Sat Mar 7, 9:00 AM
+    MST"."""
+    starts = timezone.localtime(shift.starts_at, zoneinfo.ZoneInfo(shift.event.timezone))
+    return f"{starts:%a %b} {starts.day}, {starts:%-I:%M %p} {starts.tzname()}"
 
 
 def shift_get(shift_id: int) -> Shift | None:

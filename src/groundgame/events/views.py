@@ -24,6 +24,7 @@ from groundgame.events.forms import (
     EventSearchForm,
     ProposeForm,
     RsvpForm,
+    TimezoneForm,
 )
 from groundgame.events.models import ShiftSignup
 from groundgame.organizing import selectors as organizing_selectors
@@ -111,7 +112,8 @@ def _shift_label(summary: selectors.ShiftSummary, tz: zoneinfo.ZoneInfo) -> str:
     ends = timezone.localtime(summary.shift.ends_at, tz)
     left = summary.spots_left
     places = f"{left} spot{'s' if left != 1 else ''} left" if left else "full: join the wait list"
-    return f"{starts:%a %b} {starts.day}, {starts:%-I:%M %p} to {ends:%-I:%M %p} ({places})"
+    span = f"{starts:%-I:%M %p} to {ends:%-I:%M %p} {ends.tzname()}"
+    return f"{starts:%a %b} {starts.day}, {span} ({places})"
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,8 +199,8 @@ def event_propose(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            starts, ends = form.times("America/New_York")
             data = form.cleaned_data
+            starts, ends = form.times(selectors.proposal_timezone(data["zip5"]))
             try:
                 event = services.event_propose(
                     actor=request.user,
@@ -326,11 +328,13 @@ def staff_event_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            starts, ends = form.times(data["timezone"])
+            unit = organizing_selectors.org_unit_get(data["org_unit"]) or _no_unit()
+            zone = data["timezone"] or organizing_selectors.org_unit_timezone(unit)
+            starts, ends = form.times(zone)
             try:
                 event = services.event_create(
                     actor=request.user,
-                    org_unit=organizing_selectors.org_unit_get(data["org_unit"]) or _no_unit(),
+                    org_unit=unit,
                     title=data["title"],
                     kind=data["kind"],
                     description=data["description"],
@@ -338,7 +342,7 @@ def staff_event_new(request: HttpRequest) -> HttpResponse:
                     venue=data["venue"],
                     address=data["address"],
                     zip5=data["zip5"],
-                    timezone_name=data["timezone"],
+                    timezone_name=zone,
                     shifts=[
                         services.ShiftSpec(
                             starts_at=starts, ends_at=ends, capacity=data["capacity"]
@@ -380,6 +384,13 @@ def staff_event(request: HttpRequest, event_id: int) -> HttpResponse:
             elif action == "cancel":
                 services.event_cancel(actor=request.user, event_id=event_id)
                 messages.success(request, "Cancelled; everyone who RSVP'd is being told.")
+            elif action == "timezone":
+                event = services.event_timezone_set(
+                    actor=request.user,
+                    event_id=event_id,
+                    timezone_name=request.POST.get("timezone", ""),
+                )
+                messages.success(request, f"Its times are now in {event.timezone}.")
             else:
                 messages.error(request, "Unknown action.")
         except ApplicationError as exc:
@@ -392,6 +403,7 @@ def staff_event(request: HttpRequest, event_id: int) -> HttpResponse:
             raise Http404("No such event in your units.") from None
         raise
     context["clone_form"] = CloneForm()
+    context["timezone_form"] = TimezoneForm(current=context["event"].timezone)
     return render(request, "events/roster.html", context)
 
 

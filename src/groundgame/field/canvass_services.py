@@ -196,6 +196,7 @@ def canvass_sync(
         new = sorted((_result(facts, row, now) for _, row in clean), key=lambda r: str(r.client_id))
         neighbours = _flag(facts, new)
         inserted = _insert_new(new) if new else set()
+        _log_door_contacts(walk_list, [r for r in new if r.client_id in inserted])
         for index, row in clean:
             status = ACCEPTED if row.client_id in inserted else DUPLICATE
             warnings = row.warnings if status == ACCEPTED else ()
@@ -497,6 +498,21 @@ def _insert_new(results: list[CanvassResult]) -> set[uuid.UUID]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {uuid.UUID(str(value)) for (value,) in cursor.fetchall()}
+
+
+def _log_door_contacts(walk_list: WalkList, results: list[CanvassResult]) -> None:
+    """Each knock counts against the door caps from when it was made: for the person it
+    names, and for the household once per walk list (``consent.caps``)."""
+    by_time: dict[dt.datetime, list[tuple[int | None, int | None]]] = {}
+    for r in results:
+        by_time.setdefault(r.recorded_at, []).append((r.person_id, r.household_id))
+    for at, contacts in by_time.items():
+        consent_services.contacts_record(
+            channel=turf_selectors.DOOR,
+            contacts=contacts,
+            at=at,
+            source=f"canvass:{walk_list.pk}",
+        )
 
 
 def _pass_on_contact_request(row: _Row, list_code: str) -> None:

@@ -25,6 +25,9 @@ class TurfCut(TimestampedModel):
     boundary = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     households = models.PositiveIntegerField(default=0)
+    # Households the consent rule allowed but the door caps left out: visited as often as
+    # the caps allow lately, or every resident knocked for as often.
+    capped_doors = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -70,7 +70,9 @@ class WalkListForm(forms.Form):
             self.fields["script"].initial = scripts[0].item_id
         shifts = events_selectors.shift_list_upcoming(scope=scope)
         cast(forms.ChoiceField, self.fields["shift"]).choices = [("", "No shift")] + [
-            (s.pk, f"{s.event.title}, {s.starts_at:%a %b %-d %H:%M}") for s in shifts
+            # The time first: the closed picker is narrower than most labels.
+            (s.pk, f"{events_selectors.shift_local_start(s)} · {s.event.title}")
+            for s in shifts
         ]
         volunteers = volunteers_selectors.unit_volunteers(unit_path=unit_path)
         cast(forms.ChoiceField, self.fields["canvasser"]).choices = [

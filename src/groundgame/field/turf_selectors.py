@@ -205,11 +205,24 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 # Who may be knocked for ------------------------------------------------------------------
 
 
-def knockable(people: QuerySet[Any]) -> QuerySet[Any]:
+def knockable(people: QuerySet[Any], *, caps: bool = True) -> QuerySet[Any]:
     """``people`` narrowed by the one contact rule to those a canvasser may ask for at the
     door. A walk list is about no topic in particular, so the rule's door-channel conditions
-    decide: not on the do-not-contact list, a household, the door channel not left."""
-    return consent_selectors.reachable(people, channel=DOOR, topic=None)
+    decide (not on the do-not-contact list, a household, the door channel not left), then
+    the door caps: a person knocked for as often as the cap allows, and every resident of a
+    household visited as often, are left out. ``caps=False`` asks consent alone, to count
+    what the caps leave out."""
+    allowed = consent_selectors.reachable(people, channel=DOOR, topic=None)
+    return consent_selectors.within_caps(allowed, channel=DOOR) if caps else allowed
+
+
+def doors_over_caps(people: QuerySet[Any]) -> int:
+    """How many households of ``people`` the door caps alone leave out."""
+
+    def doors(residents: QuerySet[Any]) -> int:
+        return residents.filter(household__isnull=False).values("household_id").distinct().count()
+
+    return doors(knockable(people, caps=False)) - doors(knockable(people))
 
 
 @dataclass(frozen=True)

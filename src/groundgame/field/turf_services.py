@@ -171,9 +171,11 @@ def turf_cut(
         )
     spec = _spec_within(universe.filters, unit)
     doors = doors_of(_door_points(spec) if spec else ())
+    capped = turf_selectors.doors_over_caps(people_selectors.universe_people(spec)) if spec else 0
     if len(doors) == 0:
+        over = f" ({capped} over the door caps)" if capped else ""
         raise ValidationFailed(
-            f"The universe has no households with an address in {unit.name}.",
+            f"The universe has no households with an address in {unit.name} to knock{over}.",
             code=errors.TURF_UNIVERSE_EMPTY,
             field="universe",
         )
@@ -198,6 +200,7 @@ def turf_cut(
             boundary=boundary,
             status=TurfCut.Status.DONE,
             households=sum(len(r.households) for r in routes),
+            capped_doors=capped,
             created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
         )
         made = Turf.objects.bulk_create(
@@ -217,7 +220,8 @@ def turf_cut(
                 f", {doors.unplaced} households without a location left out"
                 if doors.unplaced
                 else ""
-            ),
+            )
+            + (f", {capped} doors over the door caps left out" if capped else ""),
         )
     return cut
 

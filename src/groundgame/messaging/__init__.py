@@ -1,2 +1,2 @@
 """Messaging: mailings by email and text to a universe, the outbox of sends, delivery
-backends, delivery events, frequency caps and list health."""
+backends, delivery events and list health (the contact caps are consent's)."""

@@ -1,12 +1,13 @@
 """The fan-out: from a mailing's universe to one queued send per person who may get it.
 
-Audience, consent rule and frequency cap are one query, read in person order through a
-server-side cursor. The templates are compiled first (a problem surfaces before anything is
-queued); each text is rendered to size it in carrier segments (an email is one message
-whatever it says), and the rows are written to the outbox in batches (COPY on PostgreSQL,
-multi-row inserts on SQLite). It runs in one transaction: a fan-out that dies leaves nothing,
-and running it again skips anyone who already has a send for the mailing, so it never queues
-a person twice.
+Audience, consent rule and contact caps (per person and per household) are one query, read
+in person order through a server-side cursor. The templates are compiled first (a problem
+surfaces before anything is queued); each text is rendered to size it in carrier segments
+(an email is one message whatever it says), and the rows are written to the outbox in
+batches (COPY on PostgreSQL, multi-row inserts on SQLite), then copied into consent's log of
+contacts, which the caps count. It runs in one transaction: a fan-out that dies leaves
+nothing, and running it again skips anyone who already has a send for the mailing, so it
+never queues a person twice.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
+from groundgame.consent import services as consent_services
 from groundgame.messaging import compose, templating
-from groundgame.messaging.models import FrequencyCap, Mailing, MessageChannel, Send
+from groundgame.messaging.models import Mailing, MessageChannel, Send
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 
 BATCH = 20_000
-# What a text counts against the cap or as "we have texted this number before".
+# What counts as "we have texted this number before".
 _COUNTED = (
     Send.Status.QUEUED,
     Send.Status.CLAIMED,
@@ -64,31 +66,13 @@ class FanOut:
     queued: int
 
 
-def capped_people(channel: str, now: dt.datetime) -> Exists | None:
-    """True for a person who has had the channel's cap of messages within its window."""
-    cap = FrequencyCap.objects.filter(channel=channel).first()
-    if cap is None:
-        return None
-    recent = (
-        Send.objects.filter(
-            person=OuterRef("pk"),
-            channel=channel,
-            status__in=_COUNTED,
-            queued_at__gte=now - dt.timedelta(hours=cap.window_hours),
-        )
-        .values("person")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=cap.max_messages)
-    )
-    return Exists(recent)
-
-
 def recipients(
     mailing: Mailing, now: dt.datetime
 ) -> tuple[QuerySet[Any], QuerySet[Any], QuerySet[Any]]:
     """(audience, reachable, to queue): the universe within the sender's units, those the
-    consent rule allows, and those of them under the frequency cap without a send for this
-    mailing yet. The sender's units are read now, at send time, not when it was written."""
+    consent rule allows, and those of them without a send for this mailing yet whom the
+    channel's caps let it reach (per person, and per household: a household with room for two
+    more gets two). The sender's units are read now, at send time, not when it was written."""
     sender = organizing_selectors.staff_scope(mailing.scheduled_by)
     audience = people_selectors.universe_people(mailing.audience_spec).filter(
         sender.person_filter()
@@ -97,10 +81,13 @@ def recipients(
     to_queue = reachable.exclude(
         Exists(Send.objects.filter(mailing=mailing, person=OuterRef("pk")))
     )
-    capped = capped_people(mailing.channel, now)
-    if capped is not None:
-        to_queue = to_queue.exclude(capped)
+    to_queue = consent_selectors.within_caps(to_queue, channel=mailing.channel, at=now)
     return audience, reachable, to_queue
+
+
+def contact_source(mailing_id: int) -> str:
+    """How the contact log names a mailing's messages."""
+    return f"mailing:{mailing_id}"
 
 
 def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
@@ -187,6 +174,15 @@ def fan_out(mailing: Mailing, *, progress: Callable[[int], None] | None = None) 
     if batch:
         _write(batch)
         queued += len(batch)
+    # Each message queued now is a contact the caps count, with its person's household.
+    consent_services.contacts_record_from(
+        channel=mailing.channel,
+        rows=Send.objects.filter(mailing=mailing, queued_at=now).values_list(
+            "person_id", "person__household_id"
+        ),
+        at=now,
+        source=contact_source(mailing.pk),
+    )
     if progress is not None:
         progress(queued)
     total = already + queued

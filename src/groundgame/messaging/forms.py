@@ -165,13 +165,20 @@ class TestSendForm(forms.Form):
             raise forms.ValidationError(exc.message) from None
 
 
-class FrequencyCapForm(forms.Form):
-    """One channel's cap; the range is the service's to judge, in its own words."""
+class ContactCapForm(forms.Form):
+    """One channel's caps; the ranges are the service's to judge, in its own words."""
 
-    max_messages = forms.IntegerField(
-        label="At most (messages)",
+    per_person = forms.IntegerField(
+        label="Per person, at most",
         widget=forms.NumberInput(attrs={"min": 1, "max": 100, "inputmode": "numeric"}),
-        error_messages={"required": "Give a number of messages.", "invalid": "A whole number."},
+        error_messages={"required": "Give a number of contacts.", "invalid": "A whole number."},
+    )
+    per_household = forms.IntegerField(
+        label="Per household, at most",
+        required=False,
+        help_text="Everyone at one address together; empty for no household cap.",
+        widget=forms.NumberInput(attrs={"min": 1, "max": 100, "inputmode": "numeric"}),
+        error_messages={"invalid": "A whole number."},
     )
     window_hours = forms.IntegerField(
         label="Within (hours)",

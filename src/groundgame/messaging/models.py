@@ -1,5 +1,5 @@
 """Mailings, the outbox of sends (one row per mailing x person), delivery events from the
-providers, inbound texts, and the frequency caps per channel."""
+providers and inbound texts."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class Mailing(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Filled in by the fan-out: how many the universe held, how many the consent rule and the
-    # frequency caps left out, how many sends were queued.
+    # contact caps left out, how many sends were queued.
     audience_count = models.PositiveIntegerField(null=True, blank=True)
     suppressed_count = models.PositiveIntegerField(null=True, blank=True)
     capped_count = models.PositiveIntegerField(null=True, blank=True)
@@ -147,7 +147,7 @@ class Send(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "mailing", "id"], name="send_work_idx"),
-            # Frequency caps: what went to this person on this channel lately.
+            # A person's sends on a channel in time order (the person comes first for deletes).
             models.Index(fields=["person", "channel", "queued_at"], name="send_cap_idx"),
             models.Index(fields=["provider_id"], name="send_provider_idx"),
             # The first text to a number names the organization and how to opt out: numbers
@@ -208,14 +208,3 @@ class InboundText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_number}: {self.body[:40]}"
-
-
-class FrequencyCap(models.Model):
-    """At most ``max_messages`` per person on a channel within ``window_hours``."""
-
-    channel = models.CharField(max_length=8, choices=MessageChannel.choices, unique=True)
-    max_messages = models.PositiveSmallIntegerField()
-    window_hours = models.PositiveSmallIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.channel}: {self.max_messages} per {self.window_hours} h"

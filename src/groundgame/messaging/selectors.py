@@ -1,5 +1,5 @@
 """Reads of messaging for its pages and for other apps: mailings with their send counts, a
-mailing's progress, the preview of a message for real recipients, and the frequency caps."""
+mailing's progress and the preview of a message for real recipients."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from groundgame.core.errors import ValidationFailed
 from groundgame.messaging import compose, errors, fanout, templating
 from groundgame.messaging.models import (
     DeliveryEvent,
-    FrequencyCap,
     Mailing,
     MessageChannel,
     Send,
@@ -119,12 +118,6 @@ def fan_out_progress(mailing_id: int) -> int | None:
     """How many sends a running fan-out has queued so far (None before it starts)."""
     value = cache.get(fanout.progress_key(mailing_id))
     return int(value) if value is not None else None
-
-
-def frequency_caps() -> dict[str, FrequencyCap | None]:
-    """Each messaging channel with its cap (None: no cap)."""
-    caps = {cap.channel: cap for cap in FrequencyCap.objects.all()}
-    return {channel: caps.get(channel) for channel in MessageChannel.values}
 
 
 # Preview --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Staff pages of messaging: the mailings list, compose with a live preview per recipient,
-the mailing page (test send, schedule, cancel, progress while sending) and frequency caps.
+the mailing page (test send, schedule, cancel, progress while sending) and the contact caps.
 
 Every staff role sees mailings and their figures; composing, previewing (real names and
 addresses) and sending need a role that may see personal data, so analysts read only.
@@ -20,12 +20,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from groundgame.consent import selectors as consent_selectors
+from groundgame.consent import services as consent_services
 from groundgame.core.decorators import csp_update, staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.messaging import selectors, templating
-from groundgame.messaging.forms import FrequencyCapForm, MailingForm, ScheduleForm, TestSendForm
-from groundgame.messaging.models import DeliveryEvent, Mailing, MessageChannel, Send
-from groundgame.messaging.services import caps as cap_services
+from groundgame.messaging.forms import ContactCapForm, MailingForm, ScheduleForm, TestSendForm
+from groundgame.messaging.models import DeliveryEvent, Mailing, Send
 from groundgame.messaging.services import mailings
 from groundgame.organizing.selectors import StaffScope
 
@@ -374,55 +375,59 @@ def mailing_cancel(request: HttpRequest, mailing_id: int) -> HttpResponse:
     return redirect("messaging:mailing", mailing_id=mailing.pk)
 
 
-# Frequency caps ------------------------------------------------------------------------
+# Contact caps --------------------------------------------------------------------------
 
 
-def _cap_form(channel: str, cap: Any, data: Any = None) -> FrequencyCapForm:
-    initial = {"max_messages": cap.max_messages, "window_hours": cap.window_hours} if cap else {}
-    return FrequencyCapForm(data, initial=initial, prefix=channel)
+def _cap_form(channel: str, cap: Any, data: Any = None) -> ContactCapForm:
+    initial = (
+        {
+            "per_person": cap.per_person,
+            "per_household": cap.per_household,
+            "window_hours": cap.window_hours,
+        }
+        if cap
+        else {}
+    )
+    return ContactCapForm(data, initial=initial, prefix=channel)
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def frequency_caps(request: HttpRequest) -> HttpResponse:
-    """At most so many messages per person per channel within a window: one form per
-    channel, each saved on its own."""
-    may_send = _may_send(_scope(request))
-    caps = selectors.frequency_caps()
-    forms_ = {channel: _cap_form(channel, cap) for channel, cap in caps.items()}
+    """How often each channel may reach a person and a household within a window: one form
+    per channel, each saved on its own, by national admins (a campaign-wide setting)."""
+    may_edit = _scope(request).is_admin
+    channels = consent_selectors.contact_caps()
+    forms_ = {c.channel: _cap_form(c.channel, c.cap) for c in channels}
     status = 200
     if request.method == "POST":
-        if not may_send:
+        if not may_edit:
             raise PermissionDenied
         channel = request.POST.get("channel", "")
-        if channel not in caps:
-            return HttpResponse("Choose email or text message.", status=400)
-        form = forms_[channel] = _cap_form(channel, caps[channel], request.POST)
+        if channel not in forms_:
+            return HttpResponse("Choose one of the channels on the page.", status=400)
+        cap = next(c.cap for c in channels if c.channel == channel)
+        form = forms_[channel] = _cap_form(channel, cap, request.POST)
         status = 422
         if form.is_valid():
             try:
-                cap_services.frequency_cap_set(
+                consent_services.contact_cap_set(
                     actor=request.user, channel=channel, **form.cleaned_data
                 )
             except ApplicationError as exc:
                 _add_error(form, exc)
                 status = _status(exc)
             else:
-                label = MessageChannel(channel).label.lower()
-                messages.success(request, f"Saved the cap on {label}s.")
+                label = next(c.label for c in channels if c.channel == channel)
+                messages.success(request, f"Saved the caps on {label.lower()}.")
                 return redirect("messaging:frequency_caps")
     cards = [
-        {
-            "channel": channel,
-            "label": MessageChannel(channel).label,
-            "cap": cap,
-            "form": forms_[channel],
-        }
-        for channel, cap in caps.items()
+        {"channel": c.channel, "label": c.label, "cap": c.cap, "form": forms_[c.channel]}
+        for c in channels
     ]
     return render(
         request,
         "messaging/frequency_caps.html",
-        {"cards": cards, "may_send": may_send},
+        {"cards": cards, "may_edit": may_edit},
         status=status,
     )

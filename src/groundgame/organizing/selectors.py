@@ -6,10 +6,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
-from groundgame.core.geo import zip_place
+from groundgame.core.geo import area_timezone, zip_place
 from groundgame.organizing.models import Coverage, StaffRole
 
 # Exported for the apps above, whose services take a unit and say so in their signatures.
@@ -269,6 +270,25 @@ def staff_role_get(grant_id: int) -> StaffRole | None:
 
 def staff_user_by_username(username: str) -> User | None:
     return User.objects.filter(username__iexact=username.strip()).first()
+
+
+def org_unit_timezone(unit: OrgUnit) -> str:
+    """The time zone of the unit's area: the zone most of the counties it covers are in,
+    else its state's; failing both, the nearest unit above with either, and the campaign's
+    zone (``GROUNDGAME_TIME_ZONE``) at the top."""
+    ids = unit_path_ids(unit.path) or [unit.pk]
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
+    counties: dict[int, list[str]] = {}
+    for unit_id, fips in Coverage.objects.filter(org_unit_id__in=ids).values_list(
+        "org_unit_id", "county_fips"
+    ):
+        counties.setdefault(unit_id, []).append(fips)
+    areas = [
+        (counties.get(unit_id, []), units[unit_id].state)
+        for unit_id in reversed(ids)
+        if unit_id in units
+    ]
+    return area_timezone(areas) or str(settings.GROUNDGAME_TIME_ZONE)
 
 
 def org_unit_for_zip(zip5: str) -> OrgUnit | None:

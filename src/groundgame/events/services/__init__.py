@@ -9,6 +9,7 @@ from groundgame.events.services.events import (
     event_create,
     event_decide,
     event_propose,
+    event_timezone_set,
     shift_add,
 )
 from groundgame.events.services.imports import event_import, rsvp_import, shift_import
@@ -42,6 +43,7 @@ __all__ = [
     "event_import",
     "event_propose",
     "event_roster_open",
+    "event_timezone_set",
     "rsvp_cancel",
     "rsvp_create",
     "rsvp_import",

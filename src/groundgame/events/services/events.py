@@ -21,10 +21,15 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.core.errors import ApplicationError
 from groundgame.core.geo import zip_place
-from groundgame.events import errors
+from groundgame.events import errors, selectors
 from groundgame.events.models import Event, Shift, ShiftSignup
 from groundgame.events.services.notices import notify, schedule_reminders
-from groundgame.organizing.selectors import OrgUnit, org_unit_for_zip, staff_scope
+from groundgame.organizing.selectors import (
+    OrgUnit,
+    org_unit_for_zip,
+    org_unit_timezone,
+    staff_scope,
+)
 from groundgame.people import services as people_services
 
 MAX_CAPACITY = 10_000
@@ -174,11 +179,13 @@ def event_create(
     venue: str = "",
     address: str = "",
     zip5: str = "",
-    timezone_name: str = "America/New_York",
+    timezone_name: str = "",
     shifts: Sequence[ShiftSpec] = (),
 ) -> Event:
-    """A published event with its shifts; reminders are scheduled for each shift."""
+    """A published event with its shifts; reminders are scheduled for each shift. Its times
+    are shown in ``timezone_name``, by default the zone of its unit's area."""
     require_event_staff(actor, org_unit)
+    timezone_name = timezone_name or org_unit_timezone(org_unit)
     fields = clean_event_fields(
         title=title,
         kind=kind,
@@ -277,6 +284,52 @@ def event_cancel(*, actor: Actor, event_id: int) -> Event:
     return event
 
 
+def event_timezone_set(*, actor: Actor, event_id: int, timezone_name: str) -> Event:
+    """Correct the zone an event's times are in: its shifts keep their local times (10:00
+    stays 10:00, now in the new zone). Refused while an upcoming shift has RSVPs, whose
+    volunteers were told the old times."""
+    if timezone_name not in _timezones():
+        raise event_invalid(f"{timezone_name!r} is not a time zone.", "timezone")
+    new = zoneinfo.ZoneInfo(timezone_name)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            raise errors.NotFound("No such event.", code=errors.EVENT_NOT_FOUND)
+        require_event_staff(actor, event.org_unit)
+        if event.timezone == timezone_name:
+            return event
+        upcoming = Shift.objects.filter(event=event, ends_at__gt=timezone.now())
+        if (
+            ShiftSignup.objects.filter(shift__in=upcoming)
+            .exclude(status=ShiftSignup.Status.CANCELLED)
+            .exists()
+        ):
+            raise errors.Conflict(
+                "Volunteers have RSVP'd to these times: cancel the event and publish it again "
+                "in the right zone, so that they are told.",
+                code=errors.EVENT_INVALID,
+                field="timezone",
+            )
+        old = zoneinfo.ZoneInfo(event.timezone)
+        shifts = list(Shift.objects.filter(event=event))
+        for shift in shifts:
+            shift.starts_at = _same_wall_time(shift.starts_at, old, new)
+            shift.ends_at = _same_wall_time(shift.ends_at, old, new)
+        Shift.objects.bulk_update(shifts, ["starts_at", "ends_at"])
+        before = audit.snapshot(event)
+        event.timezone = timezone_name
+        event.save(update_fields=["timezone", "updated_at"])
+        audit.audit_update(actor=actor, action="event.timezone_set", instance=event, before=before)
+        schedule_reminders([s for s in shifts if s.ends_at > timezone.now()])
+    return event
+
+
+def _same_wall_time(
+    moment: dt.datetime, old: zoneinfo.ZoneInfo, new: zoneinfo.ZoneInfo
+) -> dt.datetime:
+    return timezone.localtime(moment, old).replace(tzinfo=new)
+
+
 def shift_add(
     *, actor: Actor, event_id: int, starts_at: dt.datetime, ends_at: dt.datetime, capacity: int
 ) -> Shift:
@@ -351,7 +404,7 @@ def event_propose(
         venue=venue,
         address=address,
         zip5=zip5,
-        timezone_name="America/New_York",
+        timezone_name=selectors.proposal_timezone(zip5),
     )
     if zip_place(zip5) is None:
         raise event_invalid(f"{zip5} is not a ZIP code we know.", "zip5")

@@ -20,7 +20,7 @@ from groundgame.events.services.events import (
     event_save_new,
     require_event_staff,
 )
-from groundgame.organizing.selectors import OrgUnit
+from groundgame.organizing.selectors import OrgUnit, org_unit_timezone
 
 
 def event_import(
@@ -39,7 +39,8 @@ def event_import(
     latitude: float | None,
     longitude: float | None,
 ) -> tuple[Event, bool]:
-    """Create a published event (``event_id`` None) or update the one imported before.
+    """Create a published event (``event_id`` None) or update the one imported before; an
+    empty ``timezone_name`` takes the zone of the unit's area.
 
     Returns the event and whether anything changed. Past events import too (their history
     is the point).
@@ -53,7 +54,7 @@ def event_import(
         venue=venue,
         address=address,
         zip5=zip5,
-        timezone_name=timezone_name,
+        timezone_name=timezone_name or org_unit_timezone(org_unit),
         latitude=latitude,
         longitude=longitude,
     )

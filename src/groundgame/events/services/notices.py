@@ -160,7 +160,7 @@ def _rsvp_email(signup: ShiftSignup, notice: str) -> None:
     }[notice]
     body = (
         f"Hi {signup.person.first_name},\n\n{event.title}: {opening}\n\n"
-        f"When: {when:%A %B} {when.day}, {when:%-I:%M %p} ({event.timezone})\n"
+        f"When: {when:%A %B} {when.day}, {when:%-I:%M %p} {when.tzname()} ({event.timezone})\n"
         f"Where: {where or 'to be announced'}\n"
     )
     if notice != "event_cancelled":

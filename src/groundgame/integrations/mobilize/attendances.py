@@ -150,7 +150,8 @@ def _import_one(actor: Actor, record: Any, org_unit: Any, report: ImportReport) 
             title=_get(event, "title", str),
             kind=EVENT_TYPES.get(str(event.get("event_type")), "other"),
             description=str(event.get("description") or event.get("summary") or ""),
-            timezone_name=str(event.get("timezone") or "America/New_York"),
+            # Mobilize's zone when it gives one, else the unit's.
+            timezone_name=str(event.get("timezone") or ""),
             is_virtual=location is None,
             venue=str((location or {}).get("venue") or ""),
             address=address,

@@ -1,9 +1,9 @@
 """Every write of messaging, one module per domain: mailings from draft to sent, test sends
 and past mailings recorded in bulk (``mailings``), the outbox's senders, one-off messages,
-delivery events and inbound texts, which change consent (``delivery``), and the frequency
-caps (``caps``). Other apps call them through this package."""
+delivery events and inbound texts, which change consent (``delivery``). Other apps call
+them through this package. The caps every mailing follows are consent's
+(``consent.services.contact_cap_set``)."""
 
-from groundgame.messaging.services.caps import frequency_cap_set
 from groundgame.messaging.services.delivery import (
     EventOutcome,
     Report,
@@ -44,7 +44,6 @@ __all__ = [
     "default_backends",
     "delivery_event_record",
     "delivery_events_record",
-    "frequency_cap_set",
     "inbound_text_receive",
     "list_health_refresh",
     "mailing_cancel",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from groundgame.audit.services import Actor, audit_create, audit_record, audit_update, snapshot
 from groundgame.audit.services import Kind as AuditKind
 from groundgame.consent import selectors as consent_selectors
+from groundgame.consent import services as consent_services
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.messaging import (
     backends,
@@ -231,9 +232,15 @@ def mailing_cancel(*, actor: Actor, mailing_id: int) -> int:
                 code=errors.MAILING_NOT_EDITABLE,
             )
         before = snapshot(mailing)
-        stopped = Send.objects.filter(
+        unsent = Send.objects.filter(
             mailing=mailing, status__in=(Send.Status.QUEUED, Send.Status.CLAIMED)
-        ).update(status=Send.Status.CANCELLED, error="The mailing was cancelled.")
+        )
+        # Messages that will not go do not count against their recipients' caps.
+        consent_services.contacts_withdraw(
+            source=fanout.contact_source(mailing.pk),
+            person_ids=unsent.values_list("person_id", flat=True),
+        )
+        stopped = unsent.update(status=Send.Status.CANCELLED, error="The mailing was cancelled.")
         mailing.status = Mailing.Status.CANCELLED
         mailing.finished_at = timezone.now()
         mailing.save(update_fields=["status", "finished_at", "updated_at"])

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0005_send_not_before"),
+        ("messaging", "0006_frequency_caps_to_consent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
