@@ -30,9 +30,11 @@ def results(
             "outcome": outcome,
             "recorded_at": (day + dt.timedelta(minutes=5 * door)).isoformat(),
             "canvasser_name": canvasser,
+            "script_version": canvass.script_versions[0].pk,
         }
         if outcome == "talked":
-            row.update(support=2, issues=["inflation", "housing"] if door % 2 else ["inflation"])
+            issues = ["inflation", "housing"] if door % 2 else ["inflation"]
+            row.update(support=2, answers={"issues": issues})
         rows.append(row)
     return rows
 
