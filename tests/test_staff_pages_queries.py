@@ -67,7 +67,7 @@ BOUNDS: dict[str, int] = {
     "field:cut": 9,
     "field:turf": 16,
     "field:walk_sheet": 15,
-    "field_reports:reporting": 13,
+    "field_reports:reporting": 17,
     "field_reports:materials": 8,
     "consent:topics": 6,
     "messaging:mailings": 8,

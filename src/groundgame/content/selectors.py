@@ -175,12 +175,22 @@ def script_choices() -> list[tuple[int, str]]:
     )
 
 
-def script_versions_shown(item_id: int) -> dict[int, int]:
-    """The versions of a script canvassers may have been shown (approved once), by id,
-    with their numbers."""
-    return dict(
+@dataclass(frozen=True)
+class ShownVersion:
+    pk: int
+    number: int
+    questions: list[Question]
+
+
+def script_versions_shown(item_id: int) -> list[ShownVersion]:
+    """The versions of a script canvassers may have been shown (approved once), newest
+    first, with their questions."""
+    rows = (
         ContentVersion.objects.filter(
             item_id=item_id,
             status__in=(ContentVersion.Status.APPROVED, ContentVersion.Status.SUPERSEDED),
-        ).values_list("pk", "number")
+        )
+        .order_by("-number")
+        .values_list("pk", "number", "questions")
     )
+    return [ShownVersion(pk, number, questions_clean(questions)) for pk, number, questions in rows]

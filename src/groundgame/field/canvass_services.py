@@ -249,10 +249,9 @@ def _facts(walk_list: WalkList, results: Sequence[Any]) -> _ListFacts:
     if walk_list.script_id is not None:
         version = content_selectors.current_approved_version(walk_list.script_id)
         current = version.pk if version else None
-        shown = frozenset(content_selectors.script_versions_shown(walk_list.script_id))
-        # Only the versions this batch names: a script approved many times has many.
-        named = {v for raw in results if (v := _int(_dict(raw).get("script_version")))}
-        questions = content_selectors.version_questions(shown & named)
+        versions = content_selectors.script_versions_shown(walk_list.script_id)
+        shown = frozenset(v.pk for v in versions)
+        questions = {v.pk: v.questions for v in versions}
     return _ListFacts(
         walk_list=walk_list,
         org_unit_id=walk_list.turf.org_unit_id,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Concat
 
 from groundgame.content import selectors as content_selectors
@@ -172,18 +172,27 @@ class QuestionCounts:
     def total(self) -> int:
         return max(self.answered.values(), default=0)
 
+    def table(self, unit_ids: list[int]) -> list[tuple[str, list[int]]]:
+        """Rows for the page: each answer (none for free text) with its count under each
+        unit, then how many conversations answered."""
+        rows = [
+            (v.label, [v.counts.get(u, 0) for u in unit_ids])
+            for v in self.values
+            if self.question.charted
+        ]
+        return [*rows, ("Answered", [self.answered.get(u, 0) for u in unit_ids])]
 
-def script_questions(script_id: int) -> tuple[dict[int, int], list[content_selectors.Question]]:
+
+def script_questions(script_id: int) -> tuple[list[int], list[content_selectors.Question]]:
     """The versions of a script canvassers were shown, and the questions they asked: the
     newest version's, then any an older one asked that it dropped (their answers still
     count)."""
     shown = content_selectors.script_versions_shown(script_id)
-    by_version = content_selectors.version_questions(shown)
     merged: dict[str, content_selectors.Question] = {}
-    for pk in sorted(by_version, key=lambda pk: -shown[pk]):
-        for question in by_version[pk]:
+    for version in shown:  # newest first
+        for question in version.questions:
             merged.setdefault(question.key, question)
-    return shown, list(merged.values())
+    return [v.pk for v in shown], list(merged.values())
 
 
 def answer_counts(
@@ -191,26 +200,28 @@ def answer_counts(
 ) -> list[QuestionCounts]:
     """Each question of a script with its answers counted under each of ``unit_ids``,
     rolled up the org tree as the other counts are (see ``rolled_up_days``)."""
-    shown, questions = script_questions(script_id)
-    if not shown:
+    versions, questions = script_questions(script_id)
+    if not versions:
         return []
-    answers = _counted_answers("", since, until).filter(script_version_id__in=list(shown))
-    own_values = answers.values_list("result__org_unit_id", "question", "option", "number")
-    own_answered = answers.values_list("result__org_unit_id", "question")
+    # One row per option chosen, and each answer has one row at position 0: counting those
+    # counts the conversations that answered, in the same query.
+    rows = (
+        _counted_answers("", since, until)
+        .filter(script_version_id__in=versions)
+        .values_list("result__org_unit_id", "question", "option", "number")
+        .annotate(n=Count("pk"), answered=Count("pk", filter=Q(position=0)))
+    )
     paths = {unit_id: info[0] for unit_id, info in organizing.org_unit_paths().items()}
     ancestors = _ancestor_ids(paths)
     wanted = set(unit_ids)
     values: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for unit_id, question, option, number, n in own_values.annotate(n=Count("pk")):
+    answered: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for unit_id, question, option, number, n, first in rows:
         value = option if number is None else str(number)
         for above in ancestors.get(unit_id, [unit_id]):
             if above in wanted:
                 values[(question, value)][above] += n
-    answered: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for unit_id, question, n in own_answered.annotate(n=Count("result_id", distinct=True)):
-        for above in ancestors.get(unit_id, [unit_id]):
-            if above in wanted:
-                answered[question][above] += n
+                answered[question][above] += first
     return [
         QuestionCounts(
             question=question,
