@@ -212,6 +212,29 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def sw_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A Chromium of the test's own, started with Playwright's service-worker network
+    events, so that the test can cut the service worker's connection too: Chromium's offline
+    emulation covers pages but not their service workers (see ``offline_for_service_worker``)."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def offline_for_service_worker(route: Any) -> None:
+    """A route handler that cuts the service worker's requests, as ``set_offline`` cuts the
+    page's: ``context.route("**/*", offline_for_service_worker)``."""
+    if route.request.service_worker:
+        route.abort("internetdisconnected")
+    else:
+        route.fallback()
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -426,22 +426,37 @@ function questionField(question) {
       h("textarea", { id, name, rows: "2", maxlength: "500" }),
     );
   }
-  const options =
-    question.kind === "scale"
-      ? scaleSteps(question)
-      : question.options.map((o) => ({ value: o.key, label: o.label }));
+  const legend = h("legend", {}, prompt);
+  const fieldset = { class: "question", dataset: { question: question.key } };
+  const noAnswer = question.required ? [] : radios(name, [NO_ANSWER], "", { tiles: true });
+  if (question.kind === "scale") {
+    // The steps in one row, numbers only; the end labels under the ends (and in each end
+    // step's accessible name).
+    const steps = scaleSteps(question).map(({ value, label }) =>
+      h(
+        "label",
+        { class: "tile tile-step" },
+        h("input", { type: "radio", name, value, "aria-label": label }),
+        h("span", { "aria-hidden": "true" }, value),
+      ),
+    );
+    return h(
+      "fieldset",
+      fieldset,
+      legend,
+      h("div", { class: "tiles-scale" }, steps),
+      h("p", { class: "scale-ends", "aria-hidden": "true" }, h("span", {}, question.min_label || ""), h("span", {}, question.max_label || "")),
+      h("div", { class: "tiles" }, noAnswer),
+    );
+  }
+  const options = question.options.map((o) => ({ value: o.key, label: o.label }));
   const inputs =
     question.kind === "multi"
       ? options.map(({ value, label }) =>
           h("label", { class: "tile" }, h("input", { type: "checkbox", name, value }), h("span", {}, label)),
         )
-      : radios(name, question.required ? options : [...options, NO_ANSWER], "", { tiles: true });
-  return h(
-    "fieldset",
-    { class: "question", dataset: { question: question.key } },
-    h("legend", {}, prompt),
-    h("div", { class: question.kind === "scale" ? "tiles tiles-scale" : "tiles" }, inputs),
-  );
+      : [...radios(name, options, "", { tiles: true }), ...noAnswer];
+  return h("fieldset", fieldset, legend, h("div", { class: "tiles" }, inputs));
 }
 
 // The answers given, by question key, as the sync sends them; unanswered ones left out.
