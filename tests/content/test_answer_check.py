@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundgame.content.questions import MAX_TEXT_ANSWER, Option, questions_clean
@@ -62,7 +62,11 @@ def script_and_answers(draw: Any) -> tuple[list[Question], dict[str, Any]]:
     return questions, answers
 
 
-@settings(max_examples=150)
+# A shared, busy machine: no deadline, and generating long texts may be slow.
+SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+
+
+@settings(max_examples=150, **SETTINGS)
 @given(script_and_answers())
 def test_any_answer_the_questions_allow_is_accepted_as_given(
     case: tuple[list[Question], dict[str, Any]],
@@ -145,7 +149,7 @@ def script_and_bad_answers(draw: Any) -> tuple[list[Question], dict[str, Any], s
     return questions, {**answers, unknown: "yes"}, unknown
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, **SETTINGS)
 @given(script_and_bad_answers())
 def test_anything_else_is_refused_naming_the_question(
     case: tuple[list[Question], dict[str, Any], str],
