@@ -18,6 +18,11 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Playwright's driver reports service workers' requests to the context's routes only with
+# this set when it starts, so that the canvass tests can cut the service worker's connection
+# too (``offline_for_service_worker``): Chromium's offline emulation covers pages but not
+# their service workers. One driver runs per session, so it is set for all.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = os.environ.get("GROUNDGAME_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -210,20 +215,6 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture
-def sw_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A Chromium of the test's own, started with Playwright's service-worker network
-    events, so that the test can cut the service worker's connection too: Chromium's offline
-    emulation covers pages but not their service workers (see ``offline_for_service_worker``)."""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def offline_for_service_worker(route: Any) -> None:

@@ -95,7 +95,7 @@ def _people_on_phone(page: Any) -> set[int]:
 
 
 def test_doors_recorded_offline_across_a_reload_sync_once(
-    live_server: Any, canvass: Canvass, sw_browser: Any, screenshots: Path
+    live_server: Any, canvass: Canvass, browser: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -103,7 +103,7 @@ def test_doors_recorded_offline_across_a_reload_sync_once(
 
     base = live_server.url
     lat, lon = canvass.door(0).latitude, canvass.door(0).longitude
-    context = sw_browser.new_context(
+    context = browser.new_context(
         viewport=MOBILE,
         device_scale_factor=2,
         is_mobile=True,
@@ -246,7 +246,7 @@ def test_doors_recorded_offline_across_a_reload_sync_once(
     state = canvass.team.parent.parent
     director = org.staff_create(actor=None, username="nc_director", password=PASSWORD)
     org.staff_role_grant(actor=None, user=director, org_unit=state, role="director")
-    desk = sw_browser.new_context(viewport=DESKTOP)
+    desk = browser.new_context(viewport=DESKTOP)
     report = desk.new_page()
     sign_in(report, base, "nc_director")
     report.goto(f"{base}/field/reporting/?unit={state.pk}&days=7")

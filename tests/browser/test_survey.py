@@ -71,7 +71,7 @@ def _answer(page: Any, door: int, scale: str, choice: str) -> None:
 
 
 def test_questions_written_on_a_script_are_answered_offline_and_counted(
-    live_server: Any, canvass: Canvass, sw_browser: Any, screenshots: Path
+    live_server: Any, canvass: Canvass, browser: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -81,7 +81,7 @@ def test_questions_written_on_a_script_are_answered_offline_and_counted(
     item_url = f"{base}/content/{canvass.walk_list.script_id}/"
 
     # The organizer starts version 2 of the team's script and writes its questions.
-    desk = sw_browser.new_context(viewport=DESKTOP)
+    desk = browser.new_context(viewport=DESKTOP)
     author = desk.new_page()
     sign_in(author, base, "olga.organizer")
     author.goto(item_url)
@@ -150,7 +150,7 @@ def test_questions_written_on_a_script_are_answered_offline_and_counted(
     expect(chair.locator(".notice-success")).to_contain_text("Approved")
 
     # The canvasser downloads the list with the approved questions, then loses the signal.
-    phone_context = sw_browser.new_context(
+    phone_context = browser.new_context(
         viewport=MOBILE,
         device_scale_factor=2,
         is_mobile=True,
