@@ -69,7 +69,7 @@ BOUNDS: dict[str, int] = {
     "field:cut": 13,
     "field:turf": 18,  # the door caps, read by the refusals and by the walk
     "field:walk_sheet": 17,  # the door caps, read by the refusals and by the walk
-    "field_reports:reporting": 13,
+    "field_reports:reporting": 21,  # the first-call figures and the answers at the door
     "field_reports:materials": 8,
     "consent:topics": 6,
     "messaging:mailings": 8,

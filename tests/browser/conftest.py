@@ -18,6 +18,11 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Playwright's driver reports service workers' requests to the context's routes only with
+# this set when it starts, so that the canvass tests can cut the service worker's connection
+# too (``offline_for_service_worker``): Chromium's offline emulation covers pages but not
+# their service workers. One driver runs per session, so it is set for all.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = os.environ.get("GROUNDGAME_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -309,6 +314,15 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not blocked, blocked
+
+
+def offline_for_service_worker(route: Any) -> None:
+    """A route handler that cuts the service worker's requests, as ``set_offline`` cuts the
+    page's: ``context.route("**/*", offline_for_service_worker)``."""
+    if route.request.service_worker:
+        route.abort("internetdisconnected")
+    else:
+        route.fallback()
 
 
 @pytest.fixture(scope="session")

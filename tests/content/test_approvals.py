@@ -24,7 +24,7 @@ def script_for(campaign: Campaign, author: Any) -> Any:
         title="Durham doors, October",
         org_unit_id=campaign.durham.pk,
         body=SCRIPT,
-        questions=[{"key": "support", "label": "Support, 1 to 5"}],
+        questions=[{"key": "vote_plan", "kind": "text", "prompt": "How will you vote?"}],
     )
     return selectors.content_versions(item.pk)[0]
 

@@ -168,6 +168,7 @@ def test_the_seed_gives_the_field_program_and_library_a_story(seeded, client):
     materials, and an approval queue with something overdue."""
     from groundgame.content.models import ApprovalDelegation, ContentVersion
     from groundgame.field.models import (
+        CanvassAnswer,
         CanvassResult,
         ContactGoal,
         MaterialRequest,
@@ -186,15 +187,18 @@ def test_the_seed_gives_the_field_program_and_library_a_story(seeded, client):
         assert walk_list.script.kind == "script"
         assert walk_list.turf.org_unit.path.startswith(walk_list.script.org_unit.path)
         approved = walk_list.script.versions.filter(status="approved").get()
-        assert {q["key"] for q in approved.questions} >= {"support", "issues"}
+        assert [q["key"] for q in approved.questions] == ["issues", "vote_plan"]
 
     results = CanvassResult.objects.exclude(review="rejected")
     talked = results.filter(outcome="talked")
     honest = results.exclude(review="flagged")
     # About 30% of doors open to a conversation (a small sample at this scale).
     assert 0.2 < honest.filter(outcome="talked").count() / honest.count() < 0.45
-    issues = Counter(i for row in talked.values_list("issues", flat=True) for i in row)
+    answers = CanvassAnswer.objects.filter(result__in=talked)
+    issues = Counter(answers.filter(question="issues").values_list("option", flat=True))
     assert issues.most_common(1)[0][0] == "inflation"
+    # Conversations since the second version of the scripts answer the vote plan too.
+    assert answers.filter(question="vote_plan", option="early").exists()
     assert CanvassResult.objects.filter(review="flagged").exists()
     assert SyncRejection.objects.filter(code="survey_without_conversation").exists()
 

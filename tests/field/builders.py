@@ -141,12 +141,12 @@ def _approver() -> Any:
     )
 
 
-def _approve(item_id: int, body: str | None) -> Any:
+def _approve(item_id: int, body: str | None, questions: list[dict[str, Any]] | None = None) -> Any:
     from groundgame.content import services as content
     from groundgame.content.models import ContentVersion
 
     draft = (
-        content.content_version_draft(actor=None, item_id=item_id, body=body)
+        content.content_version_draft(actor=None, item_id=item_id, body=body, questions=questions)
         if body is not None
         else ContentVersion.objects.get(item_id=item_id, number=1)
     )
@@ -154,9 +154,12 @@ def _approve(item_id: int, body: str | None) -> Any:
     return content.content_version_decide(actor=_approver(), version_id=draft.pk, approve=True)
 
 
-def new_script_version(canvass: Canvass, body: str) -> Any:
-    """A newer approved version of the list's script (the old one is superseded)."""
-    version = _approve(canvass.walk_list.script_id, body)
+def new_script_version(
+    canvass: Canvass, body: str, questions: list[dict[str, Any]] | None = None
+) -> Any:
+    """A newer approved version of the list's script (the old one is superseded), asking
+    ``questions`` (by default the questions of the one before)."""
+    version = _approve(canvass.walk_list.script_id, body, questions)
     canvass.script_versions.append(version)
     return version
 

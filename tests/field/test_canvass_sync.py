@@ -75,7 +75,10 @@ def test_a_list_downloads_with_its_code_in_walking_order(canvass: Canvass, clien
         "inaccessible",
         "come_back",
     }
-    assert [i["key"] for i in bundle["issues"]][:2] == ["inflation", "immigration"]
+    # A new script asks the campaign's issues, a multi-choice question.
+    (issues,) = bundle["script"]["questions"]
+    assert (issues["key"], issues["kind"]) == ("issues", "multi")
+    assert [o["key"] for o in issues["options"]][:2] == ["inflation", "immigration"]
     # A download of names and addresses is logged, naming the list.
     assert AuditEvent.objects.filter(
         action="field.walklist.download", entity_id=str(canvass.walk_list.pk)
@@ -114,7 +117,7 @@ def test_results_land_once_however_often_they_are_synced(canvass: Canvass, clien
             outcome="talked",
             person_id=person.pk,
             support=2,
-            issues=["inflation", "housing"],
+            answers={"issues": ["inflation", "housing"]},
             notes=" Wants a yard sign. ",
             latitude=canvass.door(1).latitude,
             longitude=canvass.door(1).longitude,
@@ -128,11 +131,9 @@ def test_results_land_once_however_often_they_are_synced(canvass: Canvass, clien
     assert first["script_version"] == canvass.script_versions[0].pk
 
     stored = CanvassResult.objects.get(client_id=batch[1]["client_id"])
-    assert (stored.outcome, stored.support, stored.issues) == (
-        "talked",
-        2,
-        ["inflation", "housing"],
-    )
+    assert (stored.outcome, stored.support) == ("talked", 2)
+    answers = stored.answers.order_by("position").values_list("question", "option")
+    assert list(answers) == [("issues", "inflation"), ("issues", "housing")]
     assert (stored.person_id, stored.notes, stored.canvasser_name) == (
         person.pk,
         "Wants a yard sign.",
@@ -171,9 +172,43 @@ BAD_RESULTS = [
     ("support 6", {"outcome": "talked", "support": 6}, "support_invalid", "support"),
     ("support as text", {"outcome": "talked", "support": "2"}, "support_invalid", "support"),
     ("support true", {"outcome": "talked", "support": True}, "support_invalid", "support"),
-    ("unknown issue", {"outcome": "talked", "issues": ["taxes"]}, "issue_unknown", "issues"),
-    ("issues not a list", {"outcome": "talked", "issues": "jobs"}, "issue_unknown", "issues"),
+    (
+        "issues outside the answers",
+        {"outcome": "talked", "issues": ["jobs"]},
+        "issue_unknown",
+        "issues",
+    ),
+    (
+        "unknown issue",
+        {"outcome": "talked", "answers": {"issues": ["taxes"]}},
+        "answer_invalid",
+        "answers.issues",
+    ),
+    (
+        "issues not a list",
+        {"outcome": "talked", "answers": {"issues": "jobs"}},
+        "answer_invalid",
+        "answers.issues",
+    ),
+    (
+        "a question the script does not ask",
+        {"outcome": "talked", "answers": {"shoe_size": "9"}},
+        "answer_question_unknown",
+        "answers.shoe_size",
+    ),
+    (
+        "answers without a script version",
+        {"outcome": "talked", "script_version": None, "answers": {"issues": ["jobs"]}},
+        "answers_script_unknown",
+        "script_version",
+    ),
     ("survey without talking", {"support": 1}, "survey_without_conversation", "outcome"),
+    (
+        "answers without talking",
+        {"answers": {"issues": ["jobs"]}},
+        "survey_without_conversation",
+        "outcome",
+    ),
     ("notes too long", {"notes": "x" * 2001}, "notes_too_long", "notes"),
     ("notes not text", {"notes": 5}, "result_invalid", "notes"),
     ("no time", {"recorded_at": None}, "recorded_at_invalid", "recorded_at"),

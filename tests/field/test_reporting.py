@@ -30,9 +30,11 @@ def results(
             "outcome": outcome,
             "recorded_at": (day + dt.timedelta(minutes=5 * door)).isoformat(),
             "canvasser_name": canvasser,
+            "script_version": canvass.script_versions[0].pk,
         }
         if outcome == "talked":
-            row.update(support=2, issues=["inflation", "housing"] if door % 2 else ["inflation"])
+            issues = ["inflation", "housing"] if door % 2 else ["inflation"]
+            row.update(support=2, answers={"issues": issues})
         rows.append(row)
     return rows
 
@@ -202,3 +204,97 @@ def test_materials_are_counted_against_need_and_late_orders_flagged(
     )
     assert bad.status_code == 422
     assert "That date has passed." in bad.content.decode()
+
+
+def test_a_scripts_answers_are_counted_per_unit_and_rolled_up(
+    campaign: Campaign, make_staff: Any, client_for: Any
+) -> None:
+    """One state script on lists of two teams: each question's answers under each unit, the
+    regions and the state adding up their teams', with a chart for the scale and choice."""
+    from groundgame.field.models import WalkList
+    from tests.field.builders import new_script_version
+
+    made = timezone.now() - dt.timedelta(days=1)
+    durham = build_walk_list(team=campaign.durham, code="DURHAM01", doors=4, created_at=made)
+    guilford = build_walk_list(
+        team=campaign.guilford, code="GUILF001", doors=3, created_at=made, script=False
+    )
+    version = new_script_version(
+        durham,
+        "Hi! Two questions.",
+        [
+            {"key": "enthusiasm", "kind": "scale", "prompt": "How keen?", "min": 1, "max": 3},
+            {
+                "key": "vote_plan",
+                "kind": "choice",
+                "prompt": "How will you vote?",
+                "options": [{"key": "early", "label": "Early"}, {"key": "mail", "label": "Mail"}],
+            },
+            {"key": "comment", "kind": "text", "prompt": "Anything else?"},
+        ],
+    )
+    WalkList.objects.filter(code="GUILF001").update(script=durham.walk_list.script)
+    at = timezone.now() - dt.timedelta(minutes=50)
+
+    def talk(canvass: Any, door: int, **answers: Any) -> dict[str, Any]:
+        return {
+            "client_id": str(uuid.uuid4()),
+            "household_id": canvass.door(door).pk,
+            "outcome": "talked",
+            "recorded_at": (at + dt.timedelta(minutes=5 * door)).isoformat(),
+            "script_version": version.pk,
+            "answers": answers,
+        }
+
+    synced = [
+        field.canvass_sync(
+            list_code="DURHAM01",
+            results=[
+                talk(durham, 0, enthusiasm=3, vote_plan="early", comment="Rides?"),
+                talk(durham, 1, enthusiasm=3, vote_plan="mail"),
+                talk(durham, 2, enthusiasm=1),
+            ],
+        ),
+        field.canvass_sync(
+            list_code="GUILF001",
+            results=[talk(guilford, 0, enthusiasm=2, vote_plan="early")],
+        ),
+    ]
+    assert [row.status for answer in synced for row in answer.rows] == ["accepted"] * 4
+
+    today = timezone.localdate()
+    units = [campaign.nc.pk, campaign.triangle.pk, campaign.piedmont.pk, campaign.durham.pk]
+    counts = reporting.answer_counts(
+        script_id=durham.walk_list.script_id,
+        unit_ids=units,
+        since=today - dt.timedelta(days=1),
+        until=today,
+    )
+    by_key = {c.question.key: c for c in counts}
+    # The questions of the version in use, then those an older one asked (the issues).
+    assert list(by_key) == ["enthusiasm", "vote_plan", "comment", "issues"]
+    assert by_key["issues"].total == 0
+    assert by_key["enthusiasm"].table(units) == [
+        ("1", [1, 1, 0, 1]),
+        ("2", [1, 0, 1, 0]),
+        ("3", [2, 2, 0, 2]),
+        ("Answered", [4, 3, 1, 3]),
+    ]
+    assert by_key["vote_plan"].table(units) == [
+        ("Early", [2, 1, 1, 1]),
+        ("Mail", [1, 1, 0, 1]),
+        ("Answered", [3, 2, 1, 2]),
+    ]
+    assert by_key["comment"].table(units) == [("Answered", [1, 1, 0, 1])]
+
+    analyst = client_for(make_staff(role="analyst", unit=campaign.national))
+    page = analyst.get(
+        f"/field/reporting/?unit={campaign.nc.pk}&days=7&script={durham.walk_list.script_id}"
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Answers at the door" in html
+    assert "answered in 4 conversations under North Carolina" in html
+    assert html.count('class="chart') >= 2, "the scale and the choice are charted"
+    # A script that is not in the library is ignored for the first one.
+    assert analyst.get(f"/field/reporting/?unit={campaign.nc.pk}&script=x").status_code == 200

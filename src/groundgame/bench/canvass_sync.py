@@ -55,6 +55,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings")
 django.setup()
 from django.utils import timezone
+from groundgame.content import services as content
 from groundgame.field.models import Turf, TurfCut, TurfStop, WalkList
 from groundgame.organizing import services as org
 from groundgame.people import services as people
@@ -91,12 +92,20 @@ TurfStop.objects.bulk_create(
     TurfStop(turf=turfs[n // doors], household=h, position=n % doors + 1)
     for n, h in enumerate(homes)
 )
+# The script asks the campaign's issues, as a new script does.
+script = content.content_item_create(actor=None, kind="script", title="Durham doors",
+                                     org_unit_id=team.pk, body="Hi, I'm a volunteer.")
+version = script.versions.get()
+content.content_version_submit(actor=None, version_id=version.pk)
+chair = org.staff_create(actor=None, username="bench-chair", password="bench-chair-password-1",
+                         superuser=True)
+content.content_version_decide(actor=chair, version_id=version.pk, approve=True)
 made = WalkList.objects.bulk_create(
-    WalkList(turf=t, code=f"BENCH{t.number:05d}") for t in turfs
+    WalkList(turf=t, code=f"BENCH{t.number:05d}", script=script) for t in turfs
 )
 WalkList.objects.update(created_at=timezone.now() - dt.timedelta(days=3))
 print(json.dumps([
-    {"code": w.code,
+    {"code": w.code, "script_version": version.pk,
      "doors": [[h.pk, by_home[h.pk], h.latitude, h.longitude]
                for h in homes[i * doors:(i + 1) * doors]]}
     for i, w in enumerate(made)
@@ -123,7 +132,9 @@ def _prepare(env: dict[str, str], lists: int) -> list[dict[str, Any]]:
     return loaded
 
 
-def _door_result(rng: random.Random, door: list[Any], at: datetime) -> dict[str, Any]:
+def _door_result(
+    rng: random.Random, door: list[Any], at: datetime, script_version: int
+) -> dict[str, Any]:
     """What a phone records at one door: mostly nobody home, a quarter conversations."""
     household_id, people, lat, lon = door
     outcome = rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
@@ -134,7 +145,8 @@ def _door_result(rng: random.Random, door: list[Any], at: datetime) -> dict[str,
         "person_id": rng.choice(people) if talked else None,
         "outcome": outcome,
         "support": rng.randint(1, 5) if talked else None,
-        "issues": rng.sample(ISSUES, rng.randint(0, 2)) if talked else [],
+        "answers": {"issues": rng.sample(ISSUES, rng.randint(1, 2))} if talked else {},
+        "script_version": script_version,
         "notes": "Asked about early voting locations." if talked and rng.random() < 0.2 else "",
         "do_not_contact": "door" if outcome == "refused" and rng.random() < 0.1 else "",
         "recorded_at": at.isoformat(),
@@ -156,7 +168,7 @@ def _walk(rng: random.Random, walk_list: dict[str, Any]) -> list[dict[str, Any]]
     rows = []
     for door in walk_list["doors"]:
         at += timedelta(seconds=rng.randint(60, 240))
-        rows.append(_door_result(rng, door, at))
+        rows.append(_door_result(rng, door, at, walk_list["script_version"]))
     return rows
 
 
@@ -249,7 +261,7 @@ def _raw_inserts(dsn: str, rows: list[dict[str, Any]], clients: int, seconds: fl
         conn.execute(
             "CREATE TABLE bench_raw_result (id bigserial PRIMARY KEY, client_id uuid NOT NULL "
             "UNIQUE, household_id bigint NOT NULL, person_id bigint, outcome varchar(12) NOT "
-            "NULL, support smallint, issues jsonb NOT NULL, notes text NOT NULL, "
+            "NULL, support smallint, answers jsonb NOT NULL, notes text NOT NULL, "
             "recorded_at timestamptz NOT NULL, synced_at timestamptz NOT NULL, "
             "latitude double precision, longitude double precision)"
         )
@@ -263,7 +275,7 @@ def _raw_inserts(dsn: str, rows: list[dict[str, Any]], clients: int, seconds: fl
                     break
                 conn.execute(
                     "INSERT INTO bench_raw_result (client_id, household_id, person_id, outcome, "
-                    "support, issues, notes, recorded_at, synced_at, latitude, longitude) "
+                    "support, answers, notes, recorded_at, synced_at, latitude, longitude) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, now(), %s, %s)",
                     (
                         row["client_id"],
@@ -271,7 +283,7 @@ def _raw_inserts(dsn: str, rows: list[dict[str, Any]], clients: int, seconds: fl
                         row["person_id"],
                         row["outcome"],
                         row["support"],
-                        Jsonb(row["issues"]),
+                        Jsonb(row["answers"]),
                         row["notes"],
                         row["recorded_at"],
                         row["latitude"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -12,6 +13,12 @@ from django.db.models import Q, QuerySet
 
 from groundgame.content import approvals
 from groundgame.content.models import ApprovalDelegation, ContentItem, ContentVersion
+from groundgame.content.questions import ISSUES_KEY as ISSUES_KEY
+from groundgame.content.questions import Answer as Answer
+from groundgame.content.questions import AnswerProblem as AnswerProblem
+from groundgame.content.questions import Question as Question
+from groundgame.content.questions import answers_check as answers_check
+from groundgame.content.questions import questions_clean
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing.selectors import StaffScope
 
@@ -150,3 +157,40 @@ def current_approved_versions(*, kind: str, org_unit_ids: list[int]) -> list[Con
     for version in versions:
         newest.setdefault(version.item_id, version)
     return sorted(newest.values(), key=lambda v: v.item.title)
+
+
+def version_questions(version_ids: Iterable[int]) -> dict[int, list[Question]]:
+    """The survey questions of each of these versions, in the order the script asks them."""
+    rows = ContentVersion.objects.filter(pk__in=list(version_ids)).values_list("pk", "questions")
+    return {pk: questions_clean(questions) for pk, questions in rows}
+
+
+def script_choices() -> list[tuple[int, str]]:
+    """Every canvass script of the library (id, title), by title: reporting counts their
+    answers, which are aggregates every staff member may read."""
+    return list(
+        ContentItem.objects.filter(kind=ContentItem.Kind.SCRIPT)
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    )
+
+
+@dataclass(frozen=True)
+class ShownVersion:
+    pk: int
+    number: int
+    questions: list[Question]
+
+
+def script_versions_shown(item_id: int) -> list[ShownVersion]:
+    """The versions of a script canvassers may have been shown (approved once), newest
+    first, with their questions."""
+    rows = (
+        ContentVersion.objects.filter(
+            item_id=item_id,
+            status__in=(ContentVersion.Status.APPROVED, ContentVersion.Status.SUPERSEDED),
+        )
+        .order_by("-number")
+        .values_list("pk", "number", "questions")
+    )
+    return [ShownVersion(pk, number, questions_clean(questions)) for pk, number, questions in rows]

@@ -4,6 +4,8 @@ deciding, and delegating the authority to decide."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
@@ -13,6 +15,7 @@ from django.utils import timezone
 from groundgame.audit.services import Actor, audit_create, audit_update, snapshot
 from groundgame.content import approvals, errors
 from groundgame.content.models import ApprovalDelegation, ContentItem, ContentVersion
+from groundgame.content.questions import DEFAULT_ISSUES, questions_clean
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
 
@@ -46,14 +49,8 @@ def _clean_body(body: str) -> str:
     return text
 
 
-def _clean_questions(questions: list[dict[str, object]] | None) -> list[dict[str, object]]:
-    cleaned: list[dict[str, object]] = []
-    for number, question in enumerate(questions or [], start=1):
-        label = str(question.get("label", "")).strip() if isinstance(question, dict) else ""
-        if not label:
-            raise ValidationFailed(f"Question {number} needs its words.", field="questions")
-        cleaned.append({"key": str(question.get("key") or f"q{number}"), "label": label[:300]})
-    return cleaned
+def _clean_questions(questions: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [q.as_dict() for q in questions_clean(questions)]
 
 
 def content_item_create(
@@ -63,11 +60,16 @@ def content_item_create(
     title: str,
     org_unit_id: int,
     body: str,
-    questions: list[dict[str, object]] | None = None,
+    questions: list[dict[str, Any]] | None = None,
 ) -> ContentItem:
-    """A new script, piece of literature or set of talking points, with its first draft."""
+    """A new script, piece of literature or set of talking points, with its first draft.
+    A script asks the campaign's issues question unless given its own questions."""
     if kind not in ContentItem.Kind.values:
         raise ValidationFailed(f"Unknown kind {kind!r}.", field="kind")
+    if kind != ContentItem.Kind.SCRIPT and questions:
+        raise ValidationFailed("Only scripts ask questions.", field="questions")
+    if kind == ContentItem.Kind.SCRIPT and questions is None:
+        questions = [DEFAULT_ISSUES.as_dict()]
     if not title.strip():
         raise ValidationFailed("Give it a title.", field="title")
     unit = organizing.org_unit_get(org_unit_id)
@@ -103,10 +105,13 @@ def _version_for_update(version_id: int) -> ContentVersion:
 
 
 def content_version_draft(
-    *, actor: Actor, item_id: int, body: str, questions: list[dict[str, object]] | None = None
+    *, actor: Actor, item_id: int, body: str, questions: list[dict[str, Any]] | None = None
 ) -> ContentVersion:
-    """Edit the item's open draft, or start a new one after its last version."""
+    """Edit the item's open draft, or start a new one after its last version. Without
+    ``questions`` the draft keeps its questions, and a new one starts from its last
+    version's."""
     text = _clean_body(body)
+    cleaned = _clean_questions(questions) if questions is not None else None
     with transaction.atomic():
         item = (
             ContentItem.objects.select_for_update()
@@ -120,7 +125,9 @@ def content_version_draft(
         draft = item.versions.filter(status=ContentVersion.Status.DRAFT).first()
         if draft is not None:
             before = snapshot(draft)
-            draft.body, draft.questions = text, _clean_questions(questions)
+            draft.body = text
+            if cleaned is not None:
+                draft.questions = cleaned
             draft.save(update_fields=["body", "questions"])
             audit_update(actor=actor, action="content.version_edit", instance=draft, before=before)
             return draft
@@ -129,11 +136,89 @@ def content_version_draft(
             item=item,
             number=(last.number if last else 0) + 1,
             body=text,
-            questions=_clean_questions(questions),
+            questions=cleaned if cleaned is not None else (last.questions if last else []),
             author=_user(actor),
         )
         audit_create(actor=actor, action="content.version_draft", instance=version)
     return version
+
+
+def _edit_questions(
+    *,
+    actor: Actor,
+    version_id: int,
+    action: str,
+    change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> ContentVersion:
+    """Change a draft's questions: they are frozen once it is submitted for approval, since
+    the approver approves them with the text."""
+    with transaction.atomic():
+        version = _version_for_update(version_id)
+        _check_scope(actor, version.item.org_unit.path)
+        if version.item.kind != ContentItem.Kind.SCRIPT:
+            raise ValidationFailed("Only scripts ask questions.", field="questions")
+        if version.status != ContentVersion.Status.DRAFT:
+            raise ValidationFailed(
+                f"This version is {version.get_status_display().lower()}: its questions are "
+                "fixed. Start a new version to change them.",
+                code=errors.WRONG_STATUS,
+            )
+        before = snapshot(version, ["questions"])
+        version.questions = _clean_questions(change(list(version.questions)))
+        version.save(update_fields=["questions"])
+        audit_update(actor=actor, action=action, instance=version, before=before)
+    return version
+
+
+def _position(questions: list[dict[str, Any]], key: str) -> int:
+    for position, question in enumerate(questions):
+        if question.get("key") == key:
+            return position
+    raise NotFound(f"The draft has no question {key!r}.", code=errors.QUESTION_NOT_FOUND)
+
+
+def content_question_save(
+    *, actor: Actor, version_id: int, question: dict[str, Any], replacing: str = ""
+) -> ContentVersion:
+    """Add a question at the end of a draft's, or put it in the place of the one whose key
+    is ``replacing``."""
+
+    def change(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if replacing:
+            questions[_position(questions, replacing)] = question
+        else:
+            questions.append(question)
+        return questions
+
+    return _edit_questions(
+        actor=actor, version_id=version_id, action="content.question_save", change=change
+    )
+
+
+def content_question_move(
+    *, actor: Actor, version_id: int, key: str, offset: int
+) -> ContentVersion:
+    """Move a question up (``offset`` -1) or down (+1) among the draft's."""
+
+    def change(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        position = _position(questions, key)
+        target = min(max(position + offset, 0), len(questions) - 1)
+        questions.insert(target, questions.pop(position))
+        return questions
+
+    return _edit_questions(
+        actor=actor, version_id=version_id, action="content.question_move", change=change
+    )
+
+
+def content_question_remove(*, actor: Actor, version_id: int, key: str) -> ContentVersion:
+    def change(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        del questions[_position(questions, key)]
+        return questions
+
+    return _edit_questions(
+        actor=actor, version_id=version_id, action="content.question_remove", change=change
+    )
 
 
 def content_version_submit(

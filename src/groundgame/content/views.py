@@ -8,11 +8,13 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from groundgame.content import forms, metrics, selectors, services
 from groundgame.content.models import ContentItem, ContentVersion
+from groundgame.content.questions import questions_clean
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.organizing import selectors as organizing
@@ -82,7 +84,12 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     )
     decide_form = forms.DecideForm(request.POST if request.POST.get("action") == "decide" else None)
     status = 200
-    if request.method == "POST":
+    editing = _QuestionEditing(request, draft)
+    if request.method == "POST" and editing.action:
+        if editing.handle():
+            return redirect(f"{reverse('content:item', args=[item.pk])}#questions-heading")
+        status = editing.status
+    elif request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "draft" and draft_form.is_valid():
@@ -119,7 +126,8 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "content/item.html",
         {
             "item": item,
-            "versions": versions,
+            "versions": [(v, questions_clean(v.questions)) for v in versions],
+            "editing": editing,
             "draft": draft,
             "current": selectors.current_approved_version(item.pk),
             "draft_form": draft_form,
@@ -129,6 +137,80 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+class _QuestionEditing:
+    """The question editor of a draft script: a form to add a question, one to edit each,
+    and the moves and removals, each a POST with its ``action``."""
+
+    ACTIONS = ("question_add", "question_edit", "question_move", "question_remove")
+
+    def __init__(self, request: HttpRequest, draft: ContentVersion | None) -> None:
+        self.request, self.draft, self.status = request, draft, 200
+        action = request.POST.get("action", "") if request.method == "POST" else ""
+        self.action = action if action in self.ACTIONS else ""
+        self.editing = request.POST.get("replacing", "") if action == "question_edit" else ""
+        posted = request.POST if action == "question_add" else None
+        self.add_form = forms.QuestionForm(posted, prefix="new")
+        asked = questions_clean(draft.questions) if draft is not None else []
+        self.edit_forms = [
+            (
+                question,
+                forms.QuestionForm(
+                    request.POST if question.key == self.editing else None,
+                    prefix=f"q-{question.key}",
+                    initial=forms.QuestionForm.initial_for(question),
+                ),
+            )
+            for question in asked
+        ]
+
+    def handle(self) -> bool:
+        """Apply the posted change; True when it was saved."""
+        if self.draft is None:
+            messages.error(
+                self.request,
+                "No draft to change: questions are fixed once a version is submitted. Start a "
+                "new version to change them.",
+            )
+            self.status = 422
+            return False
+        request, version_id = self.request, self.draft.pk
+        form = self.add_form
+        if self.editing:
+            form = next(f for q, f in self.edit_forms if q.key == self.editing)
+        try:
+            if self.action == "question_move":
+                services.content_question_move(
+                    actor=request.user,
+                    version_id=version_id,
+                    key=request.POST.get("key", ""),
+                    offset=-1 if request.POST.get("direction") == "up" else 1,
+                )
+            elif self.action == "question_remove":
+                services.content_question_remove(
+                    actor=request.user, version_id=version_id, key=request.POST.get("key", "")
+                )
+            elif not form.is_valid():
+                self.status = 400
+                return False
+            else:
+                services.content_question_save(
+                    actor=request.user,
+                    version_id=version_id,
+                    question=form.question(),
+                    replacing=self.editing,
+                )
+        except ApplicationError as exc:
+            name = form.field_for(exc.field) if exc.field else None
+            if name is not None and self.action in ("question_add", "question_edit"):
+                form.add_error(name, exc.message)
+            else:
+                messages.error(request, exc.message)
+            self.status = exc.status if exc.status != 404 else 400
+            return False
+        messages.success(request, "Questions saved.")
+        return True
 
 
 @staff_required

@@ -4,7 +4,8 @@ weeks into the campaign.
 The national admin delegated approval to each state director for 60 days, so nothing waits
 on the chair; the directors decided most versions, each at their own pace (one to thirty
 hours); a few versions wait in the queue, two of them past the time limit, and one was sent
-back with a note. Each state's door script carries the survey questions asked at the door.
+back with a note. Each state's door script asks the campaign's issues at the door, and its
+second version the voter's plan to vote as well.
 
 Everything goes through the services with the past moment passed as ``now``, so the queue,
 the latency per approver and the audit log read as they would after those six weeks. Nobody
@@ -35,11 +36,20 @@ LATENCY_HOURS = (1.0, 30.0)
 
 SCRIPT, LITERATURE, TALKING_POINTS = "script", "literature", "talking_points"
 
-QUESTIONS: list[dict[str, object]] = [
-    {"key": "support", "label": "On a scale of 1 to 5, how likely are you to support us?"},
-    {"key": "issues", "label": "What issues matter most to you and your family this year?"},
-    {"key": "vote_plan", "label": "Do you know when and where you will vote?"},
-]
+# The second version of each door script adds the vote plan to the campaign's issues, which
+# every new script asks (the support score is the canvass app's own).
+VOTE_PLAN: dict[str, object] = {
+    "key": "vote_plan",
+    "kind": "choice",
+    "prompt": "Do you know when and where you will vote?",
+    "required": False,
+    "options": [
+        {"key": "early", "label": "Early, in person"},
+        {"key": "mail", "label": "By mail"},
+        {"key": "election_day", "label": "On Election Day"},
+        {"key": "no_plan", "label": "Not sure yet"},
+    ],
+}
 
 SCRIPT_V1 = """Hi, my name is [NAME] and I'm a volunteer with the campaign here in {state}.
 Is [VOTER] home?
@@ -119,7 +129,7 @@ class Plan:
     kind: str
     title: str
     versions: tuple[tuple[float, str], ...]
-    questions: bool = False
+    vote_plan: bool = False
     regional: bool = False
 
 
@@ -223,14 +233,12 @@ def _item_with_versions(
     if waited is not None:
         # The newest version is the one waiting: submitted ``waited`` hours ago.
         versions[-1] = (waited / 24, versions[-1][1])
-    questions = QUESTIONS if plan.questions else None
     item = services.content_item_create(
         actor=author,
         kind=plan.kind,
         title=plan.title.format(**words),
         org_unit_id=desk.region_id if plan.regional else desk.unit_id,
         body=versions[0][1].format(**words),
-        questions=questions,
     )
     decided = 0
     for number, (days_ago, body) in enumerate(versions, start=1):
@@ -238,8 +246,11 @@ def _item_with_versions(
             # The item was written with its first version, its only one so far.
             (version,) = content_selectors.content_versions(item.pk)
         else:
+            # The script's later versions ask the vote plan too (a new version starts from
+            # the one before: the issues question carries over).
+            asked = [*version.questions, VOTE_PLAN] if plan.vote_plan else None
             version = services.content_version_draft(
-                actor=author, item_id=item.pk, body=body.format(**words), questions=questions
+                actor=author, item_id=item.pk, body=body.format(**words), questions=asked
             )
         submitted = now - dt.timedelta(days=days_ago)
         services.content_version_submit(actor=author, version_id=version.pk, now=submitted)

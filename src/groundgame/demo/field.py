@@ -66,6 +66,10 @@ WEEKEND_CONTACT = 0.04  # more people home on a weekend afternoon
 # Support, 1 (strongly for us) to 5 (strongly against), among the people who talk: a
 # persuasion universe in a swing state leans slightly our way and has many undecided.
 SUPPORT_SHARES = {1: 0.24, 2: 0.19, 3: 0.25, 4: 0.15, 5: 0.17}
+# How voters who talk plan to vote, once the script asks (its second version): early voting
+# has started in the demo's story, and most swing-state voters voted before Election Day in
+# 2024 (about 6 in 10 nationally: MIT Election Data and Science Lab, 2024 early vote).
+VOTE_PLAN_SHARES = {"early": 0.38, "mail": 0.14, "election_day": 0.30, "no_plan": 0.18}
 # The issues voters name: AP VoteCast 2024 (AP, November 2024; 110,000+ voters) found about 4
 # in 10 named the economy and jobs the most important problem facing the country, about 2 in
 # 10 immigration and about 1 in 10 abortion. The economy's share is split here between
@@ -304,19 +308,32 @@ def _canvass(
         )
 
 
-def _script_versions(script_id: int) -> list[tuple[dt.datetime, int]]:
+# When a version of the script was approved, its id and the keys of its questions.
+_Version = tuple[dt.datetime, int, frozenset[str]]
+
+
+def _script_versions(script_id: int) -> list[_Version]:
     """When each version of the script was approved, oldest first: a door knocked uses the
-    version the app showed then."""
+    version the app showed then, and answers its questions."""
     return sorted(
-        (v.decided_at, v.pk)
+        (v.decided_at, v.pk, frozenset(str(q["key"]) for q in v.questions))
         for v in content_selectors.content_versions(script_id)
         if v.status in ("approved", "superseded") and v.decided_at is not None
     )
 
 
-def _version_at(versions: list[tuple[dt.datetime, int]], at: dt.datetime) -> int | None:
-    shown = [pk for decided, pk in versions if decided <= at]
+def _version_at(versions: list[_Version], at: dt.datetime) -> _Version | None:
+    shown = [v for v in versions if v[0] <= at]
     return shown[-1] if shown else None
+
+
+def _answers(rng: random.Random, asked: frozenset[str]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    if "issues" in asked:
+        answers["issues"] = _issues(rng)
+    if "vote_plan" in asked:
+        answers["vote_plan"] = _pick(rng, VOTE_PLAN_SHARES)
+    return answers
 
 
 def _session(
@@ -327,7 +344,7 @@ def _session(
     until: dt.datetime,
     contact: float,
     homes: _Homes,
-    versions: list[tuple[dt.datetime, int]],
+    versions: list[_Version],
 ) -> tuple[list[dict[str, Any]], dt.datetime]:
     """One canvasser's doors until ``until``: the next ones on the list, then those where
     nobody answered, each after the walk from the one before."""
@@ -376,11 +393,12 @@ def _row(
     walker: str,
     at: dt.datetime,
     homes: _Homes,
-    versions: list[tuple[dt.datetime, int]],
+    versions: list[_Version],
 ) -> dict[str, Any]:
     """A result as the app sends it."""
     residents = homes.residents.get(household, [])
     talked = outcome == "talked"
+    version = _version_at(versions, at)
     place = homes.places.get(household)
     located = place is not None and rng.random() > NO_LOCATION
     row: dict[str, Any] = {
@@ -389,14 +407,14 @@ def _row(
         "person_id": rng.choice(residents) if talked and residents else None,
         "outcome": outcome,
         "support": _pick(rng, SUPPORT_SHARES) if talked else None,
-        "issues": _issues(rng) if talked else [],
+        "answers": _answers(rng, version[2]) if talked and version else {},
         "notes": rng.choice(NOTES) if talked and rng.random() < NOTE_SHARE else "",
         "do_not_contact": "door" if outcome == "refused" and rng.random() < DOOR_REQUEST else "",
         "recorded_at": at.isoformat(),
         "latitude": place[0] + rng.gauss(0, GPS_JITTER_DEG) if located and place else None,
         "longitude": place[1] + rng.gauss(0, GPS_JITTER_DEG) if located and place else None,
         "canvasser_name": walker,
-        "script_version": _version_at(versions, at),
+        "script_version": version[1] if version else None,
     }
     return row
 
@@ -418,7 +436,7 @@ def _kitchen_table(
     lst: _List,
     at: dt.datetime,
     homes: _Homes,
-    versions: list[tuple[dt.datetime, int]],
+    versions: list[_Version],
 ) -> list[dict[str, Any]]:
     """A dozen "conversations" entered seconds apart from one spot across town: what the
     quality rules flag (too fast, far from the door) for a person to review."""

@@ -31,8 +31,9 @@ def _error(exc: ApplicationError) -> JsonResponse:
 
 @router.get("/lists/{code}", auth=None, summary="Download a walk list")
 def walk_list_download(request: HttpRequest, code: str) -> HttpResponse:
-    """The doors in walking order with the people living there, the current approved script,
-    the literature, and the outcomes, issues and support levels the app records. Errors: 404
+    """The doors in walking order with the people living there, the current approved script
+    with its survey questions, the literature, and the outcomes and support levels the app
+    records. Errors: 404
     ``walk_list_not_found``, 410 ``walk_list_closed`` or ``walk_list_expired``."""
     try:
         bundle = services.walk_list_open(code=code)
@@ -63,7 +64,10 @@ def walk_list_download(request: HttpRequest, code: str) -> HttpResponse:
                                     "person_id": 2001,
                                     "outcome": "talked",
                                     "support": 2,
-                                    "issues": ["inflation", "housing"],
+                                    "answers": {
+                                        "issues": ["inflation", "housing"],
+                                        "vote_plan": "early",
+                                    },
                                     "notes": "Wants a yard sign.",
                                     "do_not_contact": "",
                                     "recorded_at": "2026-10-31T15:04:05.123Z",
@@ -84,7 +88,11 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
     """Store a batch of results. 200 means every accepted row is committed; each row says
     ``accepted``, ``duplicate`` (its ``client_id`` was stored before: a replay changes
     nothing) or ``rejected`` with a ``code``, ``field`` and ``message`` (kept for staff to
-    review). Rows may carry ``warnings`` (``script_version_stale``). ``refused`` names the
+    review). ``answers`` maps the keys of the script version's questions to answers: an
+    option's key (one choice), a list of them (several), a whole number (scale) or text;
+    each is checked against that version's questions (``answer_question_unknown``,
+    ``answer_invalid``, ``answer_required``, field ``answers.<key>``). Rows may carry
+    ``warnings`` (``script_version_stale``). ``refused`` names the
     ``households`` and ``people`` of the list that the contact rule now refuses: the app
     drops them from its copy. Errors of the whole
     request: 400 ``invalid_json``, 413 ``payload_too_large``, 422 ``batch_invalid`` or

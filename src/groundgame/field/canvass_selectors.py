@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, TruncDate
 
 from groundgame.content import selectors as content_selectors
 from groundgame.field import quality, turf_selectors
-from groundgame.field.models import CanvassResult, Issue, SyncRejection, TurfStop, WalkList
+from groundgame.field.models import CanvassResult, SyncRejection, TurfStop, WalkList
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.organizing.selectors import StaffScope
 from groundgame.people import selectors as people_selectors
@@ -40,9 +40,9 @@ def walk_list_by_code(code: str) -> WalkList | None:
 
 def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
     """Everything the app stores to work offline: the doors in walking order with the people
-    living there, the current approved script, the literature of the team and the units
-    above it, and the answers the app may record. The contact rule decides who is on it, as
-    on the turf page (``turf_selectors.turf_walk``)."""
+    living there, the current approved script with its survey questions, the literature of
+    the team and the units above it, and the outcomes and support levels the app records.
+    The contact rule decides who is on it, as on the turf page (``turf_selectors.turf_walk``)."""
     turf = walk_list.turf
     unit = organizing_selectors.org_unit_get(turf.org_unit_id)
     stops = list(
@@ -88,7 +88,6 @@ def walk_list_bundle(walk_list: WalkList) -> dict[str, Any]:
             for v in literature
         ],
         "outcomes": [{"key": k, "label": label} for k, label in CanvassResult.Outcome.choices],
-        "issues": [{"key": k, "label": label} for k, label in Issue.choices],
         "support": [{"value": k, "label": label} for k, label in SUPPORT_LABELS.items()],
         "households": [
             {

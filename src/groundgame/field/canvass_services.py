@@ -20,6 +20,11 @@ Decisions worth knowing:
   (``consent.services.do_not_contact_set``) and is refused without a person. Both are
   written in the transaction of the result, so the 2xx that acknowledges one acknowledges the
   other.
+- Survey answers (``answers``: question key to answer) come only from a conversation and
+  are checked against the questions of the script version the result names (the version
+  the canvasser was shown, stale or current): an unknown question, an option not offered, a
+  number off the scale, text too long or a required question left out rejects the result
+  with the answer's field (``answers.<key>``). They are stored as ``CanvassAnswer`` rows.
 - Every answer for a known list names the people and doors on it that the contact rule now
   refuses (someone asked at another door, by email, or staff marked them), so the app drops
   them from its copy. A result for someone refused since the list was downloaded is still
@@ -48,9 +53,9 @@ from groundgame.content import selectors as content_selectors
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.field import canvass_selectors, errors, quality, turf_selectors
 from groundgame.field.models import (
+    CanvassAnswer,
     CanvassResult,
     DoNotContactScope,
-    Issue,
     SyncRejection,
     WalkList,
 )
@@ -68,8 +73,6 @@ MAX_NOTES = 2000
 CLOCK_SKEW = dt.timedelta(minutes=10)
 # Stored doors this close in time to a new one can be its neighbours in recording order.
 NEIGHBOUR_WINDOW = dt.timedelta(hours=12)
-# Approved once: what a volunteer may have been shown.
-_SHOWN_STATUSES = ("approved", "superseded")
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class _Row:
     person_id: int | None
     outcome: str
     support: int | None
-    issues: list[str]
+    answers: list[content_selectors.Answer]
     notes: str
     scope: str
     recorded_at: dt.datetime
@@ -132,6 +135,8 @@ class _ListFacts:
     residents: Mapping[int, int | None]  # person id -> household id, for the people named
     current_script: int | None
     shown_scripts: frozenset[int] = field(default_factory=frozenset)
+    # The survey questions of each version shown, to check answers against.
+    questions: Mapping[int, list[content_selectors.Question]] = field(default_factory=dict)
 
 
 def walk_list_open(*, code: str, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -195,7 +200,15 @@ def canvass_sync(
     with transaction.atomic():
         new = sorted((_result(facts, row, now) for _, row in clean), key=lambda r: str(r.client_id))
         neighbours = _flag(facts, new)
-        inserted = _insert_new(new) if new else set()
+        inserted = _insert_new(new) if new else {}
+        CanvassAnswer.objects.bulk_create(
+            [
+                a
+                for _, row in clean
+                if row.client_id in inserted
+                for a in _answer_rows(row, inserted[row.client_id])
+            ]
+        )
         _log_door_contacts(walk_list, [r for r in new if r.client_id in inserted])
         for index, row in clean:
             status = ACCEPTED if row.client_id in inserted else DUPLICATE
@@ -233,14 +246,13 @@ def _facts(walk_list: WalkList, results: Sequence[Any]) -> _ListFacts:
         people_selectors.people_by_ids(named).values_list("pk", "household_id") if named else ()
     )
     current, shown = None, frozenset[int]()
+    questions: dict[int, list[content_selectors.Question]] = {}
     if walk_list.script_id is not None:
         version = content_selectors.current_approved_version(walk_list.script_id)
         current = version.pk if version else None
-        shown = frozenset(
-            v.pk
-            for v in content_selectors.content_versions(walk_list.script_id)
-            if v.status in _SHOWN_STATUSES
-        )
+        versions = content_selectors.script_versions_shown(walk_list.script_id)
+        shown = frozenset(v.pk for v in versions)
+        questions = {v.pk: v.questions for v in versions}
     return _ListFacts(
         walk_list=walk_list,
         org_unit_id=walk_list.turf.org_unit_id,
@@ -249,6 +261,7 @@ def _facts(walk_list: WalkList, results: Sequence[Any]) -> _ListFacts:
         residents=residents,
         current_script=current,
         shown_scripts=shown,
+        questions=questions,
     )
 
 
@@ -308,13 +321,14 @@ def _clean(raw: Any, facts: _ListFacts, now: dt.datetime) -> _Row:
     support = raw.get("support")
     if support is not None and (_int(support) is None or not 1 <= support <= 5):
         raise _Problem(errors.SUPPORT_INVALID, "support", "support must be 1 to 5.")
-    issues = raw.get("issues") or []
-    if not isinstance(issues, list) or len(issues) > len(Issue.values):
-        raise _Problem(errors.ISSUE_UNKNOWN, "issues", "issues must be a list of issue keys.")
-    unknown = [i for i in issues if i not in Issue.values]
-    if unknown:
-        raise _Problem(errors.ISSUE_UNKNOWN, "issues", f"Unknown issue {unknown[0]!r}.")
-    if (support is not None or issues) and outcome != CanvassResult.Outcome.TALKED:
+    if raw.get("issues"):
+        raise _Problem(
+            errors.ISSUE_UNKNOWN,
+            "issues",
+            "Issues are answers to the script's issues question: send them in answers.",
+        )
+    answers = raw.get("answers") or {}
+    if (support is not None or answers) and outcome != CanvassResult.Outcome.TALKED:
         raise _Problem(
             errors.SURVEY_WITHOUT_CONVERSATION,
             "outcome",
@@ -352,13 +366,14 @@ def _clean(raw: Any, facts: _ListFacts, now: dt.datetime) -> _Row:
         )
     name = raw.get("canvasser_name")
     version, warnings = _script_version(raw.get("script_version"), facts)
+    checked = _answers(answers, version, facts) if outcome == CanvassResult.Outcome.TALKED else []
     return _Row(
         client_id=client_id,
         household_id=household_id,
         person_id=person_id,
         outcome=outcome,
         support=support,
-        issues=list(dict.fromkeys(issues)),
+        answers=checked,
         notes=notes.strip(),
         scope=scope,
         recorded_at=recorded_at,
@@ -403,6 +418,42 @@ def _script_version(value: Any, facts: _ListFacts) -> tuple[int | None, tuple[st
     return None, (errors.SCRIPT_VERSION_UNKNOWN,)
 
 
+def _answers(
+    answers: Any, version: int | None, facts: _ListFacts
+) -> list[content_selectors.Answer]:
+    """A conversation's answers, checked against the questions of the script version the
+    canvasser was shown."""
+    if version is None:
+        if answers:
+            raise _Problem(
+                errors.ANSWERS_SCRIPT_UNKNOWN,
+                "script_version",
+                "Answers need the approved script version whose questions they answer.",
+            )
+        return []
+    try:
+        return content_selectors.answers_check(facts.questions.get(version, []), answers)
+    except content_selectors.AnswerProblem as problem:
+        where = f"answers.{problem.key}" if problem.key else "answers"
+        raise _Problem(problem.code, where, problem.message) from None
+
+
+def _answer_rows(row: _Row, result_id: int) -> list[CanvassAnswer]:
+    return [
+        CanvassAnswer(
+            result_id=result_id,
+            script_version_id=row.script_version_id,
+            question=answer.question,
+            option=option,
+            position=position,
+            number=answer.number,
+            text=answer.text,
+        )
+        for answer in row.answers
+        for position, option in enumerate(answer.options or ("",))
+    ]
+
+
 def _result(facts: _ListFacts, row: _Row, now: dt.datetime) -> CanvassResult:
     return CanvassResult(
         client_id=row.client_id,
@@ -412,7 +463,6 @@ def _result(facts: _ListFacts, row: _Row, now: dt.datetime) -> CanvassResult:
         org_unit_id=facts.org_unit_id,
         outcome=row.outcome,
         support=row.support,
-        issues=row.issues,
         notes=row.notes,
         do_not_contact=bool(row.scope),
         do_not_contact_scope=row.scope,
@@ -473,9 +523,9 @@ def _insert_fields() -> list[Field[Any, Any]]:
     return [f for f in CanvassResult._meta.concrete_fields if not f.primary_key]
 
 
-def _insert_new(results: list[CanvassResult]) -> set[uuid.UUID]:
+def _insert_new(results: list[CanvassResult]) -> dict[uuid.UUID, int]:
     """Insert the results whose client_id is not stored yet, in one statement; returns the
-    client_ids it inserted.
+    client_ids it inserted with their new ids.
 
     ``ON CONFLICT DO NOTHING`` on the unique client_id settles a race between two syncs of
     the same results (a double tap, a retry while the first is still running): on
@@ -490,14 +540,15 @@ def _insert_new(results: list[CanvassResult]) -> set[uuid.UUID]:
     sql = (
         f"INSERT INTO {quote(CanvassResult._meta.db_table)} ({columns}) "  # noqa: S608
         f"VALUES {', '.join([row] * len(results))} "
-        f"ON CONFLICT ({quote('client_id')}) DO NOTHING RETURNING {quote('client_id')}"
+        f"ON CONFLICT ({quote('client_id')}) DO NOTHING "
+        f"RETURNING {quote('client_id')}, {quote('id')}"
     )
     params = [
         f.get_db_prep_save(getattr(r, f.attname), connection) for r in results for f in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {uuid.UUID(str(value)) for (value,) in cursor.fetchall()}
+        return {uuid.UUID(str(value)): int(pk) for value, pk in cursor.fetchall()}
 
 
 def _log_door_contacts(walk_list: WalkList, results: list[CanvassResult]) -> None:

@@ -20,6 +20,7 @@ CLIENT_ID_INVALID = "client_id_invalid"
 RESULT_INVALID = "result_invalid"
 OUTCOME_INVALID = "outcome_invalid"
 SUPPORT_INVALID = "support_invalid"
+# A result sending issues outside the answers (issues are the script's issues question).
 ISSUE_UNKNOWN = "issue_unknown"
 SURVEY_WITHOUT_CONVERSATION = "survey_without_conversation"
 NOTES_TOO_LONG = "notes_too_long"
@@ -32,6 +33,9 @@ PERSON_NOT_AT_HOUSEHOLD = "person_not_at_household"
 # expired list takes what was recorded before it closed and rejects the rest with these.
 RECORDED_AFTER_CLOSE = "recorded_after_close"
 RECORDED_AFTER_EXPIRY = "recorded_after_expiry"
+# Answers to the script's questions: these, and the codes of the content app's answer check
+# (answer_question_unknown, answer_invalid, answer_required) with the field answers.<key>.
+ANSWERS_SCRIPT_UNKNOWN = "answers_script_unknown"
 
 # Warnings on an accepted result: it landed, with this noted.
 SCRIPT_VERSION_STALE = "script_version_stale"

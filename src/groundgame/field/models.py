@@ -100,19 +100,6 @@ class WalkList(TimestampedModel):
         return self.code
 
 
-class Issue(models.TextChoices):
-    """The top issues a voter names at the door (``CanvassResult.issues`` holds the keys)."""
-
-    INFLATION = "inflation", "Inflation and cost of living"
-    IMMIGRATION = "immigration", "The border and immigration"
-    ABORTION = "abortion", "Abortion"
-    DEMOCRACY = "democracy", "Democracy"
-    HEALTH_CARE = "health_care", "Health care"
-    HOUSING = "housing", "Housing"
-    JOBS = "jobs", "Jobs"
-    OTHER = "other", "Other"
-
-
 class DoNotContactScope(models.TextChoices):
     NONE = "", "No request"
     DOOR = "door", "No more door knocks"
@@ -150,7 +137,6 @@ class CanvassResult(models.Model):
     org_unit = models.ForeignKey("organizing.OrgUnit", on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     support = models.PositiveSmallIntegerField(null=True, blank=True)  # 1 strong for .. 5 against
-    issues = models.JSONField(default=list, blank=True)  # Issue keys, most pressing first
     notes = models.TextField(blank=True)
     do_not_contact = models.BooleanField(default=False)
     # What the person asked for, passed on to consent (see canvass_services): "door" = no more
@@ -178,6 +164,42 @@ class CanvassResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.outcome}"
+
+
+class CanvassAnswer(models.Model):
+    """One answer to one survey question of the script at a door: a row per option chosen
+    (a multi-choice answer is as many rows, in the order given), or the scale's number, or
+    the text.
+
+    Rows rather than a JSON column on the result: reporting counts answers per unit, per
+    question and per option, which is a GROUP BY over plain indexed columns, the same on
+    SQLite and PostgreSQL, with no JSON unnesting of every conversation (a JSON index helps
+    find results containing an answer, not count them all).
+    """
+
+    result = models.ForeignKey(CanvassResult, on_delete=models.CASCADE, related_name="answers")
+    # The version whose questions it answers: the result's, kept here so that a script's
+    # counts read this table's index without the results' (it never changes).
+    script_version = models.ForeignKey(
+        "content.ContentVersion", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question = models.CharField(max_length=40)  # the question's key
+    option = models.CharField(max_length=40, blank=True)  # choice and multi-choice
+    position = models.PositiveSmallIntegerField(default=0)  # among a multi-choice's options
+    number = models.SmallIntegerField(null=True, blank=True)  # scale
+    text = models.TextField(blank=True)  # free text
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["script_version", "question", "option", "number"],
+                name="canvass_answer_count_idx",
+            ),
+            models.Index(fields=["question", "option"], name="canvass_answer_option_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result_id} {self.question}"
 
 
 class SyncRejection(models.Model):

@@ -14,13 +14,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Concat
 
+from groundgame.content import selectors as content_selectors
 from groundgame.events import selectors as events_selectors
 from groundgame.field import canvass_selectors
-from groundgame.field.models import CanvassResult, ContactGoal, Issue
+from groundgame.field.models import CanvassAnswer, CanvassResult, ContactGoal
 from groundgame.organizing import selectors as organizing
 
 TALKED = CanvassResult.Outcome.TALKED
@@ -103,32 +103,136 @@ class IssueCount:
     share: float
 
 
-def top_issues(*, path: str, since: dt.date, until: dt.date) -> list[IssueCount]:
-    """The issues voters named in conversations under a unit, most named first."""
-    if connection.vendor == "postgresql":
-        each = "jsonb_array_elements_text(r.issues) AS e(value)"
-    else:
-        each = "json_each(r.issues) AS e"
-    sql = (
-        "SELECT e.value, COUNT(*) FROM field_canvassresult r "  # noqa: S608 - constant fragments
-        f"JOIN organizing_orgunit u ON u.id = r.org_unit_id, {each} "
-        "WHERE u.path LIKE %s AND r.outcome = %s AND r.review <> %s "
-        "AND r.recorded_at >= %s AND r.recorded_at < %s GROUP BY e.value"
-    )
+def _counted_answers(path: str, since: dt.date, until: dt.date) -> QuerySet[CanvassAnswer]:
+    """Answers given in conversations under a unit in the window, less the results a
+    reviewer found not genuine."""
     start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [path + "%", TALKED, CanvassResult.Review.REJECTED, start, end])
-        counts = {str(key): int(n) for key, n in cursor.fetchall()}
+    return CanvassAnswer.objects.filter(
+        result__org_unit__path__startswith=path,
+        result__outcome=TALKED,
+        result__recorded_at__gte=start,
+        result__recorded_at__lt=end,
+    ).exclude(result__review=CanvassResult.Review.REJECTED)
+
+
+def top_issues(*, path: str, since: dt.date, until: dt.date) -> list[IssueCount]:
+    """The issues voters named in conversations under a unit, most named first: the answers
+    to every script's issues question, labelled as the scripts that asked it word them."""
+    rows = list(
+        _counted_answers(path, since, until)
+        .filter(question=content_selectors.ISSUES_KEY)
+        .values_list("script_version_id", "option")
+        .annotate(n=Count("pk"))
+    )
+    labels = _option_labels(
+        {v for v, _o, _n in rows if v is not None}, content_selectors.ISSUES_KEY
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for _version, option, n in rows:
+        counts[option] += n
     total = sum(counts.values())
-    labels = dict(Issue.choices)
     return sorted(
         (
-            IssueCount(key, str(labels.get(key, key)), n, n / total if total else 0.0)
+            IssueCount(key, labels.get(key, key), n, n / total if total else 0.0)
             for key, n in counts.items()
         ),
         key=lambda row: (-row.count, row.key),
     )
+
+
+def _option_labels(version_ids: set[int], question: str) -> dict[str, str]:
+    """The options' labels of a question across versions, the newest version's wording
+    winning."""
+    labels: dict[str, str] = {}
+    for _pk, questions in sorted(content_selectors.version_questions(version_ids).items()):
+        for asked in questions:
+            if asked.key == question:
+                labels.update(asked.values())
+    return labels
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    value: str
+    label: str
+    counts: dict[int, int]  # unit id -> answers under it
+
+
+@dataclass(frozen=True)
+class QuestionCounts:
+    """A question's answers under each unit asked about: per option (or step of a scale),
+    and how many conversations answered it."""
+
+    question: content_selectors.Question
+    values: list[ValueCount]
+    answered: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return max(self.answered.values(), default=0)
+
+    def table(self, unit_ids: list[int]) -> list[tuple[str, list[int]]]:
+        """Rows for the page: each answer (none for free text) with its count under each
+        unit, then how many conversations answered."""
+        rows = [
+            (v.label, [v.counts.get(u, 0) for u in unit_ids])
+            for v in self.values
+            if self.question.charted
+        ]
+        return [*rows, ("Answered", [self.answered.get(u, 0) for u in unit_ids])]
+
+
+def script_questions(script_id: int) -> tuple[list[int], list[content_selectors.Question]]:
+    """The versions of a script canvassers were shown, and the questions they asked: the
+    newest version's, then any an older one asked that it dropped (their answers still
+    count)."""
+    shown = content_selectors.script_versions_shown(script_id)
+    merged: dict[str, content_selectors.Question] = {}
+    for version in shown:  # newest first
+        for question in version.questions:
+            merged.setdefault(question.key, question)
+    return [v.pk for v in shown], list(merged.values())
+
+
+def answer_counts(
+    *, script_id: int, unit_ids: list[int], since: dt.date, until: dt.date
+) -> list[QuestionCounts]:
+    """Each question of a script with its answers counted under each of ``unit_ids``,
+    rolled up the org tree as the other counts are (see ``rolled_up_days``)."""
+    versions, questions = script_questions(script_id)
+    if not versions:
+        return []
+    # One row per option chosen, and each answer has one row at position 0: counting those
+    # counts the conversations that answered, in the same query.
+    rows = (
+        _counted_answers("", since, until)
+        .filter(script_version_id__in=versions)
+        .values_list("result__org_unit_id", "question", "option", "number")
+        .annotate(n=Count("pk"), answered=Count("pk", filter=Q(position=0)))
+    )
+    paths = {unit_id: info[0] for unit_id, info in organizing.org_unit_paths().items()}
+    ancestors = _ancestor_ids(paths)
+    wanted = set(unit_ids)
+    values: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    answered: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for unit_id, question, option, number, n, first in rows:
+        value = option if number is None else str(number)
+        for above in ancestors.get(unit_id, [unit_id]):
+            if above in wanted:
+                values[(question, value)][above] += n
+                answered[question][above] += first
+    return [
+        QuestionCounts(
+            question=question,
+            values=[
+                ValueCount(value, label, dict(values.get((question.key, value), {})))
+                for value, label in question.values()
+            ],
+            answered=dict(answered.get(question.key, {})),
+        )
+        for question in questions
+    ]
 
 
 def volunteers_out(*, path: str, since: dt.date, until: dt.date) -> int:

@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from groundgame.content import selectors as content_selectors
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError
-from groundgame.core.templatetags.charts import bar_chart, line_chart
+from groundgame.core.templatetags.charts import Chart, bar_chart, line_chart
 from groundgame.field import goal_services, material_selectors, reporting
 from groundgame.field.models import ContactGoal, MaterialRequest
 from groundgame.organizing import selectors as organizing
@@ -127,6 +128,19 @@ def unit_report(request: HttpRequest) -> HttpResponse:
     daily = [rolled.get((unit_id, d), reporting.Day()) for d in days]
     progress = [reporting.goal_progress(g, rolled, today) for g in goals]
     issues = reporting.top_issues(path=path, since=since, until=today)
+    scripts = content_selectors.script_choices()
+    script_id = _script(request, scripts)
+    columns = [unit_id, *(child[0] for child in children)]
+    answers = (
+        reporting.answer_counts(
+            script_id=script_id,
+            unit_ids=columns,
+            since=since,
+            until=today,
+        )
+        if script_id is not None
+        else []
+    )
     context: dict[str, Any] = {
         "unit": {"id": unit_id, "name": name, "kind": kind},
         "ancestors": ancestors,
@@ -140,6 +154,16 @@ def unit_report(request: HttpRequest) -> HttpResponse:
         "progress": progress,
         "issues": issues,
         "first_contact": first_contact.get(path, volunteers_metrics.FirstContact()),
+        "scripts": scripts,
+        "script_id": script_id,
+        "answers": [
+            (
+                counts,
+                _answer_chart(counts, unit_id, name, window) if counts.total else None,
+                counts.table(columns),
+            )
+            for counts in answers
+        ],
         "goal_form": goal_form,
         "daily_chart": line_chart(
             f"Doors and conversations per day, {name}",
@@ -178,6 +202,31 @@ def unit_report(request: HttpRequest) -> HttpResponse:
         else None,
     }
     return render(request, "field/reporting.html", context, status=status)
+
+
+def _script(request: HttpRequest, scripts: list[tuple[int, str]]) -> int | None:
+    """The script whose answers the page counts: the one asked for, else the first."""
+    try:
+        wanted = int(request.GET.get("script", ""))
+    except ValueError:
+        wanted = None
+    ids = [pk for pk, _title in scripts]
+    return wanted if wanted in ids else (ids[0] if ids else None)
+
+
+def _answer_chart(
+    counts: reporting.QuestionCounts, unit_id: int, name: str, window: int
+) -> Chart | None:
+    """A choice or scale question's answers under the unit, as bars."""
+    if not counts.question.charted:
+        return None
+    return bar_chart(
+        counts.question.prompt,
+        f"Answers given in conversations under {name}, last {window} days.",
+        [v.label for v in counts.values],
+        [("Answers", [v.counts.get(unit_id, 0) for v in counts.values])],
+        category_label="Answer",
+    )
 
 
 @staff_required

@@ -347,18 +347,7 @@ function renderDoor(door) {
         h("legend", {}, "Support"),
         h("div", { class: "tiles" }, radios("support", [{ value: "", label: "Did not say" }, ...bundle.support], "", { tiles: true })),
       ),
-      h(
-        "fieldset",
-        {},
-        h("legend", {}, "Top issues"),
-        h(
-          "div",
-          { class: "tiles" },
-          bundle.issues.map((issue) =>
-            h("label", { class: "tile" }, h("input", { type: "checkbox", name: "issues", value: issue.key }), h("span", {}, issue.label)),
-          ),
-        ),
-      ),
+      questions().map(questionField),
     ),
     h("label", { for: "notes" }, "Notes"),
     h("textarea", { id: "notes", name: "notes", rows: "3", maxlength: "2000" }),
@@ -401,6 +390,96 @@ function renderDoor(door) {
   focusHeading();
 }
 
+// ---------- the script's survey questions ----------
+
+const KINDS = new Set(["choice", "multi", "scale", "text"]);
+const NO_ANSWER = { value: "", label: "Did not say" };
+
+function questions() {
+  return (state.bundle.script?.questions || []).filter((q) => KINDS.has(q.kind));
+}
+
+function fieldName(question) {
+  return `answer-${question.key}`;
+}
+
+function scaleSteps(question) {
+  const ends = { [question.min]: question.min_label, [question.max]: question.max_label };
+  const steps = [];
+  for (let n = question.min; n <= question.max; n += 1) {
+    steps.push({ value: n, label: ends[n] ? `${n} · ${ends[n]}` : String(n) });
+  }
+  return steps;
+}
+
+// One question of the script, drawn for its kind. A question that is not required can be
+// left unanswered ("Did not say"); a required one must be answered in a conversation.
+function questionField(question) {
+  const name = fieldName(question);
+  const prompt = question.required ? `${question.prompt} (required)` : question.prompt;
+  if (question.kind === "text") {
+    const id = `q-${question.key}`;
+    return h(
+      "div",
+      { class: "stack question", dataset: { question: question.key } },
+      h("label", { for: id }, prompt),
+      h("textarea", { id, name, rows: "2", maxlength: "500" }),
+    );
+  }
+  const legend = h("legend", {}, prompt);
+  const fieldset = { class: "question", dataset: { question: question.key } };
+  const noAnswer = question.required ? [] : radios(name, [NO_ANSWER], "", { tiles: true });
+  if (question.kind === "scale") {
+    // The steps in one row, numbers only; the end labels under the ends (and in each end
+    // step's accessible name).
+    const steps = scaleSteps(question).map(({ value, label }) =>
+      h(
+        "label",
+        { class: "tile tile-step" },
+        h("input", { type: "radio", name, value, "aria-label": label }),
+        h("span", { "aria-hidden": "true" }, value),
+      ),
+    );
+    return h(
+      "fieldset",
+      fieldset,
+      legend,
+      h("div", { class: "tiles-scale" }, steps),
+      h("p", { class: "scale-ends", "aria-hidden": "true" }, h("span", {}, question.min_label || ""), h("span", {}, question.max_label || "")),
+      h("div", { class: "tiles" }, noAnswer),
+    );
+  }
+  const options = question.options.map((o) => ({ value: o.key, label: o.label }));
+  const inputs =
+    question.kind === "multi"
+      ? options.map(({ value, label }) =>
+          h("label", { class: "tile" }, h("input", { type: "checkbox", name, value }), h("span", {}, label)),
+        )
+      : [...radios(name, options, "", { tiles: true }), ...noAnswer];
+  return h("fieldset", fieldset, legend, h("div", { class: "tiles" }, inputs));
+}
+
+// The answers given, by question key, as the sync sends them; unanswered ones left out.
+function answersOf(form) {
+  const answers = {};
+  for (const question of questions()) {
+    const name = fieldName(question);
+    if (question.kind === "multi") {
+      const chosen = [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
+      if (chosen.length) answers[question.key] = chosen;
+      continue;
+    }
+    const value = form.elements[name]?.value?.trim() ?? "";
+    if (!value) continue;
+    answers[question.key] = question.kind === "scale" ? Number(value) : value;
+  }
+  return answers;
+}
+
+function unanswered(answers) {
+  return questions().find((q) => q.required && !(q.key in answers));
+}
+
 function newClientId() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -416,18 +495,22 @@ async function save(door, form) {
   const outcome = values.outcome.value;
   const personId = values.person.value ? Number(values.person.value) : null;
   const dnc = values.do_not_contact.value;
+  const talked = outcome === "talked";
+  const answers = talked ? answersOf(form) : {};
+  const missing = talked ? unanswered(answers) : null;
   const problem = !outcome
     ? "Choose what happened at the door."
     : dnc === "all" && personId === null
       ? "Never contact me needs the person who asked: choose them under Who answered."
-      : "";
+      : missing
+        ? `Answer the script's question: ${missing.prompt}`
+        : "";
   if (problem) {
     error.textContent = problem;
     error.hidden = false;
     error.focus?.();
     return;
   }
-  const talked = outcome === "talked";
   const fix = state.fix && Date.now() - state.fix.at < FIX_MAX_AGE_MS ? state.fix : null;
   const record = {
     client_id: newClientId(),
@@ -436,7 +519,7 @@ async function save(door, form) {
     person_id: personId,
     outcome,
     support: talked && values.support.value ? Number(values.support.value) : null,
-    issues: talked ? [...form.querySelectorAll("input[name=issues]:checked")].map((i) => i.value) : [],
+    answers,
     notes: values.notes.value.trim(),
     do_not_contact: dnc,
     recorded_at: new Date().toISOString(),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("field", "0003_walklist_shift_in_events"),
+        ("field", "0006_remove_canvassresult_issues"),
     ]
 
     operations = [
