@@ -117,7 +117,7 @@ def intake_create(
     people = voters.newcomers(count=COUNTS[scale], seed=seed)
     moments = sorted(_moments(rng, len(people), now))
     pending_after = moments[-LEFT_FOR_THE_WORKER]
-    by_hour: dict[dt.datetime, list[tuple[dt.datetime, dict[str, str], Any]]] = defaultdict(list)
+    batches: dict[dt.datetime, list[tuple[dt.datetime, dict[str, str], Any]]] = defaultdict(list)
     sources, weights = list(SOURCES), list(SOURCES.values())
     for at, fields in zip(moments, people, strict=True):
         county = county_of[fields["zip5"]]
@@ -130,11 +130,11 @@ def intake_create(
         # newest few are left for the demo's worker, as a batch of their own.
         hour = at.replace(minute=0, second=0, microsecond=0)
         batch = pending_after if at >= pending_after else hour
-        by_hour[batch].append((at, fields, form))
+        batches[batch].append((at, fields, form))
         intake.by_state.setdefault(desk.state, []).append(fields)
-    for number, batch in enumerate(sorted(by_hour)):
+    for number, batch in enumerate(sorted(batches)):
         with transaction.atomic():
-            for at, fields, form in by_hour[batch]:
+            for at, fields, form in batches[batch]:
                 services.signup_submit(
                     form=form,
                     idempotency_key=f"demo-{seed}-{number}-{intake.signups}",
@@ -145,7 +145,7 @@ def intake_create(
                     now=at,
                 )
                 intake.signups += 1
-        last = max(at for at, _, _ in by_hour[batch])
+        last = max(at for at, _, _ in batches[batch])
         if last < pending_after:
             services.signup_pending_process(now=last + dt.timedelta(seconds=5))
     intake.contacted = _calls(rng, desks, now)
