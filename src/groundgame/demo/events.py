@@ -1,4 +1,4 @@
-"""The demo campaign's events: in every state, around its biggest team's office, three weeks
+"""The demo campaign's events: in every state, around its biggest team's office, two weeks
 of past canvasses and phone banks with who came, the coming two weeks' canvass launches,
 phone banks and trainings with their RSVPs, and one event a new volunteer offers to host.
 
@@ -29,7 +29,7 @@ from groundgame.events import services
 from groundgame.organizing import selectors as organizing
 from groundgame.volunteers import selectors as volunteers_selectors
 
-PAST_WEEKS = 3
+PAST_WEEKS = 2
 ATTENDED = 0.78  # of the confirmed volunteers of a past shift, who came
 CANCELLED = 0.08  # of RSVPs, cancelled before the day
 # The coming events: (days after tomorrow or after the coming Saturday, local start hour,
@@ -37,7 +37,7 @@ CANCELLED = 0.08  # of RSVPs, cancelled before the day
 # fills and wait-lists.
 COMING = (
     ((0, "tomorrow"), 18, 2, "phone_bank", "Phone bank: early vote plans", 30, 1, True),
-    ((0, "saturday"), 10, 3, "canvass", "Saturday canvass launch", 5, 2, False),
+    ((0, "saturday"), 10, 3, "canvass", "Saturday canvass launch", 3, 2, False),
     ((4, "tomorrow"), 18, 1, "training", "New volunteer training", 40, 1, True),
     ((7, "saturday"), 10, 3, "canvass", "Saturday canvass launch", 15, 2, False),
 )
@@ -46,7 +46,7 @@ PAST = (
     (1, 18, 2, "phone_bank", "Tuesday phone bank"),
     (5, 10, 3, "canvass", "Saturday canvass launch"),
 )
-RSVPS_PER_COMING_EVENT = (4, 12)
+RSVPS_PER_COMING_EVENT = (4, 10)
 RSVPS_PER_PAST_SHIFT = (5, 10)
 
 

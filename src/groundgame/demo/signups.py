@@ -34,7 +34,7 @@ from groundgame.volunteers import services
 
 DAYS = 3
 # Sign-ups per scale: a few days of an ordinary week, then the rally's hour.
-COUNTS = {"tiny": 36, "small": 160, "state": 320}
+COUNTS = {"tiny": 36, "small": 110, "state": 240}
 SURGE_SHARE = 0.3  # of all sign-ups, in the 45 minutes since the rally ended
 SURGE_MINUTES = 45
 LEFT_FOR_THE_WORKER = 3  # the newest sign-ups are still pending when the seed ends
