@@ -14,6 +14,8 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from tests.service_requirements import in_ci
+
 
 def assert_api_error(response: Any, status: int, code: str, field: str | None = None) -> None:
     """``response`` is the API's one error shape (``groundgame.core.errors``): the status, a
@@ -29,6 +31,23 @@ def assert_api_error(response: Any, status: int, code: str, field: str | None = 
     assert isinstance(message, str), body
     assert message.strip(), body
     assert message != code, f"the message repeats the code: {body}"
+
+
+# The public data set lies beside the checkout (``../shared/data``); a fresh clone has none.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A file or folder of the public data set beside the checkout. Where it is missing the
+    test is skipped with the reason, except under CI=true, where it fails: CI has the data,
+    and a test that silently did not run there is a test lost."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        message = f"the public data set is not beside this checkout ({path} is missing)"
+        if in_ci():
+            pytest.fail(f"CI=true and {message}", pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 def free_port() -> int:

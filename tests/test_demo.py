@@ -120,6 +120,22 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
         assert re.search(r'Doors knocked</span><span class="kpi-value">[1-9]', field)
         queue = opener.open(base + "content/queue/", timeout=10).read().decode()
         assert "overdue" in queue
+        # New volunteers wait for a call, and the events ahead have RSVPs.
+        follow_ups = opener.open(base + "volunteers/", timeout=10).read().decode()
+        assert re.search(r"[1-9]\d* waiting", follow_ups)
+        events = opener.open(base + "events/staff/", timeout=10).read().decode()
+        assert "Saturday canvass launch" in events
+        # The mailing page says where the demo's mail goes, and the worker writes it there
+        # (sign-up confirmations), with links to the port the demo listens on.
+        outbox = home / "outbox" / "email"
+        mailings = opener.open(base + "messaging/mailings/", timeout=10).read().decode()
+        assert str(outbox.resolve()) in mailings
+        # The worker first runs the tasks the seed queued (hundreds of confirmations and RSVP
+        # notices, each queueing its delivery behind them), so the first mail takes a while.
+        mail = wait_for(lambda: min(outbox.glob("*.log"), default=None), 240, "an email", demo)
+        text = mail.read_text()
+        assert base in text
+        assert "127.0.0.1:8000" not in text
     finally:
         output = stop(demo)
     assert demo.returncode == 0, output

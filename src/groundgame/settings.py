@@ -117,6 +117,7 @@ GROUNDGAME_LOGIN_MAX_FAILURES = int(os.environ.get("GROUNDGAME_LOGIN_MAX_FAILURE
 GROUNDGAME_LOGIN_WINDOW_SECONDS = int(os.environ.get("GROUNDGAME_LOGIN_WINDOW_SECONDS", "900"))
 
 # Where the public pages live, for links in emails sent by workers (no request at hand).
+# `groundgame demo` sets it to the address it listens on when it is not set.
 GROUNDGAME_PUBLIC_URL = os.environ.get("GROUNDGAME_PUBLIC_URL", "http://127.0.0.1:8000")
 # Public sign-up intake: sign-ups per minute from one client address (with a burst for a
 # family or an office behind one address), sign-ups per second on one form (what the

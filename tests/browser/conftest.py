@@ -34,7 +34,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# Where screenshots are kept after the run: the folder GROUNDGAME_TEST_ARTIFACTS names (CI
+# names test-artifacts/), else the run's temporary directory, as tests write nowhere else.
+ARTIFACTS = "GROUNDGAME_TEST_ARTIFACTS"
 PASSWORD = "correct-horse-battery-staple"
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -326,9 +328,13 @@ def offline_for_service_worker(route: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    kept = os.environ.get(ARTIFACTS)
+    if not kept:
+        return tmp_path_factory.mktemp("screenshots")
+    folder = Path(kept).resolve() / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:

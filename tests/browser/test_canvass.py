@@ -5,7 +5,7 @@ online; every result reaches the server exactly once, even when the phone sends 
 again, and shows in the team's count for the day. The people who asked not to be knocked
 again leave the phone's copy of the list at that sync.
 
-Screenshots go to test-artifacts/screenshots/canvass-*.png.
+Screenshots go to the screenshots folder (``screenshots`` fixture) as canvass-*.png.
 """
 
 from __future__ import annotations

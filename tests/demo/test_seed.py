@@ -35,8 +35,10 @@ def test_the_seed_builds_units_staff_voters_and_volunteers(seeded):
     assert seed.campaign_is_seeded()
     assert seeded.voters == VoterRecord.objects.count() == 3_000
     assert seeded.donors == 750
-    assert seeded.people == Person.objects.count() == 3_750
-    assert seeded.households == Person.objects.values("household").distinct().count()
+    # The voters and donors, and the newcomers who signed up (with no street address).
+    assert seeded.people == Person.objects.count() > 3_750
+    households = Person.objects.exclude(household=None).values("household").distinct()
+    assert seeded.households == households.count()
     assert seeded.units == OrgUnit.objects.count()
     assert seeded.volunteers == Membership.objects.count() > 0
     assert seeded.staff == get_user_model().objects.count()
@@ -231,3 +233,70 @@ def test_the_seed_gives_the_field_program_and_library_a_story(seeded, client):
     assert materials.status_code == 200
     assert sum(row.late for row in materials.context["rows"]) == 1
     assert MaterialRequest.objects.filter(status="delivered").exists()
+
+
+def test_the_seed_gives_sign_ups_the_queue_and_events_a_story(seeded, client):
+    """Published forms in every state and its biggest team; three days of sign-ups through the
+    intake, placed in teams with follow-ups (the older ones mostly called, the newest waiting,
+    the last few left for the worker); past events with who came, coming ones with RSVPs and a
+    wait list, and a volunteer's proposal, all in the states' units and their own time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from groundgame.events.models import Event, ShiftSignup
+    from groundgame.volunteers.models import FollowUp, SignupForm, SignupSubmission
+
+    forms = SignupForm.objects.filter(status="published").select_related("org_unit")
+    assert Counter(f.org_unit.kind for f in forms) == {"state": 7, "team": 7}
+    assert all(f.questions for f in forms)
+    signups = SignupSubmission.objects.all()
+    assert signups.count() == 36
+    assert {s.form.org_unit.state or s.form.org_unit.parent.parent.state for s in signups} >= {
+        "PA",
+        "MI",
+        "NC",
+    }
+    now = timezone.now()
+    oldest = signups.order_by("created_at").first().created_at
+    assert dt.timedelta(days=2) < now - oldest < dt.timedelta(days=3, minutes=5)
+    assert signups.filter(created_at__gte=now - dt.timedelta(hours=1)).count() >= 8
+    done = signups.exclude(processed_at=None)
+    assert signups.filter(processed_at=None).count() == 3  # for the demo's worker
+    assert all(s.person_id and s.org_unit.kind == "team" for s in done)
+    follow_ups = FollowUp.objects.all()
+    assert follow_ups.count() == done.count()
+    called = follow_ups.exclude(contacted_at=None)
+    waiting = follow_ups.filter(contacted_at=None)
+    assert called.exists()
+    assert waiting.exists()
+    # The queue's oldest have waited days: each follow-up dates from its sign-up's batch.
+    assert now - waiting.order_by("created_at").first().created_at > dt.timedelta(days=1)
+
+    user = get_user_model().objects.get(username="demo")
+    client.force_login(user)
+    live = client.get("/volunteers/intake/").context["live"]
+    assert live.last_hour >= 8
+    assert live.uncontacted == waiting.count()
+    assert sum(n for _, n in live.per_minute) > 0
+    assert len(client.get("/volunteers/").context["follow_ups"]) == waiting.count()
+
+    events = Event.objects.all()
+    past = events.filter(shifts__ends_at__lt=now).distinct()
+    coming = events.filter(status="published", shifts__starts_at__gt=now).distinct()
+    assert past.count() == 7 * 4
+    assert coming.count() == 7 * 4
+    assert events.filter(status="proposed").count() == 7
+    rsvps = ShiftSignup.objects.all()
+    assert rsvps.filter(shift__event__in=past, attendance="attended").exists()
+    assert rsvps.filter(shift__event__in=past, attendance="no_show").exists()
+    assert rsvps.filter(shift__event__in=coming, status="confirmed").exists()
+    assert rsvps.filter(shift__event__in=coming, status="waitlisted").exists()
+    # Each event is in its state's biggest team, in the state's own time zone.
+    assert {e.org_unit.kind for e in events.exclude(status="proposed")} == {"team"}
+    staffs = events.exclude(status="proposed")
+    assert {e.timezone for e in staffs.filter(org_unit__parent__parent__state="AZ")} == {
+        "America/Phoenix"
+    }
+    staff_list = client.get("/events/staff/")
+    assert len(staff_list.context["rows"]) == coming.count()

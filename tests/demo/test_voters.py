@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -22,10 +21,9 @@ from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people
 from groundgame.people.models import Household, Person, VoteHistory, VoterRecord
 from groundgame.people.voterfile.bulk import HistoryRow, VoterFileBatch
+from tests.helpers import shared_data
 
-# The shared data set lies beside the repository (tests/demo/ is two levels down).
 REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO.parent / "shared" / "data"
 TEAMS = {c.fips: 1000 + i for i, c in enumerate(people_selectors.swing_county_list())}
 NO_PARTY_STATES = {"GA", "MI", "WI"}
 
@@ -52,13 +50,12 @@ def big_file() -> VoterFileBatch:
 
 
 def test_bundled_tables_equal_what_the_shared_data_derives():
-    if not SHARED_DATA.is_dir() and os.environ.get("CI") != "true":
-        pytest.skip(f"no shared data set at {SHARED_DATA} to derive the tables from")
+    shared = shared_data()
     bundled = (
         REPO / "src" / "groundgame" / "people" / "data" / "swing_counties.csv",
         REPO / "src" / "groundgame" / "demo" / "data" / "swing_states.csv",
     )
-    assert tuple(p.read_text(encoding="utf-8") for p in bundled) == reference.derive(SHARED_DATA)
+    assert tuple(p.read_text(encoding="utf-8") for p in bundled) == reference.derive(shared)
 
 
 def test_the_bundled_tables_cover_every_county_of_the_seven_swing_states():

@@ -16,8 +16,8 @@ from groundgame.events import selectors as events_selectors
 from groundgame.integrations.mobilize import attendances
 from groundgame.integrations.mobilize.models import TimeslotLink
 from tests.conftest import Campaign
+from tests.helpers import shared_data
 
-SHAPE = Path(__file__).resolve().parents[3] / "shared" / "data" / "formats"
 START = int(dt.datetime(2026, 10, 3, 14, tzinfo=dt.UTC).timestamp())
 
 
@@ -83,9 +83,7 @@ def page(records: list[Any]) -> dict[str, Any]:
 
 
 def test_synthetic_records_have_the_shape_of_the_api() -> None:
-    shape_file = SHAPE / "mobilize_attendance_shape.json"
-    if not shape_file.exists():
-        pytest.skip("the shared data folder is not next to this checkout")
+    shape_file = shared_data("formats", "mobilize_attendance_shape.json")
     shape = json.loads(shape_file.read_text())
 
     def keys(obj: Any) -> Any:

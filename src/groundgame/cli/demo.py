@@ -60,6 +60,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from groundgame import runtime
 
     runtime.check_port(args.host, args.port)
+    url = f"http://{url_host(args.host)}:{args.port}/"
+    # The links in the emails the demo sends (sign-up confirmations, RSVPs, unsubscribes) lead
+    # back to this server unless the public address is set; the worker inherits it.
+    os.environ.setdefault("GROUNDGAME_PUBLIC_URL", url.rstrip("/"))
     if os.environ.get("DATABASE_URL"):
         print(
             "groundgame: note: DATABASE_URL is set, so the demo uses that database.",
@@ -72,7 +76,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     username, password = seeding.demo_login()
     server = runtime.make_server(args.host, args.port)
     worker = subprocess.Popen([sys.executable, "-m", "groundgame", "worker"])
-    url = f"http://{url_host(args.host)}:{args.port}/"
     print(
         f"\ngroundgame demo is running at {url}\n"
         f"  sign in as {username} / {password}\n"

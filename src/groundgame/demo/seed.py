@@ -7,7 +7,9 @@ counties, turnout and party lean follow the real returns (see ``voters``), and a
 volunteers on every team; donors from the rest of the country, and ten weeks of email and
 text history with the subscriptions and churn that list health reads (see ``messaging``); a
 library of scripts, literature and talking points approved by the state directors
-(``content``), and four weeks of door knocking with turfs, walk lists, goals and materials
+(``content``); sign-up forms and the last three days of sign-ups through them, with the
+follow-up queue they fill (``signups``); past and coming events with shifts, RSVPs and who came
+(``events``); and four weeks of door knocking with turfs, walk lists, goals and materials
 (``field``). Nobody in it is real.
 
 The same ``seed`` gives the same campaign. The one secret is the demo admin's password:
@@ -34,11 +36,13 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import content, field, messaging, voters
+from groundgame.demo import content, events, field, messaging, signups, voters
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
+from groundgame.people import selectors as people_selectors
 from groundgame.runtime import CliError
+from groundgame.volunteers import selectors as volunteers_selectors
 from groundgame.volunteers import services as volunteers
 
 SEED_COMPLETE = "seed.complete"
@@ -158,6 +162,28 @@ def seed_campaign(
         seed=seed, admin=users[DEMO_USERNAME], desks=[_desk(s, users) for s in tree.states]
     )
     report("content", library.items, library.items)
+    teams = dict(tree.teams)
+    # Sign-ups and RSVPs bring newcomers: people, and volunteers on their teams.
+    people_before = people_selectors.person_count()
+    members_before = volunteers_selectors.membership_count()
+    # Each in one transaction: a commit waits for the disk, and there would be hundreds.
+    with transaction.atomic():
+        intake = signups.intake_create(
+            seed=seed,
+            scale=scale,
+            admin=users[DEMO_USERNAME],
+            desks=[_intake_desk(s, users, teams[s.team_id]) for s in tree.states],
+        )
+    report("sign-ups", intake.signups, intake.signups)
+    with transaction.atomic():
+        calendar = events.calendar_create(
+            seed=seed,
+            offices=[_office(s, users, teams[s.team_id]) for s in tree.states],
+            newcomers=intake.by_state,
+        )
+    report("events", calendar.events, calendar.events)
+    newcomers = people_selectors.person_count() - people_before
+    new_members = volunteers_selectors.membership_count() - members_before
     # The messaging history is ten weeks long whatever the scale: at the state scale it
     # would be millions of sends, so that scale gets none. Nor does it get the field
     # program's four weeks: its teams are cities, each cut into hundreds of turfs.
@@ -185,10 +211,10 @@ def seed_campaign(
     )
     return SeedReport(
         voters=voter_file.voters,
-        people=voter_file.voters + len(donors),
+        people=voter_file.voters + len(donors) + newcomers,
         households=voter_file.households + len(donors),
         donors=len(donors),
-        volunteers=len(roles),
+        volunteers=len(roles) + new_members,
         staff=len(users),
         units=tree.units,
         seconds=seconds,
@@ -305,6 +331,33 @@ def _desk(state: StateUnits, users: dict[str, User]) -> content.StateDesk:
         region_id=state.region_id,
         region_name=state.region_name,
         organizer=users[state.region_organizer],
+    )
+
+
+def _intake_desk(
+    state: StateUnits, users: dict[str, User], team_counties: list[str]
+) -> signups.StateDesk:
+    return signups.StateDesk(
+        state=state.state,
+        name=state.name,
+        unit_id=state.unit_id,
+        director=users[f"director.{state.state.lower()}"],
+        team_id=state.team_id,
+        team_counties=frozenset(team_counties),
+    )
+
+
+def _office(
+    state: StateUnits, users: dict[str, User], team_counties: list[str]
+) -> events.StateOffice:
+    """The team's office is in its county with the most ZIP codes, its biggest town."""
+    zips = voters.county_zips()
+    return events.StateOffice(
+        state=state.state,
+        team_id=state.team_id,
+        county=max(sorted(team_counties), key=lambda fips: len(zips.get(fips, ()))),
+        timezone=STATE_TIMEZONES[state.state],
+        director=users[f"director.{state.state.lower()}"],
     )
 
 

@@ -61,6 +61,14 @@ def _shift_summaries(shifts: QuerySet[Shift]) -> list[ShiftSummary]:
     return [ShiftSummary(shift=s, confirmed=s.n_confirmed, waitlisted=s.n_waitlisted) for s in rows]
 
 
+def _shift_summaries_by_event(shifts: QuerySet[Shift]) -> dict[int, list[ShiftSummary]]:
+    """The shifts of many events with their counts, in one query, by event id."""
+    by_event: dict[int, list[ShiftSummary]] = {}
+    for summary in _shift_summaries(shifts):
+        by_event.setdefault(summary.shift.event_id, []).append(summary)
+    return by_event
+
+
 def events_near(
     *,
     zip5: str = "",
@@ -93,12 +101,9 @@ def events_near(
             Q(is_virtual=True) | Q(latitude__range=(south, north), longitude__range=(west, east))
         )
     candidates = list(events.distinct().select_related("org_unit")[: limit * 4])
-    upcoming = _shift_summaries(
+    by_event = _shift_summaries_by_event(
         Shift.objects.filter(event__in=[e.pk for e in candidates], ends_at__gt=now)
     )
-    by_event: dict[int, list[ShiftSummary]] = {}
-    for summary in upcoming:
-        by_event.setdefault(summary.shift.event_id, []).append(summary)
     results: list[EventNear] = []
     for event in candidates:
         distance = None
@@ -204,15 +209,15 @@ def event_list_for_staff(
 
 def event_proposals_pending(*, scope: StaffScope) -> list[EventDetail]:
     """Volunteers' proposals waiting for a decision in the units of this scope, oldest first."""
-    events = (
+    events = list(
         Event.objects.filter(scope.person_filter(), status=Event.Status.PROPOSED)
         .select_related("org_unit", "host")
         .order_by("created_at", "pk")
     )
+    by_event = _shift_summaries_by_event(Shift.objects.filter(event__in=[e.pk for e in events]))
     return [
-        EventDetail(event=e, shifts=s, upcoming=s)
+        EventDetail(event=e, shifts=by_event.get(e.pk, []), upcoming=by_event.get(e.pk, []))
         for e in events
-        for s in [_shift_summaries(e.shifts.all())]
     ]
 
 

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from groundgame.core.decorators import staff_required
 from groundgame.core.templatetags.charts import Chart, bar_chart
 from groundgame.health import selectors, services
+from groundgame.messaging import selectors as messaging_selectors
+from groundgame.people import selectors as people_selectors
 
 UNIT_KINDS = (("state", "states"), ("region", "regions"), ("team", "teams"))
 
@@ -36,6 +38,7 @@ def _charts(headline: selectors.Headline) -> dict[str, Chart]:
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
+    scope = request.staff_scope  # type: ignore[attr-defined]
     snapshot = services.headline_snapshot()
     headline = snapshot.headline
     units_total = sum(headline.units.values())
@@ -51,6 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "units_note": units_note,
             "computed_at": snapshot.computed_at,
             "list_alerts": selectors.list_health_alerts(),
+            "outboxes": messaging_selectors.local_outboxes(),
+            "may_see_imports": people_selectors.voter_imports_visible(scope),
             **_charts(headline),
         },
     )

@@ -191,3 +191,21 @@ def text_sender() -> TextSender:
     if settings.GROUNDGAME_SMS_URL:
         return TwilioShapedSms(settings.GROUNDGAME_SMS_URL)
     return SmsOutbox(Path(settings.GROUNDGAME_SMS_OUTBOX))
+
+
+@dataclass(frozen=True)
+class LocalOutboxes:
+    """The folders messages are written to instead of being sent, where no provider is set
+    (``EMAIL_URL``, ``SMS_URL``): the demo's. None for a channel that really sends."""
+
+    email: Path | None
+    sms: Path | None
+
+
+def local_outboxes() -> LocalOutboxes:
+    email = None
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        # Set by the settings only with this backend, so django-stubs does not know it.
+        email = Path(getattr(settings, "EMAIL_FILE_PATH"))  # noqa: B009
+    sms = None if settings.GROUNDGAME_SMS_URL else Path(settings.GROUNDGAME_SMS_OUTBOX)
+    return LocalOutboxes(email=email, sms=sms)

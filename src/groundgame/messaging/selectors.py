@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ValidationFailed
-from groundgame.messaging import compose, errors, fanout, templating
+from groundgame.messaging import backends, compose, errors, fanout, templating
 from groundgame.messaging.models import (
     DeliveryEvent,
     Mailing,
@@ -275,3 +275,8 @@ def mailing_preview(
     return Preview(
         subject=email.subject, text=email.text, html=email.html, headers=headers, **common
     )
+
+
+def local_outboxes() -> backends.LocalOutboxes:
+    """The folders email and texts are written to where no provider is set (the demo's)."""
+    return backends.local_outboxes()

@@ -103,7 +103,12 @@ def mailing_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "messaging/mailing_list.html",
-        {"page": page, "rows": rows, "may_send": _may_send(_scope(request))},
+        {
+            "page": page,
+            "rows": rows,
+            "may_send": _may_send(_scope(request)),
+            "outboxes": selectors.local_outboxes(),
+        },
     )
 
 

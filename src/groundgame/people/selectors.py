@@ -411,3 +411,9 @@ def person_page_card_register(
 def person_page_cards() -> list[PersonPageCard]:
     """The registered cards, in the order their apps registered them."""
     return list(_person_page_cards.values())
+
+
+def voter_imports_visible(scope: StaffScope) -> bool:
+    """Admins and directors see the voter-file imports: they run the file, and the rows of a
+    run's report are personal data."""
+    return scope.is_admin or bool(scope.manage_paths)

@@ -52,6 +52,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "everywhere": scope.everywhere,
             "query_string": urlencode({"q": query}) if query else "",
             "open_reviews": selectors.match_review_list(scope=scope).count(),
+            "may_see_imports": selectors.voter_imports_visible(scope),
         },
     )
 
@@ -360,9 +361,7 @@ def universe_export(request: HttpRequest, universe_id: int) -> HttpResponse:
 
 
 def _may_see_imports(request: HttpRequest) -> None:
-    # Admins and directors: they run the file; the rows of a report are personal data.
-    scope = request.staff_scope  # type: ignore[attr-defined]
-    if not (scope.is_admin or scope.manage_paths):
+    if not selectors.voter_imports_visible(request.staff_scope):  # type: ignore[attr-defined]
         raise PermissionDenied
 
 

@@ -40,6 +40,10 @@ _PROCESSING_FLAG_SECONDS = 10
 SIGNUP_BATCH = 200
 
 
+# A batch given a moment older than this was finished in the past (see signup_pending_process).
+_PAST = dt.timedelta(minutes=1)
+
+
 # Under a surge a web process commits hundreds of sign-ups a second, and asking the cache
 # about the flag after each would cost more than the sign-up. After a look that found the flag
 # up (or raised it), this process's sign-ups skip the look for FLAG_FRESH_SECONDS. That is
@@ -122,15 +126,17 @@ def signup_pending_sweep(*, older_than: dt.timedelta = dt.timedelta(seconds=30))
     return stale
 
 
-def signup_pending_process(*, batch: int = SIGNUP_BATCH) -> int:
+def signup_pending_process(*, batch: int = SIGNUP_BATCH, now: dt.datetime | None = None) -> int:
     """Finish up to ``batch`` pending sign-ups, oldest first, in one transaction: resolve each
     person, place them in the team covering their ZIP, add a membership and an open follow-up,
     record the referral and an audit row; confirmation emails go out once committed.
 
     Rows another worker holds are skipped (PostgreSQL), so workers can run side by side.
     A row whose person cannot be created is marked with its error instead of blocking the
-    queue. Returns how many rows were finished.
+    queue. Returns how many rows were finished. ``now`` is the moment of a batch finished in
+    the past (history brought in later, as the demo's is): its follow-ups wait from then.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         rows = list(
             SignupSubmission.objects.select_for_update(skip_locked=True, of=("self",))
@@ -147,10 +153,10 @@ def signup_pending_process(*, batch: int = SIGNUP_BATCH) -> int:
         for row in rows:
             try:
                 with transaction.atomic():
-                    _signup_finish(row, people_of)
+                    _signup_finish(row, people_of, now)
             except ApplicationError as exc:
                 row.error = exc.message[:300]
-                row.processed_at = timezone.now()
+                row.processed_at = now
                 row.save(update_fields=["error", "processed_at"])
                 audit.audit_record(
                     actor=None,
@@ -166,7 +172,7 @@ def signup_pending_process(*, batch: int = SIGNUP_BATCH) -> int:
     return len(rows)
 
 
-def _signup_finish(row: SignupSubmission, people_of: dict[int, int]) -> None:
+def _signup_finish(row: SignupSubmission, people_of: dict[int, int], now: dt.datetime) -> None:
     form = row.form
     fields: dict[str, str] = row.payload.get("person", {})
     found = people_services.person_find_or_create(
@@ -196,12 +202,18 @@ def _signup_finish(row: SignupSubmission, people_of: dict[int, int]) -> None:
     row.person = person
     row.org_unit = unit
     row.referred_by_id = referred_by if referred_by != person.pk else None
-    row.processed_at = timezone.now()
+    row.processed_at = now
     row.save(update_fields=["person", "org_unit", "referred_by", "processed_at"])
     people_of[row.pk] = person.pk
     Membership.objects.get_or_create(person=person, org_unit=unit, defaults={"source": row.source})
     if not FollowUp.objects.filter(person=person, org_unit=unit, closed_at__isnull=True).exists():
-        FollowUp.objects.create(person=person, org_unit=unit, source=row.source, submission=row)
+        follow_up = FollowUp.objects.create(
+            person=person, org_unit=unit, source=row.source, submission=row
+        )
+        if now < follow_up.created_at - _PAST:
+            # A batch of the past: the volunteer has waited since then (the queue is oldest
+            # first). The creation time is set on insert, so it is moved back after it.
+            FollowUp.objects.filter(pk=follow_up.pk).update(created_at=now, updated_at=now)
     client = row.payload.get("client", "")
     audit.audit_record(
         actor=None,

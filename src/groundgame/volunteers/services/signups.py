@@ -3,6 +3,7 @@ process's threads store at the same moment stored together (group commit)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
@@ -34,6 +35,7 @@ def signup_submit(
     source: str = "",
     referral_code: str = "",
     client: str = "",
+    now: dt.datetime | None = None,
 ) -> tuple[SignupSubmission, bool]:
     """Accept one sign-up: checked, then committed as one pending row. Returns
     ``(submission, created)``; ``signup_pending_process`` finishes it in a worker batch (the
@@ -43,6 +45,7 @@ def signup_submit(
     per sign-up. The idempotency key makes it safe to repeat: a replay (a double click, a
     retry after a lost response) returns the first submission with ``created=False`` and
     writes nothing; of two racing requests with one key, the unique constraint lets one in.
+    ``now`` is the moment of the sign-up when it is history brought in later (the demo's).
     """
     idempotency_key = signups.check_idempotency_key(idempotency_key)
     try:
@@ -63,7 +66,7 @@ def signup_submit(
         answers=clean.answers,
         consents=clean.consents,
         source=clean.source,
-        created_at=timezone.now(),
+        created_at=now or timezone.now(),
     )
     pk = _signup_insert(submission)
     if pk is None:
