@@ -15,9 +15,15 @@ def register(commands: Commands) -> None:
     vimport = actions.add_parser(
         "import", help="import a state's voter file (and its vote history) in its public layout"
     )
-    vimport.add_argument("--layout", required=True, help="the state's layout: nc, oh")
+    vimport.add_argument(
+        "--layout", required=True, help="the state's layout: fl, ga, mi, nc, oh, pa"
+    )
     vimport.add_argument("--voters", required=True, metavar="FILE", help="the voters file")
-    vimport.add_argument("--history", metavar="FILE", help="the vote-history file, if separate")
+    vimport.add_argument(
+        "--history",
+        metavar="FILE",
+        help="the vote-history file, if separate (Pennsylvania: the election map)",
+    )
     vimport.add_argument(
         "--resume", type=int, metavar="RUN_ID", help="continue an interrupted run of these files"
     )
@@ -36,7 +42,7 @@ def register(commands: Commands) -> None:
     vsynth = actions.add_parser(
         "synth", help="write a synthetic voter file in a state's layout (no database)"
     )
-    vsynth.add_argument("--layout", default="nc", help="only nc so far (default: nc)")
+    vsynth.add_argument("--layout", default="nc", help="nc, fl, ga, mi or pa (default: nc)")
     vsynth.add_argument("--rows", type=int, required=True, help="voters to write")
     vsynth.add_argument("--out", required=True, metavar="DIR")
     vsynth.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
@@ -55,22 +61,29 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
     if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
         raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
-    if args.layout != "nc":
-        raise CliError(f"Synthetic files are written in the nc layout only, not {args.layout!r}.")
     runtime.setup_django()
-    from groundgame.demo import voter_files
+    from groundgame.demo import state_files, voter_files
 
-    files = voter_files.write_nc(
-        Path(args.out),
-        rows=args.rows,
-        seed=args.seed,
-        dirty_rate=args.dirty_rate,
-        progress=Progress().update,
-    )
+    layouts = ("nc", *state_files.WRITERS)
+    if args.layout not in layouts:
+        raise CliError(
+            f"Synthetic files are written in the layouts {', '.join(layouts)}, not {args.layout!r}."
+        )
+    options = {"rows": args.rows, "seed": args.seed, "dirty_rate": args.dirty_rate}
+    if args.layout == "nc":
+        files = voter_files.write_nc(Path(args.out), progress=Progress().update, **options)
+        print(
+            f"Wrote {files.voters:,} voters in {files.households:,} households to "
+            f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
+            f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
+        )
+        return 0
+    state = state_files.write(args.layout, Path(args.out), progress=Progress().update, **options)
     print(
-        f"Wrote {files.voters:,} voters in {files.households:,} households to "
-        f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
-        f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
+        f"Wrote {state.voters:,} voters in {state.households:,} households to "
+        f"{state.voters_path} and {state.history:,} lines to {state.history_path} "
+        f"({sum(state.dirty.values()):,} dirty lines, {len(state.rejected):,} of them to "
+        "reject)."
     )
     return 0
 

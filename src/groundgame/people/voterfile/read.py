@@ -1,5 +1,5 @@
 """Reading a voter file: its fingerprint, its header against the layout's, and its data lines
-decoded (UTF-8, else Latin-1) and split into fields."""
+decoded (UTF-8, else Latin-1) and split into fields, on a delimiter or at fixed widths."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from groundgame.core.errors import ValidationFailed
 from groundgame.people import errors
-from groundgame.people.voterfile.layouts import Layout
+from groundgame.people.voterfile.layouts import Layout, Shape
 
 
 class RowProblem(Exception):
@@ -50,10 +50,26 @@ def decode(raw: bytes) -> tuple[str, bool]:
         return raw.decode("latin-1"), True
 
 
-def read_header(path: Path, delimiter: str) -> list[str]:
+def _cut(text: str, widths: Sequence[int]) -> list[str]:
+    """A fixed-width line's fields; a line shorter than the widths has fewer."""
+    parts, at = [], 0
+    for width in widths:
+        if at >= len(text):
+            break
+        parts.append(text[at : at + width])
+        at += width
+    if at < len(text):
+        parts.append(text[at:])  # more than the widths: a line of another width
+    return parts
+
+
+def read_header(path: Path, shape: Shape, columns: Sequence[str]) -> list[str]:
+    """The file's columns: its header row, or ``columns`` (the layout's) when it has none."""
+    if not shape.header:
+        return list(columns)
     with path.open("rb") as f:
         text, _ = decode(f.readline())
-    return [c.strip() for c in _split(text.lstrip("\ufeff").rstrip("\r\n"), delimiter)]
+    return [c.strip() for c in _split(text.lstrip("\ufeff").rstrip("\r\n"), shape.delimiter)]
 
 
 def check_header(
@@ -82,20 +98,23 @@ def shortlist(names: Sequence[str], most: int = 8) -> str:
 
 
 class Lines:
-    """The data lines of a file after ``skip_to``, split into fields, with their numbers (the
+    """The data lines of a file after ``skip_to``, split into fields, with their numbers (a
     header is line 1). Counts lines that were not UTF-8; tracks bytes read for the ETA."""
 
-    def __init__(self, path: Path, delimiter: str, width: int, skip_to: int) -> None:
-        self.path, self.delimiter, self.width, self.skip_to = path, delimiter, width, skip_to
+    def __init__(self, path: Path, shape: Shape, width: int, skip_to: int) -> None:
+        self.path, self.shape, self.width, self.skip_to = path, shape, width, skip_to
         self.latin1 = 0
         self.bytes_read = 0
         self.size = path.stat().st_size
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | None, str, RowProblem | None]]:
-        delimiter, width = self.delimiter, self.width
+        delimiter, widths, width = self.shape.delimiter, self.shape.widths, self.width
+        against = "the header has" if self.shape.header else "the layout has"
         with self.path.open("rb", buffering=1 << 20) as f:
-            self.bytes_read = len(f.readline())
-            number = 1
+            number = 0
+            if self.shape.header:
+                self.bytes_read = len(f.readline())
+                number = 1
             for raw in f:
                 number += 1
                 self.bytes_read += len(raw)
@@ -107,7 +126,7 @@ class Lines:
                 if not text.strip():
                     continue
                 try:
-                    parts = _split(text, delimiter)
+                    parts = _cut(text, widths) if widths else _split(text, delimiter)
                 except csv.Error as exc:
                     yield number, None, text, RowProblem("", f"unreadable line: {exc}")
                     continue
@@ -116,7 +135,7 @@ class Lines:
                     reason = (
                         f"truncated last line ({len(parts)} of {width} fields)"
                         if truncated
-                        else f"{len(parts)} fields where the header has {width}"
+                        else f"{len(parts)} fields where {against} {width}"
                     )
                     yield number, None, text, RowProblem("", reason)
                     continue

@@ -27,7 +27,12 @@ from groundgame.people.models import (
 from groundgame.people.voterfile import firstload, indexes, layouts, sql, stream
 from groundgame.people.voterfile.batch import Batcher
 from groundgame.people.voterfile.layouts import Layout
-from groundgame.people.voterfile.parse import HistoryParser, VoterParser
+from groundgame.people.voterfile.parse import (
+    ElectionMap,
+    HistoryParser,
+    VoterParser,
+    election_map,
+)
 from groundgame.people.voterfile.read import (
     Lines,
     check_header,
@@ -101,13 +106,25 @@ def run_import(
                 code=errors.VOTER_IMPORT_FILE,
                 field="history",
             )
+    elif layout.has_election_map:
+        raise ValidationFailed(
+            f"The {layout.name} layout's election columns are dated by its election map: "
+            "give that file as the history file.",
+            code=errors.VOTER_IMPORT_FILE,
+            field="history",
+        )
     notes: list[str] = []
-    voter_header = read_header(voters, layout.delimiter)
+    voter_header = read_header(voters, layout.shape("voters"), layout.columns)
     extra = check_header(voter_header, layout.columns, what="voters", layout=layout)
     history_header: list[str] = []
+    elections: ElectionMap | None = None
     if history is not None:
-        history_header = read_header(history, layout.delimiter)
+        history_header = read_header(history, layout.shape("history"), layout.history_columns)
         extra += check_header(history_header, layout.history_columns, what="history", layout=layout)
+        if layout.has_election_map:
+            # Read whole before anything is written: every voter's history needs it.
+            lines = Lines(history, layout.shape("history"), len(history_header), skip_to=0)
+            elections = election_map(layout, lines, history_header)
     if extra:
         notes.append(f"Columns not in the layout were ignored: {shortlist(extra)}.")
 
@@ -128,7 +145,7 @@ def run_import(
     # On PostgreSQL the history file is read first, into a table of the run's own: each
     # batch of voters then takes its ballots and general-election counts from it, and no
     # voter is written twice.
-    staged = connection.vendor == "postgresql" and history is not None
+    staged = connection.vendor == "postgresql" and history is not None and elections is None
     try:
         if vectorized and _first_load(
             batcher, voters, voter_header, history, history_header, progress
@@ -142,11 +159,11 @@ def run_import(
             assert history is not None
             _history_stage_phase(batcher, history, history_header, batch_size, progress, notes)
         if run.history_checkpoint_row == 0:
-            _voters_phase(batcher, voters, voter_header, batch_size, progress, notes)
+            _voters_phase(batcher, voters, voter_header, elections, batch_size, progress, notes)
             _finish_voters(batcher)
         if staged:
             _history_rest(batcher)
-        elif history is not None:
+        elif history is not None and elections is None:
             _history_phase(batcher, history, history_header, batch_size, progress, notes)
         _finish(batcher, progress)
     except BaseException as exc:
@@ -255,13 +272,14 @@ def _voters_phase(
     batcher: Batcher,
     path: Path,
     header: list[str],
+    elections: ElectionMap | None,
     batch_size: int,
     progress: Progress | None,
     notes: list[str],
 ) -> None:
     run = batcher.run
-    parser = VoterParser(batcher.layout, header)
-    lines = Lines(path, batcher.layout.delimiter, len(header), skip_to=run.checkpoint_row)
+    parser = VoterParser(batcher.layout, header, elections)
+    lines = Lines(path, batcher.layout.shape("voters"), len(header), skip_to=run.checkpoint_row)
     done = run.rows_read
     batches = stream.voter_batches(parser, lines, batch_size, done, run.checkpoint_row)
     stream.load_phase("voters", batches, batcher.voters, lines, done, progress, notes)
@@ -312,7 +330,14 @@ def _history_phase(
 ) -> None:
     run = batcher.run
     parser = HistoryParser(batcher.layout, header)
-    lines = Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_checkpoint_row)
+    shape = batcher.layout.shape("history")
+    # Checkpoint 1 is the header line (the voters phase closed): a file without one starts
+    # with data there. (Had a batch ended at its line 1, that line is read again: its ballot
+    # is added once all the same.)
+    skip_to = run.history_checkpoint_row
+    if not shape.header and skip_to == 1:
+        skip_to = 0
+    lines = Lines(path, shape, len(header), skip_to=skip_to)
     batches = stream.history_batches(parser, lines, batch_size, run.history_checkpoint_row)
     stream.load_phase("history", batches, batcher.history, lines, 0, progress, notes)
 
@@ -359,7 +384,9 @@ def _history_stage_phase(
             cursor.execute(f"DROP TABLE IF EXISTS {stage}")
             cursor.execute(f"CREATE UNLOGGED TABLE {stage} ({sql.HISTORY_STAGE})")
     parser = HistoryParser(batcher.layout, header)
-    lines = Lines(path, batcher.layout.delimiter, len(header), skip_to=run.history_staged_row)
+    lines = Lines(
+        path, batcher.layout.shape("history"), len(header), skip_to=run.history_staged_row
+    )
     batches = stream.history_batches(parser, lines, batch_size, run.history_staged_row)
     stream.load_phase("history", batches, batcher.history_stage, lines, 0, progress, notes)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -381,7 +408,7 @@ def _history_rest(batcher: Batcher) -> None:
         return
     stage = _stage_table(run)
     vr = sql.table(VoterRecord)
-    column = batcher.layout.history_fields["state_voter_id"]
+    column = batcher.layout.label("state_voter_id", history=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage])
         if not cursor.fetchone()[0]:

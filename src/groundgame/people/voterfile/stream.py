@@ -153,6 +153,8 @@ def history_batches(
             except RowProblem as exc:
                 problem = exc
             else:
+                if line is None:
+                    continue  # a line its layout says records no ballot
                 key = (line.state_voter_id, line.ballot.election_date)
                 # The same ballot twice in a batch: the staging insert would count it once
                 # anyway; skipping it here keeps the statement's rows unique.

@@ -1,11 +1,13 @@
 """Voter-file layouts: how a state's public file is laid out and what each column means.
 
-A layout is a description, not code: the header, which column fills which field of a person,
-household and voter record, the code tables for party, status and voting method, the date
-format, and where the vote history is (a file of its own, as North Carolina's ``ncvhis``, or
-one column per election, as Ohio's statewide file). Adding a state is adding one module here
-that defines ``LAYOUT`` and listing it in ``_MODULES``; the importer reads every layout the
-same way.
+A layout is a description, not code: the columns (from the file's header row, or the layout's
+own list when the state publishes none), how a line splits (a delimiter, or fixed widths),
+which column (or columns, joined) fills which field of a person, household and voter record,
+the code tables for party, status and voting method, the date format, and where the vote
+history is: a file of its own (North Carolina's ``ncvhis``), one column per election (Ohio's
+statewide file), or numbered election columns holding how the voter voted, which a file of its
+own dates (Pennsylvania's election map). Adding a state is adding one module here that
+defines ``LAYOUT`` and listing it in ``_MODULES``; the importer reads every layout the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from groundgame.people.counties import swing_counties
 
 # The fields a layout can fill, and the columns of a vote-history file.
 VOTER_FIELDS = (
@@ -36,11 +41,36 @@ VOTER_FIELDS = (
     "registered_on",
 )
 HISTORY_FIELDS = ("state_voter_id", "election_date", "election_name", "method")
+# The columns of an election map (a history file that dates numbered election columns of the
+# voters file): the county it is for and the election's number there, its date and name.
+ELECTION_MAP_FIELDS = ("county", "slot", "election_date", "election_name")
 
 _MODULES = {
+    "fl": "groundgame.people.voterfile.layouts.fl",
+    "ga": "groundgame.people.voterfile.layouts.ga",
+    "mi": "groundgame.people.voterfile.layouts.mi",
     "nc": "groundgame.people.voterfile.layouts.nc",
     "oh": "groundgame.people.voterfile.layouts.oh",
+    "pa": "groundgame.people.voterfile.layouts.pa",
 }
+
+# A field read from one column, or from several whose values are joined (a street address
+# published as house number, street name and type; a voting method as two flags).
+Columns = str | tuple[str, ...]
+
+
+def column_label(columns: Columns) -> str:
+    """The column(s) as a report names them."""
+    return columns if isinstance(columns, str) else "+".join(columns)
+
+
+class Shape(NamedTuple):
+    """How a file's lines split: on ``delimiter``, or at fixed ``widths`` (then the delimiter
+    is empty); ``header`` says whether the first line names the columns."""
+
+    delimiter: str
+    header: bool = True
+    widths: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,27 +81,50 @@ class Layout:
     delimiter: str
     # The voters file's header, in file order (real files list every column, used or not).
     columns: tuple[str, ...]
-    # Field (of ``VOTER_FIELDS``) -> column. Fields left out stay empty.
-    fields: Mapping[str, str]
+    # Field (of ``VOTER_FIELDS``) -> column(s). Fields left out stay empty.
+    fields: Mapping[str, Columns]
     date_format: str  # strptime format of every date column
     party_codes: Mapping[str, str]  # file code (upper case) -> VoterRecord.Party value
     status_codes: Mapping[str, str]  # file code (upper case) -> VoterRecord.Status value
     county_fips: Callable[[str], str | None]  # the county column's value -> 5-digit FIPS
     # Fields whose absence rejects the row.
     required: tuple[str, ...] = ("state_voter_id", "last_name", "county", "status")
-    # History in a file of its own: its header and field -> column, with the method codes.
+    # History in a file of its own: its columns and field -> column(s), with the method codes
+    # (a method code mapped to "" is a line that records no ballot, and is passed over).
     history_columns: tuple[str, ...] = ()
-    history_fields: Mapping[str, str] = field(default_factory=dict)
+    history_fields: Mapping[str, Columns] = field(default_factory=dict)
     method_codes: Mapping[str, str] = field(default_factory=dict)
     # History as one column per election in the voters file: the pattern of those columns'
-    # names (groups ``kind`` and ``date``), and the method recorded (such files do not say).
+    # names, with groups ``kind`` and ``date`` (the method recorded is ``inline_method``: such
+    # files do not say), or with group ``slot``: the column holds the method code, and the
+    # history file is an election map (``ELECTION_MAP_FIELDS``) dating each county's slots.
     history_column: re.Pattern[str] | None = None
     history_column_date_format: str = ""
     inline_method: str = ""
+    # The voters file without a header row (its columns are ``columns``), and the history
+    # file's shape when it differs from the voters file's.
+    header: bool = True
+    history_shape: Shape | None = None
+    # Election-type code (of the history's ``election_name`` column) -> the word of the
+    # election's name, "2024 General": files that name an election by a code.
+    election_kinds: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def has_history_file(self) -> bool:
         return bool(self.history_columns)
+
+    @property
+    def has_election_map(self) -> bool:
+        return "slot" in self.history_fields
+
+    def label(self, field: str, *, history: bool = False) -> str:
+        """How a report names the column(s) of a voters (or history) file's field."""
+        return column_label((self.history_fields if history else self.fields)[field])
+
+    def shape(self, what: str) -> Shape:
+        """The shape of the ``voters`` or ``history`` file."""
+        voters = Shape(self.delimiter, self.header)
+        return (self.history_shape or voters) if what == "history" else voters
 
 
 def names() -> tuple[str, ...]:
@@ -112,3 +165,28 @@ def odd_fips(state_fips: str, count: int) -> Callable[[str], str | None]:
         return f"{state_fips}{2 * int(value) - 1:03d}"
 
     return fips
+
+
+def alphabetical_fips(state: str) -> Callable[[str], str | None]:
+    """FIPS of a county numbered alphabetically 1..n among its state's counties, where the
+    Census numbering has gaps (Georgia's: counties merged or renamed since it was drawn up).
+    Numbered from the bundled table of the swing states' counties."""
+    ordered = sorted(
+        (c for c in swing_counties() if c.state == state),
+        key=lambda c: c.name.upper().replace(" COUNTY", ""),
+    )
+    by_number = {n: c.fips for n, c in enumerate(ordered, start=1)}
+
+    def fips(value: str) -> str | None:
+        return by_number.get(int(value)) if value.isdigit() else None
+
+    return fips
+
+
+def named_fips(state: str) -> Callable[[str], str | None]:
+    """FIPS of a county given by its name (any case, with or without "County"), from the
+    bundled table of the swing states' counties."""
+    by_name = {
+        c.name.upper().removesuffix(" COUNTY"): c.fips for c in swing_counties() if c.state == state
+    }
+    return lambda value: by_name.get(value.upper().removesuffix(" COUNTY"))
