@@ -17,6 +17,7 @@ from groundgame.people.models import (
     VoterRecord,
 )
 from groundgame.people.services import voter_file_import
+from tests.people.voterfile.voter_files_helpers import cli
 
 STATES = {"fl": "FL", "ga": "GA", "mi": "MI", "pa": "PA"}
 
@@ -71,3 +72,37 @@ def test_rejected_lines_name_the_reason(db, tmp_path):
     assert reasons["Absentee+Provisional"] == "unknown voting method 'Q/N'"
     assert re.fullmatch(r"no voter '99\d{6}' on file", reasons["Registration Number"])
     assert reasons["REGISTRATION_DATE"] == "'13/45/2020' is not a date (%Y%m%d)"
+
+
+def test_the_command_line_writes_a_state_file_imports_it_and_reports_its_bad_lines(tmp_path):
+    out = tmp_path / "files"
+    synth = cli(
+        "voters", "synth", "--layout", "fl", "--rows", "300", "--seed", "7",
+        "--dirty-rate", "0.03", "--out", str(out), home=tmp_path,
+    )  # fmt: skip
+    assert synth.returncode == 0, synth.stderr
+    files = state_files.write("fl", tmp_path / "same", rows=300, seed=7, dirty_rate=0.03)
+    voters, history = out / files.voters_path.name, out / files.history_path.name
+    assert voters.read_bytes() == files.voters_path.read_bytes()
+    rejected = len([r for r in files.rejected if r[0] == "voters"])
+    assert f"Wrote 300 voters in {files.households} households" in synth.stdout
+
+    result = cli(
+        "voters", "import", "--layout", "fl", "--voters", str(voters), "--history",
+        str(history), home=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"Run 1: 300 rows read: {300 - rejected} new, 0 updated, 0 unchanged, "
+        f"{rejected} rejected; {files.ballots:,} ballots added" in result.stdout
+    )
+    report = tmp_path / "errors.csv"
+    assert cli("voters", "report", "1", "--out", str(report), home=tmp_path).returncode == 0
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + len(files.rejected)
+    file, row, column = files.rejected[0]
+    assert any(line.startswith(f"{file},{row},{column},") for line in lines)
+    unknown = cli("voters", "synth", "--layout", "zz", "--rows", "1", "--out", str(out),
+                  home=tmp_path)  # fmt: skip
+    assert unknown.returncode == 2
+    assert "written in the layouts nc, fl, ga, mi, pa, not 'zz'" in unknown.stderr
