@@ -198,8 +198,7 @@ class Michigan(Writer):
             "STREET_NAME": v.street, "STREET_TYPE": v.street_type, "EXTENSION": v.unit,
             "CITY": v.where.city.upper(), "STATE": "MI", "ZIP_CODE": v.where.zip5,
             "VOTER_IDENTIFICATION_NUMBER": v.voter_id, "COUNTY_CODE": v.county.code,
-            "COUNTY_NAME": v.county.name, "IS_PERMANENT_ABSENTEE_VOTER": "N",
-            "VOTER_STATUS_TYPE_CODE": self.status[v.status],
+            "COUNTY_NAME": v.county.name, "VOTER_STATUS_TYPE_CODE": self.status[v.status],
         }  # fmt: skip
 
     def history_rows(self, v: Voter) -> list[Row]:
@@ -319,7 +318,7 @@ class Pennsylvania(Writer):
 
 class Georgia(Writer):
     name = "ga"
-    voters_file, history_file = "Georgia_Voter_List.csv", "Georgia_Voter_History.txt"
+    voters_file, history_file = "Georgia_Daily_VoterBase.txt", "Georgia_Voter_History.txt"
     elections = (
         (dt.date(2016, 11, 8), "003"), (dt.date(2018, 11, 6), "003"),
         (dt.date(2020, 6, 9), "001"), (dt.date(2020, 11, 3), "003"),
@@ -334,11 +333,11 @@ class Georgia(Writer):
         return (f"{n:03d}" for n in range(1, 1000))
 
     def voter_id(self, serial: int) -> str:
-        return f"{serial:08d}"
+        return f"{serial:08d}"  # as the import stores it: the list writes it unpadded
 
     def voter_row(self, v: Voter) -> Row:
         return {
-            "COUNTY_CODE": v.county.code, "REGISTRATION_NUMBER": v.voter_id,
+            "COUNTY_CODE": v.county.code, "REGISTRATION_NUMBER": v.voter_id.lstrip("0"),
             "VOTER_STATUS": self.status[v.status], "LAST_NAME": v.last, "FIRST_NAME": v.first,
             "MIDDLE_MAIDEN_NAME": v.middle, "NAME_SUFFIX": v.suffix,
             "RESIDENCE_HOUSE_NUMBER": v.number, "RESIDENCE_STREET_NAME": v.street,

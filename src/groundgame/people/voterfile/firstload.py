@@ -232,8 +232,9 @@ class _FirstLoad:
             raise Unreadable("vote history in the voters file is read by the batch path")
         if not _whole(layout):
             raise Unreadable(
-                "files without a header or of fixed width, fields of several columns and "
-                "history lines that record no ballot are read by the batch path"
+                "files without a header or of fixed width, fields of several columns, "
+                "history lines that record no ballot and padded voter ids are read by the "
+                "batch path"
             )
         self._step("reading", 0, 2)
         wanted = {f: layout.label(f) for f in layouts.VOTER_FIELDS if f in layout.fields}
@@ -743,13 +744,15 @@ class _FirstLoad:
 
 def _whole(layout: layouts.Layout) -> bool:
     """Whether DuckDB reads the layout's files as ``_read_file`` does: a header row, columns
-    split on a delimiter, one column per field, and a ballot on every good history line."""
+    split on a delimiter, one column per field, a ballot on every good history line, and voter
+    ids as they are (its SQL reads them so)."""
     shapes = (layout.shape("voters"), layout.shape("history"))
     fields = (*layout.fields.values(), *layout.history_fields.values())
     return (
         all(s.header and not s.widths for s in shapes)
         and all(isinstance(c, str) for c in fields)
         and "" not in layout.method_codes.values()
+        and not layout.id_width
     )
 
 

@@ -205,7 +205,7 @@ class VoterParser:
         return zip5
 
     def voter_id(self, value: str) -> str:
-        value = value.upper()
+        value = self.layout.voter_id(value)
         if len(value) > 40:
             raise RowProblem(self.column["state_voter_id"], "longer than 40 characters")
         return value
@@ -382,7 +382,9 @@ class HistoryParser:
             ballot = self._ballots[key]
         else:
             ballot = _remember(self._ballots, key, self.ballot(*key))
-        return None if ballot is None else HistoryLine(number, voter_id.upper(), ballot)
+        if ballot is None:
+            return None
+        return HistoryLine(number, self.layout.voter_id(voter_id), ballot)
 
     def ballot(self, day_value: str, name_value: str, method_value: str) -> Ballot | None:
         """The ballot a line's date, election name and method make, None when its method code

@@ -98,7 +98,7 @@ def voter_batches(
                     seen.add(voter.state_voter_id)
                     voters.append(voter)
         if problem is not None:
-            voter_id = parts[id_index].strip().upper() if parts is not None else ""
+            voter_id = parser.layout.voter_id(parts[id_index]) if parts is not None else ""
             problems.append(
                 RowError("voters", number, problem.field, problem.reason, text, voter_id[:40])
             )

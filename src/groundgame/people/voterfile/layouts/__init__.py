@@ -108,6 +108,9 @@ class Layout:
     # Election-type code (of the history's ``election_name`` column) -> the word of the
     # election's name, "2024 General": files that name an election by a code.
     election_kinds: Mapping[str, str] = field(default_factory=dict)
+    # Voter ids zero-padded to this many characters, where one file pads them and the other
+    # does not (Georgia's history does, its voter list does not).
+    id_width: int = 0
 
     @property
     def has_history_file(self) -> bool:
@@ -116,6 +119,10 @@ class Layout:
     @property
     def has_election_map(self) -> bool:
         return "slot" in self.history_fields
+
+    def voter_id(self, value: str) -> str:
+        """A voter id as the import stores and matches it."""
+        return value.strip().upper().zfill(self.id_width)
 
     def label(self, field: str, *, history: bool = False) -> str:
         """How a report names the column(s) of a voters (or history) file's field."""

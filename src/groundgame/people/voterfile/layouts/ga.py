@@ -2,13 +2,14 @@
 
 Sources: Georgia Secretary of State, Elections Division, "Voter History Files" with the
 "Voter History File Layout" (https://elections.sos.ga.gov/Elections/voterhistory.do, 2012
-edition: party two characters, election types 001 to 010); the statewide voter list, sold
-under O.C.G.A. 21-2-225 ("Order Voter Registration Lists and Files",
-https://sos.ga.gov/index.php/elections/order_voter_registration_lists_and_files), its 63
-columns as its header row names them.
+edition: party two characters, election types 001 to 010); the statewide voter list
+(``Georgia_Daily_VoterBase.txt``), sold under O.C.G.A. 21-2-225 ("Order Voter Registration
+Lists and Files", https://sos.ga.gov/index.php/elections/order_voter_registration_lists_and_files),
+its 63 columns as its header row names them and public loaders read it (Voteshield's
+``reggie``; a data set's statistics in zestai's ``zrp``).
 
-- The voter list is comma-delimited with a header row; its dates are YYYYMMDD, and
-  ``BIRTHDATE`` is the year of birth only (people get no birth date from it).
+- The voter list is pipe-delimited with a header row and no quoting; its dates are YYYYMMDD,
+  and ``BIRTHDATE`` is the year of birth only (people get no birth date from it).
 - History is a file of its own, one per election year, and **fixed width** with no header:
   county number (3), registration number (8), election date (8, YYYYMMDD), election type
   (3: 001 general primary, 002 its runoff, 003 general, 004 its runoff, 005 special, 006 its
@@ -22,8 +23,8 @@ columns as its header row names them.
   Appling 1 to Worth 159; the Census's numbers have gaps (Fulton is 60, FIPS 13121), so the
   FIPS is looked up by position in the alphabetical list.
 - Georgia registers no party. ``VOTER_STATUS``: A active, I inactive.
-- The registration number links both files; the history file pads it to 8 digits and so
-  must the list (the list the Secretary of State sells does).
+- The registration number links both files: the history pads it with zeros to 8 digits, the
+  list does not, so both are read padded.
 - The street address comes as house number, street name and suffix, joined here.
 """
 
@@ -81,7 +82,7 @@ LAYOUT = Layout(
     name="ga",
     state="GA",
     title="Georgia voter registration list + voter history",
-    delimiter=",",
+    delimiter="|",
     columns=COLUMNS,
     fields={
         "state_voter_id": "REGISTRATION_NUMBER",
@@ -111,4 +112,5 @@ LAYOUT = Layout(
     },
     method_codes=METHOD_CODES,
     election_kinds=ELECTION_KINDS,
+    id_width=8,
 )

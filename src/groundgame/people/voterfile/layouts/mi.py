@@ -5,10 +5,19 @@ export ``EntireStateVoters`` and ``EntireStateVoterHistory`` in the delimited fo
 2021 (before it, fixed-width ``entire_state_v.lst`` / ``entire_state_h.lst``), sold under
 the Freedom of Information Act (MCL 168.509q lists what the file holds). Column names as a
 public QVF loader reads them (the layout kept with the project's shared data,
-``formats/voterfile-layouts/mi_qvf.txt``); the history file's columns as the same loader's.
+``formats/voterfile-layouts/mi_qvf.txt``); the history file's columns, and how the columns
+changed, as another public loader (Voteshield's ``reggie``) reads them.
 
-- Both files are comma-delimited with a header row. Dates are MM/DD/YYYY (the delimited
-  export's; the older fixed-width file wrote MMDDYYYY).
+- Both files are comma-delimited with a header row. Dates are read as MM/DD/YYYY: the layout
+  the project holds does not state the delimited export's format (the older fixed-width file
+  wrote MMDDYYYY), so check a delivered file's first lines; in another format every date is
+  reported, naming the format expected.
+- The export's columns change between deliveries (``CANCELLATION_REASON`` became
+  ``STATUS_REASON`` in 2022; ``IS_PERMANENT_ABSENTEE_VOTER`` was dropped after July 2024 and
+  came back as ``IS_PERM_AV_BALLOT_VOTER``; ``STATUS_DATE``, ``STATUS_USER_CODE`` and
+  ``VOTER_ID`` were added), so the layout lists the columns every delivery has, and the others
+  are ignored with a note. The April 2024 history file ends each line with an empty field
+  its header does not name: such lines are reported as of another width.
 - History is a file of its own, one line per voter and election, joined on
   ``VOTER_IDENTIFICATION_NUMBER``. It names no election, only its date, and says only
   whether the ballot was absentee (``IS_ABSENTEE_VOTER`` Y/N): early in-person voting, new in
@@ -38,8 +47,7 @@ COLUMNS = (
     "STATE_SENATE_DISTRICT_NAME", "US_CONGRESS_DISTRICT_CODE", "US_CONGRESS_DISTRICT_NAME",
     "COUNTY_COMMISSIONER_DISTRICT_CODE", "COUNTY_COMMISSIONER_DISTRICT_NAME",
     "VILLAGE_DISTRICT_CODE", "VILLAGE_DISTRICT_NAME", "VILLAGE_PRECINCT", "SCHOOL_PRECINCT",
-    "IS_PERMANENT_ABSENTEE_VOTER", "VOTER_STATUS_TYPE_CODE", "UOCAVA_STATUS_CODE",
-    "UOCAVA_STATUS_NAME",
+    "VOTER_STATUS_TYPE_CODE", "UOCAVA_STATUS_CODE", "UOCAVA_STATUS_NAME",
 )  # fmt: skip
 
 HISTORY_COLUMNS = (
