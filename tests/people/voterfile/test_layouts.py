@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from groundgame.core.errors import ValidationFailed
 from groundgame.people.models import VoteHistory, VoterImport, VoterImportRowError, VoterRecord
@@ -235,3 +237,31 @@ def test_a_history_line_that_records_no_ballot_is_passed_over(db, tmp_path):
     assert (ballot.election_name, ballot.method) == ("2024 General", "early")
     assert ballot.voter.person.phone == "+13055550123"  # area code and number, joined
     assert not VoterImportRowError.objects.exists()
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.text("AZ09", min_size=1, max_size=4),  # an id: a line is never blank
+            st.text("AZ09 /-", max_size=2),
+            st.text("AZ09 /-", max_size=6),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_fixed_width_fields_read_back_as_written(tmp_path, rows):
+    # Each field padded to its width: the reader gives back exactly the padded values, in
+    # order, numbered from line 1.
+    widths = (4, 2, 4)
+    path = tmp_path / "fixed.txt"
+    lines = ["".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = list(Lines(path, Shape("", header=False, widths=widths), 3, skip_to=0))
+    assert [n for n, *_ in read] == list(range(1, len(rows) + 1))
+    assert [parts for _, parts, _, _ in read] == [
+        [v[:w].ljust(w) for v, w in zip(row, widths, strict=True)] for row in rows
+    ]
