@@ -353,6 +353,10 @@ def clean_phone(value: str) -> str:
     return f"+1{digits}" if len(digits) == 10 and digits[0] not in "01" else ""
 
 
+# A ballot not read yet (None is a line that records none).
+_UNREAD = Ballot(dt.date.min, "", "")
+
+
 class HistoryParser:
     """Turns the fields of one history line into a ``HistoryLine``, or raises ``RowProblem``;
     None for a line that records no ballot (its method code says so)."""
@@ -370,21 +374,36 @@ class HistoryParser:
         self.date = layouts.date_parser(layout.date_format)
         # A file has few distinct elections: each (date, name, method) is read once.
         self._ballots: dict[tuple[str, str, str], Ballot | None] = {}
+        self._id_at = self.index["state_voter_id"][0]
+        width = layout.id_width
+        self._voter_id = str.upper if not width else lambda value: value.upper().zfill(width)
         self._at = [self.index.get(f, []) for f in ("election_date", "election_name", "method")]
+        # One column each (most layouts): the values are the key as they are, read by index
+        # (a state's history has tens of millions of lines); a missing name reads "".
+        self._single = (
+            [at[0] if at else -1 for at in self._at]
+            if all(len(at) < 2 for at in self._at)
+            else None
+        )
 
     def parse(self, number: int, parts: list[str]) -> HistoryLine | None:
-        voter_id = parts[self.index["state_voter_id"][0]].strip()
+        voter_id = parts[self._id_at].strip()
         if not voter_id:
             raise RowProblem(self.column["state_voter_id"], "missing")
-        day, name, method = ("/".join(parts[i].strip() for i in at) for at in self._at)
-        key = (day, name, method)
-        if key in self._ballots:
-            ballot = self._ballots[key]
+        if self._single is not None:
+            day, name, method = self._single
+            key = (parts[day], parts[name] if name >= 0 else "", parts[method])
         else:
+            day_value, name_value, method_value = (
+                "/".join(parts[i].strip() for i in at) for at in self._at
+            )
+            key = (day_value, name_value, method_value)
+        ballot = self._ballots.get(key, _UNREAD)
+        if ballot is _UNREAD:
             ballot = _remember(self._ballots, key, self.ballot(*key))
         if ballot is None:
             return None
-        return HistoryLine(number, self.layout.voter_id(voter_id), ballot)
+        return HistoryLine(number, self._voter_id(voter_id), ballot)
 
     def ballot(self, day_value: str, name_value: str, method_value: str) -> Ballot | None:
         """The ballot a line's date, election name and method make, None when its method code
