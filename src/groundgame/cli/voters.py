@@ -19,9 +19,15 @@ def register(commands: Commands) -> None:
     vimport = actions.add_parser(
         "import", help="import a state's voter file (and its vote history) in its public layout"
     )
-    vimport.add_argument("--layout", required=True, help="the state's layout: az, nc, nv, oh, wi")
+    vimport.add_argument(
+        "--layout", required=True, help="the state's layout: az, fl, ga, mi, nc, nv, oh, pa, wi"
+    )
     vimport.add_argument("--voters", required=True, metavar="FILE", help="the voters file")
-    vimport.add_argument("--history", metavar="FILE", help="the vote-history file, if separate")
+    vimport.add_argument(
+        "--history",
+        metavar="FILE",
+        help="the vote-history file, if separate (Pennsylvania: the election map)",
+    )
     vimport.add_argument(
         "--resume", type=int, metavar="RUN_ID", help="continue an interrupted run of these files"
     )
@@ -59,7 +65,7 @@ def register(commands: Commands) -> None:
         "synth", help="write a synthetic voter file in a state's layout (no database)"
     )
     vsynth.add_argument(
-        "--layout", default="nc", help="the state's layout: az, nc, nv, wi (default: nc)"
+        "--layout", default="nc", help="az, fl, ga, mi, nc, nv, pa or wi (default: nc)"
     )
     vsynth.add_argument("--rows", type=int, required=True, help="voters to write")
     vsynth.add_argument("--out", required=True, metavar="DIR")
@@ -80,35 +86,32 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.rows < 1 or not 0.0 <= args.dirty_rate <= 1.0:
         raise CliError("--rows must be at least 1 and --dirty-rate between 0 and 1")
     runtime.setup_django()
-    from groundgame.demo import state_voter_files, voter_files
+    from groundgame.demo import state_files, voter_files
 
-    if args.layout == "nc":
-        files = voter_files.write_nc(
-            Path(args.out),
-            rows=args.rows,
-            seed=args.seed,
-            dirty_rate=args.dirty_rate,
-            progress=Progress().update,
+    layouts = ("nc", *sorted(state_files.WRITERS))
+    if args.layout not in layouts:
+        raise CliError(
+            f"Synthetic files are written in the layouts {', '.join(layouts)}, not {args.layout!r}."
         )
+    options = {"rows": args.rows, "seed": args.seed, "dirty_rate": args.dirty_rate}
+    if args.layout == "nc":
+        files = voter_files.write_nc(Path(args.out), progress=Progress().update, **options)
         print(
             f"Wrote {files.voters:,} voters in {files.households:,} households to "
             f"{files.voters_path} and {files.history:,} ballots to {files.history_path} "
             f"({sum(files.dirty.values()):,} dirty rows, {files.rejected:,} of them to reject)."
         )
         return 0
-    if args.layout not in state_voter_files.WRITERS:
-        known = ", ".join(["nc", *state_voter_files.WRITERS])
-        raise CliError(f"No synthetic files in the {args.layout!r} layout; known: {known}.")
-    written = state_voter_files.write(
-        args.layout, Path(args.out), rows=args.rows, seed=args.seed, dirty_rate=args.dirty_rate
-    )
-    where = f"{written.voters_path}" + (
-        f" and {written.history_path}" if written.history_path else " (history in its columns)"
+    state = state_files.write(args.layout, Path(args.out), progress=Progress().update, **options)
+    history = (
+        f" and {state.history:,} lines to {state.history_path}"
+        if state.history_path
+        else " (its history in election columns)"
     )
     print(
-        f"Wrote {written.voters:,} voters with {written.ballots:,} ballots to {where} "
-        f"({len(written.rejected):,} rows to reject, {written.history_rejected:,} of them "
-        "history lines)."
+        f"Wrote {state.voters:,} voters in {state.households:,} households to "
+        f"{state.voters_path}{history} ({sum(state.dirty.values()):,} dirty lines, "
+        f"{len(state.rejected):,} of them to reject)."
     )
     return 0
 

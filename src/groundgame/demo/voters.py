@@ -128,20 +128,28 @@ _STREET_W = _rank_weights(names.STREETS)
 @cache
 def county_zips() -> dict[str, tuple[Zip, ...]]:
     """The street-delivery ZIP codes of each swing county (by FIPS), in ZIP order."""
+    found: dict[str, tuple[Zip, ...]] = {}
+    for state, area_codes in names.AREA_CODES.items():
+        found.update(state_zips(state, area_codes))
+    return found
+
+
+def state_zips(state: str, area_codes: tuple[str, ...]) -> dict[str, tuple[Zip, ...]]:
+    """The street-delivery ZIP codes of each county of ``state`` (by FIPS), in ZIP order, with
+    the area codes among ``area_codes`` that each ZIP is dialled with."""
     fips = addfips.AddFIPS()
     found: dict[str, list[Zip]] = {}
-    for state, area_codes in names.AREA_CODES.items():
-        # The package ships no type hints.
-        for z in zipcodes.filter_by(state=state):  # type: ignore[no-untyped-call]
-            if z["zip_code_type"] != "STANDARD" or not z["active"] or not z["lat"]:
-                continue
-            county = fips.get_county_fips(z["county"], state=state)
-            if county is None:
-                continue
-            own = tuple(a for a in z["area_codes"] if a in area_codes) or area_codes
-            found.setdefault(county, []).append(
-                Zip(z["zip_code"], z["city"], float(z["lat"]), float(z["long"]), own)
-            )
+    # The package ships no type hints.
+    for z in zipcodes.filter_by(state=state):  # type: ignore[no-untyped-call]
+        if z["zip_code_type"] != "STANDARD" or not z["active"] or not z["lat"]:
+            continue
+        county = fips.get_county_fips(z["county"], state=state)
+        if county is None:
+            continue
+        own = tuple(a for a in z["area_codes"] if a in area_codes) or area_codes
+        found.setdefault(county, []).append(
+            Zip(z["zip_code"], z["city"], float(z["lat"]), float(z["long"]), own)
+        )
     return {c: tuple(sorted(zs, key=lambda z: z.zip5)) for c, zs in found.items()}
 
 

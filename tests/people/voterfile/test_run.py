@@ -31,7 +31,12 @@ from groundgame.people.models import (
     VoterRecord,
 )
 from groundgame.people.services import voter_file_import
-from tests.people.voterfile.voter_files_helpers import ballot_line, voter_line, write_pair
+from tests.people.voterfile.voter_files_helpers import (
+    ballot_line,
+    cli,
+    voter_line,
+    write_pair,
+)
 
 
 def nc_import(voters: Path, history: Path | None = None, **kwargs):
@@ -208,15 +213,6 @@ def test_a_staff_page_lists_runs_and_serves_each_error_report(
 
 
 # -- through the command line, in a child process ----------------------------------------------
-
-
-def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["GROUNDGAME_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "groundgame", *args],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )  # fmt: skip
 
 
 def test_cli_wrong_layout_is_one_line_and_exit_2(tmp_path):

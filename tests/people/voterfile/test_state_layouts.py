@@ -1,16 +1,18 @@
-"""Arizona's, Nevada's and Wisconsin's files: a synthetic file of each state imported through
-the real import, and the reader's abilities they brought (election columns that say how the
-ballot was cast, files without a header row, counties by name, election days the columns do
-not give)."""
+"""The states' files: a synthetic file of each state imported through the real import (its
+people, households, voter records and vote history land, and each dirty line is reported with
+its number and the column at fault), and the reader's abilities the states brought (election
+columns that say how the ballot was cast, files without a header row, counties by name,
+election days the columns do not give)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from groundgame.core.errors import ValidationFailed
-from groundgame.demo import state_voter_files
+from groundgame.demo import state_files
 from groundgame.people.models import (
     Household,
     Person,
@@ -18,70 +20,10 @@ from groundgame.people.models import (
     VoterImportRowError,
     VoterRecord,
 )
-from groundgame.people.services import voter_file_import
+from groundgame.people.services import voter_file_dry_run, voter_file_import
 from groundgame.people.voterfile import layouts
 from groundgame.people.voterfile.layouts import az, nv, wi
-
-STATES = {"az": "AZ", "nv": "NV", "wi": "WI"}
-
-
-@pytest.mark.parametrize("name", sorted(STATES))
-def test_a_synthetic_file_of_the_state_loads_with_history_and_its_bad_rows_reported(
-    db, tmp_path, name
-):
-    written = state_voter_files.write(name, tmp_path, rows=400, seed=7, dirty_rate=0.1)
-    outcome = voter_file_import(
-        actor=None, layout=name, voters=written.voters_path, history=written.history_path
-    )
-    run = outcome.run
-    rejected_voters = sum(1 for file, _ in written.rejected if file == "voters")
-    assert rejected_voters >= 5  # a handful of each kind of bad row
-    assert run.status == "completed"
-    assert (run.rows_read, run.rows_rejected) == (400, rejected_voters)
-    loaded = 400 - rejected_voters
-    assert run.rows_new == loaded
-    state = STATES[name]
-    assert VoterRecord.objects.filter(state=state).count() == loaded
-    assert Person.objects.count() == loaded
-    assert 0 < Household.objects.count() < loaded  # members of a household share it
-    assert VoteHistory.objects.count() == run.history_new == written.ballots > loaded
-
-    # Every bad row is reported with its line and the column at fault, and nothing else.
-    reported = {
-        (e.file, e.row_number): e.field for e in VoterImportRowError.objects.filter(run=run)
-    }
-    assert reported == written.rejected
-
-    sample = written.sample
-    record = VoterRecord.objects.select_related("person__household").get(
-        state=state, state_voter_id=sample.voter_id
-    )
-    person = record.person
-    assert (person.first_name, person.last_name) == (sample.first.title(), sample.last.title())
-    assert record.county_fips == sample.county_fips
-    assert record.party == ("" if name == "wi" else sample.party)
-    # Only Arizona's file lists cancelled registrations; the others' synthetic writers say
-    # inactive for them.
-    removed = "removed" if name == "az" else "inactive"
-    assert record.status == (removed if sample.status == "removed" else sample.status)
-    assert record.registered_on == sample.registered
-    assert person.household is not None
-    assert person.household.zip5 == sample.zip.zip5
-    assert person.household.city == sample.zip.city.title()
-    assert person.birth_date == (sample.birth if name == "nv" else None)
-    history = {(b.election_date, b.method) for b in VoteHistory.objects.filter(voter=record)}
-    methods = {
-        "az": {"election_day": "election_day", "early": "mail", "mail": "mail"},
-        "nv": {"election_day": "election_day", "early": "early", "mail": "mail"},
-        "wi": {"election_day": "election_day", "early": "mail", "mail": "mail"},
-    }[name]
-    assert history == {(b.day, methods.get(b.method, "provisional")) for b in sample.ballots}
-
-
-def test_the_synthetic_files_are_the_same_for_the_same_seed(tmp_path):
-    one = state_voter_files.write("az", tmp_path / "one", rows=50, seed=3)
-    two = state_voter_files.write("az", tmp_path / "two", rows=50, seed=3)
-    assert one.voters_path.read_bytes() == two.voters_path.read_bytes()
+from tests.people.voterfile.voter_files_helpers import cli
 
 
 def test_counties_by_name_become_fips():
@@ -210,3 +152,128 @@ def test_a_file_without_a_header_of_another_width_is_refused_before_anything_is_
         caught.value.message
     )
     assert VoterRecord.objects.count() == 0
+
+
+STATES = {
+    "az": "AZ", "fl": "FL", "ga": "GA", "mi": "MI", "nv": "NV", "pa": "PA", "wi": "WI",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", sorted(STATES))
+def test_a_generated_file_lands_with_its_history_and_its_bad_lines_reported(db, tmp_path, layout):
+    files = state_files.write(layout, tmp_path, rows=400, seed=7, dirty_rate=0.03)
+    voters_rejected = [r for r in files.rejected if r[0] == "voters"]
+    # Every state's file has bad voter lines; those with ballot lines, bad ballot lines too.
+    assert voters_rejected
+    history_lines = files.history_path is not None and layout != "pa"
+    assert any(r[0] == "history" for r in files.rejected) == history_lines
+
+    run = voter_file_import(
+        actor=None, layout=layout, voters=files.voters_path, history=files.history_path
+    ).run
+
+    assert run.status == "completed"
+    assert run.rows_read == files.voters == 400
+    assert run.rows_new == files.loaded == 400 - len(voters_rejected)
+    assert run.rows_rejected == len(voters_rejected)
+    state = STATES[layout]
+    assert VoterRecord.objects.filter(state=state).count() == files.loaded
+    assert Person.objects.count() == files.loaded
+    assert Household.objects.filter(state=state).count() == files.households
+    assert VoteHistory.objects.count() == run.history_new == files.ballots > files.loaded
+    reported = set(VoterImportRowError.objects.values_list("file", "row_number", "field"))
+    assert reported == set(files.rejected)
+
+    sample = files.sample
+    record = VoterRecord.objects.select_related("person__household").get(
+        state=state, state_voter_id=sample.state_voter_id
+    )
+    assert (record.person.first_name, record.person.last_name) == (
+        sample.first_name,
+        sample.last_name,
+    )
+    assert record.person.birth_date == sample.birth_date
+    household = record.person.household
+    assert household.county_fips == record.county_fips == sample.county_fips
+    # Wisconsin's city is read out of its "CITY WI 53703" line.
+    assert (household.city, household.zip5) == (sample.city, sample.zip5)
+    assert (record.party, record.status, record.registered_on) == (
+        sample.party,
+        sample.status,
+        sample.registered_on,
+    )
+    history = record.history.order_by("election_date").values_list("election_date", "method")
+    assert tuple(history) == sample.ballots
+
+
+@pytest.mark.parametrize("layout", sorted(STATES))
+def test_a_dry_run_of_a_generated_file_forecasts_what_its_import_does(db, tmp_path, layout):
+    # Pennsylvania's history file is its election map: the dry run reads it to date the
+    # election columns, not as ballots.
+    files = state_files.write(layout, tmp_path, rows=200, seed=11, dirty_rate=0.05)
+    forecast, _ = voter_file_dry_run(
+        layout=layout, voters=files.voters_path, history=files.history_path
+    )
+    assert VoterRecord.objects.count() == 0
+    run = voter_file_import(
+        actor=None, layout=layout, voters=files.voters_path, history=files.history_path
+    ).run
+    assert (forecast.rows_read, forecast.rows_new, forecast.rows_rejected) == (
+        run.rows_read,
+        run.rows_new,
+        run.rows_rejected,
+    )
+    assert forecast.history_new == run.history_new == files.ballots
+    history_rejected = sum(1 for r in files.rejected if r[0] == "history")
+    assert forecast.history_rejected == history_rejected
+
+
+def test_rejected_lines_name_the_reason(db, tmp_path):
+    files = state_files.write("ga", tmp_path, rows=400, seed=7, dirty_rate=0.03)
+    voter_file_import(actor=None, layout="ga", voters=files.voters_path, history=files.history_path)
+    reasons = dict(
+        VoterImportRowError.objects.values_list("field", "reason").order_by("row_number")
+    )
+    assert reasons["Absentee+Provisional"] == "unknown voting method 'Q/N'"
+    assert re.fullmatch(r"no voter '99\d{6}' on file", reasons["Registration Number"])
+    assert reasons["REGISTRATION_DATE"] == "'13/45/2020' is not a date (%Y%m%d)"
+
+
+def test_the_synthetic_files_are_the_same_for_the_same_seed(tmp_path):
+    one = state_files.write("az", tmp_path / "one", rows=50, seed=3)
+    two = state_files.write("az", tmp_path / "two", rows=50, seed=3)
+    assert one.voters_path.read_bytes() == two.voters_path.read_bytes()
+
+
+def test_the_command_line_writes_a_state_file_imports_it_and_reports_its_bad_lines(tmp_path):
+    out = tmp_path / "files"
+    synth = cli(
+        "voters", "synth", "--layout", "fl", "--rows", "300", "--seed", "7",
+        "--dirty-rate", "0.03", "--out", str(out), home=tmp_path,
+    )  # fmt: skip
+    assert synth.returncode == 0, synth.stderr
+    files = state_files.write("fl", tmp_path / "same", rows=300, seed=7, dirty_rate=0.03)
+    voters, history = out / files.voters_path.name, out / files.history_path.name
+    assert voters.read_bytes() == files.voters_path.read_bytes()
+    rejected = len([r for r in files.rejected if r[0] == "voters"])
+    assert f"Wrote 300 voters in {files.households} households" in synth.stdout
+
+    result = cli(
+        "voters", "import", "--layout", "fl", "--voters", str(voters), "--history",
+        str(history), home=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"Run 1: 300 rows read: {300 - rejected} new, 0 updated, 0 unchanged, "
+        f"{rejected} rejected; {files.ballots:,} ballots added" in result.stdout
+    )
+    report = tmp_path / "errors.csv"
+    assert cli("voters", "report", "1", "--out", str(report), home=tmp_path).returncode == 0
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + len(files.rejected)
+    file, row, column = files.rejected[0]
+    assert any(line.startswith(f"{file},{row},{column},") for line in lines)
+    unknown = cli("voters", "synth", "--layout", "zz", "--rows", "1", "--out", str(out),
+                  home=tmp_path)  # fmt: skip
+    assert unknown.returncode == 2
+    assert "written in the layouts nc, az, fl, ga, mi, nv, pa, wi, not 'zz'" in unknown.stderr

@@ -1,7 +1,11 @@
-"""Small North Carolina files written row by row, for the import tests."""
+"""Small North Carolina files written row by row, and the command line run in a child
+process, for the import tests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -48,3 +52,13 @@ def write_pair(
         "\n".join(["\t".join(nc.HISTORY_COLUMNS), *ballots]) + "\n", encoding="utf-8"
     )
     return voters_path, history_path
+
+
+def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """``groundgame *args`` on the embedded database under ``home``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["GROUNDGAME_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "groundgame", *args],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip

@@ -380,7 +380,7 @@ class Batcher:
                         RowError(
                             "history",
                             h.line,
-                            self.layout.history_fields["state_voter_id"],
+                            self.layout.label("state_voter_id", history=True),
                             f"no voter {h.state_voter_id!r} on file",
                             "",
                         )

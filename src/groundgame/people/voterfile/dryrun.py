@@ -21,7 +21,13 @@ from pathlib import Path
 from groundgame.people.models import VoterRecord
 from groundgame.people.voterfile import match, stream
 from groundgame.people.voterfile.layouts import Layout
-from groundgame.people.voterfile.parse import Ballot, HistoryParser, VoterParser, duplicate
+from groundgame.people.voterfile.parse import (
+    Ballot,
+    ElectionMap,
+    HistoryParser,
+    VoterParser,
+    duplicate,
+)
 from groundgame.people.voterfile.read import Lines
 from groundgame.people.voterfile.report import Progress, RowError
 
@@ -51,6 +57,7 @@ def forecast(
     history: Path | None,
     history_header: list[str],
     *,
+    elections: ElectionMap | None,
     partial: bool,
     batch_size: int,
     progress: Progress | None = None,
@@ -60,8 +67,8 @@ def forecast(
     result = Forecast(state=state, on_rolls=rolls.count())
     seen: set[str] = set()  # voter ids of lines loaded
     listed = 0  # voters on the rolls that a line names (loaded or rejected)
-    parser = VoterParser(layout, voter_header)
-    lines = Lines(voters, layout.delimiter, len(voter_header), 0, header=layout.header)
+    parser = VoterParser(layout, voter_header, elections)
+    lines = Lines(voters, layout.shape("voters"), len(voter_header), 0)
     for batch in stream.voter_batches(parser, lines, batch_size, 0, 0):
         problems = list(batch.problems)
         ids = [v.state_voter_id for v in batch.rows] + [p.voter_id for p in problems if p.voter_id]
@@ -97,7 +104,8 @@ def forecast(
         if progress is not None:
             progress("checking voters", result.rows_read, batch.estimate)
     result.marked_missing = 0 if partial else result.on_rolls - listed
-    if history is not None:
+    # An election map dates the voters file's election columns: it holds no ballots.
+    if history is not None and elections is None:
         _history(result, layout, history, history_header, seen, batch_size, progress)
     return result
 
@@ -112,8 +120,8 @@ def _history(
     progress: Progress | None,
 ) -> None:
     parser = HistoryParser(layout, header)
-    lines = Lines(path, layout.delimiter, len(header), 0, header=layout.header)
-    column = layout.history_fields["state_voter_id"]
+    lines = Lines(path, layout.shape("history"), len(header), 0)
+    column = layout.label("state_voter_id", history=True)
     done = 0
     for batch in stream.history_batches(parser, lines, batch_size, 0):
         problems = list(batch.problems)

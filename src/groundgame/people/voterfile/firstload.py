@@ -176,7 +176,7 @@ class _FirstLoad:
         """``table`` (line, then the ``wanted`` fields as ``alias: column``, '' for empty), the
         file's lines in order, split as ``read.Lines`` splits them. Returns the last line's
         number."""
-        delimiter = self.layout.delimiter
+        delimiter = self.layout.shape("voters" if table == "v" else "history").delimiter
         if delimiter != "\t":
             raise Unreadable("only tab-delimited files are read whole")
         # Each line whole (no field holds the control character 0x01; a line that does has two
@@ -231,19 +231,23 @@ class _FirstLoad:
         layout = self.layout
         if layout.history_column is not None:
             raise Unreadable("vote history in the voters file is read by the batch path")
-        if not layout.header or layout.field_values:
-            raise Unreadable("files without a header row, or a field within a column, are batched")
+        if not _whole(layout):
+            raise Unreadable(
+                "files without a header or of fixed width, fields of several columns or within "
+                "a column, history lines that record no ballot and padded voter ids are read by "
+                "the batch path"
+            )
         if "latitude" in layout.fields:
             raise Unreadable("coordinates are placed by the batch path")
         self._step("reading", 0, 2)
-        wanted = {f: layout.fields[f] for f in layouts.VOTER_FIELDS if f in layout.fields}
+        wanted = {f: layout.label(f) for f in layouts.VOTER_FIELDS if f in layout.fields}
         self.voters_last_line = self._read_file("v", voters, voter_header, wanted)
         self.wanted = wanted
         self._step("reading", 1, 2)
         if history is not None:
             hist = layout.history_fields
-            columns = {f: hist[f] for f in ("state_voter_id", "election_date", "election_name",
-                                            "method") if f in hist}  # fmt: skip
+            columns = {f: layout.label(f, history=True) for f in ("state_voter_id",
+                       "election_date", "election_name", "method") if f in hist}  # fmt: skip
             self.history_last_line = self._read_file("h", history, history_header, columns)
         ids = "SELECT count(*) FROM {} WHERE strlen(state_voter_id) <> length(state_voter_id)"
         if self._one(ids.format("v")) or (history is not None and self._one(ids.format("h"))):
@@ -485,6 +489,7 @@ class _FirstLoad:
     def _ballot_rule(parser: HistoryParser) -> Rule:
         def ballot(day_value: str, name_value: str, method_value: str) -> tuple[str, ...]:
             b = parser.ballot(day_value, name_value, method_value)
+            assert b is not None  # a layout whose codes record no ballot is not read whole
             return (b.election_date.isoformat(), b.election_name, b.method)
 
         return ballot
@@ -500,7 +505,7 @@ class _FirstLoad:
         self._map("m_ballot", ["election_date", "election_name", "method"], "h_keys", "ballot",
                   ["n_date", "n_name", "n_method"])  # fmt: skip
         con.execute("DROP TABLE h_keys")
-        voter_column = _literal(column["state_voter_id"])
+        voter_column = _literal(self.layout.label("state_voter_id", history=True))
         # A missing voter id is the first problem, then the ballot's (HistoryParser.parse).
         con.execute(
             "CREATE TABLE h_checked AS SELECT h.line, "
@@ -523,7 +528,7 @@ class _FirstLoad:
             "arg_min(election_name, line) AS election_name, arg_min(method, line) AS method "
             "FROM h_checked WHERE problem_field IS NULL GROUP BY state_voter_id, election_date"
         )
-        voter_column_name = column["state_voter_id"]
+        voter_column_name = self.layout.label("state_voter_id", history=True)
         for line, voter_id in con.execute(
             "SELECT line, state_voter_id FROM ballots b WHERE NOT EXISTS "
             "(SELECT 1 FROM ok WHERE ok.state_voter_id = b.state_voter_id) ORDER BY line"
@@ -738,6 +743,21 @@ class _FirstLoad:
                 files[i].unlink()
         finally:
             producer.join()
+
+
+def _whole(layout: layouts.Layout) -> bool:
+    """Whether DuckDB reads the layout's files as ``_read_file`` does: a header row, columns
+    split on a delimiter, one column per field taken whole, a ballot on every good history
+    line, and voter ids as they are (its SQL reads them so)."""
+    shapes = (layout.shape("voters"), layout.shape("history"))
+    fields = (*layout.fields.values(), *layout.history_fields.values())
+    return (
+        all(s.header and not s.widths for s in shapes)
+        and all(isinstance(c, str) for c in fields)
+        and not layout.field_values
+        and "" not in layout.method_codes.values()
+        and not layout.id_width
+    )
 
 
 def _reserve(cursor: Any, model: type[Any], count: int) -> int:

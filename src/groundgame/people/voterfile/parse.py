@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from typing import NamedTuple, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
+from groundgame.core.errors import ValidationFailed
+from groundgame.people import errors
 from groundgame.people.voterfile import layouts
 from groundgame.people.voterfile.layouts import Layout
 from groundgame.people.voterfile.read import RowProblem
@@ -96,23 +98,45 @@ class VoterParser:
     and last names, dates, counties, the address of a household's members, one after the
     other) are normalized once and looked up after that."""
 
-    def __init__(self, layout: Layout, header: Sequence[str]) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        header: Sequence[str],
+        elections: ElectionMap | None = None,
+    ) -> None:
         self.layout = layout
         position = {c: i for i, c in enumerate(header)}
-        self.index = {f: position[c] for f, c in layout.fields.items()}
-        self.column = dict(layout.fields)
+        width = len(header)
+        # A field of several columns reads their values joined, which ``parse`` appends to the
+        # line after the empty string (position ``width``) that fields left out read.
+        self.joined = [
+            [position[c] for c in columns]
+            for columns in layout.fields.values()
+            if not isinstance(columns, str)
+        ]
+        joined = iter(range(width + 1, width + 1 + len(self.joined)))
+        self.index = {
+            f: position[c] if isinstance(c, str) else next(joined) for f, c in layout.fields.items()
+        }
+        self.column = {f: layout.label(f) for f in layout.fields}
         # Each field's position in the line; a field the layout leaves out reads the empty
         # string the parser appends to every line.
-        self.positions = [self.index.get(f, -1) for f in layouts.VOTER_FIELDS]
+        self.positions = [self.index.get(f, width) for f in layouts.VOTER_FIELDS]
         self.required = [layouts.VOTER_FIELDS.index(f) for f in layout.required]
         self.reshape = [(layouts.VOTER_FIELDS.index(f), v) for f, v in layout.field_values.items()]
         self._parse_date = layouts.date_parser(layout.date_format)
         self.history: list[tuple[int, Ballot]] = []
+        # Numbered election columns holding a method code, dated by the election map.
+        self.slots: list[tuple[int, str, str]] = []  # (position, slot, column)
+        self.elections = elections or {}
         if layout.history_column is not None:
             parse = layouts.date_parser(layout.history_column_date_format)
             for i, name in enumerate(header):
                 match = layout.history_column.match(name)
                 if not match:
+                    continue
+                if layout.has_election_map:
+                    self.slots.append((i, match.group("slot"), name))
                     continue
                 if layout.history_column_election is not None:
                     day, label = layout.history_column_election(match)
@@ -187,7 +211,7 @@ class VoterParser:
     def ballots(self, parts: list[str]) -> tuple[Ballot, ...]:
         """The ballots the election columns of a line mark: with the layout's method codes
         (the cell says how), or any mark as a ballot cast by ``inline_method``."""
-        codes = self.layout.inline_method_codes
+        codes = self.layout.method_codes
         if not codes:
             return tuple(b for i, b in self.history if parts[i].strip())
         ballots = []
@@ -198,7 +222,8 @@ class VoterParser:
             method = codes.get(cell.split(" - ", 1)[0].strip().upper())
             if method is None:
                 raise RowProblem(self._header[i], f"unknown voting method {cell!r}")
-            ballots.append(ballot._replace(method=method))
+            if method:
+                ballots.append(ballot._replace(method=method))
         return tuple(ballots)
 
     def zip5(self, value: str) -> str:
@@ -208,7 +233,7 @@ class VoterParser:
         return zip5
 
     def voter_id(self, value: str) -> str:
-        value = value.upper()
+        value = self.layout.voter_id(value)
         if len(value) > 40:
             raise RowProblem(self.column["state_voter_id"], "longer than 40 characters")
         return value
@@ -252,6 +277,8 @@ class VoterParser:
 
     def parse(self, number: int, parts: list[str]) -> Voter:
         parts.append("")
+        for columns in self.joined:
+            parts.append(" ".join(v for v in (parts[i].strip() for i in columns) if v))
         values = [parts[i].strip() for i in self.positions]
         for i, value_of in self.reshape:
             values[i] = value_of(values[i]).strip()
@@ -270,7 +297,10 @@ class VoterParser:
         if address is None:
             address = _remember(self._addresses, raw_address, self.address(*raw_address))
         voter_id = self.voter_id(voter_id)
-        ballots = self.ballots(parts) if self.history else ()
+        if self.slots:
+            ballots = self.slot_ballots(parts, county_value)
+        else:
+            ballots = self.ballots(parts) if self.history else ()
         birth_date = self.date(birth, "birth_date")
         registered_on = self.date(registered, "registered_on")
         name = self._name
@@ -292,6 +322,69 @@ class VoterParser:
             ballots,
             *self.coordinates(latitude, longitude),
         )
+
+    def slot_ballots(self, parts: list[str], county: str) -> tuple[Ballot, ...]:
+        """The ballots of a line's numbered election columns: the election each names in the
+        county's map, cast the way its method code says (one per election day)."""
+        ballots: dict[dt.date, Ballot] = {}
+        county = county.upper()
+        for i, slot, column in self.slots:
+            code = parts[i].strip().upper()
+            if not code:
+                continue
+            method = self.layout.method_codes.get(code)
+            if method is None:
+                raise RowProblem(column, f"unknown voting method {code!r}")
+            election = self.elections.get((county, slot))
+            if election is None:
+                raise RowProblem(column, f"election {slot} of {county} is not in the election map")
+            day, name = election
+            if method and day not in ballots:
+                ballots[day] = Ballot(day, name, method)
+        return tuple(ballots.values())
+
+
+# (county, election number) -> the election's date and name, from an election map.
+ElectionMap = dict[tuple[str, str], tuple[dt.date, str]]
+
+
+def election_map(
+    layout: Layout, lines: Iterable[tuple[int, list[str] | None, str, Any]], header: Sequence[str]
+) -> ElectionMap:
+    """The elections an election map dates, or ``ValidationFailed`` naming the first bad line
+    and column: the map is small, and a voter's history is wrong without it."""
+    position = {c: i for i, c in enumerate(header)}
+    column = layout.history_fields
+    at = {f: position[layouts.column_label(column[f])] for f in layouts.ELECTION_MAP_FIELDS}
+    parse = layouts.date_parser(layout.date_format)
+    elections: ElectionMap = {}
+    for number, parts, _, problem in lines:
+        if problem is not None or parts is None:
+            reason = problem.reason if problem is not None else "unreadable"
+            raise _map_problem(number, "", reason)
+        county, slot, day, name = (parts[at[f]].strip() for f in layouts.ELECTION_MAP_FIELDS)
+        try:
+            date = parse(day)
+        except ValueError:
+            raise _map_problem(
+                number, column["election_date"], f"{day!r} is not a date ({layout.date_format})"
+            ) from None
+        if not slot.isdigit():
+            raise _map_problem(number, column["slot"], f"{slot!r} is not an election number")
+        elections[(county.upper(), str(int(slot)))] = (
+            date,
+            _words(name)[:60] or f"{date} election",
+        )
+    return elections
+
+
+def _map_problem(number: int, columns: layouts.Columns, reason: str) -> ValidationFailed:
+    where = f", column {layouts.column_label(columns)}" if columns else ""
+    return ValidationFailed(
+        f"Line {number} of the election map{where}: {reason}.",
+        code=errors.VOTER_IMPORT_FILE,
+        field="history",
+    )
 
 
 _K = TypeVar("_K")
@@ -318,37 +411,66 @@ def clean_phone(value: str) -> str:
     return f"+1{digits}" if len(digits) == 10 and digits[0] not in "01" else ""
 
 
+# A ballot not read yet (None is a line that records none).
+_UNREAD = Ballot(dt.date.min, "", "")
+
+
 class HistoryParser:
-    """Turns the fields of one history line into a ``HistoryLine``, or raises ``RowProblem``."""
+    """Turns the fields of one history line into a ``HistoryLine``, or raises ``RowProblem``;
+    None for a line that records no ballot (its method code says so)."""
 
     def __init__(self, layout: Layout, header: Sequence[str]) -> None:
         self.layout = layout
         position = {c: i for i, c in enumerate(header)}
-        self.index = {f: position[c] for f, c in layout.history_fields.items()}
+        # A field of several columns (a method given as flags) reads their values joined by
+        # "/", empty ones kept: each flag keeps its place.
+        self.index = {
+            f: [position[c]] if isinstance(c, str) else [position[one] for one in c]
+            for f, c in layout.history_fields.items()
+        }
+        self.column = {f: layout.label(f, history=True) for f in layout.history_fields}
         self.date = layouts.date_parser(layout.date_format)
         # A file has few distinct elections: each (date, name, method) is read once.
-        self._ballots: dict[tuple[str, str, str], Ballot] = {}
-        name = self.index.get("election_name")
-        self._at = (self.index["election_date"], -1 if name is None else name, self.index["method"])
+        self._ballots: dict[tuple[str, str, str], Ballot | None] = {}
+        self._id_at = self.index["state_voter_id"][0]
+        width = layout.id_width
+        self._voter_id = str.upper if not width else lambda value: value.upper().zfill(width)
+        self._at = [self.index.get(f, []) for f in ("election_date", "election_name", "method")]
+        # One column each (most layouts): the values are the key as they are, read by index
+        # (a state's history has tens of millions of lines); a missing name reads "".
+        self._single = (
+            [at[0] if at else -1 for at in self._at]
+            if all(len(at) < 2 for at in self._at)
+            else None
+        )
 
-    def parse(self, number: int, parts: list[str]) -> HistoryLine:
-        voter_id = parts[self.index["state_voter_id"]].strip()
+    def parse(self, number: int, parts: list[str]) -> HistoryLine | None:
+        voter_id = parts[self._id_at].strip()
         if not voter_id:
-            raise RowProblem(self.layout.history_fields["state_voter_id"], "missing")
-        day, name, method = self._at
-        key = (parts[day], parts[name] if name >= 0 else "", parts[method])
-        ballot = self._ballots.get(key)
-        if ballot is None:
+            raise RowProblem(self.column["state_voter_id"], "missing")
+        if self._single is not None:
+            day, name, method = self._single
+            key = (parts[day], parts[name] if name >= 0 else "", parts[method])
+        else:
+            day_value, name_value, method_value = (
+                "/".join(parts[i].strip() for i in at) for at in self._at
+            )
+            key = (day_value, name_value, method_value)
+        ballot = self._ballots.get(key, _UNREAD)
+        if ballot is _UNREAD:
             ballot = _remember(self._ballots, key, self.ballot(*key))
-        return HistoryLine(number, voter_id.upper(), ballot)
+        if ballot is None:
+            return None
+        return HistoryLine(number, self._voter_id(voter_id), ballot)
 
-    def ballot(self, day_value: str, name_value: str, method_value: str) -> Ballot:
-        """The ballot a line's date, election name and method make, or ``RowProblem``."""
-        column = self.layout.history_fields
+    def ballot(self, day_value: str, name_value: str, method_value: str) -> Ballot | None:
+        """The ballot a line's date, election name and method make, None when its method code
+        records none, or ``RowProblem``."""
+        column = self.column
         day_value, method_value = day_value.strip(), method_value.strip()
         if not day_value:
             raise RowProblem(column["election_date"], "missing")
-        if not method_value:
+        if not method_value.strip("/"):
             raise RowProblem(column["method"], "missing")
         try:
             day = self.date(day_value)
@@ -360,7 +482,13 @@ class HistoryParser:
         method = self.layout.method_codes.get(method_value.upper())
         if method is None:
             raise RowProblem(column["method"], f"unknown voting method {method_value!r}")
-        name = _words(name_value) or f"{day.isoformat()} election"
+        if not method:
+            return None
+        kinds = self.layout.election_kinds
+        if kinds:
+            name = f"{day.year} {kinds.get(name_value.strip(), _words(name_value))}"
+        else:
+            name = _words(name_value) or f"{day.isoformat()} election"
         return Ballot(day, name[:60], method)
 
 

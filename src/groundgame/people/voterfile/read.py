@@ -1,5 +1,5 @@
 """Reading a voter file: its fingerprint, its header against the layout's, and its data lines
-decoded (UTF-8, else Latin-1) and split into fields."""
+decoded (UTF-8, else Latin-1) and split into fields, on a delimiter or at fixed widths."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from groundgame.core.errors import ValidationFailed
 from groundgame.people import errors
-from groundgame.people.voterfile.layouts import Layout
+from groundgame.people.voterfile.layouts import Layout, Shape
 
 
 class RowProblem(Exception):
@@ -50,28 +50,40 @@ def decode(raw: bytes) -> tuple[str, bool]:
         return raw.decode("latin-1"), True
 
 
-def read_header(path: Path, delimiter: str) -> list[str]:
+def _cut(text: str, widths: Sequence[int]) -> list[str]:
+    """A fixed-width line's fields; a line shorter than the widths has fewer."""
+    parts, at = [], 0
+    for width in widths:
+        if at >= len(text):
+            break
+        parts.append(text[at : at + width])
+        at += width
+    if at < len(text):
+        parts.append(text[at:])  # more than the widths: a line of another width
+    return parts
+
+
+def read_header(
+    path: Path, shape: Shape, columns: Sequence[str], *, what: str, layout: Layout
+) -> list[str]:
+    """The file's columns: its header row, or, for a file without one, the layout's
+    ``columns``, once the first line is seen to have as many fields (a file of another layout
+    would otherwise have every line refused)."""
     with path.open("rb") as f:
         text, _ = decode(f.readline())
-    return [c.strip() for c in _split(text.lstrip("\ufeff").rstrip("\r\n"), delimiter)]
-
-
-def file_header(path: Path, expected: Sequence[str], *, what: str, layout: Layout) -> list[str]:
-    """The file's columns: its header row, or, for a layout whose files have none, the
-    layout's own columns, once the first line is seen to have as many fields (a file of
-    another layout would otherwise have every line refused)."""
-    if layout.header:
-        return read_header(path, layout.delimiter)
-    first = read_header(path, layout.delimiter)
-    if first != [""] and len(first) != len(expected):
+    text = text.lstrip("\ufeff").rstrip("\r\n")
+    if shape.header:
+        return [c.strip() for c in _split(text, shape.delimiter)]
+    first = _cut(text, shape.widths) if shape.widths else _split(text, shape.delimiter)
+    if text and len(first) != len(columns):
         raise ValidationFailed(
             f"The {what} file does not have the {layout.name} layout ({layout.title}): its "
             f"first line has {len(first)} fields where the layout, which has no header row, "
-            f"has {len(expected)}.",
+            f"has {len(columns)}.",
             code=errors.VOTER_IMPORT_LAYOUT,
             field=what,
         )
-    return list(expected)
+    return list(columns)
 
 
 def data_lines(path: Path, *, header: bool = True) -> int:
@@ -111,25 +123,23 @@ def shortlist(names: Sequence[str], most: int = 8) -> str:
 
 
 class Lines:
-    """The data lines of a file after ``skip_to``, split into fields, with their numbers (the
-    header, if the file has one, is line 1). Counts lines that were not UTF-8; tracks bytes
-    read for the ETA."""
+    """The data lines of a file after ``skip_to``, split into fields, with their numbers (a
+    header is line 1). Counts lines that were not UTF-8; tracks bytes read for the ETA."""
 
-    def __init__(
-        self, path: Path, delimiter: str, width: int, skip_to: int, *, header: bool = True
-    ) -> None:
-        self.path, self.delimiter, self.width, self.skip_to = path, delimiter, width, skip_to
-        self.header = header
-        self.source = "header" if header else "layout"  # what gives the number of fields
+    def __init__(self, path: Path, shape: Shape, width: int, skip_to: int) -> None:
+        self.path, self.shape, self.width, self.skip_to = path, shape, width, skip_to
         self.latin1 = 0
         self.bytes_read = 0
         self.size = path.stat().st_size
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | None, str, RowProblem | None]]:
-        delimiter, width = self.delimiter, self.width
+        delimiter, widths, width = self.shape.delimiter, self.shape.widths, self.width
+        against = "the header has" if self.shape.header else "the layout has"
         with self.path.open("rb", buffering=1 << 20) as f:
-            self.bytes_read = len(f.readline()) if self.header else 0
-            number = 1 if self.header else 0
+            number = 0
+            if self.shape.header:
+                self.bytes_read = len(f.readline())
+                number = 1
             for raw in f:
                 number += 1
                 self.bytes_read += len(raw)
@@ -141,7 +151,7 @@ class Lines:
                 if not text.strip():
                     continue
                 try:
-                    parts = _split(text, delimiter)
+                    parts = _cut(text, widths) if widths else _split(text, delimiter)
                 except csv.Error as exc:
                     yield number, None, text, RowProblem("", f"unreadable line: {exc}")
                     continue
@@ -150,7 +160,7 @@ class Lines:
                     reason = (
                         f"truncated last line ({len(parts)} of {width} fields)"
                         if truncated
-                        else f"{len(parts)} fields where the {self.source} has {width}"
+                        else f"{len(parts)} fields where {against} {width}"
                     )
                     yield number, None, text, RowProblem("", reason)
                     continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -27,13 +28,18 @@ from groundgame.people.models import (
 from groundgame.people.voterfile import dryrun, firstload, indexes, layouts, sql, stream
 from groundgame.people.voterfile.batch import Batcher
 from groundgame.people.voterfile.layouts import Layout
-from groundgame.people.voterfile.parse import HistoryParser, VoterParser
+from groundgame.people.voterfile.parse import (
+    ElectionMap,
+    HistoryParser,
+    VoterParser,
+    election_map,
+)
 from groundgame.people.voterfile.read import (
     Lines,
     check_header,
     data_lines,
-    file_header,
     fingerprint,
+    read_header,
     shortlist,
 )
 from groundgame.people.voterfile.report import Progress, RowError
@@ -107,11 +113,18 @@ def _check_scope(scope: str) -> None:
         )
 
 
-def _checked_files(
-    layout_name: str, voters: Path, history: Path | None
-) -> tuple[Layout, list[str], list[str], list[str]]:
-    """The layout, the files' columns and notes about them, once the files are found readable
-    and in the layout (else ``ValidationFailed``, before anything is read or written)."""
+class _CheckedFiles(NamedTuple):
+    layout: Layout
+    voter_header: list[str]
+    history_header: list[str]
+    elections: ElectionMap | None  # the history file's, when it is an election map
+    notes: list[str]
+
+
+def _checked_files(layout_name: str, voters: Path, history: Path | None) -> _CheckedFiles:
+    """The layout, the files' columns (and election map) and notes about them, once the files
+    are found readable and in the layout (else ``ValidationFailed``, before anything is read
+    or written)."""
     layout = layout_for(layout_name)
     _readable(voters, "voters")
     if history is not None:
@@ -123,16 +136,36 @@ def _checked_files(
                 code=errors.VOTER_IMPORT_FILE,
                 field="history",
             )
+    elif layout.has_election_map:
+        raise ValidationFailed(
+            f"The {layout.name} layout's election columns are dated by its election map: "
+            "give that file as the history file.",
+            code=errors.VOTER_IMPORT_FILE,
+            field="history",
+        )
     notes: list[str] = []
-    voter_header = file_header(voters, layout.columns, what="voters", layout=layout)
+    voter_header = read_header(
+        voters, layout.shape("voters"), layout.columns, what="voters", layout=layout
+    )
     extra = check_header(voter_header, layout.columns, what="voters", layout=layout)
     history_header: list[str] = []
+    elections: ElectionMap | None = None
     if history is not None:
-        history_header = file_header(history, layout.history_columns, what="history", layout=layout)
+        history_header = read_header(
+            history,
+            layout.shape("history"),
+            layout.history_columns,
+            what="history",
+            layout=layout,
+        )
         extra += check_header(history_header, layout.history_columns, what="history", layout=layout)
+        if layout.has_election_map:
+            # Read whole before anything is written: every voter's history needs it.
+            lines = Lines(history, layout.shape("history"), len(history_header), skip_to=0)
+            elections = election_map(layout, lines, history_header)
     if extra:
         notes.append(f"Columns not in the layout were ignored: {shortlist(extra)}.")
-    return layout, voter_header, history_header, notes
+    return _CheckedFiles(layout, voter_header, history_header, elections, notes)
 
 
 def dry_run(
@@ -148,13 +181,16 @@ def dry_run(
     written (see ``dryrun``). A small file with ``Scope.CHECK`` is counted as the whole state,
     as ``--replace-state`` would import it: the forecast shows what is at stake."""
     _check_scope(scope)
-    layout, voter_header, history_header, notes = _checked_files(layout_name, voters, history)
+    layout, voter_header, history_header, elections, notes = _checked_files(
+        layout_name, voters, history
+    )
     forecast = dryrun.forecast(
         layout,
         voters,
         voter_header,
         history,
         history_header,
+        elections=elections,
         partial=scope == Scope.PARTIAL,
         batch_size=batch_size or DEFAULT_BATCH_SIZE,
         progress=progress,
@@ -178,7 +214,9 @@ def run_import(
     if batch_size is None:
         batch_size = BATCH_SIZE.get(connection.vendor, DEFAULT_BATCH_SIZE)
     _check_scope(scope)
-    layout, voter_header, history_header, notes = _checked_files(layout_name, voters, history)
+    layout, voter_header, history_header, elections, notes = _checked_files(
+        layout_name, voters, history
+    )
     if resume is not None and scope != Scope.CHECK:
         raise ValidationFailed(
             "A resumed run keeps the scope it was started with; leave out --partial and "
@@ -204,7 +242,7 @@ def run_import(
     # On PostgreSQL the history file is read first, into a table of the run's own: each
     # batch of voters then takes its ballots and general-election counts from it, and no
     # voter is written twice.
-    staged = connection.vendor == "postgresql" and history is not None
+    staged = connection.vendor == "postgresql" and history is not None and elections is None
     try:
         if vectorized and _first_load(
             batcher, voters, voter_header, history, history_header, progress
@@ -218,11 +256,11 @@ def run_import(
             assert history is not None
             _history_stage_phase(batcher, history, history_header, batch_size, progress, notes)
         if run.history_checkpoint_row == 0:
-            _voters_phase(batcher, voters, voter_header, batch_size, progress, notes)
+            _voters_phase(batcher, voters, voter_header, elections, batch_size, progress, notes)
             _finish_voters(batcher)
         if staged:
             _history_rest(batcher)
-        elif history is not None:
+        elif history is not None and elections is None:
             _history_phase(batcher, history, history_header, batch_size, progress, notes)
         _finish(batcher, progress)
     except BaseException as exc:
@@ -352,21 +390,18 @@ def _refuse_small_file(layout: Layout, voters: Path) -> None:
     )
 
 
-def _lines(layout: Layout, path: Path, header: list[str], skip_to: int) -> Lines:
-    return Lines(path, layout.delimiter, len(header), skip_to, header=layout.header)
-
-
 def _voters_phase(
     batcher: Batcher,
     path: Path,
     header: list[str],
+    elections: ElectionMap | None,
     batch_size: int,
     progress: Progress | None,
     notes: list[str],
 ) -> None:
     run = batcher.run
-    parser = VoterParser(batcher.layout, header)
-    lines = _lines(batcher.layout, path, header, run.checkpoint_row)
+    parser = VoterParser(batcher.layout, header, elections)
+    lines = Lines(path, batcher.layout.shape("voters"), len(header), skip_to=run.checkpoint_row)
     done = run.rows_read
     batches = stream.voter_batches(parser, lines, batch_size, done, run.checkpoint_row)
     stream.load_phase("voters", batches, batcher.voters, lines, done, progress, notes)
@@ -422,13 +457,14 @@ def _history_phase(
 ) -> None:
     run = batcher.run
     parser = HistoryParser(batcher.layout, header)
-    # Checkpoint 1 says the voters file is done: the header line, where the file has one;
-    # in a file without, line 1 is a ballot still to read (unless a batch of that one line
-    # was committed: read again, its ballot is already recorded and added no second time).
+    shape = batcher.layout.shape("history")
+    # Checkpoint 1 is the header line (the voters phase closed): a file without one starts
+    # with data there. (Had a batch ended at its line 1, that line is read again: its ballot
+    # is added once all the same.)
     skip_to = run.history_checkpoint_row
-    if not batcher.layout.header and skip_to == 1:
+    if not shape.header and skip_to == 1:
         skip_to = 0
-    lines = _lines(batcher.layout, path, header, skip_to)
+    lines = Lines(path, shape, len(header), skip_to=skip_to)
     batches = stream.history_batches(parser, lines, batch_size, run.history_checkpoint_row)
     stream.load_phase("history", batches, batcher.history, lines, 0, progress, notes)
 
@@ -475,7 +511,9 @@ def _history_stage_phase(
             cursor.execute(f"DROP TABLE IF EXISTS {stage}")
             cursor.execute(f"CREATE UNLOGGED TABLE {stage} ({sql.HISTORY_STAGE})")
     parser = HistoryParser(batcher.layout, header)
-    lines = _lines(batcher.layout, path, header, run.history_staged_row)
+    lines = Lines(
+        path, batcher.layout.shape("history"), len(header), skip_to=run.history_staged_row
+    )
     batches = stream.history_batches(parser, lines, batch_size, run.history_staged_row)
     stream.load_phase("history", batches, batcher.history_stage, lines, 0, progress, notes)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -497,7 +535,7 @@ def _history_rest(batcher: Batcher) -> None:
         return
     stage = _stage_table(run)
     vr = sql.table(VoterRecord)
-    column = batcher.layout.history_fields["state_voter_id"]
+    column = batcher.layout.label("state_voter_id", history=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage])
         if not cursor.fetchone()[0]:

@@ -98,7 +98,7 @@ def voter_batches(
                     seen.add(voter.state_voter_id)
                     voters.append(voter)
         if problem is not None:
-            voter_id = parts[id_index].strip().upper() if parts is not None else ""
+            voter_id = parser.layout.voter_id(parts[id_index]) if parts is not None else ""
             problems.append(
                 RowError("voters", number, problem.field, problem.reason, text, voter_id[:40])
             )
@@ -153,6 +153,8 @@ def history_batches(
             except RowProblem as exc:
                 problem = exc
             else:
+                if line is None:
+                    continue  # a line its layout says records no ballot
                 key = (line.state_voter_id, line.ballot.election_date)
                 # The same ballot twice in a batch: the staging insert would count it once
                 # anyway; skipping it here keeps the statement's rows unique.

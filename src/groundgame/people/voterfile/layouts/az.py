@@ -132,5 +132,5 @@ LAYOUT = Layout(
     required=("state_voter_id", "last_name", "county", "status", "party"),
     history_column=ELECTION_COLUMN,
     history_column_election=election,
-    inline_method_codes=METHOD_CODES,
+    method_codes=METHOD_CODES,
 )

@@ -113,6 +113,6 @@ LAYOUT = Layout(
     county_fips=named_fips("WI"),
     history_column=ELECTION_COLUMN,
     history_column_election=election,
-    inline_method_codes=METHOD_CODES,
+    method_codes=METHOD_CODES,
     field_values={"city": city},
 )
