@@ -266,10 +266,13 @@ def test_the_seed_gives_sign_ups_the_queue_and_events_a_story(seeded, client):
     assert all(s.person_id and s.org_unit.kind == "team" for s in done)
     follow_ups = FollowUp.objects.all()
     assert follow_ups.count() == done.count()
-    called = follow_ups.exclude(contacted_at=None)
-    waiting = follow_ups.filter(contacted_at=None)
+    called = follow_ups.exclude(first_attempt_at=None)
+    waiting = follow_ups.filter(first_attempt_at=None)
     assert called.exists()
     assert waiting.exists()
+    # Calls come to outcomes: most close the entry, a message left asks for a call-back.
+    assert called.filter(closed_at__isnull=False).exists()
+    assert all(f.first_attempt_at >= f.created_at for f in called)
     # The queue's oldest have waited days: each follow-up dates from its sign-up's batch.
     assert now - waiting.order_by("created_at").first().created_at > dt.timedelta(days=1)
 
@@ -279,7 +282,10 @@ def test_the_seed_gives_sign_ups_the_queue_and_events_a_story(seeded, client):
     assert live.last_hour >= 8
     assert live.uncontacted == waiting.count()
     assert sum(n for _, n in live.per_minute) > 0
-    assert len(client.get("/volunteers/").context["follow_ups"]) == waiting.count()
+    # Due now: everyone never called, then the call-backs whose time has come.
+    due = {f for f, _answers, _form in client.get("/volunteers/").context["entries"]}
+    callbacks = called.filter(closed_at=None, next_attempt_at__lte=timezone.now())
+    assert due == set(waiting) | set(callbacks)
 
     events = Event.objects.all()
     past = events.filter(shifts__ends_at__lt=now).distinct()
