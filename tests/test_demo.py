@@ -122,7 +122,7 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
         assert "overdue" in queue
         # New volunteers wait for a call, and the events ahead have RSVPs.
         follow_ups = opener.open(base + "volunteers/", timeout=10).read().decode()
-        assert re.search(r"[1-9]\d* waiting", follow_ups)
+        assert re.search(r'Due now <span class="queue-count">[1-9]', follow_ups)
         events = opener.open(base + "events/staff/", timeout=10).read().decode()
         assert "Saturday canvass launch" in events
         # The mailing page says where the demo's mail goes, and the worker writes it there
