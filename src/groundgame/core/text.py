@@ -23,7 +23,9 @@ from typing import Any
 
 from groundgame.core.errors import ValidationFailed
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL_RE = re.compile(_CONTROL)
+_CONTROL_BYTES_RE = re.compile(_CONTROL.encode())
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 # The stable code of text refused by the rule, on every boundary that has no code of its own.
@@ -35,6 +37,12 @@ SURROGATE_MESSAGE = "This field has a broken character (half of a surrogate pair
 
 def has_control_characters(value: str) -> bool:
     return _CONTROL_RE.search(value) is not None
+
+
+def bytes_have_control_characters(data: bytes) -> bool:
+    """Whether ``data``, in UTF-8 or Latin-1, holds a character ``text_problem`` refuses (a
+    lone surrogate cannot be in either)."""
+    return _CONTROL_BYTES_RE.search(data) is not None
 
 
 def text_problem(value: str) -> str | None:
