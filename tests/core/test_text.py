@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from groundgame.core.errors import ValidationFailed
-from groundgame.core.text import refuse_bad_text, storable_json, text_problem
+from groundgame.core.text import storable_json, text_problem
 
 # st.text() draws lone surrogates and control characters among everything else.
 json_values = st.recursive(
@@ -59,12 +58,14 @@ def test_tabs_and_line_breaks_stay_and_half_an_emoji_is_marked() -> None:
 
 @pytest.mark.parametrize(
     ("value", "says"),
-    [("Ma\x00ya", "control characters"), ("Maya \udc00", "surrogate")],
+    [
+        ("Ma\x00ya", "control characters"),
+        ("Ma\x1bya", "control characters"),
+        ("Maya \udc00", "surrogate"),
+    ],
 )
-def test_bad_text_is_refused_naming_the_field(value: str, says: str) -> None:
-    with pytest.raises(ValidationFailed) as caught:
-        refuse_bad_text(value, field="first_name")
-    assert caught.value.field == "first_name"
-    assert caught.value.code == "text_invalid"
-    assert says in caught.value.message
-    assert refuse_bad_text("Maya\tLópez 😀", field="first_name") == "Maya\tLópez 😀"
+def test_the_rule_names_what_is_wrong_and_passes_what_people_type(value: str, says: str) -> None:
+    problem = text_problem(value)
+    assert problem is not None
+    assert says in problem
+    assert text_problem("Maya\tLópez\r\n😀") is None

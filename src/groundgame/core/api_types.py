@@ -13,8 +13,10 @@ from annotated_types import Ge, Le
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from groundgame.core.text import TEXT_INVALID, text_problem
+from groundgame.core.text import text_problem
 
+# The error type of text the rule refuses, in a 422's ``errors``.
+TEXT_INVALID = "text_invalid"
 # The largest id either database's integer columns hold.
 MAX_ID = 2**63 - 1
 # Far past any list a page walks, and still a number SQLite's OFFSET takes.

@@ -8,9 +8,9 @@ or from a broken client.
 
 - ``text_problem`` is the rule: what is wrong with a string, or None. API schemas and
   parameters (``core.api_types.CleanStr``), the sign-up intake and the voter-file reader
-  refuse such text at its field or line with that message; ``refuse_bad_text`` raises it as
-  a 422 naming the field. (Django's form fields already refuse NUL, and a form's bytes that
-  are not UTF-8 are decoded with replacement characters, so no surrogate reaches a form.)
+  refuse such text at its field or line with that message. (Django's form fields already
+  refuse NUL, and a form's bytes that are not UTF-8 are decoded with replacement characters,
+  so no surrogate reaches a form.)
 - A batch synced from a phone is made storable instead (``storable_json``), so that one
   pasted note does not hold back every result with it.
 """
@@ -21,22 +21,13 @@ import math
 import re
 from typing import Any
 
-from groundgame.core.errors import ValidationFailed
-
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _CONTROL_RE = re.compile(_CONTROL)
 _CONTROL_BYTES_RE = re.compile(_CONTROL.encode())
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
-# The stable code of text refused by the rule, on every boundary that has no code of its own.
-TEXT_INVALID = "text_invalid"
-
 CONTROL_MESSAGE = "Remove the control characters (such as NUL) from this field."
 SURROGATE_MESSAGE = "This field has a broken character (half of a surrogate pair); retype it."
-
-
-def has_control_characters(value: str) -> bool:
-    return _CONTROL_RE.search(value) is not None
 
 
 def bytes_have_control_characters(data: bytes) -> bool:
@@ -52,13 +43,6 @@ def text_problem(value: str) -> str | None:
     if _SURROGATE_RE.search(value):
         return SURROGATE_MESSAGE
     return None
-
-
-def refuse_bad_text(value: str, *, field: str, code: str = TEXT_INVALID) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValidationFailed(f"{field}: {problem}", code=code, field=field)
-    return value
 
 
 def storable_json(value: Any) -> Any:
