@@ -229,3 +229,6 @@ def test_find_or_create_refuses_bad_text_and_deep_json(organizer_client: Client)
     spec = "%5B" * 3000
     response = organizer_client.get(f"/api/people/universes/count?spec={spec}")
     assert_api_error(response, 422, "universe_spec_invalid", "spec")
+    spec = json.dumps({"version": 1, "org_unit": 2**70})
+    response = organizer_client.get("/api/people/universes/count", {"spec": spec})
+    assert_api_error(response, 422, "universe_spec_invalid", "org_unit")
