@@ -7,12 +7,26 @@ import math
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
+from groundgame.core import json_body
 from groundgame.core.api_auth import staff_auth
 from groundgame.core.errors import ApplicationError, RateLimited
 
+
+class BoundedJsonParser(Parser):
+    """Bodies parsed by ``core.json_body``: too deep a nesting is a 400 ``json_too_deep``
+    instead of the parser's exhausted stack, ``NaN`` a 400 ``invalid_json``."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        body: DictStrAny = json_body.loads(request.body)
+        return body
+
+
 api = NinjaAPI(
+    parser=BoundedJsonParser(),
     title="groundgame",
     version="1",
     description="Campaign operations: people, organizing, and more. Errors are "
@@ -49,6 +63,18 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
             "errors": exc.errors,
         },
         status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja wraps whatever the body parser raises: answer the parser's own error.
+    if isinstance(exc.__cause__, ApplicationError):
+        return application_error(request, exc.__cause__)
+    return api.create_response(
+        request,
+        {"code": "invalid_request", "message": exc.message, "field": None},
+        status=exc.status_code,
     )
 
 

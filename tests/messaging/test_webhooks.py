@@ -185,6 +185,8 @@ def test_email_events_refuse_a_bad_or_missing_signature(
     [
         (b"not json", "events"),
         (b"\xff\xfe", "events"),
+        # Deep enough to exhaust the parser's stack: refused before parsing.
+        (b'{"events": ' + b"[" * 3000 + b"]" * 3000 + b"}", "events"),
         (b'{"event": "bounced"}', "events"),
         (b'{"events": {"id": "ev1"}}', "events"),
         (b'{"events": ["bounced"]}', "events[0]"),

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from groundgame.core import client_address
+from groundgame.core.api_types import CleanStr, Id
 from groundgame.events import errors, selectors, services
 
 router = Router(tags=["events"])
@@ -40,7 +41,7 @@ class PublicEventOut(Schema):
 
 @router.get("/public/events", response=list[PublicEventOut], auth=None)
 def public_events(
-    request: HttpRequest, zip: str = "", radius: float = 25, kind: str = ""
+    request: HttpRequest, zip: CleanStr = "", radius: float = 25, kind: CleanStr = ""
 ) -> list[PublicEventOut]:
     """Upcoming published events nearest a ZIP code (``zip_unknown`` when it is not one)."""
     if not 1 <= radius <= 500:
@@ -77,12 +78,12 @@ def public_events(
 
 
 class RsvpIn(Schema):
-    first_name: str
-    last_name: str
-    email: str
-    phone: str = ""
-    zip5: str = ""
-    source: str = "api"
+    first_name: CleanStr
+    last_name: CleanStr
+    email: CleanStr
+    phone: CleanStr = ""
+    zip5: CleanStr = ""
+    source: CleanStr = "api"
 
 
 class RsvpOut(Schema):
@@ -104,7 +105,7 @@ def _rsvp_out(signup: Any) -> RsvpOut:
 
 
 @router.post("/public/shifts/{shift_id}/rsvps", response={202: RsvpReceived}, auth=None)
-def public_rsvp(request: HttpRequest, shift_id: int, payload: RsvpIn) -> tuple[int, RsvpReceived]:
+def public_rsvp(request: HttpRequest, shift_id: Id, payload: RsvpIn) -> tuple[int, RsvpReceived]:
     """RSVP without an account (a retry is safe). The answer is the same whether the person
     was already coming or not, and carries no way to cancel: anyone can post a name and an
     email, so the link to manage the place goes to that email only. Rate-limited per client
@@ -131,17 +132,17 @@ def public_rsvp(request: HttpRequest, shift_id: int, payload: RsvpIn) -> tuple[i
 
 
 @router.post("/public/rsvps/{token}/cancel", response=RsvpOut, auth=None)
-def public_rsvp_cancel(request: HttpRequest, token: str) -> RsvpOut:
+def public_rsvp_cancel(request: HttpRequest, token: CleanStr) -> RsvpOut:
     """Cancel by the token; cancelling again answers the same."""
     return _rsvp_out(services.rsvp_cancel(actor=request.user, token=token).signup)
 
 
 class AttendanceIn(Schema):
-    attendance: str
+    attendance: CleanStr
 
 
 @router.post("/rsvps/{signup_id}/attendance", response=RsvpOut)
-def rsvp_attendance(request: HttpRequest, signup_id: int, payload: AttendanceIn) -> RsvpOut:
+def rsvp_attendance(request: HttpRequest, signup_id: Id, payload: AttendanceIn) -> RsvpOut:
     """Staff over the event's unit mark attended, no_show or unknown."""
     return _rsvp_out(
         services.attendance_mark(

@@ -9,13 +9,13 @@ failing the whole batch.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
-from groundgame.core import text
+from groundgame.core import json_body, text
+from groundgame.core.api_types import CleanStr
 from groundgame.core.errors import ApplicationError, ValidationFailed
 from groundgame.field import errors, services
 
@@ -30,7 +30,7 @@ def _error(exc: ApplicationError) -> JsonResponse:
 
 
 @router.get("/lists/{code}", auth=None, summary="Download a walk list")
-def walk_list_download(request: HttpRequest, code: str) -> HttpResponse:
+def walk_list_download(request: HttpRequest, code: CleanStr) -> HttpResponse:
     """The doors in walking order with the people living there, the current approved script
     with its survey questions, the literature, and the outcomes and support levels the app
     records. Errors: 404
@@ -94,8 +94,8 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
     ``answer_invalid``, ``answer_required``, field ``answers.<key>``). Rows may carry
     ``warnings`` (``script_version_stale``). ``refused`` names the
     ``households`` and ``people`` of the list that the contact rule now refuses: the app
-    drops them from its copy. Errors of the whole
-    request: 400 ``invalid_json``, 413 ``payload_too_large``, 422 ``batch_invalid`` or
+    drops them from its copy. Errors of the whole request: 400 ``invalid_json`` or
+    ``json_too_deep``, 413 ``payload_too_large``, 422 ``batch_invalid`` or
     ``batch_too_large``."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -141,12 +141,11 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
 
 
 def _batch(request: HttpRequest) -> tuple[str, list[Any]]:
-    try:
-        # A control character pasted into a note is dropped, not refused: PostgreSQL cannot
-        # store NUL, and one would fail the whole batch, rejected rows' payloads included.
-        body = text.without_control_characters(json.loads(request.body or b"{}"))
-    except (ValueError, UnicodeDecodeError):
-        raise ApplicationError("The body is not valid JSON.", code=errors.INVALID_JSON) from None
+    # Text no database stores (a pasted NUL, half an emoji) is dropped or replaced, not
+    # refused, and so is a number that is not finite: one would fail the whole batch's
+    # insert, rejected rows' payloads included. The row's own checks still refuse what is
+    # left of a bad value (a coordinate that is no number), on that row alone.
+    body = text.storable_json(json_body.loads(request.body))
     if not isinstance(body, dict):
         raise ValidationFailed("The body must be a JSON object.", code=errors.BATCH_INVALID)
     list_code, results = body.get("list_code"), body.get("results")

@@ -3,7 +3,6 @@ delivery events. Each checks the signature first and answers 403 ``signature_inv
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from groundgame.core import json_body, text
 from groundgame.core.errors import ApplicationError
 from groundgame.messaging import errors, webhooks
 from groundgame.messaging.services import delivery
@@ -99,11 +99,13 @@ def email_events(request: HttpRequest) -> HttpResponse:
     if not webhooks.body_valid(settings.GROUNDGAME_WEBHOOK_SECRET, request.body, signature):
         return _error(errors.SIGNATURE_INVALID, "The signature does not match.", 403)
     try:
-        payload: Any = json.loads(request.body)
+        # Signed, but still refused when nested too deep (or not JSON), and made storable: one
+        # event's NUL or half an emoji would fail the insert of every event in the batch.
+        payload: Any = text.storable_json(json_body.loads(request.body))
         events = payload["events"]
         if not isinstance(events, list):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (ApplicationError, KeyError, TypeError):
         return _error(errors.EVENT_INVALID, 'Expected {"events": [...]}.', 422, "events")
     reports = []
     for number, event in enumerate(events):

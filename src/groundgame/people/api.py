@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from groundgame.core.errors import ValidationFailed
+from groundgame.core import json_body
+from groundgame.core.api_types import CleanStr, Id, Offset
+from groundgame.core.errors import ApplicationError, ValidationFailed
 from groundgame.people import errors, selectors, universes
 from groundgame.people.services import merges, persons
 
@@ -39,16 +40,16 @@ class PersonDetailOut(PersonOut):
 
 
 class PersonPatch(Schema):
-    first_name: str | None = None
-    middle_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    first_name: CleanStr | None = None
+    middle_name: CleanStr | None = None
+    last_name: CleanStr | None = None
+    email: CleanStr | None = None
+    phone: CleanStr | None = None
     birth_date: dt.date | None = None
 
 
 @router.get("/", response=list[PersonOut])
-def person_search(request: HttpRequest, q: str = "", limit: int = 50) -> list[PersonOut]:
+def person_search(request: HttpRequest, q: CleanStr = "", limit: int = 50) -> list[PersonOut]:
     """People in your units matching a name, email or phone (at most 200)."""
     scope = request.staff_scope  # type: ignore[attr-defined]
     people = selectors.person_list(scope=scope, query=q[:100])[: max(1, min(limit, 200))]
@@ -57,14 +58,14 @@ def person_search(request: HttpRequest, q: str = "", limit: int = 50) -> list[Pe
 
 # An int converter, so that named routes (/reviews, /find-or-create) are not taken for ids.
 @router.get("/{int:person_id}", response=PersonDetailOut)
-def person_get(request: HttpRequest, person_id: int) -> PersonDetailOut:
+def person_get(request: HttpRequest, person_id: Id) -> PersonDetailOut:
     """One person's record (logged as a read); 404 `person_not_found` outside your units."""
     person = persons.person_open(actor=request.user, person_id=person_id)
     return _detail(person)
 
 
 @router.patch("/{int:person_id}", response=PersonDetailOut)
-def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonDetailOut:
+def person_patch(request: HttpRequest, person_id: Id, payload: PersonPatch) -> PersonDetailOut:
     person = persons.person_update(
         actor=request.user, person_id=person_id, **payload.dict(exclude_unset=True)
     )
@@ -100,17 +101,17 @@ class UniverseOut(Schema):
 
 
 @router.get("/universes/count", response=UniverseCountOut)
-def universe_count(request: HttpRequest, spec: str = "{}") -> UniverseCountOut:
+def universe_count(request: HttpRequest, spec: CleanStr = "{}") -> UniverseCountOut:
     """How many people a universe spec holds, e.g. ``spec={"version": 1, "state": ["PA"]}``.
 
     A count is an aggregate, open to all staff. A bad spec is a 422
     `universe_spec_invalid` naming the filter.
     """
     try:
-        raw = json.loads(spec)
-    except ValueError:
+        raw = json_body.loads(spec, field="spec")
+    except ApplicationError as exc:
         raise ValidationFailed(
-            "The spec is not JSON.", code=errors.UNIVERSE_SPEC_INVALID, field="spec"
+            exc.message, code=errors.UNIVERSE_SPEC_INVALID, field="spec"
         ) from None
     return UniverseCountOut(count=selectors.universe_count(raw), version=universes.SPEC_VERSION)
 
@@ -126,18 +127,18 @@ def universe_saved(request: HttpRequest) -> list[UniverseOut]:
 
 
 class FindOrCreateIn(Schema):
-    first_name: str
-    last_name: str
-    email: str = ""
-    phone: str = ""
+    first_name: CleanStr
+    last_name: CleanStr
+    email: CleanStr = ""
+    phone: CleanStr = ""
     birth_date: dt.date | None = None
-    street: str = ""
-    city: str = ""
-    state: str = ""
-    zip5: str = ""
-    external_system: str = ""
-    external_id: str = ""
-    source: str = "api"
+    street: CleanStr = ""
+    city: CleanStr = ""
+    state: CleanStr = ""
+    zip5: CleanStr = ""
+    external_system: CleanStr = ""
+    external_id: CleanStr = ""
+    source: CleanStr = "api"
 
 
 class FindOrCreateOut(Schema):
@@ -167,8 +168,8 @@ class ReviewOut(Schema):
 
 
 class DecideIn(Schema):
-    decision: str
-    survivor_id: int | None = None
+    decision: CleanStr
+    survivor_id: Id | None = None
 
 
 class DecideOut(Schema):
@@ -227,16 +228,15 @@ def person_find_or_create(
 
 
 @router.get("/reviews", response=list[ReviewOut])
-def review_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[ReviewOut]:
+def review_list(request: HttpRequest, limit: int = 50, offset: Offset = 0) -> list[ReviewOut]:
     """Open reviews whose two people are both in your units, likeliest matches first."""
     scope = request.staff_scope  # type: ignore[attr-defined]
-    start = max(offset, 0)
-    reviews = selectors.match_review_list(scope=scope)[start : start + max(1, min(limit, 200))]
+    reviews = selectors.match_review_list(scope=scope)[offset : offset + max(1, min(limit, 200))]
     return [ReviewOut.from_orm(r) for r in reviews]
 
 
 @router.post("/reviews/{review_id}/decide", response=DecideOut)
-def review_decide(request: HttpRequest, review_id: int, payload: DecideIn) -> DecideOut:
+def review_decide(request: HttpRequest, review_id: Id, payload: DecideIn) -> DecideOut:
     """Answer a review: ``{"decision": "merge", "survivor_id": ...}`` keeps that record and
     merges the other into it; ``{"decision": "distinct"}`` keeps both. 404
     ``review_not_found`` outside your units, 409 ``review_decided`` if already answered, 422
@@ -269,7 +269,7 @@ def review_decide(request: HttpRequest, review_id: int, payload: DecideIn) -> De
 
 
 @router.post("/merges/{merge_id}/undo", response=MergeOut)
-def merge_undo(request: HttpRequest, merge_id: int) -> MergeOut:
+def merge_undo(request: HttpRequest, merge_id: Id) -> MergeOut:
     """Undo a merge exactly. 404 ``merge_not_found`` outside your units, 409
     ``merge_invalid`` if already undone or a later merge involves the survivor."""
     merge = merges.person_unmerge(actor=request.user, merge_id=merge_id)

@@ -9,7 +9,6 @@ gets this API's stable codes.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
-from groundgame.core import client_address
+from groundgame.core import client_address, json_body, text
 from groundgame.core.errors import ApplicationError
 from groundgame.volunteers import errors, selectors, services, signups
 
@@ -71,8 +70,8 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
     are created by a worker within seconds). Repeating a request with the same
     ``Idempotency-Key`` returns the same 201 body (with ``Idempotent-Replayed: true``) and
     creates nothing. Errors: 400 ``idempotency_key_required``/``idempotency_key_invalid``/
-    ``invalid_json``, 404 ``signup_form_not_found``, 409 ``signup_form_closed``, 413
-    ``payload_too_large``, 422 ``signup_invalid`` naming the field, 429
+    ``invalid_json``/``json_too_deep``, 404 ``signup_form_not_found``, 409
+    ``signup_form_closed``, 413 ``payload_too_large``, 422 ``signup_invalid`` naming the field, 429
     ``intake_rate_limited`` with Retry-After."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -88,7 +87,8 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
             },
             status=413,
         )
-    form = selectors.signup_form_public(slug)
+    # A slug with bad text is no form's, and PostgreSQL could not even look for it.
+    form = None if text.text_problem(slug) else selectors.signup_form_public(slug)
     if form is None:
         return _error(
             errors.NotFound("No sign-up form at this address.", code=errors.SIGNUP_FORM_NOT_FOUND)
@@ -136,10 +136,7 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ApplicationError("The body is not valid JSON.", code=errors.INVALID_JSON) from None
+    body = json_body.loads(request.body)
     if not isinstance(body, dict):
         raise ApplicationError("The body must be a JSON object.", code=errors.INVALID_JSON)
     return body

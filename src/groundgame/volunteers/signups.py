@@ -18,7 +18,7 @@ from django.core import signing
 from groundgame.core import ratelimit
 from groundgame.core.errors import ApplicationError
 from groundgame.core.geo import zip_place
-from groundgame.core.text import has_control_characters
+from groundgame.core.text import text_problem
 from groundgame.volunteers import errors
 
 # The person fields a form may show. First name, last name and email are always asked:
@@ -46,8 +46,6 @@ CONSENT_TOPICS: dict[str, str] = {
 QUESTION_KINDS = ("text", "choice", "yesno")
 
 MAX_TEXT = 500
-# A NUL would fail the sign-up's insert instead of its field (``core.text``).
-CONTROL_MESSAGE = "Remove the control characters (such as NUL) from this field."
 SOURCE_RE = re.compile(r"[a-z0-9_.:-]{1,40}")
 
 # The salts keep the word the codes were first signed with: links already sent still work.
@@ -106,8 +104,8 @@ def clean_submission(
             continue
         if len(value) > MAX_TEXT:
             problems[name] = f"At most {MAX_TEXT} characters."
-        elif has_control_characters(value):
-            problems[name] = CONTROL_MESSAGE
+        elif problem := text_problem(value):
+            problems[name] = problem
         elif mode == "required" and not value:
             problems[name] = f"{STANDARD_FIELDS[name]} is required."
         elif name == "zip5" and value and not re.fullmatch(r"\d{5}", value):
@@ -122,8 +120,8 @@ def clean_submission(
         value = raw.strip() if isinstance(raw, str) else ""
         if len(value) > MAX_TEXT:
             problems[key] = f"At most {MAX_TEXT} characters."
-        elif has_control_characters(value):
-            problems[key] = CONTROL_MESSAGE
+        elif problem := text_problem(value):
+            problems[key] = problem
         elif question.get("required") and not value:
             problems[key] = "Please answer this question."
         elif value and question["kind"] == "choice" and value not in question.get("choices", []):

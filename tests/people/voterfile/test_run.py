@@ -184,6 +184,30 @@ def test_bad_rows_are_reported_and_good_rows_load(db, tmp_path):
     assert out.read_text().splitlines()[0] == "file,row,field,reason,line"
 
 
+def test_a_line_with_a_nul_is_refused_alone_and_the_rest_loads(db, tmp_path):
+    # PostgreSQL stores no NUL: one in a field failed the whole load, and every resume of it.
+    voters = [
+        voter_line("GOOD1"),
+        voter_line("NUL1", first_name="AN\x00N"),
+        voter_line("GOOD2", first_name="BEN"),
+    ]
+    ballots = [ballot_line("GOOD1", "11/05/2024"), ballot_line("GOOD2", "11/05/2024") + "\x00"]
+    voters_path, history_path = write_pair(tmp_path, voters, ballots)
+    run = nc_import(voters_path, history_path).run
+    errors = {(e.file, e.row_number): e for e in VoterImportRowError.objects.all()}
+    assert set(errors) == {("voters", 3), ("history", 3)}
+    assert "control characters" in errors[("voters", 3)].reason
+    # The line is kept for the report, without the character no database stores.
+    assert errors[("voters", 3)].raw.startswith(voter_line("NUL1", first_name="ANN")[:40])
+    assert run.rows_rejected == 1
+    loaded = set(VoterRecord.objects.values_list("state_voter_id", flat=True))
+    assert loaded == {"GOOD1", "GOOD2"}
+    assert VoteHistory.objects.count() == 1
+    again = nc_import(voters_path, history_path).run
+    assert again.rows_rejected == 1
+    assert set(VoterRecord.objects.values_list("state_voter_id", flat=True)) == loaded
+
+
 def test_a_file_of_another_layout_is_refused_and_nothing_is_written(db, tmp_path):
     path = tmp_path / "SWVF_1_22.txt"
     path.write_text('"SOS_VOTERID","COUNTY_NUMBER","LAST_NAME"\n"OH1","25","DOE"\n')

@@ -61,7 +61,12 @@ from groundgame.people.voterfile.parse import (
     clean_phone,
     external_voter_id,
 )
-from groundgame.people.voterfile.read import RowProblem, data_lines, decode
+from groundgame.people.voterfile.read import (
+    RowProblem,
+    data_lines,
+    decode,
+    file_has_control_characters,
+)
 from groundgame.people.voterfile.report import RAW_KEPT, Progress, RowError
 
 # DuckDB's share of the machine: the database server works on the same cores, and the
@@ -179,6 +184,8 @@ class _FirstLoad:
         delimiter = self.layout.shape("voters" if table == "v" else "history").delimiter
         if delimiter != "\t":
             raise Unreadable("only tab-delimited files are read whole")
+        if file_has_control_characters(path):
+            raise Unreadable("lines with a control character are refused one by one")
         # Each line whole (no field holds the control character 0x01; a line that does has two
         # columns, is rejected, and the file goes to the batch path), split below as
         # ``read.Lines`` splits it: a line quoted at both ends on the quoted delimiter, any other

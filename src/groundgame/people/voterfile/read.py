@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from groundgame.core.errors import ValidationFailed
+from groundgame.core.text import bytes_have_control_characters, storable_json, text_problem
 from groundgame.people import errors
 from groundgame.people.voterfile.layouts import Layout, Shape
 
@@ -48,6 +49,15 @@ def decode(raw: bytes) -> tuple[str, bool]:
         return raw.decode("utf-8"), False
     except UnicodeDecodeError:
         return raw.decode("latin-1"), True
+
+
+def file_has_control_characters(path: Path) -> bool:
+    """Whether any line of the file holds a character no line may (``core.text``)."""
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 24):
+            if bytes_have_control_characters(chunk):
+                return True
+    return False
 
 
 def _cut(text: str, widths: Sequence[int]) -> list[str]:
@@ -149,6 +159,12 @@ class Lines:
                 self.latin1 += latin1
                 text = text.rstrip("\r\n")
                 if not text.strip():
+                    continue
+                # PostgreSQL cannot store a NUL: the line is refused, not the whole load, and
+                # kept without it.
+                problem = text_problem(text)
+                if problem:
+                    yield number, None, storable_json(text), RowProblem("", problem)
                     continue
                 try:
                     parts = _cut(text, widths) if widths else _split(text, delimiter)
