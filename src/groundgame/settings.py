@@ -133,6 +133,14 @@ GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = float(
     os.environ.get("GROUNDGAME_SIGNUP_MIN_FILL_SECONDS", "2")
 )
 GROUNDGAME_SIGNUP_MAX_BODY_BYTES = 16 * 1024
+# Canvass syncs per minute from one client address, with a burst: a staging location's
+# phones share one address and each sends its results in batches after every door.
+GROUNDGAME_CANVASS_SYNC_PER_CLIENT_PER_MINUTE = float(
+    os.environ.get("GROUNDGAME_CANVASS_SYNC_PER_CLIENT_PER_MINUTE", "120")
+)
+GROUNDGAME_CANVASS_SYNC_CLIENT_BURST = float(
+    os.environ.get("GROUNDGAME_CANVASS_SYNC_CLIENT_BURST", "60")
+)
 
 # Behind a load balancer: the proxies whose forwarded client address (and scheme) is
 # believed, and the header that carries the address (see core/client_address.py).

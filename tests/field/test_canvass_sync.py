@@ -296,13 +296,38 @@ def test_control_characters_are_dropped_so_a_pasted_nul_holds_back_no_result(
     assert SyncRejection.objects.get().payload["outcome"] == "sang"
 
 
-def test_an_unknown_list_code_rejects_every_row_and_keeps_them(client: Client, db: None) -> None:
-    rows = [{"client_id": str(uuid.uuid4()), "household_id": 1, "outcome": "talked"}] * 2
-    answer = sync(client, "NOSUCHLIST", [*rows[:1], dict(rows[0], client_id=str(uuid.uuid4()))])
-    assert answer["rejected"] == 2
-    assert {r["code"] for r in answer["results"]} == {"walk_list_not_found"}
-    assert SyncRejection.objects.filter(list_code="NOSUCHLIST", org_unit=None).count() == 2
+def test_an_unknown_list_code_is_a_404_and_keeps_nothing(client: Client, db: None) -> None:
+    rows = [
+        {"client_id": str(uuid.uuid4()), "household_id": 1, "outcome": "talked", "notes": "x" * 900}
+        for _ in range(200)
+    ]
+    for _ in range(5):
+        response = client.post(
+            SYNC, json.dumps({"list_code": "NOSUCHLIST", "results": rows}), "application/json"
+        )
+        assert_api_error(response, 404, "walk_list_not_found", "list_code")
+    assert SyncRejection.objects.count() == 0
     assert CanvassResult.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="field.canvass_sync").exists()
+
+
+def test_syncs_are_rate_limited_per_client_address(
+    canvass: Canvass, client: Client, settings: Any
+) -> None:
+    settings.GROUNDGAME_CANVASS_SYNC_CLIENT_BURST = 3
+    settings.GROUNDGAME_CANVASS_SYNC_PER_CLIENT_PER_MINUTE = 1
+    body = json.dumps({"list_code": "NOSUCHLIST", "results": []})
+    statuses = [client.post(SYNC, body, "application/json").status_code for _ in range(3)]
+    assert statuses == [404, 404, 404]
+    refused = client.post(SYNC, body, "application/json")
+    assert_api_error(refused, 429, "canvass_sync_rate_limited")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    # The list's own results wait too; another address is not held up by this one.
+    good = json.dumps({"list_code": canvass.code, "results": [result(canvass)]})
+    assert client.post(SYNC, good, "application/json").status_code == 429
+    other = client.post(SYNC, good, "application/json", REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 200
+    assert CanvassResult.objects.count() == 1
 
 
 def test_a_closed_list_takes_what_was_recorded_before_it_closed(
@@ -320,6 +345,8 @@ def test_a_closed_list_takes_what_was_recorded_before_it_closed(
     canvass.walk_list.save()
     late = sync(client, canvass.code, [result(canvass, 2, recorded_at=recorded(5))])
     assert late["results"][0]["code"] == "recorded_after_expiry"
+    # Answered, not kept: the list's code no longer vouches for new work.
+    assert not SyncRejection.objects.exists()
 
 
 def test_an_old_script_version_is_accepted_and_noted(canvass: Canvass, client: Client) -> None:

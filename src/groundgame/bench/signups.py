@@ -189,10 +189,13 @@ def server_env(database_url: str, home: Path, redis_url: str | None) -> dict[str
         DATABASE_URL=database_url,
         GROUNDGAME_HOME=str(home),
         GROUNDGAME_SECRET_KEY=uuid.uuid4().hex,
-        # The bench is one client address hammering one form: the guards would stop it.
+        # The bench is one client address hammering one form (or one sync endpoint, for the
+        # canvass bench, which runs its server with these too): the guards would stop it.
         GROUNDGAME_SIGNUP_PER_CLIENT_PER_MINUTE="100000000",
         GROUNDGAME_SIGNUP_CLIENT_BURST="100000000",
         GROUNDGAME_SIGNUP_PER_FORM_PER_SECOND="100000000",
+        GROUNDGAME_CANVASS_SYNC_PER_CLIENT_PER_MINUTE="100000000",
+        GROUNDGAME_CANVASS_SYNC_CLIENT_BURST="100000000",
     )
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -9,14 +9,15 @@ failing the whole batch.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
-from groundgame.core import json_body, text
+from groundgame.core import client_address, json_body, text
 from groundgame.core.api_types import CleanStr
-from groundgame.core.errors import ApplicationError, ValidationFailed
+from groundgame.core.errors import ApplicationError, RateLimited, ValidationFailed
 from groundgame.field import errors, services
 
 router = Router(tags=["canvass"], auth=None)
@@ -26,7 +27,10 @@ MAX_BODY_BYTES = 512 * 1024
 
 
 def _error(exc: ApplicationError) -> JsonResponse:
-    return JsonResponse(exc.as_dict(), status=exc.status)
+    response = JsonResponse(exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(math.ceil(exc.retry_after))
+    return response
 
 
 @router.get("/lists/{code}", auth=None, summary="Download a walk list")
@@ -95,8 +99,18 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
     ``warnings`` (``script_version_stale``). ``refused`` names the
     ``households`` and ``people`` of the list that the contact rule now refuses: the app
     drops them from its copy. Errors of the whole request: 400 ``invalid_json`` or
-    ``json_too_deep``, 413 ``payload_too_large``, 422 ``batch_invalid`` or
-    ``batch_too_large``."""
+    ``json_too_deep``, 404 ``walk_list_not_found`` (nothing is kept), 413
+    ``payload_too_large``, 422 ``batch_invalid`` or ``batch_too_large``, 429
+    ``canvass_sync_rate_limited`` with Retry-After (too many syncs from one address)."""
+    wait = services.canvass_sync_wait(client=client_address.of(request))
+    if wait:
+        return _error(
+            RateLimited(
+                "Too many syncs from your network just now; the app retries by itself.",
+                code=errors.CANVASS_SYNC_RATE_LIMITED,
+                retry_after=wait,
+            )
+        )
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

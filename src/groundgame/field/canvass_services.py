@@ -7,9 +7,14 @@ back, so replays are normal. A good new result is ``accepted``. A bad one is ``r
 with a stable code, the field and a message, and kept as a ``SyncRejection`` for staff.
 
 Decisions worth knowing:
+- The sync needs no account, so it stores nothing that only the list code vouches for when
+  the code vouches for nothing: a code that names no list is a ``NotFound``
+  (``walk_list_not_found``) with nothing kept, and each client address has a token bucket
+  (``canvass_sync_wait``), so that a script cannot fill the review queue.
 - A list that was closed or expired still takes what was recorded before it closed (a
   canvasser walking without signal syncs after the shift ends); what was recorded after is
-  rejected (``recorded_after_close`` / ``recorded_after_expiry``).
+  rejected (``recorded_after_close`` / ``recorded_after_expiry``) and, unlike the other
+  rejections, not kept: nothing staff could do with it, and an old code must not be a way in.
 - A result made with an older approved version of the script is accepted with that version
   kept and the warning ``script_version_stale`` (the door was knocked; the app downloads the
   list again and shows the current version). A version that was never approved for the
@@ -40,6 +45,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.models import Field
@@ -50,6 +56,7 @@ from groundgame.audit.services import Actor, audit_record, audit_update, snapsho
 from groundgame.audit.services import Kind as AuditKind
 from groundgame.consent import services as consent_services
 from groundgame.content import selectors as content_selectors
+from groundgame.core import ratelimit
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.field import canvass_selectors, errors, quality, turf_selectors
 from groundgame.field.models import (
@@ -164,6 +171,16 @@ def walk_list_open(*, code: str, now: dt.datetime | None = None) -> dict[str, An
     return bundle
 
 
+def canvass_sync_wait(*, client: str) -> float:
+    """Seconds a sync from ``client`` must wait; 0.0 to go ahead. Allows a staging
+    location's phones behind one address their batches, not a script its flood."""
+    per_client = ratelimit.Limit(
+        rate=settings.GROUNDGAME_CANVASS_SYNC_PER_CLIENT_PER_MINUTE / 60.0,
+        burst=settings.GROUNDGAME_CANVASS_SYNC_CLIENT_BURST,
+    )
+    return ratelimit.take({f"field:sync:client:{client}": per_client})
+
+
 def canvass_sync(
     *, list_code: str, results: Sequence[Any], now: dt.datetime | None = None
 ) -> SyncAnswer:
@@ -172,10 +189,9 @@ def canvass_sync(
     code = list_code.strip()[:40]
     walk_list = canvass_selectors.walk_list_by_code(code)
     if walk_list is None:
-        problem = _Problem(errors.WALK_LIST_NOT_FOUND, "list_code", "No walk list has this code.")
-        with transaction.atomic():
-            rows = _keep_rejections(code, None, [(raw, problem) for raw in results], now)
-        return SyncAnswer(code, tuple(rows))
+        raise NotFound(
+            "No walk list has this code.", code=errors.WALK_LIST_NOT_FOUND, field="list_code"
+        )
 
     facts = _facts(walk_list, results)
     answers: list[RowAnswer | None] = [None] * len(results)
@@ -586,6 +602,11 @@ def _pass_on_contact_request(row: _Row, list_code: str) -> None:
         consent_services.channel_leave(person_id=person_id, channel="door", source=source)
 
 
+# Results sent under a list's code after the list stopped taking them (see the module's
+# docstring): answered, never stored.
+_NOT_KEPT = frozenset({errors.RECORDED_AFTER_CLOSE, errors.RECORDED_AFTER_EXPIRY})
+
+
 def _keep_rejections(
     list_code: str,
     org_unit_id: int | None,
@@ -602,7 +623,7 @@ def _keep_rejections(
     )
     keep = []
     for client_id, (raw, problem) in zip(ids, rejected, strict=True):
-        if (client_id, problem.code) in open_:
+        if problem.code in _NOT_KEPT or (client_id, problem.code) in open_:
             continue
         open_.add((client_id, problem.code))
         keep.append(

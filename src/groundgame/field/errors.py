@@ -14,6 +14,7 @@ INVALID_JSON = "invalid_json"
 BATCH_INVALID = "batch_invalid"
 BATCH_TOO_LARGE = "batch_too_large"
 PAYLOAD_TOO_LARGE = "payload_too_large"
+CANVASS_SYNC_RATE_LIMITED = "canvass_sync_rate_limited"
 
 # One result of a sync batch, rejected and kept for review.
 CLIENT_ID_INVALID = "client_id_invalid"
@@ -29,8 +30,8 @@ LOCATION_INVALID = "location_invalid"
 DO_NOT_CONTACT_INVALID = "do_not_contact_invalid"
 HOUSEHOLD_NOT_ON_LIST = "household_not_on_list"
 PERSON_NOT_AT_HOUSEHOLD = "person_not_at_household"
-# ``WALK_LIST_NOT_FOUND`` for every row of a batch whose code names no list; a closed or
-# expired list takes what was recorded before it closed and rejects the rest with these.
+# A closed or expired list takes what was recorded before it closed and rejects the rest
+# with these (answered, not kept).
 RECORDED_AFTER_CLOSE = "recorded_after_close"
 RECORDED_AFTER_EXPIRY = "recorded_after_expiry"
 # Answers to the script's questions: these, and the codes of the content app's answer check

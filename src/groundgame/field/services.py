@@ -13,6 +13,7 @@ from groundgame.field.canvass_services import (
     SyncAnswer,
     canvass_result_review,
     canvass_sync,
+    canvass_sync_wait,
     sync_rejection_resolve,
     walk_list_open,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "SyncAnswer",
     "canvass_result_review",
     "canvass_sync",
+    "canvass_sync_wait",
     "contact_goal_set",
     "material_deliver",
     "material_order",

@@ -1,13 +1,16 @@
-"""The fan-out: from a mailing's universe to one queued send per person who may get it.
+"""The fan-out: from a mailing's universe to one queued send per address that may get it.
 
 Audience, consent rule and contact caps (per person and per household) are one query, read
-in person order through a server-side cursor. The templates are compiled first (a problem
+in address order through a server-side cursor, so that people who share an address (a
+couple's one email, a family's landline) are next to each other: the first of them (the
+lowest id) gets the send, the others are counted as ``shared``, and an address that already
+has a send for the mailing gets no second one. The templates are compiled first (a problem
 surfaces before anything is queued); each text is rendered to size it in carrier segments
 (an email is one message whatever it says), and the rows are written to the outbox in
 batches (COPY on PostgreSQL, multi-row inserts on SQLite), then copied into consent's log of
 contacts, which the caps count. It runs in one transaction: a fan-out that dies leaves
 nothing, and running it again skips anyone who already has a send for the mailing, so it
-never queues a person twice.
+never queues a person, or an address, twice.
 """
 
 from __future__ import annotations
@@ -63,7 +66,16 @@ class FanOut:
     audience: int
     suppressed: int
     capped: int
+    # Left out because another recipient has the same address and gets the message there.
+    shared: int
     queued: int
+
+
+@dataclass
+class _Shared:
+    """How many recipients the rows left out for an address already sent to."""
+
+    count: int = 0
 
 
 def recipients(
@@ -90,12 +102,20 @@ def contact_source(mailing_id: int) -> str:
     return f"mailing:{mailing_id}"
 
 
-def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
-    """One outbox row per recipient, rendered to know its size."""
+def _rows(
+    mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime, shared: _Shared
+) -> Iterator[tuple[Any, ...]]:
+    """One outbox row per address, rendered to know its size; the recipients left out for
+    sharing an address are counted in ``shared``."""
     address_field = "email" if mailing.channel == MessageChannel.EMAIL else "phone"
     templating.compile_template(mailing.subject or "", field="subject")
     body = templating.compile_template(mailing.body)
-    queryset = to_queue.order_by("pk")
+    # Only a run after an earlier one finds sends to look at (emails' addresses have no
+    # index); the first run does not probe for each recipient.
+    sent_here = Send.objects.none()
+    if Send.objects.filter(mailing=mailing).exists():
+        sent_here = Send.objects.filter(mailing=mailing, address=OuterRef(address_field))
+    queryset = to_queue.order_by(address_field, "pk").annotate(_sent_here=Exists(sent_here))
     if mailing.channel == MessageChannel.SMS:
         texted = Send.objects.filter(
             address=OuterRef("phone"), channel=MessageChannel.SMS, status__in=_COUNTED
@@ -112,14 +132,20 @@ def _rows(mailing: Mailing, to_queue: QuerySet[Any], now: dt.datetime) -> Iterat
         "household__state",
         "household__zip5",
         "_texted",
+        "_sent_here",
     )
     # Read once, not per row: the loop runs for every recipient of a national list.
     mailing_id, channel, topic_id = mailing.pk, mailing.channel, mailing.topic_id
     is_text = channel == MessageChannel.SMS
     queued = Send.Status.QUEUED
-    for pk, first, last, address, city, state, zip5, texted in queryset.values_list(
+    previous = None
+    for pk, first, last, address, city, state, zip5, texted, sent_here in queryset.values_list(
         *fields
     ).iterator(chunk_size=BATCH):
+        if sent_here or address == previous:
+            shared.count += 1
+            continue
+        previous = address
         # An email is one message whatever it says, and its templates were checked when they
         # were compiled above: only a text is rendered here, to size it in segments.
         segments = 1
@@ -162,8 +188,9 @@ def fan_out(mailing: Mailing, *, progress: Callable[[int], None] | None = None) 
     reachable_count = reachable.count()
     already = Send.objects.filter(mailing=mailing).count()
     queued = 0
+    shared = _Shared()
     batch: list[tuple[Any, ...]] = []
-    for row in _rows(mailing, to_queue, now):
+    for row in _rows(mailing, to_queue, now, shared):
         batch.append(row)
         if len(batch) >= BATCH:
             _write(batch)
@@ -189,6 +216,7 @@ def fan_out(mailing: Mailing, *, progress: Callable[[int], None] | None = None) 
     return FanOut(
         audience=audience_count,
         suppressed=max(0, audience_count - reachable_count),
-        capped=max(0, reachable_count - total),
+        capped=max(0, reachable_count - total - shared.count),
+        shared=shared.count,
         queued=total,
     )

@@ -46,10 +46,12 @@ class Mailing(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Filled in by the fan-out: how many the universe held, how many the consent rule and the
-    # contact caps left out, how many sends were queued.
+    # contact caps left out, how many shared an address with another recipient (who got the
+    # one message sent there), how many sends were queued.
     audience_count = models.PositiveIntegerField(null=True, blank=True)
     suppressed_count = models.PositiveIntegerField(null=True, blank=True)
     capped_count = models.PositiveIntegerField(null=True, blank=True)
+    shared_count = models.PositiveIntegerField(null=True, blank=True)
     queued_count = models.PositiveIntegerField(null=True, blank=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -198,8 +198,10 @@ def person_find_or_create(
 ) -> tuple[int, FindOrCreateOut]:
     """The person an intake describes: 201 when created, 200 when found.
 
-    Safe to retry: the same payload again finds the person the first call created. Only
-    the id is returned, since the person may be outside your units; open them with
+    Safe to retry: the same payload again finds the person the first call created, when they
+    were placed in your units. Only people in your units are matched: anyone elsewhere is
+    answered as if absent (a new person, the score of your best match), so the answer says
+    nothing about who is in other units, and nothing of theirs changes. Open the person with
     ``GET /api/people/{id}``. Bad input is a 422 naming the field (``person_invalid``,
     ``external_id_invalid``); an external id linked to someone else is a 409
     ``external_id_taken``.
@@ -216,6 +218,7 @@ def person_find_or_create(
     result = persons.person_find_or_create(
         actor=request.user,
         external=(system, external_id) if system else None,
+        scope=request.staff_scope,  # type: ignore[attr-defined]
         **data,
     )
     out = FindOrCreateOut(

@@ -268,6 +268,7 @@ def mailing_fan_out(*, mailing_id: int) -> fanout.FanOut | None:
         mailing.audience_count = result.audience
         mailing.suppressed_count = result.suppressed
         mailing.capped_count = result.capped
+        mailing.shared_count = result.shared
         mailing.queued_count = result.queued
         mailing.fanned_out_at = timezone.now()
         mailing.save()
@@ -278,7 +279,8 @@ def mailing_fan_out(*, mailing_id: int) -> fanout.FanOut | None:
             entity_type="messaging.mailing",
             entity_id=mailing.pk,
             summary=f"{result.queued} queued of {result.audience} "
-            f"({result.suppressed} by consent, {result.capped} by caps)",
+            f"({result.suppressed} by consent, {result.capped} by caps, "
+            f"{result.shared} at an address already sent to)",
         )
     return result
 

@@ -238,6 +238,7 @@ def person_find_or_create(
     state: str = "",
     zip5: str = "",
     external: tuple[str, str] | None = None,
+    scope: organizing.StaffScope | None = None,
 ) -> FindOrCreateResult:
     """The person an intake (sign-up, donation, import row) describes, created if new.
 
@@ -247,6 +248,12 @@ def person_find_or_create(
     best candidate scored at least ``identity.REVIEW``, a ``MatchReview`` for staff. The same
     input twice finds the same person (the first call's person is the best match of the
     second). The external id, if given, is recorded on the person either way.
+
+    ``scope`` is a staff member's when they ask (the people API): only the people inside it
+    are matched, and the answer is what it would be if nobody else were in the file, so
+    that it reveals nothing about people in other units and never touches them. A better
+    match outside it still gets a review, between the new person and them, for staff who see
+    both; an external id held outside it stays with its holder, unattached to the new person.
     """
     cleaned = _clean_person_fields(
         {
@@ -298,18 +305,23 @@ def person_find_or_create(
                 .first()
             )
             if known is not None:
-                return _linked(actor, source, _survivor(known.person), 1.0, "external id")
+                holder = _survivor(known.person)
+                if _in_scope(scope, [holder.pk]):
+                    return _linked(actor, source, holder, 1.0, "external id")
+                external = None  # held outside the caller's units: theirs to keep
         scored = []
         for candidate in identity.candidates(query):
             evidence = identity.compare(query, identity.person_record(candidate))
             scored.append((identity.probability(evidence), candidate.pk, candidate, evidence))
         scored.sort(key=lambda s: (-s[0], s[1]))
+        seen = _in_scope(scope, [s[1] for s in scored])
+        shown = [s for s in scored if s[1] in seen]
         for field in ("email", "phone"):
             value = getattr(query, field)
-            hits = [s for s in scored if value and getattr(s[2], field) == value]
+            hits = [s for s in shown if value and getattr(s[2], field) == value]
             if len(hits) == 1 and identity.names_agree(hits[0][3]):
                 return _linked(actor, source, hits[0][2], hits[0][0], field, external)
-        best = scored[0] if scored else None
+        best = shown[0] if shown else None
         if best is not None and (
             best[0] >= identity.AUTO_LINK or identity.person_record(best[2]) == query
         ):
@@ -326,17 +338,38 @@ def person_find_or_create(
             _external_id_add(actor, person, *external)
         review = None
         if best is not None and best[0] >= identity.REVIEW:
-            review = MatchReview.objects.create(
-                person=person,
-                candidate=best[2],
-                score=best[0],
-                evidence={f: e.as_dict() for f, e in best[3].items()},
-                source=source[:60],
-            )
-            audit.audit_create(actor=actor, action="match_review.open", instance=review)
+            review = _review_open(actor, source, person, best)
+        elif scored and scored[0][0] >= identity.REVIEW:
+            # Someone outside the caller's units looks like them: staff who see both decide,
+            # and the caller is not told.
+            _review_open(actor, source, person, scored[0])
     return FindOrCreateResult(
         person=person, created=True, score=best[0] if best else 0.0, review=review
     )
+
+
+def _in_scope(scope: organizing.StaffScope | None, person_ids: list[int]) -> set[int]:
+    """Those of the people whom ``scope`` may see (all of them for None: the system)."""
+    if scope is None or scope.everywhere:
+        return set(person_ids)
+    return set(
+        Person.objects.filter(scope.person_filter(), pk__in=person_ids).values_list("pk", flat=True)
+    )
+
+
+def _review_open(
+    actor: Actor, source: str, person: Person, candidate: tuple[float, int, Person, Any]
+) -> MatchReview:
+    score, _, other, evidence = candidate
+    review = MatchReview.objects.create(
+        person=person,
+        candidate=other,
+        score=score,
+        evidence={f: e.as_dict() for f, e in evidence.items()},
+        source=source[:60],
+    )
+    audit.audit_create(actor=actor, action="match_review.open", instance=review)
+    return review
 
 
 def _linked(
