@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -210,6 +211,20 @@ def test_the_roles_that_need_a_second_factor_are_a_setting(olivia, nadia, settin
     assert password_step(client, "nadia")["Location"] == "/"
     settings.GROUNDGAME_TWO_FACTOR_ROLES = ["organizer"]
     assert password_step(Client(), "olivia")["Location"] == "/login/enrol/"
+
+
+def test_a_superuser_counts_as_an_admin(make_staff):
+    make_staff("root", unit=None, superuser=True)
+    assert password_step(Client(), "root")["Location"] == "/login/enrol/"
+
+
+def test_a_stale_password_step_starts_over(olivia, monkeypatch):
+    enrol(olivia)
+    client = Client()
+    password_step(client, "olivia")
+    later = time.time() + 16 * 60
+    monkeypatch.setattr("groundgame.organizing.signin_views.time.time", lambda: later)
+    assert client.get("/login/code/")["Location"] == "/login/"
 
 
 def test_the_admin_sign_in_form_sends_to_the_staff_one(db):

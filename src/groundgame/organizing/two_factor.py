@@ -36,8 +36,11 @@ class Enrolment:
 
 
 def required_for(user: User) -> bool:
-    """Whether a role of this staff member asks for a second factor (the setting's roles)."""
+    """Whether a role of this staff member asks for a second factor (the setting's roles). A
+    superuser counts as an admin: they see everything and open the raw-data admin."""
     roles = settings.GROUNDGAME_TWO_FACTOR_ROLES
+    if user.is_superuser and StaffRole.Role.ADMIN in roles:
+        return True
     return bool(roles) and StaffRole.objects.filter(user=user, role__in=roles).exists()
 
 
