@@ -37,6 +37,8 @@ def test_an_admin_enrols_then_signs_in_with_a_code(
         actor=None, username="nadia", password=PASSWORD, first_name="Nadia"
     )
     organizing.staff_role_grant(actor=None, user=admin, org_unit=national, role="admin")
+    organizer = organizing.staff_create(actor=None, username="omar", password=PASSWORD)
+    organizing.staff_role_grant(actor=None, user=organizer, org_unit=national, role="organizer")
     base = live_server.url
 
     # First sign-in: the password leads to enrolment, and nothing else opens before it.
@@ -85,3 +87,13 @@ def test_an_admin_enrols_then_signs_in_with_a_code(
         else:
             expect(page.locator("#id_code_error")).to_contain_text("it was used already")
             page.screenshot(path=str(screenshots / "two-factor-used-code.png"), full_page=True)
+
+    # Another recovery code, on the same page, signs in; from the unit page a national admin
+    # resets another staff member's second factor (never their own there).
+    page.get_by_label("Code").fill(codes[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/organizing/units/{national.pk}/")
+    expect(page.get_by_role("button", name="Reset two-factor sign-in of nadia")).to_have_count(0)
+    page.get_by_role("button", name="Reset two-factor sign-in of omar").click()
+    expect(page.get_by_text("omar signs in with their password alone")).to_be_visible()
+    page.screenshot(path=str(screenshots / "two-factor-reset.png"), full_page=True)
