@@ -23,6 +23,7 @@ from groundgame.organizing.models import StaffRole
 RECOVERY_CODE_COUNT = 10
 # Lowercase letters and digits without the ones read as each other (0/o, 1/l/i): ten of them
 # carry about 49 bits, and the code is shown as two groups of five.
+_RECOVERY_CODE_LENGTH = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -72,7 +73,7 @@ def enrolment_confirm(user: User, code: str) -> list[str] | None:
     device.save(update_fields=["confirmed"])
     recovery = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
     codes = [
-        get_random_string(RECOVERY_CODE_COUNT, _RECOVERY_ALPHABET)
+        get_random_string(_RECOVERY_CODE_LENGTH, _RECOVERY_ALPHABET)
         for _ in range(RECOVERY_CODE_COUNT)
     ]
     StaticToken.objects.bulk_create(
