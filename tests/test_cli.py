@@ -65,6 +65,11 @@ def test_database_that_does_not_connect(tmp_path):
     assert_one_line_error(result, "cannot connect", "DATABASE_URL")
 
 
+def test_a_misspelt_two_factor_role_stops_the_start(tmp_path):
+    result = run("migrate", home=tmp_path, GROUNDGAME_TWO_FACTOR_ROLES="admins")
+    assert_one_line_error(result, "GROUNDGAME_TWO_FACTOR_ROLES", "admins is not a role")
+
+
 def test_database_url_with_an_unknown_scheme(tmp_path):
     result = run("migrate", home=tmp_path, DATABASE_URL="oracle-ish://x")
     assert_one_line_error(result, "DATABASE_URL")

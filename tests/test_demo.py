@@ -141,6 +141,8 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
     assert demo.returncode == 0, output
     assert "Traceback" not in output
     assert login["username"] in output
+    # The printed sign-in works without a phone, and says why.
+    assert "two-factor sign-in is off in this demo" in output
     assert "Ctrl-C" in output
     assert not pid_alive(worker_pid), "the worker stops with the demo"
 

@@ -40,6 +40,8 @@ def prepare_home() -> Path:
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
     try:
         import django
 
@@ -48,6 +50,8 @@ def setup_django() -> None:
         raise CliError(
             f"DATABASE_URL is not usable: {exc}; use postgres://... or sqlite:///..."
         ) from None
+    except ImproperlyConfigured as exc:  # a setting an app refuses when it starts
+        raise CliError(str(exc)) from None
 
 
 def check_database() -> str:

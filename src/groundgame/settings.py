@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "groundgame.core",
     "groundgame.audit",
     "groundgame.organizing",
@@ -115,6 +118,21 @@ GROUNDGAME_SWEEP_SECONDS = float(os.environ.get("GROUNDGAME_SWEEP_SECONDS", "15"
 # lock further attempts until the window has passed.
 GROUNDGAME_LOGIN_MAX_FAILURES = int(os.environ.get("GROUNDGAME_LOGIN_MAX_FAILURES", "5"))
 GROUNDGAME_LOGIN_WINDOW_SECONDS = int(os.environ.get("GROUNDGAME_LOGIN_WINDOW_SECONDS", "900"))
+
+# Two-factor sign-in: staff holding any of these roles must confirm a code from an
+# authenticator app (or a recovery code) after their password; "none" requires it of nobody.
+# Anyone may enrol on their own. See docs/operating.md.
+GROUNDGAME_TWO_FACTOR_ROLES = [
+    role
+    for role in env.env_list("GROUNDGAME_TWO_FACTOR_ROLES", ["admin"])
+    if role.lower() != "none"
+]
+# The name authenticator apps show next to the codes.
+OTP_TOTP_ISSUER = os.environ.get("GROUNDGAME_TWO_FACTOR_ISSUER", "groundgame")
+# django-otp's own per-device delays are off: wrong codes count toward the sign-in lockout
+# above, with wrong passwords, so that one limit holds for both.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Where the public pages live, for links in emails sent by workers (no request at hand).
 # `groundgame demo` sets it to the address it listens on when it is not set.

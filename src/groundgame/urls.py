@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from groundgame.api import api
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("", include("groundgame.consent.urls")),
     path("", include("groundgame.messaging.urls")),
     path("api/", api.urls),
+    # The admin's own sign-in form would skip the second factor: it sends to the staff one.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

@@ -283,6 +283,14 @@ def browser_campaign(transactional_db: None) -> Campaign:
     return build_campaign()
 
 
+@pytest.fixture(autouse=True)
+def _password_only_sign_in(settings: Any) -> None:
+    """The pages' tests sign admins in through the real form with the password alone, as in
+    the demo: two-factor sign-in, which a deployment requires of admins, is off here, and
+    test_two_factor turns it on to drive it."""
+    settings.GROUNDGAME_TWO_FACTOR_ROLES = []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     # Tests marked ``browser`` are skipped (or failed in CI) before this runs when Chromium is

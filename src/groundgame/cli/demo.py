@@ -69,7 +69,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "groundgame: note: DATABASE_URL is set, so the demo uses that database.",
             file=sys.stderr,
         )
+    # The printed sign-in must work without a phone: two-factor sign-in, which admins need
+    # elsewhere, is off in the demo unless the environment asks for it (read at boot).
+    os.environ.setdefault("GROUNDGAME_TWO_FACTOR_ROLES", "none")
     boot()
+    from django.conf import settings
+
     from groundgame.demo import seed as seeding  # needs Django set up
 
     _seed_if_empty(args.scale)
@@ -79,6 +84,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"\ngroundgame demo is running at {url}\n"
         f"  sign in as {username} / {password}\n"
+        f"{_two_factor_note(settings.GROUNDGAME_TWO_FACTOR_ROLES)}"
         f"  data in {home_dir()}  (delete it to start afresh)\n"
         "  press Ctrl-C to stop\n",
         flush=True,
@@ -88,3 +94,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         stop(worker)
     return 0
+
+
+def _two_factor_note(roles: list[str]) -> str:
+    if roles:
+        return f"  two-factor sign-in is required of: {', '.join(roles)}\n"
+    return (
+        "  two-factor sign-in is off in this demo (GROUNDGAME_TWO_FACTOR_ROLES=none);\n"
+        "  a deployment requires it of admins\n"
+    )

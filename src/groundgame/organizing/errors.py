@@ -14,12 +14,16 @@ ROLE_UNKNOWN = "staff_role_unknown"
 LOGIN_LOCKED = "login_locked"
 NOT_STAFF = "not_staff"
 NOT_MANAGER = "not_manager"
+TWO_FACTOR_CODE_WRONG = "two_factor_code_wrong"
+TWO_FACTOR_RESET_DENIED = "two_factor_reset_denied"
 
 __all__ = [
     "LOGIN_LOCKED",
     "NOT_MANAGER",
     "NOT_STAFF",
     "ROLE_UNKNOWN",
+    "TWO_FACTOR_CODE_WRONG",
+    "TWO_FACTOR_RESET_DENIED",
     "UNIT_BAD_PARENT",
     "UNIT_NAME_TAKEN",
     "Conflict",

@@ -14,6 +14,17 @@ class LoginForm(forms.Form):
     )
 
 
+class TwoFactorCodeForm(forms.Form):
+    """Six digits from the authenticator app, or (when signing in) a recovery code."""
+
+    code = forms.CharField(
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
 class GrantRoleForm(forms.Form):
     """Give a role in this unit to someone who already has a staff account."""
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundgame.core.geo import area_timezone, zip_place
 from groundgame.organizing.models import Coverage, StaffRole
@@ -347,3 +349,12 @@ def zip_centroid(zip5: str) -> tuple[float, float] | None:
 def org_unit_paths() -> dict[int, tuple[str, str, str]]:
     """Every unit's (path, name, kind) by id, for roll-ups up the tree."""
     return {u.pk: (u.path, u.name, u.kind) for u in OrgUnit.objects.only("path", "name", "kind")}
+
+
+def two_factor_enrolled(*, user: AbstractBaseUser) -> bool:
+    """Whether the staff member has confirmed an authenticator app."""
+    return bool(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists())
+
+
+def two_factor_recovery_codes_left(*, user: AbstractBaseUser) -> int:
+    return int(StaticToken.objects.filter(device__user_id=user.pk, device__confirmed=True).count())

@@ -1,10 +1,13 @@
 """Every write of the organizing app: the hierarchy, staff accounts and roles, sign-in with
-lockout."""
+lockout and its second factor."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
@@ -18,9 +21,11 @@ from django.utils import timezone
 from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.core import client_address, locks
-from groundgame.organizing import errors
+from groundgame.organizing import errors, two_factor
 from groundgame.organizing.models import Coverage, LoginFailure, OrgUnit, StaffRole
-from groundgame.organizing.selectors import staff_scope
+from groundgame.organizing.selectors import staff_scope, two_factor_enrolled
+
+T = TypeVar("T")
 
 _CHILD_KIND = {
     OrgUnit.Kind.NATIONAL: OrgUnit.Kind.STATE,
@@ -235,18 +240,52 @@ def _claim_attempt(*, username: str, ip: str) -> bool:
     return True
 
 
-def staff_login(*, request: HttpRequest, username: str, password: str) -> User:
-    """Check the credentials, refusing while locked out; returns the user to log in.
+class SignInStep(StrEnum):
+    """What a sign-in needs after a right password."""
+
+    DONE = "done"
+    CODE = "code"  # a code from the authenticator app, or a recovery code
+    ENROL = "enrol"  # the role requires a second factor and there is none yet
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    next_step: SignInStep
+
+
+def _locked_out() -> errors.RateLimited:
+    return errors.RateLimited(
+        "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.",
+        code=errors.LOGIN_LOCKED,
+    )
+
+
+def _signed_in(user: User, how: str) -> None:
+    """The end of a sign-in: the failures counted against the account are cleared (this
+    attempt's with them) and the sign-in is logged."""
+    LoginFailure.objects.filter(username__iexact=user.get_username()).delete()
+    audit.audit_record(
+        actor=user,
+        kind=audit.Kind.AUTH,
+        action="staff.login",
+        entity_type="auth.user",
+        entity_id=user.pk,
+        summary=f"{user.get_username()} signed in{how}",
+    )
+
+
+def staff_login(*, request: HttpRequest, username: str, password: str) -> SignIn:
+    """Check the password, refusing while locked out; says what the sign-in needs next.
 
     A locked-out attempt is refused without checking the password, so guessing stops working
-    even for the right password until the window has passed.
+    even for the right password until the window has passed. When a second factor follows,
+    the failures stay counted until it is given: otherwise a known password would clear the
+    count before each round of guessed codes.
     """
     ip = client_address.of(request)
     if not _claim_attempt(username=username, ip=ip):
-        raise errors.RateLimited(
-            "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.",
-            code=errors.LOGIN_LOCKED,
-        )
+        raise _locked_out()
     user = authenticate(request, username=username, password=password)
     if user is None:
         audit.audit_record(
@@ -259,14 +298,120 @@ def staff_login(*, request: HttpRequest, username: str, password: str) -> User:
         raise errors.ValidationFailed(
             "That username and password do not match. Both are case-sensitive.", field="password"
         )
+    if two_factor_enrolled(user=user):
+        step = SignInStep.CODE
+    elif two_factor.required_for(user):
+        step = SignInStep.ENROL
+    else:
+        step = SignInStep.DONE
     with transaction.atomic():
-        LoginFailure.objects.filter(username__iexact=username).delete()
+        if step == SignInStep.DONE:
+            _signed_in(user, "")
+        else:
+            audit.audit_record(
+                actor=user,
+                kind=audit.Kind.AUTH,
+                action="staff.login_password",
+                entity_type="auth.user",
+                entity_id=user.pk,
+                summary=f"{user.get_username()} gave the right password; a second factor is next",
+            )
+    return SignIn(user=user, next_step=step)
+
+
+def _second_factor_attempt(request: HttpRequest, user: User, check: Callable[[], T | None]) -> T:
+    """Run one check of a code as a sign-in attempt: counted toward the same lockout as
+    passwords before the code is looked at, and under the account's sign-in lock, so that two
+    requests carrying one code cannot both use it."""
+    username = user.get_username()
+    if not _claim_attempt(username=username, ip=client_address.of(request)):
+        raise _locked_out()
+    with transaction.atomic():
+        locks.hold([f"groundgame.signin.user:{username.lower()}"])
+        result = check()
+        if result is not None:  # a right code clears the count, this attempt with it
+            LoginFailure.objects.filter(username__iexact=username).delete()
+    if result is None:
         audit.audit_record(
             actor=user,
             kind=audit.Kind.AUTH,
-            action="staff.login",
+            action="staff.two_factor_failed",
             entity_type="auth.user",
             entity_id=user.pk,
-            summary=f"{user.get_username()} signed in",
+            summary=f"a wrong or used second-factor code for {username}",
         )
-    return user
+        raise errors.ValidationFailed(
+            "That code is not right, or it was used already. Type the current code from your "
+            "authenticator app, or one of your recovery codes.",
+            field="code",
+            code=errors.TWO_FACTOR_CODE_WRONG,
+        )
+    return result
+
+
+def staff_login_second_factor(*, request: HttpRequest, user: User, code: str) -> None:
+    """Finish a sign-in with a code from the authenticator app or a recovery code (used up)."""
+
+    def check() -> str | None:
+        how = two_factor.code_check(user, code)
+        if how is not None:
+            _signed_in(user, f" with their {how}")
+        return how
+
+    _second_factor_attempt(request, user, check)
+
+
+def two_factor_enrolment(*, user: User) -> two_factor.Enrolment:
+    """The authenticator secret the staff member is about to confirm."""
+    return two_factor.enrolment_start(user)
+
+
+def two_factor_enrol(
+    *, request: HttpRequest, user: User, code: str, finishes_sign_in: bool
+) -> list[str]:
+    """Confirm the authenticator secret with a code from it: it replaces any earlier second
+    factor, and the ten recovery codes returned are shown once. When this finishes a sign-in
+    (a role that requires a second factor, enrolling right after the password), the sign-in
+    is logged too."""
+
+    def check() -> list[str] | None:
+        codes = two_factor.enrolment_confirm(user, code)
+        if codes is not None:
+            audit.audit_record(
+                actor=user,
+                kind=audit.Kind.AUTH,
+                action="staff.two_factor_enrol",
+                entity_type="auth.user",
+                entity_id=user.pk,
+                summary=f"{user.get_username()} set up an authenticator app and recovery codes",
+            )
+            if finishes_sign_in:
+                _signed_in(user, " after setting up two-factor sign-in")
+        return codes
+
+    return _second_factor_attempt(request, user, check)
+
+
+def two_factor_reset(*, actor: Actor, user: User) -> None:
+    """A national admin removes another staff member's second factor (a lost phone): they
+    sign in with their password alone next time, and enrol again if their role requires it."""
+    if not staff_scope(actor).is_admin:
+        raise errors.PermissionDenied(
+            "Only national admins reset another staff member's two-factor sign-in.",
+            code=errors.TWO_FACTOR_RESET_DENIED,
+        )
+    if getattr(actor, "pk", None) == user.pk:
+        raise errors.PermissionDenied(
+            "Set up your own authenticator again on your two-factor page instead.",
+            code=errors.TWO_FACTOR_RESET_DENIED,
+        )
+    with transaction.atomic():
+        removed = two_factor.devices_remove(user)
+        audit.audit_record(
+            actor=actor,
+            kind=audit.Kind.AUTH,
+            action="staff.two_factor_reset",
+            entity_type="auth.user",
+            entity_id=user.pk,
+            summary=f"reset {user.get_username()}'s two-factor sign-in ({removed} devices)",
+        )

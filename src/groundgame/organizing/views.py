@@ -1,49 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.organizing import selectors, services
-from groundgame.organizing.forms import GrantRoleForm, LoginForm, NewStaffForm
-
-
-@require_http_methods(["GET", "POST"])
-def login_view(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.staff_login(
-                request=request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-            )
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            # A locked account says so with 429; a wrong password is an ordinary form error.
-            status = 429 if exc.status == 429 else 400
-        else:
-            login(request, user)
-            target = request.POST.get("next") or request.GET.get("next") or "/"
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = "/"
-            return redirect(target)
-    elif request.method == "POST":
-        status = 400
-    context = {"form": form, "next": request.GET.get("next", "")}
-    return render(request, "organizing/login.html", context, status=status)
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return redirect("login")
+from groundgame.organizing.forms import GrantRoleForm, NewStaffForm
 
 
 @staff_required
@@ -112,6 +77,17 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
                     request, f"{held.user.get_username()} is no longer {held.get_role_display()}."
                 )
                 return redirect("org_unit", unit_id=unit_id)
+            elif action == "reset_two_factor":
+                held = selectors.staff_role_get(_int(request.POST.get("grant_id")))
+                if held is None or held.org_unit_id != detail.unit.pk:
+                    raise Http404("No such role here.")
+                services.two_factor_reset(actor=request.user, user=held.user)
+                messages.success(
+                    request,
+                    f"{held.user.get_username()} signs in with their password alone until they "
+                    "set up two-factor sign-in again.",
+                )
+                return redirect("org_unit", unit_id=unit_id)
             else:
                 return HttpResponseBadRequest("Unknown action.")
         except ApplicationError as exc:
@@ -128,6 +104,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         {
             "detail": detail,
             "can_manage": scope.may_grant(detail.unit.path, "organizer"),
+            # Only national admins reset a second factor (services.two_factor_reset).
+            "can_reset_two_factor": scope.is_admin,
             "grant_form": grant_form,
             "new_form": new_form,
         },
