@@ -6,6 +6,7 @@ import json
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from groundgame.audit.services import audit_read_list
 from groundgame.core.errors import ValidationFailed
 from groundgame.people import errors, selectors, universes
 from groundgame.people.services import merges, persons
@@ -52,7 +53,11 @@ def person_search(request: HttpRequest, q: str = "", limit: int = 50) -> list[Pe
     """People in your units matching a name, email or phone (at most 200)."""
     scope = request.staff_scope  # type: ignore[attr-defined]
     people = selectors.person_list(scope=scope, query=q[:100])[: max(1, min(limit, 200))]
-    return [PersonOut.from_orm(p) for p in people]
+    found = [PersonOut.from_orm(p) for p in people]
+    audit_read_list(
+        actor=request.user, entity_type="people.person", count=len(found), query=q[:100]
+    )
+    return found
 
 
 # An int converter, so that named routes (/reviews, /find-or-create) are not taken for ids.
@@ -232,7 +237,9 @@ def review_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[
     scope = request.staff_scope  # type: ignore[attr-defined]
     start = max(offset, 0)
     reviews = selectors.match_review_list(scope=scope)[start : start + max(1, min(limit, 200))]
-    return [ReviewOut.from_orm(r) for r in reviews]
+    found = [ReviewOut.from_orm(r) for r in reviews]
+    audit_read_list(actor=request.user, entity_type="people.matchreview", count=len(found))
+    return found
 
 
 @router.post("/reviews/{review_id}/decide", response=DecideOut)
