@@ -212,3 +212,93 @@ def test_an_erasure_needs_the_request_named(maya: Person, national_admin: Any) -
         people.person_erase(actor=national_admin, person_id=maya.pk, reason="  ")
     assert refused.value.field == "reason"
     assert Person.objects.get(pk=maya.pk).email == EMAIL
+
+
+# From the person's page ------------------------------------------------------------------
+
+
+def test_a_national_admin_downloads_and_erases_from_the_page(
+    maya: Person, national_admin: Any, client_for: Any
+) -> None:
+    client = client_for(national_admin)
+    page = client.get(f"/people/{maya.pk}/").content.decode()
+    assert "Requests about their data" in page
+    download = client.get(f"/people/{maya.pk}/export.json")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="person-{maya.pk}.json"'
+    assert json.loads(download.content)["person"]["email"] == EMAIL
+
+    nothing_named = client.post(f"/people/{maya.pk}/erase/", {"reason": ""}, follow=True)
+    assert "Say which request this is" in nothing_named.content.decode()
+    assert Person.objects.get(pk=maya.pk).email == EMAIL
+
+    erased = client.post(f"/people/{maya.pk}/erase/", {"reason": "Letter of 2 Oct"}, follow=True)
+    assert "Erased on request" in erased.content.decode()
+    assert Person.objects.get(pk=maya.pk).email == ""
+
+
+def test_staff_who_are_not_national_admins_see_no_card_and_are_refused(
+    maya: Person, make_staff: Any, client_for: Any, campaign: Campaign
+) -> None:
+    client = client_for(make_staff("sam", role="admin", unit=campaign.nc))
+    assert "Requests about their data" not in client.get(f"/people/{maya.pk}/").content.decode()
+    assert client.get(f"/people/{maya.pk}/export.json").status_code == 403
+    assert client.post(f"/people/{maya.pk}/erase/", {"reason": "asked"}).status_code == 403
+    assert Person.objects.get(pk=maya.pk).email == EMAIL
+
+
+# The command line and retention ----------------------------------------------------------
+
+
+def test_the_commands_export_and_erase_a_person(maya: Person, tmp_path: Any) -> None:
+    from groundgame import cli
+
+    out = tmp_path / "maya.json"
+    assert cli.main(["people", "export-person", str(maya.pk), "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["volunteers"]["follow_ups"][0]["calls"][0]["note"] == NOTE
+    assert cli.main(["people", "erase-person", str(maya.pk), "--reason", "Call of 4 Oct"]) == 0
+    assert Person.objects.get(pk=maya.pk).email == ""
+    assert AuditEvent.objects.get(action="person.erase").actor_label == "system"
+    # Erasing again, or nobody, is one line and exit code 2.
+    assert cli.main(["people", "erase-person", str(maya.pk), "--reason", "again"]) == 2
+    assert cli.main(["people", "export-person", "999999", "--out", str(out)]) == 2
+
+
+def test_retention_deletes_rejected_rows_older_than_the_setting(
+    campaign: Campaign, settings: Any
+) -> None:
+    from groundgame import cli
+    from groundgame.field.models import SyncRejection
+    from groundgame.people.models import VoterImport, VoterImportRowError
+
+    settings.GROUNDGAME_RETENTION_DAYS = 30
+    now = timezone.now()
+    runs = []
+    for age in (40, 5):
+        run = VoterImport.objects.create(
+            layout="nc", state="NC", voters_file=f"{age}.txt", fingerprint=str(age) * 32
+        )
+        VoterImport.objects.filter(pk=run.pk).update(created_at=now - dt.timedelta(days=age))
+        VoterImportRowError.objects.create(
+            run=run, file="voters", row_number=3, reason="missing", raw="SMITH,JO"
+        )
+        SyncRejection.objects.create(
+            list_code="X",
+            payload={"notes": "dog at the gate"},
+            reason="unknown list",
+            received_at=now - dt.timedelta(days=age),
+        )
+        runs.append(run)
+
+    assert cli.main(["retention", "purge"]) == 0
+
+    assert list(VoterImportRowError.objects.values_list("run_id", flat=True)) == [runs[1].pk]
+    assert VoterImport.objects.count() == 2
+    [kept] = SyncRejection.objects.all()
+    assert kept.received_at > now - dt.timedelta(days=30)
+    assert (
+        AuditEvent.objects.filter(
+            action__in=["voter_import.rejections_purge", "canvass.rejections_purge"]
+        ).count()
+        == 2
+    )

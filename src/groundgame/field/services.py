@@ -14,6 +14,7 @@ from groundgame.field.canvass_services import (
     canvass_result_review,
     canvass_sync,
     sync_rejection_resolve,
+    sync_rejections_purge,
     walk_list_open,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "material_order",
     "material_request_create",
     "sync_rejection_resolve",
+    "sync_rejections_purge",
     "turf_cut",
     "turf_merge",
     "turf_split",

@@ -86,6 +86,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "memberships": selectors.person_memberships(person.pk),
             "external_ids": selectors.person_external_id_list(person_id=person.pk),
             "merge": selectors.person_merge_undoable(person_id=person.pk),
+            "may_request_data": request.staff_scope.is_admin,  # type: ignore[attr-defined]
             "cards": [
                 render_to_string(
                     card.template, {"person": person, **card.context(person.pk)}, request=request

@@ -10,6 +10,7 @@ from groundgame.people.services.data_requests import (
     person_erase,
     person_eraser_register,
     person_export,
+    voter_import_rejections_purge,
 )
 from groundgame.people.services.geocoding import geocode_run_execute, geocode_run_start
 from groundgame.people.services.merges import (
@@ -95,4 +96,5 @@ __all__ = [
     "voter_file_bulk_load",
     "voter_file_dry_run",
     "voter_file_import",
+    "voter_import_rejections_purge",
 ]

@@ -5,6 +5,7 @@ imports none of them. Both are for national admins only, and both are audited.""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,7 +19,13 @@ from groundgame.audit.services import Actor
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
 from groundgame.people import errors, selectors
-from groundgame.people.models import ExternalId, MatchReview, Person, VoterRecord
+from groundgame.people.models import (
+    ExternalId,
+    MatchReview,
+    Person,
+    VoterImportRowError,
+    VoterRecord,
+)
 
 
 class PersonEraser(Protocol):
@@ -170,3 +177,19 @@ def person_erase(*, actor: Actor, person_id: int, reason: str) -> PersonErasure:
             changes={name: [None, count] for name, count in changed.items()},
         )
     return PersonErasure(person_id=person.pk, changed=changed)
+
+
+def voter_import_rejections_purge(*, before: dt.datetime) -> int:
+    """Delete the rejected lines (the file's own, names and addresses included) of voter
+    imports started before ``before``; the runs and their counts stay. Returns how many."""
+    with transaction.atomic():
+        deleted, _ = VoterImportRowError.objects.filter(run__created_at__lt=before).delete()
+        if deleted:
+            audit.audit_record(
+                actor=None,
+                kind=audit.Kind.DELETE,
+                action="voter_import.rejections_purge",
+                entity_type="people.voterimportrowerror",
+                summary=f"{deleted} rejected lines of imports before {before:%Y-%m-%d} deleted",
+            )
+    return deleted
