@@ -94,6 +94,8 @@ class Person(FileLoadedModel):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return f"Erased person #{self.pk}"
         parts = [self.first_name, self.middle_name, self.last_name, self.suffix]
         return " ".join(p for p in parts if p)
 
