@@ -114,6 +114,10 @@ LOGOUT_REDIRECT_URL = "login"
 # How often a worker looks for work that lost its task (runtime.sweeper).
 GROUNDGAME_SWEEP_SECONDS = float(os.environ.get("GROUNDGAME_SWEEP_SECONDS", "15"))
 
+# Rows kept only to be reviewed (a voter import's rejected lines, the canvass sync's rejected
+# results) are deleted this many days later by ``groundgame retention purge``.
+GROUNDGAME_RETENTION_DAYS = int(os.environ.get("GROUNDGAME_RETENTION_DAYS", "90"))
+
 # Lockout: this many failed logins for one username (or from one address) within the window
 # lock further attempts until the window has passed.
 GROUNDGAME_LOGIN_MAX_FAILURES = int(os.environ.get("GROUNDGAME_LOGIN_MAX_FAILURES", "5"))

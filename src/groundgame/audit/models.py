@@ -42,7 +42,9 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     # {"field": [before, after]} for updates, {"field": [null, value]} for creates.
     changes = models.JSONField(default=dict, blank=True)
+    # The server's id of the request, and the id the client sent with it (its own, unchecked).
     request_id = models.CharField(max_length=64, blank=True)
+    client_request_id = models.CharField(max_length=64, blank=True)
     ip = models.CharField(max_length=45, blank=True)
 
     objects = AuditEventQuerySet.as_manager()

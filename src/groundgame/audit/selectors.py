@@ -47,3 +47,10 @@ def audit_kinds() -> list[tuple[str, str]]:
 
 def audit_entity_types() -> list[str]:
     return list(AuditEvent.objects.order_by().values_list("entity_type", flat=True).distinct())
+
+
+def audit_events_about(entity_type: str, entity_id: object) -> QuerySet[AuditEvent]:
+    """The events about one record, oldest first."""
+    return AuditEvent.objects.filter(entity_type=entity_type, entity_id=str(entity_id)).order_by(
+        "at", "id"
+    )

@@ -93,6 +93,7 @@ def _event(
         summary=summary[:300],
         changes=changes or {},
         request_id=context.request_id if context else "",
+        client_request_id=context.client_request_id if context else "",
         ip=context.ip if context else "",
     )
 
@@ -165,3 +166,64 @@ def audit_read_many(*, actor: Actor, entity_type: str, reads: Iterable[tuple[obj
         _event(actor, AuditEvent.Kind.READ, f"{entity_type}.read", entity_type, pk, summary, None)
         for pk, summary in reads
     )
+
+
+def audit_read_list(*, actor: Actor, entity_type: str, count: int, query: str = "") -> AuditEvent:
+    """Log one read of a list of personal records (a search, a page of a queue, a file):
+    how many were shown and what was asked, in one event."""
+    asked = f"; query: {query}" if query else ""
+    return audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.READ,
+        action=f"{entity_type}.list",
+        entity_type=entity_type,
+        summary=f"{count} shown{asked}",
+    )
+
+
+ERASED = "[erased]"
+
+
+def _redacted(value: Any, values: set[str]) -> Any:
+    if isinstance(value, str):
+        return ERASED if any(v.lower() in value.lower() for v in values) else value
+    if isinstance(value, list):
+        return [_redacted(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v, values) for k, v in value.items()}
+    return value
+
+
+def audit_values_erase(*, entity_type: str, entity_id: object, values: Iterable[str]) -> int:
+    """Take a person's erased values out of the log, keeping every event and what it says
+    happened (who, when, which action, which fields): the events about the record, and any
+    event whose summary or changes hold one of ``values``, have those values replaced by
+    ``[erased]``. Returns how many events changed.
+
+    The one change the log allows, for an erasure the law requires: the events are written
+    again under their own ids, since the database refuses updates (deleting stays possible,
+    see the trigger's migration). Called inside the erasure's transaction."""
+    wanted = {v for v in values if len(v) >= 3}
+    about = models.Q(entity_type=entity_type, entity_id=str(entity_id))
+    for value in wanted:
+        about |= models.Q(summary__icontains=value) | models.Q(changes__icontains=value)
+    events = list(AuditEvent.objects.filter(about))
+    if not events:
+        return 0
+    for event in events:
+        event.summary = _redacted(event.summary, wanted)
+        event.changes = {
+            field: ERASED if field in _PERSONAL_FIELDS else _redacted(change, wanted)
+            for field, change in event.changes.items()
+        }
+    # The queryset's own delete refuses, as it should everywhere else.
+    models.QuerySet.delete(AuditEvent.objects.filter(pk__in=[e.pk for e in events]))
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
+
+
+# Fields whose values an erasure removes from every event about the record, whatever they
+# held (a previous email is as personal as the current one).
+_PERSONAL_FIELDS = frozenset(
+    {"first_name", "middle_name", "last_name", "suffix", "email", "phone", "birth_date"}
+)

@@ -20,6 +20,7 @@ from groundgame.cli import (
     integrations,
     messaging,
     people,
+    retention,
     server,
     staff,
     voters,
@@ -27,7 +28,19 @@ from groundgame.cli import (
 from groundgame.cli.base import EXIT_USAGE, Parser, add_actions
 from groundgame.runtime import CliError
 
-GROUPS = (demo, server, staff, people, integrations, voters, geocode, messaging, backup, bench)
+GROUPS = (
+    demo,
+    server,
+    staff,
+    people,
+    integrations,
+    voters,
+    geocode,
+    messaging,
+    backup,
+    retention,
+    bench,
+)
 
 
 def build_parser() -> Parser:

@@ -1,4 +1,5 @@
-"""``people link`` and ``people export-universe``: files of people."""
+"""``people link``, ``people export-universe``, and a person's requests about their data
+(``people export-person``, ``people erase-person``)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,19 @@ def register(commands: Commands) -> None:
     export_universe.add_argument("name", help="the universe's name (any case)")
     export_universe.add_argument("--out", required=True, metavar="FILE.csv")
     export_universe.set_defaults(handler=cmd_export_universe)
+    export_person = actions.add_parser(
+        "export-person", help="write everything held about a person as JSON (logged)"
+    )
+    export_person.add_argument("person_id", type=int, metavar="ID")
+    export_person.add_argument("--out", required=True, metavar="FILE.json")
+    export_person.set_defaults(handler=cmd_export_person)
+    erase_person = actions.add_parser(
+        "erase-person",
+        help="erase a person on their request, keeping their addresses suppressed (logged)",
+    )
+    erase_person.add_argument("person_id", type=int, metavar="ID")
+    erase_person.add_argument("--reason", required=True, help="which request (date, source)")
+    erase_person.set_defaults(handler=cmd_erase_person)
 
 
 def cmd_link(args: argparse.Namespace) -> int:
@@ -92,4 +106,43 @@ def cmd_export_universe(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     print(f"{export.rows:,} people of universe {universe.name!r} written to {out}.")
+    return 0
+
+
+def cmd_export_person(args: argparse.Namespace) -> int:
+    """``people export-person``: as the system, with the same audit row as the page's."""
+    import json
+
+    boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.people import services as people_services
+
+    try:
+        document = people_services.person_export(actor=None, person_id=args.person_id)
+        with open(args.out, "w", encoding="utf-8") as file:
+            json.dump(document, file, indent=2, ensure_ascii=False)
+    except ApplicationError as exc:
+        raise CliError(exc.message) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"Everything held about person #{args.person_id} written to {args.out}.")
+    return 0
+
+
+def cmd_erase_person(args: argparse.Namespace) -> int:
+    """``people erase-person``: as the system, with the same audit row as the page's."""
+    boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.people import services as people_services
+
+    try:
+        erasure = people_services.person_erase(
+            actor=None, person_id=args.person_id, reason=args.reason
+        )
+    except ApplicationError as exc:
+        raise CliError(exc.message) from None
+    rows = sum(erasure.changed.values())
+    print(
+        f"Person #{args.person_id} erased ({rows:,} rows changed); their addresses stay suppressed."
+    )
     return 0

@@ -9,7 +9,7 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         # The person's page belongs to people, which sits below consent: the card is shown
         # through people's registry rather than by people importing consent.
-        from groundgame.consent import selectors, services
+        from groundgame.consent import data_requests, selectors, services
         from groundgame.people import selectors as people_selectors
         from groundgame.people import services as people_services
 
@@ -24,3 +24,6 @@ class ConsentConfig(AppConfig):
         people_services.person_merge_participant_register(
             "consent_contacts", services.contacts_move
         )
+        # A person's export holds their consent; erasing them keeps them suppressed.
+        people_selectors.person_export_part_register("consent", data_requests.person_part)
+        people_services.person_eraser_register("consent", data_requests.person_erase)

@@ -117,6 +117,7 @@ class SuppressedAddress(models.Model):
         BOUNCED = "bounced", "Hard bounce"
         COMPLAINED = "complained", "Spam complaint"
         INVALID = "invalid", "Not a working address"
+        ERASED = "erased", "Holder's data erased on request"
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
     address = models.CharField(max_length=254)
@@ -148,6 +149,7 @@ class ConsentEvent(models.Model):
         START = "start", "Replied START"
         BOUNCE = "bounce", "Hard bounce"
         COMPLAINT = "complaint", "Spam complaint"
+        ERASED = "erased", "Erased on request"
 
     person = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -19,17 +19,19 @@ SEEN_RESOLUTION_SECONDS = 60
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (echoed in ``X-Request-Id``) and records its client address."""
+    """Gives each request an id of the server's own (answered in ``X-Request-Id``), keeps the
+    client's ``X-Request-Id`` beside it, and records the client address."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
         context = request_context.RequestContext(
             request_id=request_id,
             ip=client_address.of(request),
             path=request.path[:200],
+            client_request_id=request.headers.get("X-Request-Id", "")[:64],
         )
         token = request_context.activate(context)
         try:

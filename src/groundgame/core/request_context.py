@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RequestContext:
+    # The server's own id for the request; the client's (``X-Request-Id``, which anyone can
+    # set to anything) is kept beside it, to find a client's request in our log.
     request_id: str
     ip: str
     path: str
+    client_request_id: str = ""
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(

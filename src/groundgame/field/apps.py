@@ -5,3 +5,13 @@ class FieldConfig(AppConfig):
     name = "groundgame.field"
     label = "field"
     verbose_name = "Field"
+
+    def ready(self) -> None:
+        # A person's requests about their data are people's; this app's part takes part
+        # through people's registries rather than by people importing it.
+        from groundgame.field import data_requests
+        from groundgame.people import selectors as people_selectors
+        from groundgame.people import services as people_services
+
+        people_selectors.person_export_part_register("field", data_requests.person_part)
+        people_services.person_eraser_register("field", data_requests.person_erase)

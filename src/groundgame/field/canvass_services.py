@@ -704,3 +704,19 @@ def sync_rejection_resolve(*, actor: Actor, rejection_id: int) -> SyncRejection:
                 before=before,
             )
     return rejection
+
+
+def sync_rejections_purge(*, before: dt.datetime) -> int:
+    """Delete the results the sync refused that arrived before ``before`` (each holds what
+    the canvasser typed about a door). Returns how many."""
+    with transaction.atomic():
+        deleted, _ = SyncRejection.objects.filter(received_at__lt=before).delete()
+        if deleted:
+            audit_record(
+                actor=None,
+                kind=AuditKind.DELETE,
+                action="canvass.rejections_purge",
+                entity_type="field.syncrejection",
+                summary=f"{deleted} refused results received before {before:%Y-%m-%d} deleted",
+            )
+    return deleted

@@ -15,6 +15,7 @@ from groundgame.field.canvass_services import (
     canvass_sync,
     canvass_sync_wait,
     sync_rejection_resolve,
+    sync_rejections_purge,
     walk_list_open,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "material_order",
     "material_request_create",
     "sync_rejection_resolve",
+    "sync_rejections_purge",
     "turf_cut",
     "turf_merge",
     "turf_split",

@@ -141,6 +141,8 @@ class Preview:
     note: str = ""
     first_text: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    # The recipient shown (0 for a sample): their name and address are read, so logged.
+    person_id: int = 0
 
     @property
     def segments(self) -> int:
@@ -259,6 +261,7 @@ def mailing_preview(
         "address": address,
         "sample": not rows,
         "note": note,
+        "person_id": pk,
     }
     if ch == MessageChannel.SMS:
         first_text = not (address and number_texted_before(address))

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from groundgame.audit.services import audit_read
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
 from groundgame.core.decorators import csp_update, staff_required
@@ -121,6 +122,14 @@ def _preview_context(request: HttpRequest, values: dict[str, Any], index: int) -
         preview = selectors.mailing_preview(scope=_scope(request), index=index, **values)
     except ApplicationError as exc:
         return {"preview": None, "preview_error": exc}
+    if preview.person_id:
+        # A real recipient's name and address are on the screen: a read of their record.
+        audit_read(
+            actor=request.user,
+            entity_type="people.person",
+            entity_id=preview.person_id,
+            summary=f"Mailing preview: {preview.name}",
+        )
     return {"preview": preview, "preview_error": None}
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from groundgame.audit.services import audit_read_list
 from groundgame.core import json_body
 from groundgame.core.api_types import CleanStr, Id, Offset
 from groundgame.core.errors import ApplicationError, ValidationFailed
@@ -53,7 +54,11 @@ def person_search(request: HttpRequest, q: CleanStr = "", limit: int = 50) -> li
     """People in your units matching a name, email or phone (at most 200)."""
     scope = request.staff_scope  # type: ignore[attr-defined]
     people = selectors.person_list(scope=scope, query=q[:100])[: max(1, min(limit, 200))]
-    return [PersonOut.from_orm(p) for p in people]
+    found = [PersonOut.from_orm(p) for p in people]
+    audit_read_list(
+        actor=request.user, entity_type="people.person", count=len(found), query=q[:100]
+    )
+    return found
 
 
 # An int converter, so that named routes (/reviews, /find-or-create) are not taken for ids.
@@ -235,7 +240,9 @@ def review_list(request: HttpRequest, limit: int = 50, offset: Offset = 0) -> li
     """Open reviews whose two people are both in your units, likeliest matches first."""
     scope = request.staff_scope  # type: ignore[attr-defined]
     reviews = selectors.match_review_list(scope=scope)[offset : offset + max(1, min(limit, 200))]
-    return [ReviewOut.from_orm(r) for r in reviews]
+    found = [ReviewOut.from_orm(r) for r in reviews]
+    audit_read_list(actor=request.user, entity_type="people.matchreview", count=len(found))
+    return found
 
 
 @router.post("/reviews/{review_id}/decide", response=DecideOut)

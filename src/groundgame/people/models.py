@@ -71,6 +71,9 @@ class Person(FileLoadedModel):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_people"
     )
+    # Set when the person asked to be erased: the record stays, emptied, so that the audit log
+    # and their suppressions still point at something; lists leave it out.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "people"
@@ -91,6 +94,8 @@ class Person(FileLoadedModel):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return f"Erased person #{self.pk}"
         parts = [self.first_name, self.middle_name, self.last_name, self.suffix]
         return " ".join(p for p in parts if p)
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from groundgame.audit.services import audit_read_list
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.people import errors, selectors
@@ -150,6 +151,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
     scope = request.staff_scope  # type: ignore[attr-defined]
     reviews = selectors.match_review_list(scope=scope)
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_read_list(
+        actor=request.user, entity_type="people.matchreview", count=len(page.object_list)
+    )
     return render(
         request,
         "people/review_list.html",

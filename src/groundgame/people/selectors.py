@@ -42,9 +42,9 @@ def person_list(*, scope: StaffScope, query: str = "", state: str = "") -> Query
     range on the indexed lower-cased last name, so a search stays fast on a state's file.
     """
     # Merged-away records stay for undoing the merge but are not people of their own.
-    people = Person.objects.filter(scope.person_filter(), merged_into__isnull=True).select_related(
-        "household", "org_unit"
-    )
+    people = Person.objects.filter(
+        scope.person_filter(), merged_into__isnull=True, erased_at__isnull=True
+    ).select_related("household", "org_unit")
     query = query.strip()
     digits = re.sub(r"[\s()+.-]", "", query)
     if "@" in query:
@@ -417,3 +417,19 @@ def voter_imports_visible(scope: StaffScope) -> bool:
     """Admins and directors see the voter-file imports: they run the file, and the rows of a
     run's report are personal data."""
     return scope.is_admin or bool(scope.manage_paths)
+
+
+# What an app above people keeps about a person, for a person's export of their data: each
+# registers a reader when Django starts (``people.services.person_export``).
+PersonExportPart = Callable[[int], Any]
+_person_export_parts: dict[str, PersonExportPart] = {}
+
+
+def person_export_part_register(name: str, part: PersonExportPart) -> None:
+    """``part(person_id)`` answers the app's rows about the person as JSON-ready values; the
+    export holds them under ``name``. Registering a name again replaces its reader."""
+    _person_export_parts[name] = part
+
+
+def person_export_parts() -> dict[str, PersonExportPart]:
+    return dict(_person_export_parts)

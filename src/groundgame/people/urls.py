@@ -1,11 +1,14 @@
 from django.urls import path
 
-from groundgame.people import geocode_views, review_views, views
+from groundgame.people import data_request_views, geocode_views, review_views, views
 
 app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("<int:person_id>/", views.person_detail, name="detail"),
+    # Requests about their data: national admins only.
+    path("<int:person_id>/export.json", data_request_views.person_export, name="person_export"),
+    path("<int:person_id>/erase/", data_request_views.person_erase, name="person_erase"),
     path("imports/", views.voter_import_list, name="imports"),
     path("imports/<int:run_id>/errors.csv", views.voter_import_report, name="import_report"),
     path("geocode/", geocode_views.geocode_runs, name="geocode"),

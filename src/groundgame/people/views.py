@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from groundgame.audit.services import audit_read_list
 from groundgame.core import exports
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, NotFound
@@ -42,6 +43,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100].strip()
     people = selectors.person_list(scope=scope, query=query)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
+    audit_read_list(
+        actor=request.user, entity_type="people.person", count=len(page.object_list), query=query
+    )
     return render(
         request,
         "people/list.html",
@@ -83,6 +87,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "memberships": selectors.person_memberships(person.pk),
             "external_ids": selectors.person_external_id_list(person_id=person.pk),
             "merge": selectors.person_merge_undoable(person_id=person.pk),
+            "may_request_data": request.staff_scope.is_admin,  # type: ignore[attr-defined]
             "cards": [
                 render_to_string(
                     card.template, {"person": person, **card.context(person.pk)}, request=request
@@ -380,5 +385,12 @@ def voter_import_report(request: HttpRequest, run_id: int) -> HttpResponse:
         raise Http404("No such import run.")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="voter-import-{run_id}-errors.csv"'
-    selectors.voter_import_error_report(run_id, response)
+    rows = selectors.voter_import_error_report(run_id, response)
+    # The rejected lines are the file's own, names and addresses included.
+    audit_read_list(
+        actor=request.user,
+        entity_type="people.voterimportrowerror",
+        count=rows,
+        query=f"import run {run_id}",
+    )
     return response

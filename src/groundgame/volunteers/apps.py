@@ -11,7 +11,7 @@ class VolunteersConfig(AppConfig):
         from groundgame.organizing import selectors as organizing_selectors
         from groundgame.people import selectors as people_selectors
         from groundgame.people import services as people_services
-        from groundgame.volunteers import selectors, services
+        from groundgame.volunteers import data_requests, selectors, services
 
         # The key under which merges have always recorded the memberships they moved, so
         # that merges made before memberships had their own app can still be undone.
@@ -24,3 +24,5 @@ class VolunteersConfig(AppConfig):
         organizing_selectors.org_unit_volunteer_counter_register(
             "volunteers", selectors.membership_count_by_unit_path
         )
+        people_selectors.person_export_part_register("volunteers", data_requests.person_part)
+        people_services.person_eraser_register("volunteers", data_requests.person_erase)

@@ -4,6 +4,14 @@ per domain: people themselves, their fields, identity resolution and external id
 and bulk loads (``voter_files``), and geocoding households (``geocoding``). Other apps call
 them through this package."""
 
+from groundgame.people.services.data_requests import (
+    PersonEraser,
+    PersonErasure,
+    person_erase,
+    person_eraser_register,
+    person_export,
+    voter_import_rejections_purge,
+)
 from groundgame.people.services.geocoding import geocode_run_execute, geocode_run_start
 from groundgame.people.services.merges import (
     MergeMover,
@@ -53,6 +61,8 @@ __all__ = [
     "HouseholdRow",
     "ImportScope",
     "MergeMover",
+    "PersonEraser",
+    "PersonErasure",
     "PersonRow",
     "UniverseExport",
     "VoterFileBatch",
@@ -68,6 +78,9 @@ __all__ = [
     "normalize_phone",
     "people_files_link",
     "person_create",
+    "person_erase",
+    "person_eraser_register",
+    "person_export",
     "person_fields_clean",
     "person_find_or_create",
     "person_merge",
@@ -83,4 +96,5 @@ __all__ = [
     "voter_file_bulk_load",
     "voter_file_dry_run",
     "voter_file_import",
+    "voter_import_rejections_purge",
 ]

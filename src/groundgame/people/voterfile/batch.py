@@ -193,11 +193,11 @@ class Batcher:
         bulk.insert_rows(
             Person,
             ("id", "first_name", "middle_name", "last_name", "suffix", "email", "phone",
-             "birth_date", "household_id", "org_unit_id", "merged_into_id", "created_at",
-             "updated_at"),
+             "birth_date", "household_id", "org_unit_id", "merged_into_id", "erased_at",
+             "created_at", "updated_at"),
             [(i, v.first_name, v.middle_name, v.last_name, v.suffix, v.email, v.phone,
               v.birth_date, households.get(v.address) if v.street else None,
-              coverage.get(v.county_fips), None, stamp, stamp)
+              coverage.get(v.county_fips), None, None, stamp, stamp)
              for i, v in zip(person_ids, new, strict=True)],
         )  # fmt: skip
         bulk.insert_rows(
@@ -548,14 +548,14 @@ class Batcher:
         columns = bulk.checked_columns(
             Person,
             ("id", "first_name", "middle_name", "last_name", "suffix", "email", "phone",
-             "birth_date", "household_id", "org_unit_id", "merged_into_id", "created_at",
-             "updated_at"),
+             "birth_date", "household_id", "org_unit_id", "merged_into_id", "erased_at",
+             "created_at", "updated_at"),
         )  # fmt: skip
         cursor.execute(
             f"INSERT INTO {p} ({columns}) SELECT n.person_id, n.first_name, "  # noqa: S608
             "n.middle_name, n.last_name, n.suffix, n.email, n.phone, n.birth_date, "
             f"CASE WHEN n.street <> '' THEN (SELECT MIN(h.id) FROM {h} h WHERE {at}) END, "
-            "n.org_unit_id, NULL, %s, %s FROM gg_new_voters n",
+            "n.org_unit_id, NULL, NULL, %s, %s FROM gg_new_voters n",
             [state, now, now],
         )
         columns = bulk.checked_columns(

@@ -100,9 +100,9 @@ def load(batch: VoterFileBatch) -> LoadedBatch:
     )
     insert_rows(
         Person,
-        ("id", "household_id", *PersonRow._fields[1:], "merged_into_id", *_STAMPS),
+        ("id", "household_id", *PersonRow._fields[1:], "merged_into_id", "erased_at", *_STAMPS),
         [
-            (i, household_ids[p.household], *p[1:], None, stamp, stamp)
+            (i, household_ids[p.household], *p[1:], None, None, stamp, stamp)
             for i, p in zip(person_ids, batch.people, strict=True)
         ],
     )

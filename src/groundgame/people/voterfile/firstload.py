@@ -641,10 +641,10 @@ class _FirstLoad:
                  f"county_fips, NULL, NULL, {ts}, {ts} FROM new_households ORDER BY n"),
                 (Person,
                  ("id", "first_name", "middle_name", "last_name", "suffix", "email", "phone",
-                  "birth_date", "household_id", "org_unit_id", "merged_into_id", "created_at",
-                  "updated_at"),
+                  "birth_date", "household_id", "org_unit_id", "merged_into_id", "erased_at",
+                  "created_at", "updated_at"),
                  "SELECT person_id, first_name, middle_name, last_name, suffix, email, phone, "
-                 f"birth_date, household_id, org_unit_id, NULL, {ts}, {ts} FROM loaded"),
+                 f"birth_date, household_id, org_unit_id, NULL, NULL, {ts}, {ts} FROM loaded"),
                 (VoterRecord,
                  ("id", "person_id", "state", "state_voter_id", "county_fips", "party", "status",
                   "registered_on", "general_votes", "last_import_id", "missing_since",
