@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,6 +344,16 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(kept).resolve() / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def wait_for_service_worker(page: Any, seconds: float = 30.0) -> None:
+    """Wait until the page is controlled by its service worker. Asked with ``evaluate`` in a
+    loop: ``wait_for_function`` compiles its predicate in the page, which the pages'
+    Content-Security-Policy (no eval) rightly refuses."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate("navigator.serviceWorker.controller !== null"):
+        assert time.monotonic() < deadline, "no service worker took control of the page"
+        page.wait_for_timeout(100)
 
 
 def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     PASSWORD,
     offline_for_service_worker,
     sign_in,
+    wait_for_service_worker,
 )
 from tests.field.builders import Canvass, build_walk_list
 
@@ -122,7 +123,7 @@ def test_doors_recorded_offline_across_a_reload_sync_once(
     # its service worker, installed on this first visit, controls the page: as on a phone
     # that opened the app once with a connection before the shift.
     expect(status).to_have_text("All synced · 0 waiting")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     page.get_by_label("List code").fill("k7qm4txw")
     page.get_by_role("button", name="Open list").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Chapel Hill St, east")
@@ -132,7 +133,7 @@ def test_doors_recorded_offline_across_a_reload_sync_once(
     page.get_by_text("Script: Durham doors, October").click()
     expect(page.get_by_text("most important issue")).to_be_visible()
     # The service worker has the shell and controls the page before the connection goes.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     page.screenshot(path=str(screenshots / "canvass-list.png"), full_page=True)
 
     context.route("**/*", offline_for_service_worker)

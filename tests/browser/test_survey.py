@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, MOBILE, PASSWORD, offline_for_service_worker, sign_in
+from tests.browser.conftest import (
+    DESKTOP,
+    MOBILE,
+    PASSWORD,
+    offline_for_service_worker,
+    sign_in,
+    wait_for_service_worker,
+)
 from tests.field.builders import Canvass, build_walk_list
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -160,7 +167,7 @@ def test_questions_written_on_a_script_are_answered_offline_and_counted(
     phone = phone_context.new_page()
     phone.goto(f"{base}/canvass/?list=SURVEY42")
     expect(phone.locator("ol.doors > li")).to_have_count(4)
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(phone)
     phone_context.route("**/*", offline_for_service_worker)
     phone_context.set_offline(True)
     expect(phone.locator("#offline-banner")).to_contain_text("You are offline")
