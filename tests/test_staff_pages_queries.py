@@ -36,7 +36,7 @@ BOUNDS: dict[str, int] = {
     "home": 74,
     "org_tree": 7,
     "org_unit": 11,
-    "two_factor": 4,
+    "two_factor": 6,  # the account and its TOTP and recovery devices
     "volunteers:queue": 12,
     "volunteers:forms": 6,
     "volunteers:form_new": 6,
