@@ -14,6 +14,18 @@ from groundgame.messaging.models import MessageChannel
 from groundgame.messaging.services import delivery, mailings
 
 _RETRY_SECONDS = 60
+# Delivery runs go ahead of other waiting jobs where the backend orders jobs by priority (the
+# database backend): a run sends everything queued, so hundreds of notices queued at once
+# (an event's RSVPs, a seed) would otherwise wait behind the jobs that queued them.
+DELIVERY_PRIORITY = 50
+
+
+def deliver_soon(channel: str) -> None:
+    """Schedule a delivery run of the channel's outbox now."""
+    task = sends_deliver
+    if task.get_backend().supports_priority:
+        task = task.using(priority=DELIVERY_PRIORITY)
+    task.enqueue(channel)
 
 
 @task()
@@ -22,7 +34,7 @@ def mailing_send(mailing_id: int) -> int:
     result = mailings.mailing_fan_out(mailing_id=mailing_id)
     if result is None:
         return 0
-    sends_deliver.enqueue(delivery.mailing_channel(mailing_id))
+    deliver_soon(delivery.mailing_channel(mailing_id))
     return result.queued
 
 

@@ -113,7 +113,7 @@ def outbox_sweep() -> list[str]:
     for channel in MessageChannel:
         busy = cache.get(_sender_key(channel)) is not None
         if not busy and outbox_waiting(channel=channel.value):
-            tasks.sends_deliver.enqueue(channel.value)
+            tasks.deliver_soon(channel.value)
             resumed.append(channel.value)
     return resumed
 
@@ -194,7 +194,7 @@ def message_send(
                 content={"subject": subject, "body": body},
                 queued_at=timezone.now(),
             )
-            transaction.on_commit(partial(tasks.sends_deliver.enqueue, ch.value), robust=True)
+            transaction.on_commit(partial(tasks.deliver_soon, ch.value), robust=True)
     except IntegrityError:
         return Send.objects.filter(dedupe_key=dedupe_key).first()
     return send
