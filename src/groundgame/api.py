@@ -3,8 +3,6 @@
 Routers are given as strings so that this module does not import the apps' private modules.
 """
 
-import math
-
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -13,7 +11,7 @@ from ninja.types import DictStrAny
 
 from groundgame.core import json_body
 from groundgame.core.api_auth import staff_auth
-from groundgame.core.errors import ApplicationError, RateLimited
+from groundgame.core.errors import ApplicationError
 
 
 class BoundedJsonParser(Parser):
@@ -39,8 +37,8 @@ api = NinjaAPI(
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     response = api.create_response(request, exc.as_dict(), status=exc.status)
-    if isinstance(exc, RateLimited) and exc.retry_after:
-        response["Retry-After"] = str(math.ceil(exc.retry_after))
+    for name, value in exc.headers().items():
+        response[name] = value
     return response
 
 

@@ -205,3 +205,14 @@ def test_the_command_prints_progress_and_writes_the_misses(geocoder, tmp_path, c
     rows = list(csv.reader(misses.open(encoding="utf-8")))
     assert rows[0] == ["household_id", "why", "address"]
     assert [r[1:] for r in rows[1:]] == [["no_match", "999 Nowhere Rd, Durham, NC, 27701"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_misses_file_carries_no_formula(geocoder, tmp_path):
+    """The list of addresses not placed is a file handed out like any export: an address
+    typed as a formula reads as text in a spreadsheet."""
+    household('=HYPERLINK("http://attacker.example","Click")')
+    misses = tmp_path / "misses.csv"
+    assert cli_main(["geocode", "--state", "NC", "--misses", str(misses)]) == 0
+    (_, row) = list(csv.reader(misses.open(encoding="utf-8")))
+    assert row[2].startswith("'=HYPERLINK(")

@@ -48,10 +48,10 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         f"{run.requests:,} requests, {run.retries:,} sent again."
     )
     if args.misses:
-        import csv
+        from groundgame.core import exports
 
         with open(args.misses, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
+            writer = exports.Writer(out)
             writer.writerow(["household_id", "why", "address"])
             misses = people_selectors.geocode_misses(run.pk)
             for miss in misses.iterator():

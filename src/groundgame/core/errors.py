@@ -7,6 +7,10 @@ rename one, add a new one instead.
 
 from __future__ import annotations
 
+import math
+
+from django.http import JsonResponse
+
 
 class ApplicationError(Exception):
     code = "invalid"
@@ -21,6 +25,17 @@ class ApplicationError(Exception):
 
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message, "field": self.field}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers an answer carrying this error adds (none, unless said otherwise)."""
+        return {}
+
+    def json_response(self) -> JsonResponse:
+        """The API's one error shape, with the error's headers."""
+        response = JsonResponse(self.as_dict(), status=self.status)
+        for name, value in self.headers().items():
+            response[name] = value
+        return response
 
 
 class ValidationFailed(ApplicationError):
@@ -59,3 +74,6 @@ class RateLimited(ApplicationError):
     ) -> None:
         super().__init__(message, code=code, field=field)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(math.ceil(self.retry_after))} if self.retry_after else {}

@@ -9,7 +9,6 @@ failing the whole batch.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,13 +25,6 @@ router = Router(tags=["canvass"], auth=None)
 MAX_BODY_BYTES = 512 * 1024
 
 
-def _error(exc: ApplicationError) -> JsonResponse:
-    response = JsonResponse(exc.as_dict(), status=exc.status)
-    if isinstance(exc, RateLimited):
-        response["Retry-After"] = str(math.ceil(exc.retry_after))
-    return response
-
-
 @router.get("/lists/{code}", auth=None, summary="Download a walk list")
 def walk_list_download(request: HttpRequest, code: CleanStr) -> HttpResponse:
     """The doors in walking order with the people living there, the current approved script
@@ -42,7 +34,7 @@ def walk_list_download(request: HttpRequest, code: CleanStr) -> HttpResponse:
     try:
         bundle = services.walk_list_open(code=code)
     except ApplicationError as exc:
-        return _error(exc)
+        return exc.json_response()
     response = JsonResponse(bundle)
     # Names and addresses: kept by the app in its own storage, never by a shared cache.
     response["Cache-Control"] = "no-store"
@@ -104,28 +96,24 @@ def canvass_sync(request: HttpRequest) -> HttpResponse:
     ``canvass_sync_rate_limited`` with Retry-After (too many syncs from one address)."""
     wait = services.canvass_sync_wait(client=client_address.of(request))
     if wait:
-        return _error(
-            RateLimited(
-                "Too many syncs from your network just now; the app retries by itself.",
-                code=errors.CANVASS_SYNC_RATE_LIMITED,
-                retry_after=wait,
-            )
-        )
+        return RateLimited(
+            "Too many syncs from your network just now; the app retries by itself.",
+            code=errors.CANVASS_SYNC_RATE_LIMITED,
+            retry_after=wait,
+        ).json_response()
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = MAX_BODY_BYTES + 1
     if length > MAX_BODY_BYTES:
-        return _error(
-            errors.PayloadTooLarge(
-                f"A sync batch is at most {MAX_BODY_BYTES // 1024} KB; send fewer results."
-            )
-        )
+        return errors.PayloadTooLarge(
+            f"A sync batch is at most {MAX_BODY_BYTES // 1024} KB; send fewer results."
+        ).json_response()
     try:
         list_code, results = _batch(request)
         answer = services.canvass_sync(list_code=list_code, results=results)
     except ApplicationError as exc:
-        return _error(exc)
+        return exc.json_response()
     return JsonResponse(
         {
             "list_code": answer.list_code,

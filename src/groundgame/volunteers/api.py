@@ -9,7 +9,6 @@ gets this API's stable codes.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.conf import settings
@@ -21,13 +20,6 @@ from groundgame.core.errors import ApplicationError
 from groundgame.volunteers import errors, selectors, services, signups
 
 router = Router(tags=["public"], auth=None)
-
-
-def _error(exc: ApplicationError, **headers: str) -> JsonResponse:
-    response = JsonResponse(exc.as_dict(), status=exc.status)
-    for name, value in headers.items():
-        response[name] = value
-    return response
 
 
 @router.post(
@@ -90,21 +82,19 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
     # A slug with bad text is no form's, and PostgreSQL could not even look for it.
     form = None if text.text_problem(slug) else selectors.signup_form_public(slug)
     if form is None:
-        return _error(
-            errors.NotFound("No sign-up form at this address.", code=errors.SIGNUP_FORM_NOT_FOUND)
-        )
+        return errors.NotFound(
+            "No sign-up form at this address.", code=errors.SIGNUP_FORM_NOT_FOUND
+        ).json_response()
     key = request.headers.get("Idempotency-Key", "")
     try:
         body = _body(request)
         wait = signups.signup_wait(client=client_address.of(request), form_slug=slug)
         if wait:
-            return _error(
-                errors.RateLimited(
-                    "Too many sign-ups; retry after the time in Retry-After.",
-                    code=errors.SIGNUP_RATE_LIMITED,
-                ),
-                **{"Retry-After": str(math.ceil(wait))},
-            )
+            return errors.RateLimited(
+                "Too many sign-ups; retry after the time in Retry-After.",
+                code=errors.SIGNUP_RATE_LIMITED,
+                retry_after=wait,
+            ).json_response()
         submission, created = services.signup_submit(
             form=form,
             idempotency_key=key,
@@ -119,7 +109,7 @@ def signup_create(request: HttpRequest, slug: str) -> HttpResponse:
             client=client_address.of(request),
         )
     except ApplicationError as exc:
-        return _error(exc)
+        return exc.json_response()
     # Only what is fixed at commit, so that a replay answers exactly the same body; the
     # person and team are resolved by a worker seconds later.
     response = JsonResponse(
