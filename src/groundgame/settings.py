@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "groundgame.events",
     "groundgame.content",
     "groundgame.field",
+    "groundgame.money",
+    "groundgame.insights",
     "groundgame.health",
     "groundgame.integrations.mobilize",
 ]

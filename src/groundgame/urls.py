@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("groundgame.field.urls")),
     path("", include("groundgame.consent.urls")),
     path("", include("groundgame.messaging.urls")),
+    path("money/", include("groundgame.money.urls")),
+    path("insights/", include("groundgame.insights.urls")),
     path("api/", api.urls),
     # The admin's own sign-in form would skip the second factor: it sends to the staff one.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

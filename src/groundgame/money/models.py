@@ -1,0 +1,1 @@
+"""The money app's data."""
