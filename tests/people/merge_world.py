@@ -45,9 +45,10 @@ class World:
     shift_id: int = 0
 
 
-def build_world(campaign: Any, staff: Any) -> World:
-    """Four people of the Durham team on two doors of a walk list, with records everywhere."""
-    canvass = build_walk_list(team=campaign.durham, code="MERGE001", doors=2, people_per_door=2)
+def build_world(team: Any, staff: Any) -> World:
+    """Four people of ``team`` (a team covering Durham County, NC, where ``staff`` may make
+    events) on two doors of a walk list, with records everywhere."""
+    canvass = build_walk_list(team=team, code="MERGE001", doors=2, people_per_door=2)
     residents = [p for door in range(2) for p in canvass.people[canvass.door(door).pk]]
     ids = [p.pk for p in residents]
     for n, person in enumerate(residents):
@@ -80,7 +81,7 @@ def build_world(campaign: Any, staff: Any) -> World:
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
     event = events.event_create(
         actor=staff,
-        org_unit=campaign.durham,
+        org_unit=team,
         title="Saturday canvass",
         kind="canvass",
         venue="Durham office",
@@ -93,7 +94,7 @@ def build_world(campaign: Any, staff: Any) -> World:
         form_id=volunteers.signup_form_create(
             actor=None,
             title="Join the Durham team",
-            org_unit=campaign.durham,
+            org_unit=team,
             questions=[],
             consent_topics=["volunteering"],
             source="web",

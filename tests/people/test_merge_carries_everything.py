@@ -46,7 +46,7 @@ def test_every_key_to_a_person_is_moved_by_a_merge_or_said_to_stay() -> None:
 @pytest.fixture
 def world(campaign: Any, make_staff: Any) -> World:
     organizer = make_staff(role="organizer", unit=campaign.durham)
-    return build_world(campaign, organizer)
+    return build_world(campaign.durham, organizer)
 
 
 def _rows_on(person_id: int) -> dict[str, int]:

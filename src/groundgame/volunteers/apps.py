@@ -35,4 +35,5 @@ class VolunteersConfig(AppConfig):
             "volunteers", selectors.membership_count_by_unit_path
         )
         people_selectors.person_export_part_register("volunteers", data_requests.person_part)
+        people_selectors.person_activity_reader_register("volunteers", selectors.person_activity)
         people_services.person_eraser_register("volunteers", data_requests.person_erase)
