@@ -17,7 +17,6 @@ long (a web process that died between its commit and its schedule).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -50,7 +49,7 @@ class Stored:
     new: int
 
 
-def _payload(item: LineItem) -> str:
+def _payload(item: LineItem) -> Any:
     def plain(value: object) -> object:
         return value.isoformat() if isinstance(value, dt.datetime) else value
 
@@ -58,16 +57,17 @@ def _payload(item: LineItem) -> str:
     adjustment = (
         {k: plain(v) for k, v in asdict(item.adjustment).items()} if item.adjustment else None
     )
-    return json.dumps({"gift": gift, "adjustment": adjustment})
+    field = Receipt._meta.get_field("payload")
+    return field.get_db_prep_save({"gift": gift, "adjustment": adjustment}, connection)
 
 
 def _insert_sql(rows: int) -> str:
     quote = connection.ops.quote_name
     table = quote(Receipt._meta.db_table)
     columns = ", ".join(
-        quote(c) for c in ("line_item_id", "kind", "endpoint", "payload", "received_at")
+        quote(c) for c in ("line_item_id", "kind", "endpoint", "payload", "received_at", "error")
     )
-    row = "(%s, %s, %s, %s, %s)"
+    row = "(%s, %s, %s, %s, %s, '')"
     # Names from the model and placeholders for the values: nothing here comes from a request.
     return (
         f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608
