@@ -392,13 +392,18 @@ def _limit_review(actor: Actor, contribution: Contribution) -> None:
             f"{contribution.election.code}, {format_cents(over)} over the limit",
         )
         return
+    if not over and excess.status == LimitExcess.Status.OPEN:
+        # Refunds brought the donor back under before anyone acted: nothing is left to
+        # decide, and the log keeps the flag and its end. (Kept, the row would depend on
+        # the order in which the gifts and refunds arrived.)
+        audit.audit_delete(actor=actor, action="limit_excess.clear", instance=excess)
+        excess.delete()
+        return
     before = audit.snapshot(excess)
     excess.total_cents, excess.limit_cents = total, limit
     if over > excess.excess_cents:
         # More over than anyone decided on: open again, whatever was decided before.
         excess.status = LimitExcess.Status.OPEN
-    elif not over and excess.status == LimitExcess.Status.OPEN:
-        excess.status = LimitExcess.Status.CLEARED
     excess.excess_cents = over
     excess.save()
     audit.audit_update(actor=actor, action="limit_excess.review", instance=excess, before=before)
