@@ -192,7 +192,6 @@ CSV_HEADER = [
     "Weekly Recurring Amount",
     "Smart Boost Amount",
     "Smart Boost Shown",
-    "",
 ]
 
 

@@ -643,3 +643,28 @@ def ledger_page(
             actor=actor, entity_type="money.contribution", count=len(shown), query=query
         )
     return shown
+
+
+def limit_excess_list(*, actor: Actor, scope: StaffScope) -> list[LimitExcess]:
+    """The donors over the limit whom the viewer may see, open ones first; logged."""
+    rows = list(
+        LimitExcess.objects.filter(scope.money_filter("person__org_unit__path"))
+        .select_related("committee", "election", "person")
+        .order_by("status", "-excess_cents", "pk")[:200]
+    )
+    if rows:
+        with transaction.atomic():
+            audit.audit_read_list(actor=actor, entity_type="money.limitexcess", count=len(rows))
+    return rows
+
+
+def donor_card(person_id: int, viewer: Actor) -> dict[str, object]:
+    """The donor card of a person's page: their gifts for staff with the finance role over
+    them (the read logged), nothing for anyone else."""
+    scope = organizing.staff_scope(viewer)
+    path = people_selectors.person_org_unit_path(person_id)
+    gifts = donor_gifts_open(actor=viewer, scope=scope, person_id=person_id, org_unit_path=path)
+    if not gifts:
+        return {"gifts": []}
+    net = sum(g.amount_cents - g.refunded_cents for g in gifts)
+    return {"gifts": gifts, "donor_net": format_cents(net)}
