@@ -5,9 +5,11 @@ from ActBlue come by its own webhook (``integrations/actblue``), not through her
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
+from annotated_types import Ge, Le
 from pydantic import Field
 
 from groundgame.core.api_types import CleanStr, Id, Offset
@@ -76,7 +78,7 @@ def donation_list(
     request: HttpRequest,
     refcode: CleanStr = "",
     since: dt.date | None = None,
-    limit: int = Field(50, ge=1, le=500),
+    limit: Annotated[int, Ge(1), Le(500)] = 50,
     offset: Offset = 0,
 ) -> list[DonationOut]:
     """Gifts the caller may see (finance role over the donors), newest first; logged."""
@@ -89,7 +91,7 @@ def donation_list(
     shown = services.ledger_page(
         actor=request.user,
         scope=scope,
-        rows=rows[offset : offset + limit],
+        rows=rows.filter(pk__in=list(rows.values_list("pk", flat=True)[offset : offset + limit])),
         query=f"api refcode={refcode[:100]} since={since}",
     )
     return [_out(c) for c in shown]
@@ -107,7 +109,7 @@ def donation_get(request: HttpRequest, donation_id: Id) -> DonationOut:
 
 
 @router.post("/donations", response={201: DonationOut})
-def donation_create(request: HttpRequest, payload: DonationIn) -> tuple[int, DonationOut]:
+def donation_create(request: HttpRequest, payload: DonationIn) -> Status:
     """Enter a gift by hand (finance role): 403 ``money_denied`` without it, 409
     ``contribution_conflict`` for a line item recorded already, 422 naming the field."""
     gift = services.GiftSpec(
@@ -130,5 +132,4 @@ def donation_create(request: HttpRequest, payload: DonationIn) -> tuple[int, Don
         earmarked=False,
     )
     recorded = services.contribution_enter(actor=request.user, gift=gift)
-    c = recorded.contribution
-    return 201, _out(c)
+    return Status(201, _out(recorded.contribution))
