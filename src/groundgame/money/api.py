@@ -109,7 +109,7 @@ def donation_get(request: HttpRequest, donation_id: Id) -> DonationOut:
 
 
 @router.post("/donations", response={201: DonationOut})
-def donation_create(request: HttpRequest, payload: DonationIn) -> Status:
+def donation_create(request: HttpRequest, payload: DonationIn) -> Status[DonationOut]:
     """Enter a gift by hand (finance role): 403 ``money_denied`` without it, 409
     ``contribution_conflict`` for a line item recorded already, 422 naming the field."""
     gift = services.GiftSpec(
