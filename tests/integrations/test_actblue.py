@@ -131,6 +131,8 @@ def _broken(path: str, value: Any) -> dict[str, Any]:
         ("lineitems.1.entityId", 999, "lineitems[1].entityId"),
         ("donor.lastname", "", "donor.lastname"),
         ("donor.firstname", "Ma\x00ya", "donor.firstname"),
+        ("donor.email", "maya@", "donor.email"),
+        ("donor.phone", "555", "donor.phone"),
         ("contribution.status", "pending", "contribution.status"),
         ("contribution.orderNumber", "AB 1; drop", "contribution.orderNumber"),
         ("lineitems", [], "lineitems"),
