@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from annotated_types import Ge, Le
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from annotated_types import Ge, Le
 from pydantic import Field
 
 from groundgame.core.api_types import CleanStr, Id, Offset
