@@ -51,6 +51,14 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         "Messaging",
         (("Mailings", "messaging:mailings", "staff"), ("List health", "list_health:page", "staff")),
     ),
+    (
+        "Money",
+        (
+            ("Donations", "money:ledger", "staff"),
+            ("Over the limit", "money:limits", "staff"),
+            ("ActBlue import", "actblue_csv_import", "staff"),
+        ),
+    ),
     ("Audit log", (("Audit log", "audit:list", "admin"),)),
 )
 

@@ -6,9 +6,17 @@ import re
 
 from django import template
 
+from groundgame.core.money import format_cents
+
 register = template.Library()
 
 _US_E164 = re.compile(r"^\+1(\d{3})(\d{3})(\d{4})$")
+
+
+@register.filter
+def cents(value: int | None) -> str:
+    """Integer cents as dollars (``{{ 2500|cents }}`` is ``$25.00``); empty if None."""
+    return "" if value is None else format_cents(int(value))
 
 
 @register.filter
