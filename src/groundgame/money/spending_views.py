@@ -24,9 +24,10 @@ from groundgame.core import exports
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, ValidationFailed
 from groundgame.core.templatetags.charts import bar_chart, line_chart
-from groundgame.money import cashflow, spending, spending_forms, where
+from groundgame.money import cashflow, spending_forms, where
 from groundgame.money.disbursement_import import disbursements_import
 from groundgame.money.models import BudgetLine, Commitment, Debt, Disbursement
+from groundgame.money.services import spending
 from groundgame.organizing import selectors as organizing
 
 RECENT = 50

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from groundgame.audit.models import AuditEvent
-from groundgame.money import cashflow, forecast, spending
+from groundgame.money import cashflow, forecast
 from groundgame.money.models import CashAlert
+from groundgame.money.services import spending
 from groundgame.organizing import services as organizing
 from groundgame.people import services as people
 from tests.conftest import Campaign

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from groundgame.money import spending
 from groundgame.money.models import BudgetLine, Commitment, Disbursement
+from groundgame.money.services import spending
 from tests.conftest import Campaign
 from tests.money.spending.test_disbursement_import import GOOD, HEADER
 
