@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -288,7 +289,9 @@ def _budget_post(
             )
             return (200 if not report.problems else 400), report
         write, done = writers[action]
-        write(request, form.cleaned_data)
+        # A vendor named here stays only if what names it is recorded.
+        with transaction.atomic():
+            write(request, form.cleaned_data)
     except ApplicationError as exc:
         _show_error(request, form, exc)
         return (exc.status if exc.status != 404 else 400), None
