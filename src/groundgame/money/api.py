@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from groundgame.core.api_types import CleanStr, Id, Offset
-from groundgame.money import cashflow, where
+from groundgame.money import cashflow, commitments, where
 from groundgame.money.models import BudgetLine, Commitment, Disbursement
 from groundgame.money.services import spending
 
@@ -124,14 +124,14 @@ def _commitment_out(c: Commitment, committed: int) -> CommitmentOut:
 
 
 def _committed(commitment_id: int) -> int:
-    _, schedules = cashflow.commitment_schedules()
+    _, schedules = commitments.commitment_schedules()
     return sum(i.cents for i in schedules.get(commitment_id, []))
 
 
 @router.get("/commitments", response=list[CommitmentOut])
 def commitment_list(request: HttpRequest) -> list[CommitmentOut]:
     """Every commitment with what its terms call for in all (``committed_cents``)."""
-    by_id, schedules = cashflow.commitment_schedules()
+    by_id, schedules = commitments.commitment_schedules()
     return [
         _commitment_out(c, sum(i.cents for i in schedules[c.pk]))
         for c in sorted(by_id.values(), key=lambda c: (c.starts_on, c.pk))

@@ -2,6 +2,7 @@
 the budget, commitments, disbursements, debts, cash-flow settings and goals (``spending``).
 Other apps call them through this package."""
 
+from groundgame.money.cashflow import cash_alerts_update, cashflow_refresh
 from groundgame.money.services.ledger import (
     ITEMIZATION_CENTS,
     AdjustmentSpec,
@@ -42,8 +43,10 @@ __all__ = [
     "Recorded",
     "best_efforts_send",
     "budget_line_set",
+    "cash_alerts_update",
     "cash_settings_get",
     "cash_settings_set",
+    "cashflow_refresh",
     "commitment_cancel",
     "commitment_create",
     "committee_create",
