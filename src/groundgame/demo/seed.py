@@ -199,7 +199,10 @@ def seed_campaign(
             national_id=tree.national_id,
         )
         report("doors knocked", program.results, program.results)
+    # Gifts find their donors through identity resolution, which may make a new person.
+    people_before = people_selectors.person_count()
     money = spending.spending_create(seed=seed, national_id=tree.national_id, donor_ids=donors)
+    newcomers += people_selectors.person_count() - people_before
     report("disbursements", money.disbursements, money.disbursements)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
