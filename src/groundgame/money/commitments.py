@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from groundgame.money.models import Commitment, ConsultantFee, Disbursement
@@ -138,11 +140,13 @@ def _month_spend(
     spend: dict[Month, int] = defaultdict(int)
     paid = (
         Disbursement.objects.filter(category=category, memo=False)
-        .values_list("paid_on", "amount_cents")
-        .iterator()
+        .annotate(month=TruncMonth("paid_on"))
+        .values("month")
+        .annotate(cents=Sum("amount_cents"))
+        .values_list("month", "cents")
     )
-    for day, cents in paid:
-        spend[(day.year, day.month)] += cents
+    for month, cents in paid:
+        spend[(month.year, month.month)] += cents
     today = timezone.localdate()
     for cid, items in schedules.items():
         if by_id[cid].category != category:
