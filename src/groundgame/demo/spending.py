@@ -4,10 +4,9 @@ first run.
 A budget per category for the quarter; a TV reservation whose flight runs past today with
 two weeks' notice to cancel a week; a media consultant on a monthly retainer and 15% of the
 TV buy; printing invoices, one still unpaid and carried as a debt; and weekly payroll, rent,
-digital ads and field costs paid over the quarter. The TV flight costs more each week than a week
-raises: cash is forecast to run under the treasurer's floor (half a week's receipts) within weeks,
-which opens the cash alert. Where the ledger has no gifts yet, a quarter of them is recorded first,
-through the ledger's own service, from the synthetic donors.
+digital ads and field costs paid over the quarter. The TV flight costs more each week than a
+week raises: cash is forecast to run under the treasurer's floor (half a week's receipts) within
+weeks, which opens the cash alert.
 """
 
 from __future__ import annotations
@@ -20,64 +19,22 @@ from django.utils import timezone
 
 from groundgame.money import selectors as ledger
 from groundgame.money import services as money
-from groundgame.people import selectors as people
 
 QUARTER_DAYS = 91
 
 
 @dataclass(frozen=True)
 class SpendingReport:
-    gifts: int
     disbursements: int
     commitments: int
 
 
-def _gifts(*, rng: random.Random, donor_ids: list[int], start: dt.date, today: dt.date) -> int:
-    """A quarter of gifts from the donors, rising toward today as campaigns' do."""
-    committee = money.committee_create(
-        actor=None, name="Groundgame for America", fec_id="C00999999", kind="presidential"
-    )
-    money.election_create(actor=None, cycle=2028, kind="general", day=dt.date(2028, 11, 7))
-    made = 0
-    for day_index in range(QUARTER_DAYS):
-        day = start + dt.timedelta(days=day_index)
-        pace = 4 + 8 * day_index / QUARTER_DAYS
-        for _ in range(max(1, round(rng.gauss(pace, pace / 3)))):
-            donor = people.person_contact(rng.choice(donor_ids))
-            if donor is None:
-                continue
-            made += 1
-            cents = min(330_000, max(500, round(rng.lognormvariate(3.6, 1.0)) * 100))
-            at = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(7, 22))))
-            money.line_item_record(
-                actor=None,
-                gift=money.GiftSpec(
-                    line_item_id=f"demo-{made}",
-                    order_number=f"DEMO-{made}",
-                    committee_id=committee.pk,
-                    amount_cents=cents,
-                    paid_at=at,
-                    first_name=donor.first_name,
-                    last_name=donor.last_name,
-                    email=donor.email,
-                    state=donor.state,
-                    city=donor.city,
-                    zip_code=donor.zip5,
-                    refcode="demo",
-                ),
-                source="manual",
-            )
-    return made
-
-
-def spending_create(*, seed: int, national_id: int, donor_ids: list[int]) -> SpendingReport:
+def spending_create(*, seed: int, national_id: int) -> SpendingReport:
     rng = random.Random(seed)
     today = timezone.localdate()
     start = today - dt.timedelta(days=QUARTER_DAYS)
-    gifts = 0
-    if ledger.contribution_count() == 0 and donor_ids:
-        gifts = _gifts(rng=rng, donor_ids=donor_ids, start=start, today=today)
-    # The quarter's receipts set the scale of everything spent, so the story holds at any.
+    # The quarter's receipts (``demo.money``'s gifts) set the scale of everything spent, so
+    # the story holds at any scale; with none, a nominal $100,000.
     raised = ledger.receipts_totals().net_cents or 100_000_00
     weekly = raised // 13
     # The station's weeks cost more than a week raises: the flight is the story.
@@ -264,4 +221,4 @@ def spending_create(*, seed: int, national_id: int, donor_ids: list[int]) -> Spe
         target_cents=round(raised * 1.3),
     )
     money.cashflow_refresh()
-    return SpendingReport(gifts=gifts, disbursements=payments, commitments=4)
+    return SpendingReport(disbursements=payments, commitments=4)
