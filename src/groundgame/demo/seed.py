@@ -199,13 +199,13 @@ def seed_campaign(
             national_id=tree.national_id,
         )
         report("doors knocked", program.results, program.results)
-        # A quarter of gifts, a third of a gift per donor at most: each goes through
-        # identity resolution, as the webhook's do.
+        # A quarter of gifts, few enough that the first start stays quick: each goes
+        # through identity resolution, as the webhook's do.
         fundraising = money.fundraising_create(
             seed=seed,
             donor_ids=donors,
             volunteer_ids=[p for p, _, _ in voter_file.volunteers],
-            gifts=min(1200, len(donors) // 2),
+            gifts=min(300, len(donors) // 4),
         )
         report("donations", fundraising.gifts, fundraising.gifts)
     spent = spending.spending_create(seed=seed, national_id=tree.national_id)
