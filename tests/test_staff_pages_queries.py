@@ -41,7 +41,7 @@ BOUNDS: dict[str, int] = {
     "money:budget": 14,
     "money:disbursements_csv": 6,
     "money:cashflow": 26,  # the forecast computed once when none is kept yet
-    "money:cashflow_csv": 20,
+    "money:cashflow_csv": 28,  # the forecast computed once when none is kept yet
     "org_tree": 7,
     "org_unit": 11,
     "two_factor": 6,  # the account and its TOTP and recovery devices
