@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from groundgame.money import services
+from groundgame.money import cashflow, services
 
 
 @task()
@@ -15,3 +15,15 @@ def best_efforts_send(request_id: int) -> None:
 @task()
 def volunteer_ask_send(ask_id: int) -> None:
     services.volunteer_ask_send(ask_id=ask_id)
+
+
+@task()
+def cashflow_refresh() -> None:
+    """Recompute the cash-flow forecast and its alerts (when stale, or after a change)."""
+    cashflow.cashflow_refresh()
+
+
+@task()
+def cash_alert_notify(alert_id: int) -> None:
+    """Email a newly opened cash alert to the treasurer and the campaign manager."""
+    cashflow.cash_alert_notify(alert_id=alert_id)

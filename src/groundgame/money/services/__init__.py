@@ -1,6 +1,8 @@
-"""Every write of the money app, one module per domain: the donations ledger (``ledger``).
+"""Every write of the money app, one module per domain: the donations ledger (``ledger``),
+the budget, commitments, disbursements, debts, cash-flow settings and goals (``spending``).
 Other apps call them through this package."""
 
+from groundgame.money.cashflow import cash_alerts_update, cashflow_refresh
 from groundgame.money.services.ledger import (
     ITEMIZATION_CENTS,
     AdjustmentSpec,
@@ -20,23 +22,49 @@ from groundgame.money.services.ledger import (
     line_item_record,
     volunteer_ask_send,
 )
+from groundgame.money.services.spending import (
+    DisbursementInput,
+    FeeInput,
+    budget_line_set,
+    cash_settings_get,
+    cash_settings_set,
+    commitment_cancel,
+    commitment_create,
+    debt_create,
+    disbursement_create,
+    fundraising_goal_set,
+    vendor_upsert,
+)
 
 __all__ = [
     "ITEMIZATION_CENTS",
     "AdjustmentSpec",
+    "DisbursementInput",
+    "FeeInput",
     "GiftSpec",
     "Recorded",
     "best_efforts_send",
+    "budget_line_set",
+    "cash_alerts_update",
+    "cash_settings_get",
+    "cash_settings_set",
+    "cashflow_refresh",
+    "commitment_cancel",
+    "commitment_create",
     "committee_create",
     "contribution_enter",
     "contribution_open",
     "contributions_visible",
+    "debt_create",
+    "disbursement_create",
     "donor_card",
     "donor_gifts_open",
     "election_create",
+    "fundraising_goal_set",
     "ledger_page",
     "limit_excess_list",
     "limit_excess_resolve",
     "line_item_record",
+    "vendor_upsert",
     "volunteer_ask_send",
 ]
