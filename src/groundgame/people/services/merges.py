@@ -129,6 +129,8 @@ class _RowsMover:
         self.model = model
         self.column = _column(model, field)
         self.unique_with = tuple(_column(model, name) for name in unique_with)
+        # A one-to-one key: the person has one such row at most, so the survivor's stands.
+        self.one_per_person = bool(getattr(model._meta.get_field(field), "unique", False))
 
     def __call__(
         self, *, actor: Actor, person_from: int, person_to: int, record: list[Any] | None = None
@@ -137,6 +139,8 @@ class _RowsMover:
         rows = manager.filter(**{self.column: person_from})
         if record is not None:
             moved = sorted(rows.filter(pk__in=record).values_list("pk", flat=True))
+        elif self.one_per_person and manager.filter(**{self.column: person_to}).exists():
+            moved = []
         elif self.unique_with:
             taken = set(manager.filter(**{self.column: person_to}).values_list(*self.unique_with))
             moved = sorted(
