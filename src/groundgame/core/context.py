@@ -51,6 +51,13 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         "Messaging",
         (("Mailings", "messaging:mailings", "staff"), ("List health", "list_health:page", "staff")),
     ),
+    (
+        "Insights",
+        (
+            ("Message tests", "insights:tests", "staff"),
+            ("Issues", "insights:issues", "staff"),
+        ),
+    ),
     ("Audit log", (("Audit log", "audit:list", "admin"),)),
 )
 

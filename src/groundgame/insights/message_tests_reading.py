@@ -18,6 +18,7 @@ from statistics import NormalDist
 from django.conf import settings
 from django.db.models import Count, F, Sum
 
+from groundgame.core.money import format_cents
 from groundgame.insights import message_tests_rule as rule
 from groundgame.insights.models import MessageOutcome, MessageTest, SurveyTest, TestRule
 from groundgame.messaging import selectors as messaging_selectors
@@ -73,6 +74,18 @@ class VariantRow:
     @property
     def net_cents_per_recipient(self) -> float:
         return self.net_cents / self.sent if self.sent else 0.0
+
+    @property
+    def donated_dollars(self) -> str:
+        return format_cents(self.donated_cents)
+
+    @property
+    def unsubscribe_cost_dollars(self) -> str:
+        return format_cents(self.unsubscribe_cost_cents)
+
+    @property
+    def net_per_recipient_dollars(self) -> str:
+        return format_cents(round(self.net_cents_per_recipient))
 
 
 @dataclass(frozen=True)

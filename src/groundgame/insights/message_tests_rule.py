@@ -67,6 +67,11 @@ class Interval:
     high: float
 
     @property
+    def known(self) -> bool:
+        """Whether the data bound the difference yet (no one or everyone had the outcome)."""
+        return math.isfinite(self.low) and math.isfinite(self.high)
+
+    @property
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
 
