@@ -36,7 +36,7 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import content, events, field, messaging, signups, voters
+from groundgame.demo import content, events, field, insights, messaging, signups, voters
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
@@ -199,6 +199,11 @@ def seed_campaign(
             national_id=tree.national_id,
         )
         report("doors knocked", program.results, program.results)
+        with transaction.atomic():
+            measurement = insights.measurement_create(
+                seed=seed, state_units={s.state: s.unit_id for s in tree.states}
+            )
+        report("message test outcomes", measurement.outcomes, measurement.outcomes)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started

@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ValidationFailed
-from groundgame.messaging import backends, compose, errors, fanout, list_health, templating
+from groundgame.messaging import (
+    backends,
+    compose,
+    errors,
+    fanout,
+    list_health,
+    templating,
+    variants,
+)
 from groundgame.messaging.models import (
     DeliveryEvent,
     Mailing,
@@ -50,6 +58,10 @@ def mailing_test_list() -> QuerySet[Mailing]:
     return mailing_list().filter(variant_seed__isnull=False)
 
 
+# Which variant a person is drawn to get, from a test's seed and the variants' shares.
+variant_draw = variants.draw
+
+
 def mailing_variants(mailing_id: int) -> list[MailingVariant]:
     return list(MailingVariant.objects.filter(mailing_id=mailing_id).order_by("position"))
 
@@ -67,8 +79,8 @@ class VariantCounts:
 
 
 def variant_counts(mailing_id: int) -> list[VariantCounts]:
-    variants = mailing_variants(mailing_id)
-    ids = [v.pk for v in variants]
+    tested = mailing_variants(mailing_id)
+    ids = [v.pk for v in tested]
     sent = dict(
         Send.objects.filter(mailing_id=mailing_id, sent_at__isnull=False)
         .order_by()
@@ -91,7 +103,7 @@ def variant_counts(mailing_id: int) -> list[VariantCounts]:
             unsubscribes=unsubscribes.get(v.pk, 0),
             complaints=complaints.get(v.pk, 0),
         )
-        for v in variants
+        for v in tested
     ]
 
 
