@@ -5,6 +5,7 @@ fixed-size test decides nothing before its size; and the intervals behave as int
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,10 +57,17 @@ def test_a_fixed_size_test_decides_nothing_before_its_size() -> None:
     assert done.winner == 0
 
 
-def test_no_winner_while_nothing_tells_the_arms_apart() -> None:
-    decision = rule.decide([rule.Arm.of_rate(100, 0), rule.Arm.of_rate(100, 0)])
-    assert decision.winner is None
-    assert not decision.intervals[(0, 1)].known
+@pytest.mark.parametrize("size", [0, 1, 100])
+def test_no_winner_while_nothing_tells_the_arms_apart(size: int) -> None:
+    # Before anyone is sent it (0), with one recipient, or with nobody having the outcome.
+    for test_rule in (rule.Rule.SEQUENTIAL, rule.Rule.FIXED):
+        decision = rule.decide(
+            [rule.Arm.of_rate(size, 0), rule.Arm.of_rate(size, 0)],
+            rule=test_rule,
+            planned_per_arm=size or 1,
+        )
+        assert decision.winner is None
+        assert not decision.intervals[(0, 1)].known
 
 
 @given(

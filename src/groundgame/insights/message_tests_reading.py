@@ -134,7 +134,11 @@ def _metric_arm(metric: str, sent: int, counts: dict[str, int], value: tuple[int
     return rule.Arm.of_rate(sent, counts.get(metric, 0))
 
 
-def _comparisons(labels: list[str], decision: rule.Decision, scale: float) -> list[Comparison]:
+def _comparisons(
+    labels: list[str], decision: rule.Decision, scale: float, *, rates: bool
+) -> list[Comparison]:
+    """Every pair's interval in the measure's unit; a difference of two rates lies within
+    100 points either way, so a wide early interval is cut there."""
     out = []
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
@@ -143,7 +147,11 @@ def _comparisons(labels: list[str], decision: rule.Decision, scale: float) -> li
                 Comparison(
                     labels[i],
                     labels[j],
-                    rule.Interval(found.estimate * scale, found.low * scale, found.high * scale),
+                    rule.Interval(
+                        found.estimate * scale,
+                        max(found.low * scale, -scale) if rates else found.low * scale,
+                        min(found.high * scale, scale) if rates else found.high * scale,
+                    ),
                 )
             )
     return out
@@ -205,7 +213,7 @@ def message_test_reading(mailing_id: int) -> MessageTestReading | None:
         unit="cents" if is_value else "points",
         rule=test_rule,
         planned=planned,
-        comparisons=_comparisons(labels, decision, 1.0 if is_value else 100.0),
+        comparisons=_comparisons(labels, decision, 1.0 if is_value else 100.0, rates=not is_value),
         winner=labels[decision.winner] if decision.winner is not None else None,
         reason=decision.reason,
         decided=test.winner.label if test and test.winner else None,
@@ -259,7 +267,7 @@ def _survey_reading(test: SurveyTest) -> SurveyTestReading:
         unit="points",
         rule=test.rule,
         planned=test.planned_per_arm,
-        comparisons=_comparisons(labels, decision, 100.0),
+        comparisons=_comparisons(labels, decision, 100.0, rates=True),
         winner=labels[decision.winner] if decision.winner is not None else None,
         reason=decision.reason if waves else "No results entered yet.",
         decided=test.winner or None,

@@ -94,7 +94,7 @@ def _unknown(estimate: float) -> Interval:
 def fixed_interval(a: Arm, b: Arm, *, alpha: float = ALPHA) -> Interval:
     """The ordinary (Wald) interval of mean(a) - mean(b), valid for one look."""
     estimate = a.mean - b.mean
-    if a.n < 2 or b.n < 2:
+    if a.n < 2 or b.n < 2 or _variance_of_difference(a, b) <= 0:
         return _unknown(estimate)
     half = NormalDist().inv_cdf(1 - alpha / 2) * math.sqrt(_variance_of_difference(a, b))
     return Interval(estimate=estimate, low=estimate - half, high=estimate + half)
@@ -104,9 +104,11 @@ def always_valid_interval(a: Arm, b: Arm, *, alpha: float = ALPHA) -> Interval:
     """The mixture SPRT's confidence sequence for mean(a) - mean(b) at this look: the
     differences the test would not reject at 1/alpha."""
     estimate = a.mean - b.mean
+    if a.n < 2 or b.n < 2:
+        return _unknown(estimate)
     variance = _variance_of_difference(a, b)
     tau_sq = (TAU_SD * _pooled_sd(a, b)) ** 2
-    if a.n < 2 or b.n < 2 or variance <= 0 or tau_sq <= 0:
+    if variance <= 0 or tau_sq <= 0:
         # Nobody or everybody had the outcome on both sides: nothing tells the arms apart yet.
         return _unknown(estimate)
     half = math.sqrt(
