@@ -131,6 +131,13 @@ def test_a_file_without_the_columns_is_refused(sent: VariantMailing) -> None:
             actor=sent.mailing.created_by, mailing_id=sent.mailing.pk, text="id,what\n1,open\n"
         )
     assert (raised.value.code, raised.value.field) == ("outcomes_invalid", "file")
+    # A cell longer than any CSV reader takes is a message, not a server error.
+    huge = 'person_id,event\n"' + "x" * 200_000 + '",open\n'
+    with pytest.raises(ApplicationError) as raised:
+        services.message_outcomes_import(
+            actor=sent.mailing.created_by, mailing_id=sent.mailing.pk, text=huge
+        )
+    assert raised.value.code == "outcomes_invalid"
 
 
 def test_outsiders_may_not_import_register_or_decide(

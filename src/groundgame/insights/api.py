@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from groundgame.core.api_types import CleanStr
+from groundgame.core.api_types import CleanStr, Id
 from groundgame.core.errors import NotFound, ValidationFailed
 from groundgame.insights import errors, selectors, services
 from groundgame.insights.message_tests_reading import Rate, Reading
@@ -113,7 +113,7 @@ def _reading(reading: Reading) -> dict[str, Any]:
 
 
 @router.get("/tests/mailings/{mailing_id}", response=MessageTestOut)
-def message_test(request: HttpRequest, mailing_id: int) -> MessageTestOut:
+def message_test(request: HttpRequest, mailing_id: Id) -> MessageTestOut:
     """A mailing test read now: each variant's rates with 95% intervals, every pair compared
     by the registered rule, and the winner the rule allows (if any)."""
     reading = selectors.message_test_reading(mailing_id)
@@ -144,7 +144,7 @@ def message_test(request: HttpRequest, mailing_id: int) -> MessageTestOut:
 
 
 @router.get("/tests/surveys/{test_id}", response=SurveyTestOut)
-def survey_test(request: HttpRequest, test_id: int) -> SurveyTestOut:
+def survey_test(request: HttpRequest, test_id: Id) -> SurveyTestOut:
     """An ad or persuasion test read now from its waves."""
     reading = selectors.survey_test_reading(test_id)
     if reading is None:
@@ -186,7 +186,7 @@ class OutcomesRefusedOut(Schema):
     response={200: OutcomesOut, 422: OutcomesRefusedOut},
 )
 def message_outcomes(
-    request: HttpRequest, mailing_id: int, payload: OutcomesIn
+    request: HttpRequest, mailing_id: Id, payload: OutcomesIn
 ) -> tuple[int, OutcomesOut | OutcomesRefusedOut]:
     """Import a test's outcomes as CSV text (``person_id,event,amount,variant``). Any bad row
     refuses the whole file with a 422 ``outcomes_invalid`` listing every bad row."""
@@ -250,7 +250,7 @@ def _period(period: selectors.Period) -> PeriodOut:
 
 
 @router.get("/issues/gap", response=IssueGapOut)
-def issue_gap(request: HttpRequest, unit_id: int, weeks: int = 8) -> IssueGapOut:
+def issue_gap(request: HttpRequest, unit_id: Id, weeks: int = 8) -> IssueGapOut:
     """What voters raised at the door against what the campaign's messages mention, under a
     unit, over the last 1 to 52 weeks."""
     if not 1 <= weeks <= 52:

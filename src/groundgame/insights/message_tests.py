@@ -213,7 +213,14 @@ def message_outcomes_import(*, actor: Actor, mailing_id: int, text: str) -> Outc
     report = OutcomeReport()
     with transaction.atomic():
         messaging_services.mailing_change_check(actor=actor, mailing_id=mailing_id)
-        rows = _parse_outcomes(mailing_id, text, report)
+        try:
+            rows = _parse_outcomes(mailing_id, text, report)
+        except csv.Error as exc:
+            raise ValidationFailed(
+                f"The file cannot be read as CSV: {exc}.",
+                code=errors.OUTCOMES_INVALID,
+                field="file",
+            ) from None
         report.problems.sort(key=lambda p: p.row)
         if report.problems:
             return report
