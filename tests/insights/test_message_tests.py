@@ -17,6 +17,7 @@ from groundgame.insights import selectors, services
 from groundgame.insights.models import MessageOutcome
 from groundgame.messaging import selectors as messaging_selectors
 from groundgame.messaging.models import Send
+from groundgame.people import services as people_services
 from tests.conftest import Campaign
 from tests.messaging.variant_builders import VariantMailing, variant_mailing
 
@@ -71,6 +72,10 @@ def test_outcomes_are_read_per_variant_with_intervals(sent: VariantMailing) -> N
     assert reading.winner is None
     assert reading.awaiting_decision
     assert selectors.tests_awaiting_decision() == 1
+    # A person's export of their data holds what they did after the mailing.
+    document = json.loads(json.dumps(people_services.person_export(actor=None, person_id=a[0])))
+    kinds = {o["kind"] for o in document["insights"]["message_test_outcomes"]}
+    assert kinds == {"open", "click", "donation"}
 
 
 def test_unsubscribes_are_counted_against_the_variant_that_lost_them(
@@ -298,6 +303,8 @@ def test_pages_show_the_reading_and_list_bad_rows(
     export = client.get(url + "export.csv")
     assert export.status_code == 200
     assert export.content.decode().splitlines()[0].startswith("variant,share_percent,sent")
+    # The health page counts the test as awaiting a decision.
+    assert "Tests awaiting a decision" in client.get("/").content.decode()
     # An analyst reads it too: aggregates are for every staff member.
     analyst = client_for(make_staff("analyst", role="analyst", unit=campaign.national))
     assert analyst.get(url).status_code == 200
