@@ -44,7 +44,7 @@ BOUNDS: dict[str, int] = {
     "volunteers:signups": 14,
     "volunteers:signups_live": 14,
     "people:list": 8,
-    "people:detail": 22,
+    "people:detail": 27,  # five reads of the Activity card: one per app and kind of record
     "people:person_export": 31,
     "people:imports": 7,
     "people:geocode": 7,

@@ -113,3 +113,75 @@ def test_review_merge_and_undo(
         expect(page.get_by_role("link", name=duplicate)).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_merge_carries_every_apps_records_and_the_undo_gives_them_back(
+    live_server: Any, browser_campaign: Campaign, browser: Any, screenshots: Path
+) -> None:
+    """Two records of one person, each with consent, a place on a shift, a sign-up and its
+    follow-up, an email and a door result: merged from the review, the survivor's page shows
+    both records' activity and the stricter consent; undone, each page has its own again and
+    the review reads "Merge undone"."""
+    from django.contrib.auth.models import User
+    from playwright.sync_api import expect
+
+    from groundgame.organizing.models import OrgUnit
+    from groundgame.people.models import MatchReview, Person
+    from tests.people.merge_world import build_world
+
+    admin = User.objects.get(username=browser_campaign.admin_username)
+    durham_team = OrgUnit.objects.get(name="Triangle Team 2")  # covers Durham County
+    world = build_world(durham_team, admin)
+    keep, absorb = (Person.objects.get(pk=pk) for pk in world.people[:2])
+    review = MatchReview.objects.create(
+        person_id=absorb.pk, candidate_id=keep.pk, score=0.93, source="Volunteer sign-up"
+    )
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    base = live_server.url
+    doors = page.locator("#activity tbody tr", has_text="Door: talked")
+    signups = page.locator("#activity tbody tr", has_text="Signed up on Join the Durham team")
+    places = page.locator("#activity tbody tr", has_text="Place on Saturday canvass")
+    emails = page.locator("#activity tbody tr", has_text="Volunteer this weekend")
+    fundraising_email = page.get_by_label(re.compile(r"^Email, Fundraising"))
+    try:
+        sign_in(page, base, browser_campaign.admin_username)
+        page.goto(f"{base}/people/{absorb.pk}/")
+        for rows in (doors, signups, places, emails):
+            expect(rows).to_have_count(1)
+        expect(fundraising_email).to_have_value("unsubscribed")
+        _shoot(page, screenshots, "merge-all-absorbed-before")
+        page.goto(f"{base}/people/{keep.pk}/")
+        expect(doors).to_have_count(1)
+        expect(fundraising_email).to_have_value("subscribed")
+
+        page.goto(f"{base}/people/reviews/{review.pk}/")
+        page.get_by_role("button", name=f"Merge into {keep.full_name}").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(keep.full_name)
+        expect(page.get_by_text(f"Merged {absorb.full_name} into {keep.full_name}")).to_be_visible()
+        expect(doors).to_have_count(2)
+        expect(signups).to_have_count(2)
+        # One place per shift and one email per mailing: the survivor had its own already.
+        expect(places).to_have_count(1)
+        expect(emails).to_have_count(1)
+        # The absorbed record had left fundraising email: the stricter choice holds.
+        expect(fundraising_email).to_have_value("unsubscribed")
+        _shoot(page, screenshots, "merge-all-survivor-merged")
+
+        page.get_by_role("button", name="Undo merge").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(absorb.full_name)
+        for rows in (doors, signups, places, emails):
+            expect(rows).to_have_count(1)
+        expect(fundraising_email).to_have_value("unsubscribed")
+        page.goto(f"{base}/people/{keep.pk}/")
+        expect(doors).to_have_count(1)
+        expect(signups).to_have_count(1)
+        expect(fundraising_email).to_have_value("subscribed")
+        _shoot(page, screenshots, "merge-all-survivor-undone")
+
+        page.goto(f"{base}/people/reviews/{review.pk}/")
+        expect(page.get_by_role("heading", name="Decided")).to_be_visible()
+        expect(page.locator(".review-outcome")).to_contain_text("Merge undone")
+        _shoot(page, screenshots, "merge-all-review-undone")
+    finally:
+        context.close()

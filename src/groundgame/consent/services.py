@@ -610,19 +610,6 @@ def contacts_withdraw(*, source: str, person_ids: Iterable[int]) -> int:
     return deleted
 
 
-def contacts_move(
-    *, actor: Actor, person_from: int, person_to: int, ids: list[int] | None = None
-) -> list[int]:
-    """A merge's part: the absorbed record's contacts count for the survivor from now on (or,
-    undoing it, exactly ``ids`` go back). Returns the ids moved."""
-    rows = Contact.objects.filter(person_id=person_from)
-    if ids is not None:
-        rows = rows.filter(pk__in=ids)
-    moved = list(rows.values_list("pk", flat=True))
-    Contact.objects.filter(pk__in=moved).update(person_id=person_to)
-    return moved
-
-
 @dataclass(frozen=True)
 class ContactList:
     source: str

@@ -17,6 +17,7 @@ from groundgame.core.geo import ZipPlace, bounding_box, distance_miles, zip_plac
 from groundgame.events import errors
 from groundgame.events.models import Event, Shift, ShiftSignup
 from groundgame.organizing.selectors import StaffScope, org_unit_for_zip, org_unit_timezone
+from groundgame.people.selectors import PERSON_ACTIVITY_LIMIT, PersonActivity
 
 # The salt keeps the name it had when events lived in organizing: host links already sent
 # must keep working.
@@ -312,3 +313,21 @@ def shift_fill_by_unit_day(
         )
         for r in places
     }
+
+
+def person_activity(person_id: int) -> list[PersonActivity]:
+    """The person's places on shifts, for their page (people's activity registry)."""
+    rows = (
+        ShiftSignup.objects.filter(person_id=person_id)
+        .select_related("shift__event")
+        .order_by("-created_at")[:PERSON_ACTIVITY_LIMIT]
+    )
+    return [
+        PersonActivity(
+            at=r.created_at,
+            kind="Events",
+            text=f"Place on {r.shift.event.title}, "
+            f"{r.shift.starts_at:%b %-d %H:%M} UTC: {r.get_status_display().lower()}",
+        )
+        for r in rows
+    ]

@@ -186,3 +186,20 @@ def open_rejection_list(*, scope: StaffScope) -> QuerySet[SyncRejection]:
     if not scope.everywhere:
         rows = rows.filter(scope.person_filter())
     return rows.select_related("org_unit").order_by("-received_at")
+
+
+def person_activity(person_id: int) -> list[people_selectors.PersonActivity]:
+    """What canvassers recorded at the person's door, for their page (people's activity
+    registry)."""
+    rows = CanvassResult.objects.filter(person_id=person_id).order_by("-recorded_at")[
+        : people_selectors.PERSON_ACTIVITY_LIMIT
+    ]
+    return [
+        people_selectors.PersonActivity(
+            at=r.recorded_at,
+            kind="Doors",
+            text=f"Door: {r.get_outcome_display().lower()}"
+            + (f", by {r.canvasser_name}" if r.canvasser_name else ""),
+        )
+        for r in rows
+    ]

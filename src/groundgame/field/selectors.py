@@ -10,6 +10,7 @@ from groundgame.field.canvass_selectors import (
     canvass_daily_counts,
     flagged_result_list,
     open_rejection_list,
+    person_activity,
     walk_list_bundle,
     walk_list_by_code,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "issue_weeks",
     "meters_between",
     "open_rejection_list",
+    "person_activity",
     "turf_cut_get",
     "turf_cut_list",
     "turf_doors",

@@ -376,3 +376,22 @@ def mailing_preview(
 def local_outboxes() -> backends.LocalOutboxes:
     """The folders email and texts are written to where no provider is set (the demo's)."""
     return backends.local_outboxes()
+
+
+def person_activity(person_id: int) -> list[people_selectors.PersonActivity]:
+    """The messages sent or queued to the person, for their page (people's activity
+    registry)."""
+    sends = (
+        Send.objects.filter(person_id=person_id)
+        .select_related("mailing")
+        .order_by("-queued_at")[: people_selectors.PERSON_ACTIVITY_LIMIT]
+    )
+    return [
+        people_selectors.PersonActivity(
+            at=s.queued_at,
+            kind="Messages",
+            text=f"{s.get_channel_display()} “{s.mailing.name if s.mailing else 'a notice'}”: "
+            f"{s.get_status_display().lower()}",
+        )
+        for s in sends
+    ]

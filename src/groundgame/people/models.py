@@ -333,6 +333,8 @@ class MatchReview(TimestampedModel):
         OPEN = "open", "Open"
         MERGED = "merged", "Merged"
         DISTINCT = "distinct", "Not the same person"
+        # Merged, and the merge was undone since: the two are separate records again.
+        UNDONE = "undone", "Merge undone"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

@@ -167,7 +167,7 @@ def review_compare(request: HttpRequest, review_id: int) -> HttpResponse:
     scope = request.staff_scope  # type: ignore[attr-defined]
     review = selectors.match_review_get(scope=scope, review_id=review_id)
     if review is None:
-        raise Http404("No such open review in your units.")
+        raise Http404("No such review in your units.")
     return _compare(request, review, ReviewDecisionForm())
 
 
@@ -194,10 +194,10 @@ def review_decide(request: HttpRequest, review_id: int) -> HttpResponse:
         else:
             return _decided(request, review, form.cleaned_data["survivor_id"])
     scope = request.staff_scope  # type: ignore[attr-defined]
-    open_review = selectors.match_review_get(scope=scope, review_id=review_id)
-    if open_review is None:
-        raise Http404("No such open review in your units.")
-    return _compare(request, open_review, form, status=422)
+    shown = selectors.match_review_get(scope=scope, review_id=review_id)
+    if shown is None:
+        raise Http404("No such review in your units.")
+    return _compare(request, shown, form, status=422)
 
 
 def _decided(request: HttpRequest, review: MatchReview, survivor_id: int | None) -> HttpResponse:

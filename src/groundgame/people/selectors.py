@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -203,7 +204,15 @@ def match_review_list(*, scope: StaffScope) -> QuerySet[MatchReview]:
 
 
 def match_review_get(*, scope: StaffScope, review_id: int) -> MatchReview | None:
-    return match_review_list(scope=scope).filter(pk=review_id).first()
+    """A review whose two people are both in the scope, open or decided (a decided one shows
+    what became of it: merged, merge undone, or two people)."""
+    return (
+        MatchReview.objects.filter(pk=review_id)
+        .filter(scope.person_filter("person__org_unit__path"))
+        .filter(scope.person_filter("candidate__org_unit__path"))
+        .select_related("person__household", "candidate__household", "decided_by")
+        .first()
+    )
 
 
 def person_merge_undoable(*, person_id: int) -> PersonMerge | None:
@@ -384,6 +393,38 @@ def person_memberships_reader_register(name: str, reader: MembershipsReader) -> 
 def person_memberships(person_id: int) -> list[Any]:
     """The teams a person is on, from every app that keeps memberships."""
     return [m for reader in _memberships_readers.values() for m in reader(person_id)]
+
+
+@dataclass(frozen=True)
+class PersonActivity:
+    """One thing an app above people holds about a person, for the activity on their page:
+    when, which part of the campaign, and what ("Place on Saturday canvass, confirmed")."""
+
+    at: dt.datetime
+    kind: str
+    text: str
+
+
+# Apps above people register a reader of what they hold about a person when Django starts, so
+# the person's page shows every app's records (and a merge can be seen to move them) while
+# people imports none of those apps.
+ActivityReader = Callable[[int], list[PersonActivity]]
+_activity_readers: dict[str, ActivityReader] = {}
+
+
+def person_activity_reader_register(name: str, reader: ActivityReader) -> None:
+    """``reader(person_id)`` answers the app's records of the person, newest first, at most
+    ``PERSON_ACTIVITY_LIMIT``; registering a name again replaces its reader."""
+    _activity_readers[name] = reader
+
+
+PERSON_ACTIVITY_LIMIT = 20
+
+
+def person_activity(person_id: int) -> list[PersonActivity]:
+    """The person's records in every app, newest first."""
+    rows = [row for reader in _activity_readers.values() for row in reader(person_id)]
+    return sorted(rows, key=lambda row: row.at, reverse=True)[:PERSON_ACTIVITY_LIMIT]
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "history": history,
             "history_grid": [(year, by_year.get(year)) for year in HISTORY_YEARS],
             "memberships": selectors.person_memberships(person.pk),
+            "activity": selectors.person_activity(person.pk),
             "external_ids": selectors.person_external_id_list(person_id=person.pk),
             "merge": selectors.person_merge_undoable(person_id=person.pk),
             "may_request_data": request.staff_scope.is_admin,  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from groundgame.organizing.selectors import StaffScope
+from groundgame.people.selectors import PERSON_ACTIVITY_LIMIT, PersonActivity
 from groundgame.volunteers.models import (
     FollowUp,
     FollowUpAttempt,
@@ -313,3 +314,32 @@ def signup_pending_count() -> int:
 
 def signup_submission_get(submission_id: int) -> SignupSubmission | None:
     return SignupSubmission.objects.filter(pk=submission_id).first()
+
+
+def person_activity(person_id: int) -> list[PersonActivity]:
+    """The person's sign-ups and follow-ups, for their page (people's activity registry)."""
+    signups = (
+        SignupSubmission.objects.filter(person_id=person_id)
+        .select_related("form")
+        .order_by("-created_at")[:PERSON_ACTIVITY_LIMIT]
+    )
+    follow_ups = (
+        FollowUp.objects.filter(person_id=person_id)
+        .select_related("org_unit")
+        .order_by("-created_at")[:PERSON_ACTIVITY_LIMIT]
+    )
+    return [
+        *(
+            PersonActivity(at=s.created_at, kind="Sign-ups", text=f"Signed up on {s.form.title}")
+            for s in signups
+        ),
+        *(
+            PersonActivity(
+                at=f.created_at,
+                kind="Follow-ups",
+                text=f"Follow-up by {f.org_unit.name}: "
+                + (f.get_outcome_display().lower() if f.outcome else "open"),
+            )
+            for f in follow_ups
+        ),
+    ]

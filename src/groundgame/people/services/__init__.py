@@ -17,7 +17,10 @@ from groundgame.people.services.merges import (
     MergeMover,
     match_review_decide,
     person_merge,
+    person_merge_coverage,
+    person_merge_field_stays,
     person_merge_participant_register,
+    person_merge_rows_register,
     person_unmerge,
 )
 from groundgame.people.services.persons import (
@@ -84,7 +87,10 @@ __all__ = [
     "person_fields_clean",
     "person_find_or_create",
     "person_merge",
+    "person_merge_coverage",
+    "person_merge_field_stays",
     "person_merge_participant_register",
+    "person_merge_rows_register",
     "person_open",
     "person_place",
     "person_unmerge",

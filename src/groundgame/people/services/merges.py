@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Field, Model, Q
 from django.utils import timezone
 
 from groundgame.audit import services as audit
@@ -50,23 +50,114 @@ _MERGE_FILLS = ("middle_name", "suffix", "email", "phone", "birth_date", "househ
 
 class MergeMover(Protocol):
     """Moves what an app keeps of one person to another: all of ``person_from``'s rows that
-    may move (a merge), or exactly ``ids`` (its undoing). Returns the ids it moved."""
+    may move (a merge), or exactly what a merge recorded (its undoing, ``record``). Returns
+    what it did as JSON values (usually the ids it moved), stored with the merge."""
 
     def __call__(
-        self, *, actor: Actor, person_from: int, person_to: int, ids: list[int] | None = None
-    ) -> list[int]: ...
+        self, *, actor: Actor, person_from: int, person_to: int, record: list[Any] | None = None
+    ) -> list[Any]: ...
 
 
 # Apps above people that keep rows of a person register a mover when Django starts, so that
 # a merge moves their rows too while people imports none of them.
 _merge_participants: dict[str, MergeMover] = {}
 
+# Every foreign key to a person, as "app_label.Model.field", and what a merge does with it:
+# the participant that moves its rows, or why they stay. A merge that left rows behind on the
+# absorbed record without saying so would let a message reach someone who left under that
+# record; the test of merges fails for a key nobody declared.
+_merge_coverage: dict[str, str] = {
+    "people.VoterRecord.person": "people",
+    "people.ExternalId.person": "people",
+    "people.PersonTag.person": "people",
+    "people.Person.merged_into": "stays: the link from an absorbed record to its survivor",
+    "people.MatchReview.person": "stays: a review is about the pair as it was found",
+    "people.MatchReview.candidate": "stays: a review is about the pair as it was found",
+    "people.PersonMerge.survivor": "stays: the merge's own record",
+    "people.PersonMerge.absorbed": "stays: the merge's own record",
+}
 
-def person_merge_participant_register(name: str, mover: MergeMover) -> None:
-    """Take part in merges: what ``mover`` moves is recorded under ``name`` in
-    ``PersonMerge.moved`` and moved back by ``person_unmerge``. The name is stored with every
-    merge, so it never changes; registering a name again replaces its mover."""
+
+def person_merge_participant_register(
+    name: str, mover: MergeMover, *, covers: tuple[str, ...] = ()
+) -> None:
+    """Take part in merges: what ``mover`` returns is recorded under ``name`` in
+    ``PersonMerge.moved`` and handed back to it by ``person_unmerge``. The name is stored with
+    every merge, so it never changes; registering a name again replaces its mover. ``covers``
+    names the foreign keys to a person ("app_label.Model.field") whose rows it takes care of."""
     _merge_participants[name] = mover
+    for key in covers:
+        _merge_coverage[key] = name
+
+
+def person_merge_rows_register(
+    name: str, *, model: type[Model], field: str = "person", unique_with: tuple[str, ...] = ()
+) -> None:
+    """Take part in merges with rows that simply follow the person: ``model``'s rows whose
+    ``field`` is the absorbed record move to the survivor. Where ``field`` and ``unique_with``
+    together are unique, a row the survivor already has stands, and the absorbed record keeps
+    its own (one person signs up for a shift once); an undo moves back exactly what moved."""
+    person_merge_participant_register(
+        name,
+        _RowsMover(model=model, field=field, unique_with=unique_with),
+        covers=(f"{model._meta.label}.{field}",),
+    )
+
+
+def person_merge_field_stays(key: str, *, reason: str) -> None:
+    """Declare that a merge leaves the rows of a foreign key to a person ("app_label.Model.field")
+    where they are, and why (a record of who did something, say, rather than whom it is for)."""
+    _merge_coverage[key] = f"stays: {reason}"
+
+
+def person_merge_coverage() -> dict[str, str]:
+    """What a merge does with each foreign key to a person that has been declared: the
+    participant moving its rows, or "stays: <why>"."""
+    return dict(_merge_coverage)
+
+
+def _column(model: type[Model], name: str) -> str:
+    found = model._meta.get_field(name)
+    assert isinstance(found, Field), f"{model._meta.label}.{name} is not a column"
+    return found.attname
+
+
+class _RowsMover:
+    """The mover of ``person_merge_rows_register``."""
+
+    def __init__(self, *, model: type[Model], field: str, unique_with: tuple[str, ...]) -> None:
+        self.model = model
+        self.column = _column(model, field)
+        self.unique_with = tuple(_column(model, name) for name in unique_with)
+
+    def __call__(
+        self, *, actor: Actor, person_from: int, person_to: int, record: list[Any] | None = None
+    ) -> list[Any]:
+        manager = self.model._default_manager
+        rows = manager.filter(**{self.column: person_from})
+        if record is not None:
+            moved = sorted(rows.filter(pk__in=record).values_list("pk", flat=True))
+        elif self.unique_with:
+            taken = set(manager.filter(**{self.column: person_to}).values_list(*self.unique_with))
+            moved = sorted(
+                pk
+                for pk, *key in rows.values_list("pk", *self.unique_with)
+                if tuple(key) not in taken
+            )
+        else:
+            moved = sorted(rows.values_list("pk", flat=True))
+        if moved:
+            manager.filter(pk__in=moved).update(**{self.column: person_to})
+            audit.audit_record(
+                actor=actor,
+                kind=audit.Kind.UPDATE,
+                action="person.merge_rows",
+                entity_type=self.model._meta.label_lower,
+                entity_id=person_to,
+                summary=f"{len(moved)} moved from person {person_from}",
+                changes={self.column: [person_from, person_to], "ids": [None, moved]},
+            )
+        return moved
 
 
 def person_merge(*, actor: Actor, survivor_id: int, absorbed_id: int) -> PersonMerge:
@@ -181,7 +272,10 @@ def person_unmerge(*, actor: Actor, merge_id: int) -> PersonMerge:
         )
         for name, mover in _merge_participants.items():
             mover(
-                actor=actor, person_from=survivor.pk, person_to=absorbed.pk, ids=moved.get(name, [])
+                actor=actor,
+                person_from=survivor.pk,
+                person_to=absorbed.pk,
+                record=moved.get(name, []),
             )
         absorbed_before = audit.snapshot(absorbed)
         absorbed.merged_into = None
@@ -189,6 +283,12 @@ def person_unmerge(*, actor: Actor, merge_id: int) -> PersonMerge:
         merge.undone_by = _staff_user(actor)
         merge.undone_at = timezone.now()
         merge.save(update_fields=["undone_by", "undone_at"])
+        MatchReview.objects.filter(
+            Q(person=absorbed, candidate=survivor) | Q(person=survivor, candidate=absorbed),
+            status=MatchReview.Status.MERGED,
+        ).update(
+            status=MatchReview.Status.UNDONE, decided_by=merge.undone_by, decided_at=merge.undone_at
+        )
         audit.audit_update(actor=actor, action="person.unmerge", instance=survivor, before=before)
         audit.audit_update(
             actor=actor, action="person.unmerge", instance=absorbed, before=absorbed_before

@@ -17,7 +17,7 @@ from groundgame.volunteers.services.forms import (
     signup_form_publish,
     signup_form_update,
 )
-from groundgame.volunteers.services.memberships import membership_bulk_create, membership_move
+from groundgame.volunteers.services.memberships import membership_bulk_create
 from groundgame.volunteers.services.processing import (
     signup_confirmation_send,
     signup_pending_drain,
@@ -35,7 +35,6 @@ __all__ = [
     "follow_up_queue_open",
     "follow_up_reopen",
     "membership_bulk_create",
-    "membership_move",
     "signup_confirmation_send",
     "signup_form_clone",
     "signup_form_close",
