@@ -23,6 +23,7 @@ from django.utils import timezone
 from groundgame.content.models import ContentItem
 from groundgame.events import services as events
 from groundgame.field.models import Turf, TurfCut
+from groundgame.insights.models import SurveyTest
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
 from groundgame.organizing.models import OrgUnit
@@ -80,7 +81,15 @@ BOUNDS: dict[str, int] = {
     "messaging:mailing": 8,
     "messaging:mailing_edit": 11,
     "messaging:mailing_progress": 8,
+    "messaging:mailing_variants": 6,
     "list_health:page": 67,
+    "insights:tests": 30,
+    "insights:message_test": 30,
+    "insights:message_test_export": 30,
+    "insights:survey_test": 30,
+    "insights:issues": 30,
+    "insights:issues_export": 30,
+    "insights:issue_messages": 30,
 }
 
 _GUARDS = {"staff_required.<locals>.wrapper", "admin_required.<locals>.wrapper"}
@@ -170,6 +179,10 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     turf = Turf.objects.order_by("pk").first()
     cut = TurfCut.objects.order_by("pk").first()
     item = ContentItem.objects.order_by("pk").first()
+    tested = Mailing.objects.filter(variant_seed__isnull=False).order_by("pk").first()
+    assert tested is not None
+    survey = SurveyTest.objects.order_by("pk").first()
+    assert survey is not None
     ids: dict[str, Callable[[], Any]] = {
         "org_unit": lambda: {"unit_id": team.pk},
         "volunteers:form": lambda: {"form_id": form.pk},
@@ -188,6 +201,10 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "messaging:mailing": lambda: {"mailing_id": mailing.pk},
         "messaging:mailing_edit": lambda: {"mailing_id": draft.pk},
         "messaging:mailing_progress": lambda: {"mailing_id": mailing.pk},
+        "messaging:mailing_variants": lambda: {"mailing_id": draft.pk},
+        "insights:message_test": lambda: {"mailing_id": tested.pk},
+        "insights:message_test_export": lambda: {"mailing_id": tested.pk},
+        "insights:survey_test": lambda: {"test_id": survey.pk},
     }
     queries = {"people:universe_count": '?spec={"state": ["NC"]}'}
     return {

@@ -88,6 +88,8 @@ class TopicsForm(forms.Form):
 
 
 class AdForm(TopicsForm):
+    field_order = ("name", "medium", "org_unit", "starts_on", "ends_on", "topics")
+
     name = forms.CharField(max_length=200)
     medium = forms.ChoiceField(choices=Ad.Medium.choices)
     org_unit = forms.TypedChoiceField(coerce=int, label="Unit")
