@@ -132,7 +132,9 @@ def test_tags_and_topics_are_scoped_writes(
         services.content_topics_set(actor=organizer, item_id=script.pk, topic_keys=["taxes"])
     assert (raised.value.code, raised.value.field) == ("topic_unknown", "topics")
     services.content_topics_set(actor=organizer, item_id=script.pk, topic_keys=["jobs"])
-    assert selectors.topic_keys(item_id=script.pk) == ["jobs"]
+    assert selectors.topic_keys(mailing_ids=[], item_ids=[script.pk]) == {
+        ("content", script.pk): ["jobs"]
+    }
     with pytest.raises(ApplicationError) as raised:
         services.issue_topic_create(actor=organizer, label="Taxes")
     assert raised.value.code == "topics_admins_only"

@@ -3,7 +3,7 @@ Aggregates only: every staff member reads them."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from groundgame.insights.issues_gap import IssueGap, Period, TopicShare, issue_gap
 from groundgame.insights.message_tests_reading import (
@@ -43,10 +43,14 @@ def ad_list() -> QuerySet[Ad]:
     return Ad.objects.select_related("org_unit").order_by("-starts_on", "-pk")
 
 
-def topic_keys(*, mailing_id: int | None = None, item_id: int | None = None) -> list[str]:
-    """The topics a mailing or a content item is tagged with."""
-    if mailing_id is not None:
-        tags = TopicTag.objects.filter(mailing_id=mailing_id)
-    else:
-        tags = TopicTag.objects.filter(content_item_id=item_id)
-    return list(tags.order_by("topic__position").values_list("topic__key", flat=True))
+def topic_keys(*, mailing_ids: list[int], item_ids: list[int]) -> dict[tuple[str, int], list[str]]:
+    """The topics each of these mailings and content items is tagged with, in one query:
+    keyed ("mailing", id) and ("content", id)."""
+    found: dict[tuple[str, int], list[str]] = {}
+    tags = TopicTag.objects.filter(
+        Q(mailing_id__in=mailing_ids) | Q(content_item_id__in=item_ids)
+    ).order_by("topic__position")
+    for mailing_id, item_id, key in tags.values_list("mailing_id", "content_item_id", "topic__key"):
+        target = ("mailing", mailing_id) if mailing_id else ("content", item_id)
+        found.setdefault(target, []).append(key)
+    return found

@@ -497,13 +497,16 @@ def issue_messages(request: HttpRequest) -> HttpResponse:
             status = 422
     mailings = list(messaging_selectors.mailing_list()[:30])
     items = list(content_selectors.content_item_list(scope=scope))
+    tags = selectors.topic_keys(
+        mailing_ids=[m.pk for m in mailings], item_ids=[i.pk for i in items]
+    )
     return render(
         request,
         "insights/issue_messages.html",
         {
             "choices": choices,
-            "mailings": [(m, selectors.topic_keys(mailing_id=m.pk)) for m in mailings],
-            "items": [(i, selectors.topic_keys(item_id=i.pk)) for i in items],
+            "mailings": [(m, tags.get(("mailing", m.pk), [])) for m in mailings],
+            "items": [(i, tags.get(("content", i.pk), [])) for i in items],
             "ads": selectors.ad_list(),
             "ad_form": ad_form,
             "topic_form": topic_form,
