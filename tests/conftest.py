@@ -70,9 +70,10 @@ def _own_cache(settings: Any) -> None:
 
 
 def _starting_rows() -> None:
-    """The consent topics and contact caps every campaign starts with. Data migrations make
-    them, and the flush that ends a transactional (live-server) test empties their tables:
-    made again for whichever test comes next, by the migrations' own functions."""
+    """The consent topics, contact caps and issue topics every campaign starts with. Data
+    migrations make them, and the flush that ends a transactional (live-server) test empties
+    their tables: made again for whichever test comes next, by the migrations' own
+    functions."""
     import importlib
 
     from django.apps import apps
@@ -80,6 +81,7 @@ def _starting_rows() -> None:
     for module, function in (
         ("groundgame.consent.migrations.0002_default_topics", "add_topics"),
         ("groundgame.consent.migrations.0004_default_contact_caps", "add_caps"),
+        ("groundgame.insights.migrations.0002_issue_topics_from_canvass_issues", "seed"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

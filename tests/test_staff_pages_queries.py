@@ -23,6 +23,7 @@ from django.utils import timezone
 from groundgame.content.models import ContentItem
 from groundgame.events import services as events
 from groundgame.field.models import Turf, TurfCut
+from groundgame.insights.models import SurveyTest
 from groundgame.integrations.actblue.models import ImportRun
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
@@ -35,13 +36,13 @@ from tests.people.builders import possible_duplicate
 
 # url name: the most queries its page may make for a national admin on the seeded campaign.
 BOUNDS: dict[str, int] = {
-    "home": 74,
     "money:spending": 12,
     "money:spending_csv": 12,
     "money:budget": 14,
     "money:disbursements_csv": 6,
     "money:cashflow": 26,  # the forecast computed once when none is kept yet
     "money:cashflow_csv": 28,  # the forecast computed once when none is kept yet
+    "home": 80,  # the tests awaiting a decision: the mailing test read, the survey tests
     "org_tree": 7,
     "org_unit": 11,
     "two_factor": 6,  # the account and its TOTP and recovery devices
@@ -90,6 +91,7 @@ BOUNDS: dict[str, int] = {
     "messaging:mailing": 8,
     "messaging:mailing_edit": 11,
     "messaging:mailing_progress": 8,
+    "messaging:mailing_variants": 6,
     "list_health:page": 67,
     "money:ledger": 15,
     "money:ledger_csv": 9,
@@ -97,6 +99,13 @@ BOUNDS: dict[str, int] = {
     "money:limits": 10,
     "actblue_csv_import": 7,
     "actblue_csv_import_run": 6,
+    "insights:tests": 16,  # each mailing test read: its variants, counts and outcomes
+    "insights:message_test": 13,
+    "insights:message_test_export": 12,
+    "insights:survey_test": 7,
+    "insights:issues": 14,
+    "insights:issues_export": 13,
+    "insights:issue_messages": 11,
 }
 
 _GUARDS = {"staff_required.<locals>.wrapper", "admin_required.<locals>.wrapper"}
@@ -189,6 +198,10 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     contribution = Contribution.objects.order_by("pk").first()
     assert contribution is not None
     import_run = ImportRun.objects.create(filename="export.csv", rows=10, done=4)
+    tested = Mailing.objects.filter(variant_seed__isnull=False).order_by("pk").first()
+    assert tested is not None
+    survey = SurveyTest.objects.order_by("pk").first()
+    assert survey is not None
     ids: dict[str, Callable[[], Any]] = {
         "org_unit": lambda: {"unit_id": team.pk},
         "volunteers:form": lambda: {"form_id": form.pk},
@@ -209,6 +222,10 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "messaging:mailing_progress": lambda: {"mailing_id": mailing.pk},
         "money:contribution": lambda: {"contribution_id": contribution.pk},
         "actblue_csv_import_run": lambda: {"run_id": import_run.pk},
+        "messaging:mailing_variants": lambda: {"mailing_id": draft.pk},
+        "insights:message_test": lambda: {"mailing_id": tested.pk},
+        "insights:message_test_export": lambda: {"mailing_id": tested.pk},
+        "insights:survey_test": lambda: {"test_id": survey.pk},
     }
     queries = {"people:universe_count": '?spec={"state": ["NC"]}'}
     return {

@@ -306,6 +306,11 @@ GROUNDGAME_UNSUBSCRIBE_RATE_ALERT = float(
     os.environ.get("GROUNDGAME_UNSUBSCRIBE_RATE_ALERT", "0.0025")
 )
 GROUNDGAME_COMPLAINT_RATE_ALERT = float(os.environ.get("GROUNDGAME_COMPLAINT_RATE_ALERT", "0.001"))
+# What one subscriber who leaves costs, in cents: a message test counts each unsubscribe a
+# variant caused against the money it raised. The campaign's own figure is what a subscriber
+# gives over the rest of the cycle (its list's revenue divided by its size); the default is a
+# modest $3.00 until the money app values the appeals' churn from the ledger.
+GROUNDGAME_SUBSCRIBER_VALUE_CENTS = int(os.environ.get("GROUNDGAME_SUBSCRIBER_VALUE_CENTS", "300"))
 GROUNDGAME_SMS_OPT_OUT_RATE_ALERT = float(
     os.environ.get("GROUNDGAME_SMS_OPT_OUT_RATE_ALERT", "0.02")
 )

@@ -37,7 +37,7 @@ def test_the_snapshot_is_kept_and_served_until_stale(campaign, configured_cache)
     people.person_create(actor=None, first_name="New", last_name="Person")
     # Fresh enough: the same numbers, without counting again.
     assert services.headline_snapshot() == first
-    assert configured_cache.get("health:headline:v1") == first
+    assert configured_cache.get("health:headline:v2") == first
 
 
 def test_a_stale_snapshot_is_shown_while_a_refresh_runs_in_the_background(

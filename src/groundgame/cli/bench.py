@@ -147,6 +147,19 @@ def register(commands: Commands) -> None:
     bench_walk.add_argument("--scale", choices=["small", "state"], default="small")
     bench_walk.add_argument("--seed", type=int, default=2024)
 
+    bench_tests = benches.add_parser(
+        "message-tests",
+        help="false winners of A/A message tests read after every batch: peeking at p<0.05 "
+        "against the always-valid rule",
+    )
+    bench_tests.add_argument("--tests", type=int, default=2_000, help="simulated tests")
+    bench_tests.add_argument("--looks", type=int, default=40, help="looks per test")
+    bench_tests.add_argument("--batch", type=int, default=500, help="recipients per look")
+    bench_tests.add_argument("--rate", type=float, default=0.05, help="the true rate")
+    bench_tests.add_argument("--lift", type=float, default=1.0, help="A/B lift in points")
+    bench_tests.add_argument("--alpha", type=float, default=0.05)
+    bench_tests.add_argument("--seed", type=int, default=2024)
+
 
 def _add_http_load_args(parser: argparse.ArgumentParser, *, clients: str) -> None:
     """The options of a bench that loads gunicorn over HTTP on a fresh PostgreSQL database."""

@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from groundgame.content import approvals
 from groundgame.content.models import ApprovalDelegation, ContentItem, ContentVersion
+from groundgame.content.questions import DEFAULT_ISSUES as DEFAULT_ISSUES
 from groundgame.content.questions import ISSUES_KEY as ISSUES_KEY
 from groundgame.content.questions import Answer as Answer
 from groundgame.content.questions import AnswerProblem as AnswerProblem
@@ -194,3 +195,28 @@ def script_versions_shown(item_id: int) -> list[ShownVersion]:
         .values_list("pk", "number", "questions")
     )
     return [ShownVersion(pk, number, questions_clean(questions)) for pk, number, questions in rows]
+
+
+@dataclass(frozen=True)
+class ItemInUse:
+    """A script, literature or talking point staff and canvassers have been handed: since its
+    first approval, for the unit it belongs to."""
+
+    item_id: int
+    title: str
+    kind: str
+    unit_path: str
+    since: dt.datetime
+
+
+def content_items_in_use() -> list[ItemInUse]:
+    rows = (
+        ContentItem.objects.filter(versions__decided_at__isnull=False)
+        .filter(
+            versions__status__in=(ContentVersion.Status.APPROVED, ContentVersion.Status.SUPERSEDED)
+        )
+        .values_list("pk", "title", "kind", "org_unit__path")
+        .annotate(since=Min("versions__decided_at"))
+        .order_by("pk")
+    )
+    return [ItemInUse(pk, title, kind, path, since) for pk, title, kind, path, since in rows]

@@ -62,6 +62,13 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
             ("Cash flow", "money:cashflow", "staff"),
         ),
     ),
+    (
+        "Insights",
+        (
+            ("Message tests", "insights:tests", "staff"),
+            ("Issues", "insights:issues", "staff"),
+        ),
+    ),
     ("Audit log", (("Audit log", "audit:list", "admin"),)),
 )
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
+from groundgame.messaging import selectors as messaging_selectors
 from groundgame.messaging import services as messaging_services
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people_services
@@ -64,7 +65,14 @@ class Plan:
     # and, for email, a spam complaint.
     leave: float
     complaint: float = 0.0
+    # A test: its variants (label, from name, subject, share in percent), and how much more
+    # each pushes people away than the plan's rate (``VARIANT_LEAVE``).
+    variants: tuple[tuple[str, str, str, int], ...] = ()
 
+
+# The demo's one tested mailing: the personal note from a named sender is opened and given
+# to more (see ``demo/insights.py``), and loses more subscribers too.
+VARIANT_LEAVE = {"A": 1.0, "B": 1.7}
 
 PLANS = (
     Plan(68, EMAIL, "fundraising", "Q3 match: double your gift", "Your gift, doubled", 0.0011),
@@ -87,6 +95,10 @@ PLANS = (
         "We are falling behind",
         0.0036,
         0.0012,
+        variants=(
+            ("A", "", "We are falling behind", 50),
+            ("B", "Maria Alvarez", "Maria here: can you help tonight?", 50),
+        ),
     ),
     Plan(2, EMAIL, "volunteering", "Get out the vote shifts", "Sign up for a GOTV shift", 0.0009),
 )
@@ -195,6 +207,9 @@ def _send_mailing(
         if pk in people and people[pk].joined.get((plan.channel, plan.topic), now) <= sent_at
     ]
     address = "email" if plan.channel == EMAIL else "phone"
+    # Drawn only for a test, so the other mailings' recipients are as they always were.
+    seed = rng.getrandbits(62) if plan.variants else 0
+    shares = [share for _label, _sender, _subject, share in plan.variants]
     sends: list[messaging_services.PastSend] = []
     churn: list[consent_services.PastEvent] = []
     pressure = _battleground_pressure(plan.days_ago)
@@ -204,6 +219,10 @@ def _send_mailing(
         sent = sent_at + dt.timedelta(seconds=3600 * i / max(1, len(recipients)))
         later = sent + dt.timedelta(hours=min(120.0, rng.expovariate(1 / 14)))
         factor = pressure if p.battleground else 1.0
+        variant = ""
+        if plan.variants:
+            variant = plan.variants[messaging_selectors.variant_draw(seed, p.pk, shares)][0]
+            factor *= VARIANT_LEAVE[variant]
         roll = rng.random()
         kind = ""
         if plan.channel == EMAIL and rng.random() < BOUNCE_RATE:
@@ -231,6 +250,7 @@ def _send_mailing(
                 sent_at=sent,
                 provider_id=f"demo-{number}-{p.pk}",
                 reported=(kind, later) if kind else None,
+                variant=variant,
             )
         )
     messaging_services.mailing_history_record(
@@ -246,6 +266,17 @@ def _send_mailing(
             sent_at=sent_at,
             finished_at=sent_at + dt.timedelta(hours=1),
             audience_count=len(people),
+            variants=tuple(
+                messaging_services.VariantSpec(
+                    label=label,
+                    sender_name=sender,
+                    subject=subject,
+                    body=_BODY[plan.channel] + plan.name,
+                    share=share,
+                )
+                for label, sender, subject, share in plan.variants
+            ),
+            variant_seed=seed,
         ),
         sends=sends,
     )

@@ -36,7 +36,17 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import content, events, field, messaging, money, signups, spending, voters
+from groundgame.demo import (
+    content,
+    events,
+    field,
+    insights,
+    messaging,
+    money,
+    signups,
+    spending,
+    voters,
+)
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
@@ -210,6 +220,11 @@ def seed_campaign(
         )
         newcomers += people_selectors.person_count() - before_gifts
         report("donations", fundraising.gifts, fundraising.gifts)
+        with transaction.atomic():
+            measurement = insights.measurement_create(
+                seed=seed, state_units={s.state: s.unit_id for s in tree.states}
+            )
+        report("message test outcomes", measurement.outcomes, measurement.outcomes)
     spent = spending.spending_create(seed=seed, national_id=tree.national_id)
     report("disbursements", spent.disbursements, spent.disbursements)
     # Count the dashboard now, so that its first visitor does not wait for it.

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, TruncWeek
 
 from groundgame.content import selectors as content_selectors
 from groundgame.events import selectors as events_selectors
@@ -139,6 +139,49 @@ def top_issues(*, path: str, since: dt.date, until: dt.date) -> list[IssueCount]
         ),
         key=lambda row: (-row.count, row.key),
     )
+
+
+@dataclass(frozen=True)
+class IssueWeek:
+    """Conversations under a unit in one week and county that answered the issues question
+    (``issue`` ""), or that named one issue."""
+
+    week: dt.date
+    state: str
+    county_fips: str
+    issue: str
+    conversations: int
+
+
+def issue_weeks(*, path: str, since: dt.date, until: dt.date) -> list[IssueWeek]:
+    """The issues voters named at the door per week (starting Monday), state and county,
+    with how many conversations answered the question at all: each conversation's answers
+    have one row at position 0, so those rows count the conversations that answered."""
+    rows = (
+        _counted_answers(path, since, until)
+        .filter(question=content_selectors.ISSUES_KEY)
+        .annotate(week=TruncWeek("result__recorded_at"))
+        .values_list("week", "result__household__state", "result__household__county_fips", "option")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    answered: dict[tuple[dt.date, str, str], int] = defaultdict(int)
+    out: list[IssueWeek] = []
+    for week, state, county, option, n in rows:
+        day = week.date() if isinstance(week, dt.datetime) else week
+        out.append(IssueWeek(day, state, county, option, n))
+    for week, state, county, n in (
+        _counted_answers(path, since, until)
+        .filter(question=content_selectors.ISSUES_KEY, position=0)
+        .annotate(week=TruncWeek("result__recorded_at"))
+        .values_list("week", "result__household__state", "result__household__county_fips")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        day = week.date() if isinstance(week, dt.datetime) else week
+        answered[(day, state, county)] += n
+    out.extend(IssueWeek(w, s, c, "", n) for (w, s, c), n in answered.items())
+    return out
 
 
 def _option_labels(version_ids: set[int], question: str) -> dict[str, str]:

@@ -18,6 +18,9 @@ from groundgame.field.canvass_selectors import (
 # How far apart two places are, as the quality rules measure it.
 from groundgame.field.quality import meters_between
 
+# What voters raise at the door, per week and county (measurement reads it).
+from groundgame.field.reporting import IssueWeek, issue_weeks
+
 # Turfs and walk lists.
 from groundgame.field.turf_selectors import (
     turf_cut_get,
@@ -31,8 +34,10 @@ from groundgame.field.turf_selectors import (
 __all__ = [
     "SUPPORT_LABELS",
     "DailyCount",
+    "IssueWeek",
     "canvass_daily_counts",
     "flagged_result_list",
+    "issue_weeks",
     "meters_between",
     "open_rejection_list",
     "person_activity",

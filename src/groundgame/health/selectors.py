@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from groundgame.insights import selectors as insights_selectors
 from groundgame.messaging import metrics as messaging_metrics
 from groundgame.organizing import metrics as organizing_metrics
 from groundgame.organizing import selectors as organizing
@@ -34,6 +35,8 @@ class Headline:
     units: dict[str, int]
     states: list[StateRow]
     election_years: list[int]
+    # Message tests (mailings and surveys) under way whose winner is not recorded yet.
+    tests_awaiting_decision: int = 0
 
 
 def headline() -> Headline:
@@ -58,6 +61,7 @@ def headline() -> Headline:
         units=organizing_metrics.units_by_kind(),
         states=states,
         election_years=years,
+        tests_awaiting_decision=insights_selectors.tests_awaiting_decision(),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from groundgame.health import selectors
 
 STALE_AFTER = dt.timedelta(seconds=60)
-_KEY = "health:headline:v1"
+_KEY = "health:headline:v2"
 _REFRESHING = "health:headline:refreshing"
 
 

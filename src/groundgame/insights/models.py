@@ -1,1 +1,209 @@
 """The insights app's data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from groundgame.core.models import TimestampedModel
+
+# Message tests and issues --------------------------------------------------------------
+
+
+class TestRule(models.TextChoices):
+    """How a test may name a winner (``message_tests_rule``)."""
+
+    SEQUENTIAL = "sequential", "Always valid (read at any time)"
+    FIXED = "fixed", "Fixed size, read once"
+
+
+class MessageTest(TimestampedModel):
+    """How a mailing's variants are read, registered before it goes out, and the winner
+    once the rule allowed one."""
+
+    class Metric(models.TextChoices):
+        VALUE = "value", "Net value per recipient (gifts less unsubscribes' worth)"
+        CLICK = "click", "Click rate"
+        OPEN = "open", "Open rate"
+        DONATION = "donation", "Donation rate"
+
+    mailing = models.OneToOneField("messaging.Mailing", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=10, choices=Metric.choices, default=Metric.VALUE)
+    rule = models.CharField(max_length=10, choices=TestRule.choices, default=TestRule.SEQUENTIAL)
+    # The size per variant a fixed-horizon test is read at.
+    planned_per_variant = models.PositiveIntegerField(null=True, blank=True)
+    winner = models.ForeignKey(
+        "messaging.MailingVariant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"test of mailing {self.mailing_id}"
+
+
+class MessageOutcome(models.Model):
+    """What one recipient of a test did after it: opened, clicked, gave (with the amount),
+    as imported from the provider's and the donation platform's reports."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", "Opened"
+        CLICK = "click", "Clicked"
+        DONATION = "donation", "Donated"
+
+    mailing = models.ForeignKey("messaging.Mailing", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(
+        "messaging.MailingVariant", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount_cents = models.BigIntegerField(default=0)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailing", "person", "kind"], name="message_outcome_once"
+            )
+        ]
+        indexes = [models.Index(fields=["variant", "kind"], name="message_outcome_variant_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.person_id} after {self.mailing_id}"
+
+
+class IssueTopic(models.Model):
+    """One topic of the campaign's one vocabulary: what voters raise at the door (the keys
+    of the canvass issues question) and what the campaign's messages are tagged with."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Ad(TimestampedModel):
+    """An ad the campaign ran, where and when, so its topics count in the message mix."""
+
+    class Medium(models.TextChoices):
+        TV = "tv", "Television"
+        DIGITAL = "digital", "Digital"
+        RADIO = "radio", "Radio"
+        MAIL = "mail", "Mail"
+
+    name = models.CharField(max_length=200)
+    medium = models.CharField(max_length=8, choices=Medium.choices)
+    org_unit = models.ForeignKey("organizing.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicTag(models.Model):
+    """A topic one of the campaign's messages is about: a mailing, a script or talking point,
+    or an ad (exactly one)."""
+
+    topic = models.ForeignKey(IssueTopic, on_delete=models.CASCADE, related_name="tags")
+    mailing = models.ForeignKey(
+        "messaging.Mailing", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_item = models.ForeignKey(
+        "content.ContentItem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(mailing__isnull=False, content_item__isnull=True, ad__isnull=True)
+                    | Q(mailing__isnull=True, content_item__isnull=False, ad__isnull=True)
+                    | Q(mailing__isnull=True, content_item__isnull=True, ad__isnull=False)
+                ),
+                name="topic_tag_one_message",
+            ),
+            models.UniqueConstraint(
+                fields=["topic", "mailing"],
+                condition=Q(mailing__isnull=False),
+                name="topic_tag_mailing_once",
+            ),
+            models.UniqueConstraint(
+                fields=["topic", "content_item"],
+                condition=Q(content_item__isnull=False),
+                name="topic_tag_content_once",
+            ),
+            models.UniqueConstraint(
+                fields=["topic", "ad"], condition=Q(ad__isnull=False), name="topic_tag_ad_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}"
+
+
+class SurveyTest(TimestampedModel):
+    """An ad or persuasion test read from survey results: the share answering one way among
+    those shown the treatment against a control group, entered wave by wave."""
+
+    class Kind(models.TextChoices):
+        AD = "ad", "Ad test"
+        PERSUASION = "persuasion", "Persuasion test"
+
+    class Winner(models.TextChoices):
+        TREATMENT = "treatment", "Treatment"
+        CONTROL = "control", "Control"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What the share measures ("would vote for our candidate").
+    measure = models.CharField(max_length=200)
+    org_unit = models.ForeignKey("organizing.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule = models.CharField(max_length=10, choices=TestRule.choices, default=TestRule.SEQUENTIAL)
+    planned_per_arm = models.PositiveIntegerField(null=True, blank=True)
+    winner = models.CharField(max_length=10, choices=Winner.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyWave(models.Model):
+    """One wave of a survey test's results: respondents and those answering the measured
+    way, per arm (entered as a share and a sample size)."""
+
+    test = models.ForeignKey(SurveyTest, on_delete=models.CASCADE, related_name="waves")
+    treatment_n = models.PositiveIntegerField()
+    treatment_yes = models.PositiveIntegerField()
+    control_n = models.PositiveIntegerField()
+    control_yes = models.PositiveIntegerField()
+    entered_at = models.DateTimeField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["test", "entered_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"wave of {self.test_id}"

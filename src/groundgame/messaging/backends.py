@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -46,6 +47,14 @@ class TextSender(Protocol):
     def send(self, message: OutgoingText, *, status_callback: str) -> str: ...
 
 
+def _from_address(name: str) -> str:
+    """The campaign's sending address, under a variant's sender name when it has one."""
+    if not name:
+        return settings.DEFAULT_FROM_EMAIL
+    _default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((name, address))
+
+
 class DjangoEmail:
     """Through Django's configured mail backend (SMTP, or the file outbox), one connection
     kept open for a batch of messages."""
@@ -59,7 +68,7 @@ class DjangoEmail:
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=_from_address(message.from_name),
             to=[message.to],
             headers=message.headers,
         )

@@ -28,6 +28,9 @@ class OutgoingEmail:
     text: str
     html: str
     headers: dict[str, str] = field(default_factory=dict)
+    # The display name the email comes from (a test's variant may set it); empty: the
+    # campaign's own.
+    from_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def email(
     recipient: Recipient,
     topic_key: str,
     message_id: str,
+    from_name: str = "",
 ) -> OutgoingEmail:
     """The email to one recipient, with a footer saying why they get it and how to leave."""
     unsubscribe = consent_selectors.unsubscribe_url(
@@ -93,6 +97,7 @@ def email(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Message-ID": message_id,
         },
+        from_name=from_name,
     )
 
 

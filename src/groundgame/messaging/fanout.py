@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
-from groundgame.messaging import compose, templating
-from groundgame.messaging.models import Mailing, MessageChannel, Send
+from groundgame.messaging import compose, templating, variants
+from groundgame.messaging.models import Mailing, MailingVariant, MessageChannel, Send
 from groundgame.organizing import selectors as organizing_selectors
 from groundgame.people import selectors as people_selectors
 
@@ -46,6 +46,7 @@ _SEND_COLUMNS = (
     "channel",
     "topic_id",
     "address",
+    "variant_id",
     "status",
     "segments",
     "attempts",
@@ -110,6 +111,12 @@ def _rows(
     address_field = "email" if mailing.channel == MessageChannel.EMAIL else "phone"
     templating.compile_template(mailing.subject or "", field="subject")
     body = templating.compile_template(mailing.body)
+    # A test's recipients are each drawn to one variant, which the send records.
+    tested = list(MailingVariant.objects.filter(mailing=mailing).order_by("position"))
+    seed = mailing.variant_seed or 0
+    shares = [v.share for v in tested]
+    variant_ids = [v.pk for v in tested]
+    bodies = [templating.compile_template(v.body) for v in tested]
     # Only a run after an earlier one finds sends to look at (emails' addresses have no
     # index); the first run does not probe for each recipient.
     sent_here = Send.objects.none()
@@ -146,6 +153,11 @@ def _rows(
             shared.count += 1
             continue
         previous = address
+        variant_id = None
+        text_body = body
+        if tested:
+            index = variants.draw(seed, pk, shares)
+            variant_id, text_body = variant_ids[index], bodies[index]
         # An email is one message whatever it says, and its templates were checked when they
         # were compiled above: only a text is rendered here, to size it in segments.
         segments = 1
@@ -159,9 +171,23 @@ def _rows(
             )
             recipient = compose.Recipient(person_id=pk, address=address, values=values)
             segments = compose.text(
-                body=body, recipient=recipient, first_to_number=not texted
+                body=text_body, recipient=recipient, first_to_number=not texted
             ).segments
-        yield (mailing_id, pk, channel, topic_id, address, queued, segments, 0, "", "", "", now)
+        yield (
+            mailing_id,
+            pk,
+            channel,
+            topic_id,
+            address,
+            variant_id,
+            queued,
+            segments,
+            0,
+            "",
+            "",
+            "",
+            now,
+        )
 
 
 def _write(rows: list[tuple[Any, ...]]) -> None:

@@ -185,3 +185,67 @@ class ContactCapForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 1, "max": 744, "inputmode": "numeric"}),
         error_messages={"required": "Give a number of hours.", "invalid": "A whole number."},
     )
+
+
+class VariantsForm(forms.Form):
+    """Up to four variants of a mailing, one row of fields each (``label_0``, ``share_0``,
+    ...); rows left blank are not variants."""
+
+    ROWS = 4
+
+    def __init__(self, *args: Any, channel: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+        for i in range(self.ROWS):
+            self.fields[f"label_{i}"] = forms.CharField(max_length=20, required=False)
+            if channel == MessageChannel.EMAIL:
+                self.fields[f"sender_name_{i}"] = forms.CharField(
+                    max_length=80, required=False, label="From name"
+                )
+                self.fields[f"subject_{i}"] = forms.CharField(max_length=200, required=False)
+            self.fields[f"body_{i}"] = forms.CharField(
+                required=False, widget=forms.Textarea(attrs={"rows": 5}), label="Message"
+            )
+            self.fields[f"share_{i}"] = forms.IntegerField(
+                required=False, min_value=0, max_value=100, label="Share (%)"
+            )
+
+    def rows(self) -> list[list[forms.BoundField]]:
+        names = ("label", "sender_name", "subject", "body", "share")
+        return [
+            [self[f"{name}_{i}"] for name in names if f"{name}_{i}" in self.fields]
+            for i in range(self.ROWS)
+        ]
+
+    def specs(self) -> list[mailings.VariantSpec]:
+        data = self.cleaned_data
+        return [
+            mailings.VariantSpec(
+                label=data[f"label_{i}"],
+                body=data[f"body_{i}"],
+                share=data[f"share_{i}"] or 0,
+                subject=data.get(f"subject_{i}", ""),
+                sender_name=data.get(f"sender_name_{i}", ""),
+            )
+            for i in range(self.ROWS)
+            if data[f"label_{i}"] or data[f"body_{i}"].strip()
+        ]
+
+    def add_service_error(self, exc: ApplicationError) -> None:
+        """Put the service's message under the field it names (``variants[1].share``)."""
+        field = exc.field or ""
+        if field.startswith("variants[") and "]." in field:
+            index, attr = field[len("variants[") :].split("].", 1)
+            name = f"{attr}_{index}"
+            if name in self.fields:
+                self.add_error(name, exc.message)
+                return
+        self.add_error(None, exc.message)
+
+    @staticmethod
+    def initial_for(variants: list[Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for i, v in enumerate(variants):
+            for name in ("label", "sender_name", "subject", "body", "share"):
+                initial[f"{name}_{i}"] = getattr(v, name)
+        return initial

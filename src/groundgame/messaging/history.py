@@ -17,7 +17,8 @@ from django.db import transaction
 from groundgame.audit.services import Actor, audit_record
 from groundgame.audit.services import Kind as AuditKind
 from groundgame.core.bulk import insert_rows
-from groundgame.messaging.models import DeliveryEvent, Mailing, Send
+from groundgame.messaging.models import DeliveryEvent, Mailing, MailingVariant, Send
+from groundgame.messaging.variants import VariantSpec
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class PastMailing:
     sent_at: dt.datetime  # went out
     finished_at: dt.datetime  # its last message was sent
     audience_count: int  # the universe when it went out
+    # A test's variants and the seed its recipients were drawn with (``variants.draw``).
+    variants: tuple[VariantSpec, ...] = ()
+    variant_seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class PastSend:
     provider_id: str  # the provider's id of the message
     # What the provider reported back (a ``DeliveryEvent.Kind``) and when, if anything.
     reported: tuple[str, dt.datetime] | None = None
+    variant: str = ""  # the label of the variant they got, in a test
 
 
 def mailing_history_record(
@@ -64,16 +69,34 @@ def mailing_history_record(
             queued_count=len(sends),
             fanned_out_at=mailing.sent_at,
             finished_at=mailing.finished_at,
+            variant_seed=mailing.variant_seed if mailing.variants else None,
         )
         Mailing.objects.filter(pk=created.pk).update(created_at=mailing.created_at)
+        variant_ids = {
+            v.label: v.pk
+            for v in MailingVariant.objects.bulk_create(
+                MailingVariant(
+                    mailing=created,
+                    label=spec.label,
+                    position=position,
+                    sender_name=spec.sender_name,
+                    subject=spec.subject,
+                    body=spec.body,
+                    share=spec.share,
+                )
+                for position, spec in enumerate(mailing.variants)
+            )
+        }
         # Plain rows, not models: thousands of sends per mailing.
         insert_rows(
             Send,
             ["mailing_id", "person_id", "channel", "topic_id", "address", "status", "segments",
-             "claimed_by", "attempts", "provider_id", "error", "queued_at", "sent_at"],
+             "claimed_by", "attempts", "provider_id", "error", "queued_at", "sent_at",
+             "variant_id"],
             (
                 (created.pk, s.person_id, mailing.channel, topic_id, s.address,
-                 Send.Status.SENT, 1, "", 1, s.provider_id, "", mailing.sent_at, s.sent_at)
+                 Send.Status.SENT, 1, "", 1, s.provider_id, "", mailing.sent_at, s.sent_at,
+                 variant_ids.get(s.variant))
                 for s in sends
             ),
         )  # fmt: skip

@@ -195,8 +195,9 @@ def _week_start(moment: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
 
 
-def attributed_unsubscribes(mailing_ids: list[int]) -> dict[int, int]:
-    """People who left after each mailing reached them (see ``ATTRIBUTION_WINDOW``)."""
+def attributed_unsubscribes(ids: list[int], *, by: str = "mailing_id") -> dict[int, int]:
+    """People who left after each mailing reached them (see ``ATTRIBUTION_WINDOW``); with
+    ``by="variant_id"``, after each variant of a test (``ids`` are then variants' ids)."""
     latest_send = (
         Send.objects.filter(
             mailing__isnull=False,
@@ -209,14 +210,14 @@ def attributed_unsubscribes(mailing_ids: list[int]) -> dict[int, int]:
             sent_at__gte=OuterRef("at") - ATTRIBUTION_WINDOW,
         )
         .order_by("-sent_at", "-pk")
-        .values("mailing_id")[:1]
+        .values(by)[:1]
     )
     rows = (
         consent_selectors.consent_event_list()
         .order_by()
         .filter(source__in=MESSAGE_SOURCES, action__in=_LEAVING, person__isnull=False)
         .annotate(attributed=Subquery(latest_send))
-        .filter(attributed__in=mailing_ids)
+        .filter(attributed__in=ids)
         .values("attributed")
         .annotate(n=Count("person", distinct=True))
     )

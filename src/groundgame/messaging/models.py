@@ -55,12 +55,39 @@ class Mailing(TimestampedModel):
     queued_count = models.PositiveIntegerField(null=True, blank=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # With variants, each recipient's variant is drawn from this seed and their id (the same
+    # draw on every run of the fan-out), recorded so that the randomization can be checked.
+    variant_seed = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "scheduled_at"], name="mailing_due_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+
+class MailingVariant(models.Model):
+    """One version of a mailing in a test: its sender's name, subject and body, and the share
+    of recipients drawn to get it."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="variants")
+    label = models.CharField(max_length=20)
+    position = models.PositiveSmallIntegerField()
+    # The name the email comes from ("Maria at the campaign"); empty: the campaign's own.
+    sender_name = models.CharField(max_length=80, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    share = models.PositiveSmallIntegerField()  # percent of recipients; a mailing's sum to 100
+
+    class Meta:
+        ordering = ["mailing", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailing", "label"], name="variant_label_once"),
+            models.UniqueConstraint(fields=["mailing", "position"], name="variant_position_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailing_id}: {self.label}"
 
 
 class Send(models.Model):
@@ -112,6 +139,16 @@ class Send(models.Model):
     topic = models.ForeignKey(
         "consent.Topic",
         on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # The variant this person was drawn to get, when the mailing is a test.
+    variant = models.ForeignKey(
+        MailingVariant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
         db_constraint=False,

@@ -15,10 +15,19 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ValidationFailed
-from groundgame.messaging import backends, compose, errors, fanout, templating
+from groundgame.messaging import (
+    backends,
+    compose,
+    errors,
+    fanout,
+    list_health,
+    templating,
+    variants,
+)
 from groundgame.messaging.models import (
     DeliveryEvent,
     Mailing,
+    MailingVariant,
     MessageChannel,
     Send,
 )
@@ -42,6 +51,90 @@ def mailing_get(mailing_id: int) -> Mailing | None:
         .filter(pk=mailing_id)
         .first()
     )
+
+
+def mailing_test_list() -> QuerySet[Mailing]:
+    """Mailings that test variants, newest first."""
+    return mailing_list().filter(variant_seed__isnull=False)
+
+
+# Which variant a person is drawn to get, from a test's seed and the variants' shares.
+variant_draw = variants.draw
+
+
+def mailing_variants(mailing_id: int) -> list[MailingVariant]:
+    return list(MailingVariant.objects.filter(mailing_id=mailing_id).order_by("position"))
+
+
+@dataclass(frozen=True)
+class VariantCounts:
+    """What one variant of a test reached and what came back from the provider and the
+    unsubscribe links: messages sent, people who left after it (by last touch, as list
+    health counts a mailing's), spam complaints."""
+
+    variant: MailingVariant
+    sent: int
+    unsubscribes: int
+    complaints: int
+
+
+def variant_counts(mailing_id: int) -> list[VariantCounts]:
+    tested = mailing_variants(mailing_id)
+    ids = [v.pk for v in tested]
+    sent = dict(
+        Send.objects.filter(mailing_id=mailing_id, sent_at__isnull=False)
+        .order_by()
+        .values_list("variant_id")
+        .annotate(n=Count("pk"))
+    )
+    complaints = dict(
+        DeliveryEvent.objects.filter(
+            mailing_id=mailing_id, kind=DeliveryEvent.Kind.COMPLAINED, send__isnull=False
+        )
+        .order_by()
+        .values_list("send__variant_id")
+        .annotate(n=Count("address", distinct=True))
+    )
+    unsubscribes = list_health.attributed_unsubscribes(ids, by="variant_id")
+    return [
+        VariantCounts(
+            variant=v,
+            sent=sent.get(v.pk, 0),
+            unsubscribes=unsubscribes.get(v.pk, 0),
+            complaints=complaints.get(v.pk, 0),
+        )
+        for v in tested
+    ]
+
+
+def sent_variants(mailing_id: int, person_ids: Iterable[int]) -> dict[int, int | None]:
+    """Of these people, those the mailing was sent to, with the variant each got."""
+    return dict(
+        Send.objects.filter(
+            mailing_id=mailing_id, person_id__in=list(person_ids), sent_at__isnull=False
+        ).values_list("person_id", "variant_id")
+    )
+
+
+@dataclass(frozen=True)
+class MailingSent:
+    """A mailing that went out: when, and the path of the unit its universe was made for
+    ("" for a universe of the whole campaign)."""
+
+    mailing_id: int
+    name: str
+    sent_at: dt.datetime
+    unit_path: str
+
+
+def mailings_sent(since: dt.datetime, until: dt.datetime) -> list[MailingSent]:
+    rows = (
+        Mailing.objects.filter(fanned_out_at__gte=since, fanned_out_at__lt=until)
+        .exclude(status=Mailing.Status.CANCELLED)
+        .values_list("pk", "name", "fanned_out_at", "universe__org_unit__path")
+        .order_by("fanned_out_at", "pk")
+    )
+    return [MailingSent(pk, name, at, path or "") for pk, name, at, path in rows if at]
 
 
 def send_counts(mailing_ids: Iterable[int]) -> dict[int, dict[str, int]]:

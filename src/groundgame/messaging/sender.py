@@ -32,7 +32,7 @@ from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
 from groundgame.messaging import compose, quiet_hours, selectors, templating
 from groundgame.messaging.backends import DeliveryError, EmailSender, TextSender
-from groundgame.messaging.models import Mailing, MessageChannel, Send
+from groundgame.messaging.models import Mailing, MailingVariant, MessageChannel, Send
 from groundgame.messaging.throttle import TokenBucket
 from groundgame.people import selectors as people_selectors
 
@@ -110,17 +110,21 @@ class Tally:
 class _Templates:
     """Each mailing's templates, compiled once per sender run."""
 
-    compiled: dict[int, tuple[templating.Template, templating.Template]] = field(
+    compiled: dict[tuple[int, int | None], tuple[templating.Template, templating.Template]] = field(
         default_factory=dict
     )
 
-    def of(self, mailing: Mailing) -> tuple[templating.Template, templating.Template]:
-        if mailing.pk not in self.compiled:
-            self.compiled[mailing.pk] = (
-                templating.compile_template(mailing.subject or "", field="subject"),
-                templating.compile_template(mailing.body),
+    def of(self, send: Send) -> tuple[templating.Template, templating.Template]:
+        """The templates of the send's variant, or of its mailing when it has none."""
+        assert send.mailing is not None
+        key = (send.mailing.pk, send.variant_id)
+        if key not in self.compiled:
+            source: Mailing | MailingVariant = send.variant or send.mailing
+            self.compiled[key] = (
+                templating.compile_template(source.subject or "", field="subject"),
+                templating.compile_template(source.body),
             )
-        return self.compiled[mailing.pk]
+        return self.compiled[key]
 
 
 def _message_id(send: Send) -> str:
@@ -140,7 +144,7 @@ def _compose(
     )
     recipient = compose.Recipient(person_id=send.person_id, address=send.address, values=values)
     if send.mailing is not None:
-        subject, body = templates.of(send.mailing)
+        subject, body = templates.of(send)
     else:
         content = send.content or {}
         subject = templating.Template((str(content.get("subject", "")),))
@@ -152,6 +156,7 @@ def _compose(
             recipient=recipient,
             topic_key=send.topic.key,
             message_id=_message_id(send),
+            from_name=send.variant.sender_name if send.variant else "",
         )
     first_to_number = not selectors.number_texted_before(send.address)
     return compose.text(body=body, recipient=recipient, first_to_number=first_to_number)
@@ -175,7 +180,7 @@ def _begin(
     with transaction.atomic():
         send = (
             Send.objects.select_for_update(of=("self",))
-            .select_related("mailing", "topic")
+            .select_related("mailing", "topic", "variant")
             .filter(pk=send_id)
             .first()
         )

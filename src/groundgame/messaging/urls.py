@@ -12,6 +12,7 @@ messaging_patterns = [
     path("mailings/caps/", views.frequency_caps, name="frequency_caps"),
     path("mailings/<int:mailing_id>/", views.mailing_detail, name="mailing"),
     path("mailings/<int:mailing_id>/edit/", views.mailing_edit, name="mailing_edit"),
+    path("mailings/<int:mailing_id>/variants/", views.mailing_variants, name="mailing_variants"),
     path("mailings/<int:mailing_id>/progress", views.mailing_progress, name="mailing_progress"),
     path("mailings/<int:mailing_id>/test", views.mailing_test_send, name="mailing_test"),
     path("mailings/<int:mailing_id>/schedule", views.mailing_schedule, name="mailing_schedule"),

@@ -26,7 +26,13 @@ from groundgame.consent import services as consent_services
 from groundgame.core.decorators import csp_update, staff_required
 from groundgame.core.errors import ApplicationError, NotFound
 from groundgame.messaging import selectors, templating
-from groundgame.messaging.forms import ContactCapForm, MailingForm, ScheduleForm, TestSendForm
+from groundgame.messaging.forms import (
+    ContactCapForm,
+    MailingForm,
+    ScheduleForm,
+    TestSendForm,
+    VariantsForm,
+)
 from groundgame.messaging.models import DeliveryEvent, Mailing, Send
 from groundgame.messaging.services import mailings
 from groundgame.organizing.selectors import StaffScope
@@ -293,6 +299,7 @@ def _detail_context(
             "schedule_form": schedule_form or ScheduleForm(),
             "test_form": test_form
             or TestSendForm(initial={"address": own_address}, channel=mailing.channel),
+            "variants": selectors.mailing_variants(mailing.pk),
         }
     )
     return context
@@ -387,6 +394,41 @@ def mailing_cancel(request: HttpRequest, mailing_id: int) -> HttpResponse:
             f"Cancelled; {stopped:,} queued message{'s' if stopped != 1 else ''} will not go.",
         )
     return redirect("messaging:mailing", mailing_id=mailing.pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def mailing_variants(request: HttpRequest, mailing_id: int) -> HttpResponse:
+    """Make a mailing a test of two to four variants, each with its share of recipients."""
+    _require_sender(request)
+    mailing = _mailing_or_404(mailing_id)
+    if request.method == "POST":
+        form = VariantsForm(request.POST, channel=mailing.channel)
+        if form.is_valid():
+            try:
+                mailings.mailing_variants_set(
+                    actor=request.user, mailing_id=mailing.pk, specs=form.specs()
+                )
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+                status = _status(exc)
+            else:
+                messages.success(request, "Variants saved; each recipient gets one at random.")
+                return redirect("messaging:mailing", mailing_id=mailing.pk)
+        else:
+            status = 422
+    else:
+        status = 200
+        form = VariantsForm(
+            initial=VariantsForm.initial_for(selectors.mailing_variants(mailing.pk)),
+            channel=mailing.channel,
+        )
+    return render(
+        request,
+        "messaging/mailing_variants.html",
+        {"mailing": mailing, "form": form, "editable": mailing.status in EDITABLE_STATUSES},
+        status=status,
+    )
 
 
 # Contact caps --------------------------------------------------------------------------

@@ -1,0 +1,56 @@
+"""Reads of insights for its pages, its API and other apps (the health page's headline).
+Aggregates only: every staff member reads them."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from groundgame.insights.issues_gap import IssueGap, Period, TopicShare, issue_gap
+from groundgame.insights.message_tests_reading import (
+    MessageTestReading,
+    SurveyTestReading,
+    message_test_list,
+    message_test_reading,
+    survey_test_list,
+    survey_test_reading,
+    tests_awaiting_decision,
+)
+from groundgame.insights.models import Ad, IssueTopic, TopicTag
+
+__all__ = [
+    "IssueGap",
+    "MessageTestReading",
+    "Period",
+    "SurveyTestReading",
+    "TopicShare",
+    "ad_list",
+    "issue_gap",
+    "issue_topic_list",
+    "message_test_list",
+    "message_test_reading",
+    "survey_test_list",
+    "survey_test_reading",
+    "tests_awaiting_decision",
+    "topic_keys",
+]
+
+
+def issue_topic_list() -> QuerySet[IssueTopic]:
+    return IssueTopic.objects.all()
+
+
+def ad_list() -> QuerySet[Ad]:
+    return Ad.objects.select_related("org_unit").order_by("-starts_on", "-pk")
+
+
+def topic_keys(*, mailing_ids: list[int], item_ids: list[int]) -> dict[tuple[str, int], list[str]]:
+    """The topics each of these mailings and content items is tagged with, in one query:
+    keyed ("mailing", id) and ("content", id)."""
+    found: dict[tuple[str, int], list[str]] = {}
+    tags = TopicTag.objects.filter(
+        Q(mailing_id__in=mailing_ids) | Q(content_item_id__in=item_ids)
+    ).order_by("topic__position")
+    for mailing_id, item_id, key in tags.values_list("mailing_id", "content_item_id", "topic__key"):
+        target = ("mailing", mailing_id) if mailing_id else ("content", item_id)
+        found.setdefault(target, []).append(key)
+    return found
