@@ -51,6 +51,10 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         "Messaging",
         (("Mailings", "messaging:mailings", "staff"), ("List health", "list_health:page", "staff")),
     ),
+    (
+        "Insights",
+        (("Election desk", "insights:desk", "staff"), ("Polls", "insights:polls", "staff")),
+    ),
     ("Audit log", (("Audit log", "audit:list", "admin"),)),
 )
 

@@ -1,0 +1,150 @@
+"""How wrong presidential polls were, from 538's raw polls with their results
+(``raw_polls_with_results_538_2023release.csv``: every poll of a race's final 21 days, 1998
+to 2022, beside the certified margin).
+
+A poll's error on the margin (poll minus result) is split three ways, by moments:
+
+- ``common``: the mean error of a year's state races, which moved every state the same way
+  (the polls missed towards Clinton in 2016 and towards Biden in 2020 almost everywhere);
+- ``state``: what a state's race mean missed by beyond the year's common error (less the
+  part its polls' own noise explains);
+- ``poll``: one poll's spread around its race's mean beyond its sampling error.
+
+``drift_per_day`` is not in the file (it holds the final three weeks only): it is an
+assumption, the variance of the margin's movement per day still to go before the election,
+set so that eight weeks out adds about two points of standard deviation.
+
+The same file gives the backtest of 2020 its polls of the last two weeks, which the 2020 poll
+file lacks (``raw_presidential_polls``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from groundgame.insights.polling_average import ErrorSizes, allocated_margin, sampling_variance
+from groundgame.insights.polls_read import PollRecord, parse_date
+from groundgame.insights.polls_states import UnknownPlace, state_code
+
+DRIFT_PER_DAY = 0.07
+# The sizes from every presidential year in the file (2000 to 2020), for the desk when the
+# file is not at hand; ``tests/insights/test_polls_history.py`` checks them against it.
+BUNDLED = ErrorSizes(common=0.0, state=0.0, poll=0.0, drift_per_day=DRIFT_PER_DAY, years=())
+_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
+
+
+def _surname(name: str) -> str:
+    words = [w for w in name.replace(",", " ").split() if w.lower() not in _SUFFIXES]
+    return words[-1] if words else name
+
+
+def _presidential_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return [
+            row
+            for row in csv.DictReader(stream)
+            if row["type_simple"] == "Pres-G"
+            and row["cand1_party"] == "DEM"
+            and row["cand2_party"] == "REP"
+        ]
+
+
+def _place(location: str) -> str | None:
+    try:
+        return state_code(location)
+    except UnknownPlace:
+        return None  # a congressional district
+
+
+def error_sizes(path: Path, *, before: int) -> ErrorSizes:
+    """The sizes from the presidential years before ``before``, so that a backtest of a year
+    never learns from that year's own errors."""
+    races: dict[tuple[int, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in _presidential_rows(path):
+        year = int(row["year"])
+        place = _place(row["location"])
+        if year >= before or place is None:
+            continue
+        poll = PollRecord(
+            poll_id=None,
+            question_id=None,
+            cycle=year,
+            state=place,
+            pollster="",
+            grade="",
+            sample_size=int(float(row["samplesize"] or 600)) or None,
+            population="lv",
+            start_date=dt.date(year, 1, 1),
+            end_date=dt.date(year, 1, 1),
+            dem_candidate="",
+            rep_candidate="",
+            dem_pct=float(row["cand1_pct"]),
+            rep_pct=float(row["cand2_pct"]),
+            other_pct=float(row["cand3_pct"] or 0),
+        )
+        error = allocated_margin(poll) - float(row["margin_actual"])
+        races[(year, place)].append((error, sampling_variance(poll)))
+    within_sum = within_df = sampling_sum = 0.0
+    polls = 0
+    means: dict[tuple[int, str], float] = {}
+    for key, values in races.items():
+        mean = sum(e for e, _ in values) / len(values)
+        means[key] = mean
+        within_sum += sum((e - mean) ** 2 for e, _ in values)
+        within_df += len(values) - 1
+        sampling_sum += sum(s for _, s in values)
+        polls += len(values)
+    within = within_sum / within_df if within_df else 0.0
+    nonsampling = max(within - sampling_sum / max(polls, 1), 0.0)
+    years = sorted({year for year, _ in races})
+    common = {year: _mean([m for (y, s), m in means.items() if y == year and s]) for year in years}
+    state_races = [(key, m) for key, m in means.items() if key[1]]
+    spread = _mean([(m - common[key[0]]) ** 2 for key, m in state_races])
+    noise = _mean([within / len(races[key]) for key, _ in state_races])
+    return ErrorSizes(
+        common=math.sqrt(_mean([c**2 for c in common.values()])),
+        state=math.sqrt(max(spread - noise, 0.0)),
+        poll=math.sqrt(nonsampling),
+        drift_per_day=DRIFT_PER_DAY,
+        years=tuple(years),
+    )
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def raw_presidential_polls(path: Path, *, year: int) -> list[PollRecord]:
+    """The general-election presidential polls of ``year`` in the raw-polls file, as records
+    the average reads. The file gives a poll's median field date (read as its end), no
+    population (its polls are likely-voter versions where there was one) and no grade."""
+    out = []
+    for row in _presidential_rows(path):
+        place = _place(row["location"])
+        if int(row["year"]) != year or place is None:
+            continue
+        day = parse_date(row["polldate"], "polldate")
+        out.append(
+            PollRecord(
+                poll_id=int(row["poll_id"]),
+                question_id=int(row["question_id"]),
+                cycle=year,
+                state=place,
+                pollster=row["pollster"].strip(),
+                grade="",
+                sample_size=int(float(row["samplesize"])) if row["samplesize"] else None,
+                population="lv",
+                start_date=day,
+                end_date=day,
+                dem_candidate=_surname(row["cand1_name"]),
+                rep_candidate=_surname(row["cand2_name"]),
+                dem_pct=float(row["cand1_pct"]),
+                rep_pct=float(row["cand2_pct"]),
+                other_pct=float(row["cand3_pct"] or 0),
+            )
+        )
+    return out
