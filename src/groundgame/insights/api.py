@@ -8,7 +8,7 @@ from typing import Annotated
 
 from annotated_types import Ge, Le
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from groundgame.core.api_types import CleanStr, Id, Offset
@@ -117,10 +117,10 @@ def poll_list(
 
 
 @router.post("/polls", response={201: PollOut})
-def poll_create(request: HttpRequest, payload: PollIn) -> tuple[int, PollOut]:
+def poll_create(request: HttpRequest, payload: PollIn) -> Status[PollOut]:
     """Add one poll (a state's by its staff, a national one by national staff)."""
     poll = services.poll_create(actor=request.user, **payload.dict())
-    return 201, _poll_out(poll)
+    return Status(201, _poll_out(poll))
 
 
 @router.get("/polls/average", response=AverageOut)
@@ -172,13 +172,13 @@ def _import_out(run: PollImport) -> PollImportOut:
 
 
 @router.post("/polls/imports", response={202: PollImportOut})
-def poll_import_create(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, PollImportOut]:
+def poll_import_create(request: HttpRequest, file: File[UploadedFile]) -> Status[PollImportOut]:
     """Upload a poll file in 538's format (national staff); it is read in the background.
     A file without the format's columns is refused at once (422 ``poll_file_columns``)."""
     run = services.poll_import_start(
         actor=request.user, filename=file.name or "upload.csv", content=file.read()
     )
-    return 202, _import_out(run)
+    return Status(202, _import_out(run))
 
 
 @router.get("/polls/imports/{import_id}", response=PollImportOut)

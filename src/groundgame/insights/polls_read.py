@@ -147,7 +147,7 @@ def parse_pct(value: str, name: str) -> float:
         ) from None
     if not math.isfinite(pct) or not 0 <= pct <= 100:
         raise PollInvalid(
-            f"{name} {value.strip()} is not a percentage between 0 and 100",
+            f"{name} {pct:g} is not a percentage between 0 and 100",
             code=errors.POLL_PCT_INVALID,
             field=name,
         )
