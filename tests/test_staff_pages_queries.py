@@ -23,6 +23,7 @@ from django.utils import timezone
 from groundgame.content.models import ContentItem
 from groundgame.events import services as events
 from groundgame.field.models import Turf, TurfCut
+from groundgame.insights.models import PollImport
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
 from groundgame.organizing.models import OrgUnit
@@ -81,6 +82,13 @@ BOUNDS: dict[str, int] = {
     "messaging:mailing_edit": 11,
     "messaging:mailing_progress": 8,
     "list_health:page": 67,
+    "insights:desk": 8,
+    "insights:polls": 8,
+    "insights:poll_place": 9,
+    "insights:poll_new": 5,
+    "insights:poll_imports": 6,
+    "insights:poll_import": 8,
+    "insights:polls_backtest": 5,  # the figures kept a day in the cache
 }
 
 _GUARDS = {"staff_required.<locals>.wrapper", "admin_required.<locals>.wrapper"}
@@ -170,6 +178,7 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     turf = Turf.objects.order_by("pk").first()
     cut = TurfCut.objects.order_by("pk").first()
     item = ContentItem.objects.order_by("pk").first()
+    poll_import = PollImport.objects.order_by("pk").first()
     ids: dict[str, Callable[[], Any]] = {
         "org_unit": lambda: {"unit_id": team.pk},
         "volunteers:form": lambda: {"form_id": form.pk},
@@ -188,6 +197,8 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "messaging:mailing": lambda: {"mailing_id": mailing.pk},
         "messaging:mailing_edit": lambda: {"mailing_id": draft.pk},
         "messaging:mailing_progress": lambda: {"mailing_id": mailing.pk},
+        "insights:poll_place": lambda: {"place": "PA"},
+        "insights:poll_import": lambda: {"import_id": poll_import.pk},
     }
     queries = {"people:universe_count": '?spec={"state": ["NC"]}'}
     return {

@@ -36,7 +36,7 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import content, events, field, messaging, signups, voters
+from groundgame.demo import content, events, field, messaging, polls, signups, voters
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
@@ -199,6 +199,8 @@ def seed_campaign(
             national_id=tree.national_id,
         )
         report("doors knocked", program.results, program.results)
+    polls_seeded = polls.polls_seed(seed=seed, states=STATES)
+    report("polls", polls_seeded, polls_seeded)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started

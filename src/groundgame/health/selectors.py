@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from groundgame.insights import selectors as insights
 from groundgame.messaging import metrics as messaging_metrics
 from groundgame.organizing import metrics as organizing_metrics
 from groundgame.organizing import selectors as organizing
@@ -65,3 +67,10 @@ def list_health_alerts() -> list[messaging_metrics.Alert]:
     """Mailing rates and battleground churn over their thresholds (kept fresh by messaging's
     own cache, so the dashboard shows them as the list-health page does)."""
     return messaging_metrics.list_health_alerts()
+
+
+def polling_headline(states: list[str]) -> tuple[dt.date | None, list[insights.PlaceRow]]:
+    """The polling average nationally and in the campaign's states, as of the latest poll
+    (an aggregate of public polls: every staff member sees it)."""
+    average = insights.polling_headline(states)
+    return average.as_of, insights.place_rows(average)

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from groundgame.core.decorators import staff_required
@@ -44,20 +45,12 @@ def _as_of(request: HttpRequest) -> selectors.Average:
     return selectors.polling_average_as_of(day)
 
 
-def _rows(average: selectors.Average) -> list[dict[str, object]]:
+def _rows(average: selectors.Average) -> list[tuple[selectors.PlaceRow, SafeString]]:
+    """The table's rows, each with its interval drawn on an axis all rows share."""
     reach = max((max(abs(p.margin_lo80), abs(p.margin_hi80)) for p in average.places), default=1)
     reach = min(max(reach, 10.0), 60.0)
     return [
-        {
-            "place": p,
-            "code": p.state or "US",
-            "name": place_name(p.state),
-            "bar": polls_chart.interval_bar(p, reach),
-            "label": polls_chart.signed(p.margin),
-            "lo": polls_chart.signed(p.margin_lo80),
-            "hi": polls_chart.signed(p.margin_hi80),
-        }
-        for p in average.places
+        (row, polls_chart.interval_bar(row.place, reach)) for row in selectors.place_rows(average)
     ]
 
 

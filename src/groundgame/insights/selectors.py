@@ -18,8 +18,9 @@ from groundgame.core.errors import ValidationFailed
 from groundgame.insights import backtests, errors, polls_history
 from groundgame.insights.models import Poll, PollImport, PollImportProblem
 from groundgame.insights.polling_average import ErrorSizes, PlaceAverage, polling_average
+from groundgame.insights.polls_chart import signed
 from groundgame.insights.polls_read import PollRecord, read_polls
-from groundgame.insights.polls_states import STATES, UnknownPlace, state_code
+from groundgame.insights.polls_states import STATES, UnknownPlace, place_name, state_code
 
 # The chart of a place shows its average this many weeks back, a point a week.
 SERIES_WEEKS = 16
@@ -150,6 +151,32 @@ def polling_headline(states: list[str]) -> Average:
     average = polling_average_as_of()
     wanted = {"", *states}
     return Average(average.as_of, [p for p in average.places if p.state in wanted])
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A place's average as a table shows it."""
+
+    place: PlaceAverage
+    code: str  # its page's address: the state's code, "US" for the nation
+    name: str
+    label: str  # the margin as people read it: D+3.2, R+1.0
+    lo: str
+    hi: str
+
+
+def place_rows(average: Average) -> list[PlaceRow]:
+    return [
+        PlaceRow(
+            place=p,
+            code=p.state or "US",
+            name=place_name(p.state),
+            label=signed(p.margin),
+            lo=signed(p.margin_lo80),
+            hi=signed(p.margin_hi80),
+        )
+        for p in average.places
+    ]
 
 
 def polls_average_of_file(stream: TextIO, as_of: dt.date) -> list[PlaceAverage]:
