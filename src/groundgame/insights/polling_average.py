@@ -182,7 +182,11 @@ def house_effects(polls: list[PollRecord], weights: np.ndarray) -> dict[str, flo
     penalty[: len(places)] = 1e-6  # keeps the system solvable; the places are not shrunk
     xtw = x.T * weights
     coefficients = np.linalg.solve(xtw @ x + np.diag(penalty), xtw @ y)
-    return {name: float(coefficients[pollster_col[name]]) for name in pollsters}
+    effects = coefficients[len(places) :]
+    # The effects are relative: centred on the polls' weighted mean, so that correcting them
+    # moves a pollster against the others, not the level of every average.
+    effects = effects - float(weights @ (x[:, len(places) :] @ effects)) / float(weights.sum())
+    return {name: float(effects[pollster_col[name] - len(places)]) for name in pollsters}
 
 
 def polling_average(

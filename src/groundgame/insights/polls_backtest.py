@@ -10,8 +10,9 @@ come from the presidential years before it only.
 Figures, per year and weeks out: the mean absolute error on the margin and the bias (mean
 signed error, positive: the polls leaned Democratic) over the states both methods cover;
 how often the 80% interval held the result, and how often an interval from sampling error
-alone would have (the comparison the desk's interval must beat). The national average is
-reported on its own line, not among the states.
+alone would have (the comparison the desk's interval must beat); the same for the close
+states alone (decided by under ten points). The national average is reported on its own
+line, not among the states.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ POLL_FILES = {
 }
 RAW_POLLS = "polls/raw_polls_with_results_538_2023release.csv"
 RESULTS = "elections/county_president_2016_2020_2024.csv"
+# States decided by less than this many points are reported apart as the close ones.
+CLOSE = 10.0
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def _score(
     held = sum(a.margin_lo80 <= results[a.state] <= a.margin_hi80 for a in states)
     held_sampling = sum(a.sampling_lo80 <= results[a.state] <= a.sampling_hi80 for a in states)
     national = next((a for a in averages if not a.state), None)
+    close = [a for a in states if abs(results[a.state]) < CLOSE]
     return {
         "states": n,
         "mae": round(sum(abs(e) for e in errors) / n, 2),
@@ -113,11 +117,25 @@ def _score(
         "mean_width80": round(sum(a.margin_hi80 - a.margin_lo80 for a in states) / n, 2),
         "plain14_mae": round(sum(abs(e) for e in plain_errors) / n, 2),
         "plain14_bias": round(sum(plain_errors) / n, 2),
+        "close_states": len(close),
+        "close_mae": _mae([a.margin - results[a.state] for a in close]),
+        "close_coverage80": (
+            round(
+                sum(a.margin_lo80 <= results[a.state] <= a.margin_hi80 for a in close) / len(close),
+                3,
+            )
+            if close
+            else None
+        ),
         "national_error": round(national.margin - results[""], 2) if national else None,
         "national_held80": (
             national.margin_lo80 <= results[""] <= national.margin_hi80 if national else None
         ),
     }
+
+
+def _mae(errors: list[float]) -> float | None:
+    return round(sum(abs(e) for e in errors) / len(errors), 2) if errors else None
 
 
 def backtest_year(data: Path, year: int) -> dict[str, Any]:

@@ -33,7 +33,13 @@ from groundgame.insights.polls_states import UnknownPlace, state_code
 DRIFT_PER_DAY = 0.07
 # The sizes from every presidential year in the file (2000 to 2020), for the desk when the
 # file is not at hand; ``tests/insights/test_polls_history.py`` checks them against it.
-BUNDLED = ErrorSizes(common=0.0, state=0.0, poll=0.0, drift_per_day=DRIFT_PER_DAY, years=())
+BUNDLED = ErrorSizes(
+    common=2.85,
+    state=3.74,
+    poll=1.36,
+    drift_per_day=DRIFT_PER_DAY,
+    years=(2000, 2004, 2008, 2012, 2016, 2020),
+)
 _SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
 
 
