@@ -111,7 +111,7 @@ def test_the_headline_reads_the_average_in_the_campaigns_states(national_analyst
         national_analyst,
         poll_csv(question(1, 1), question(2, 2, state="Ohio"), question(3, 3, state="")),
     )
-    headline = selectors.polling_headline(["NC"])
+    headline = selectors.polling_headline()  # the campaign has a unit in North Carolina
     assert [p.state for p in headline.places] == ["", "NC"]
     nc = headline.place("NC")
     assert nc is not None

@@ -69,8 +69,8 @@ def list_health_alerts() -> list[messaging_metrics.Alert]:
     return messaging_metrics.list_health_alerts()
 
 
-def polling_headline(states: list[str]) -> tuple[dt.date | None, list[insights.PlaceRow]]:
+def polling_headline() -> tuple[dt.date | None, list[insights.PlaceRow]]:
     """The polling average nationally and in the campaign's states, as of the latest poll
     (an aggregate of public polls: every staff member sees it)."""
-    average = insights.polling_headline(states)
+    average = insights.polling_headline()
     return average.as_of, insights.place_rows(average)

@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     units_note = " · ".join(
         f"{headline.units.get(kind, 0)} {plural}" for kind, plural in UNIT_KINDS
     )
-    polling_as_of, polling_rows = selectors.polling_headline([row.state for row in headline.states])
+    polling_as_of, polling_rows = selectors.polling_headline()
     return render(
         request,
         "health/home.html",

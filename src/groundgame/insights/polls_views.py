@@ -18,7 +18,6 @@ from groundgame.insights import polls_chart, selectors, services
 from groundgame.insights.models import PollImport
 from groundgame.insights.polls_forms import PollForm, PollUploadForm
 from groundgame.insights.polls_states import place_name
-from groundgame.organizing import selectors as organizing
 
 # While an import is under way its page reloads itself this often (seconds).
 REFRESH_SECONDS = 3
@@ -56,8 +55,7 @@ def _rows(average: selectors.Average) -> list[tuple[selectors.PlaceRow, SafeStri
 
 @staff_required
 def desk(request: HttpRequest) -> HttpResponse:
-    states = sorted({u.state for u in organizing.org_unit_list().filter(kind="state") if u.state})
-    headline = selectors.polling_headline(states)
+    headline = selectors.polling_headline()
     links = [
         {"url": url, "label": label, "note": note}
         for name, label, note in DESK_PAGES
@@ -66,7 +64,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "insights/desk.html",
-        {"average": headline, "rows": _rows(headline), "links": links, "states": states},
+        {"average": headline, "rows": _rows(headline), "links": links},
     )
 
 

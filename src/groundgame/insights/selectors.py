@@ -21,6 +21,7 @@ from groundgame.insights.polling_average import ErrorSizes, PlaceAverage, pollin
 from groundgame.insights.polls_chart import signed
 from groundgame.insights.polls_read import PollRecord, read_polls
 from groundgame.insights.polls_states import STATES, UnknownPlace, place_name, state_code
+from groundgame.organizing import selectors as organizing
 
 # The chart of a place shows its average this many weeks back, a point a week.
 SERIES_WEEKS = 16
@@ -146,10 +147,17 @@ def polling_series(state: str, as_of: dt.date | None = None) -> list[tuple[dt.da
     return out
 
 
-def polling_headline(states: list[str]) -> Average:
-    """The average in the campaign's states (the health page's headline), the nation first."""
+def campaign_states() -> list[str]:
+    """The states the campaign has units in."""
+    units = organizing.org_unit_list().filter(kind="state").exclude(state="")
+    return sorted(set(units.values_list("state", flat=True)))
+
+
+def polling_headline() -> Average:
+    """The average in the campaign's states (the desk's and the health page's headline), the
+    nation first."""
     average = polling_average_as_of()
-    wanted = {"", *states}
+    wanted = {"", *campaign_states()}
     return Average(average.as_of, [p for p in average.places if p.state in wanted])
 
 
