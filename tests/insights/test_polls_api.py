@@ -43,6 +43,7 @@ def test_an_organizer_adds_a_poll_and_reads_the_average(organizer_client: Client
         ({"state": "Narnia"}, 422, errors.POLL_STATE_UNKNOWN, "state"),
         ({"dem_pct": 130}, 422, errors.POLL_PCT_INVALID, "dem_pct"),
         ({"end_date": "2024-09-01"}, 422, errors.POLL_DATES_INVALID, "end_date"),
+        ({"start_date": "0001-01-01"}, 422, errors.POLL_DATES_INVALID, "start_date"),
         ({"population": "everyone"}, 422, errors.POLL_POPULATION_INVALID, "population"),
         ({"dem_pct": "many"}, 422, "validation_failed", "dem_pct"),
         ({"state": "PA"}, 403, errors.POLL_NOT_IN_SCOPE, "state"),
@@ -63,6 +64,7 @@ def test_bad_polls_are_refused(
     ("query", "code", "field"),
     [
         ({"as_of": "yesterday"}, errors.AVERAGE_DATE_INVALID, "as_of"),
+        ({"as_of": "0001-01-02"}, errors.AVERAGE_DATE_INVALID, "as_of"),
         ({"state": "Atlantis"}, errors.AVERAGE_STATE_UNKNOWN, "state"),
     ],
 )

@@ -64,6 +64,8 @@ COLUMNS_2016 = (
     "rawpoll_trump",
 )
 MAX_TEXT = 200
+# The years a poll's dates may fall in (538's files start in the 1990s).
+YEARS = (1900, 2200)
 
 
 class PollInvalid(ValidationFailed):
@@ -127,10 +129,7 @@ def parse_date(value: str, name: str) -> dt.date:
             day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-        # "%m/%d/%y" also reads "11/3/2016" as the year 20 (then "16" is left over and fails),
-        # so only dates of this and the last century are accepted.
-        if day.year >= 1900:
-            return day
+        return day
     raise PollInvalid(
         f"{name} {text!r} is not a date (month/day/year or YYYY-MM-DD)",
         code=errors.POLL_DATES_INVALID,
@@ -214,7 +213,20 @@ def parse_id(value: str, name: str) -> int:
     return int(text)
 
 
+def check_day(day: dt.date, name: str) -> dt.date:
+    """A date polls can be about: within ``YEARS``."""
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise PollInvalid(
+            f"{name} {day.isoformat()} is not between {YEARS[0]} and {YEARS[1]}",
+            code=errors.POLL_DATES_INVALID,
+            field=name,
+        )
+    return day
+
+
 def check_dates(start: dt.date, end: dt.date) -> None:
+    check_day(start, "start_date")
+    check_day(end, "end_date")
     if end < start:
         raise PollInvalid(
             f"end_date {end.isoformat()} is before start_date {start.isoformat()}",

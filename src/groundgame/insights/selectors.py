@@ -19,7 +19,7 @@ from groundgame.insights import backtests, errors, polls_history
 from groundgame.insights.models import Poll, PollImport, PollImportProblem
 from groundgame.insights.polling_average import ErrorSizes, PlaceAverage, polling_average
 from groundgame.insights.polls_chart import signed
-from groundgame.insights.polls_read import PollRecord, read_polls
+from groundgame.insights.polls_read import YEARS, PollInvalid, PollRecord, check_day, read_polls
 from groundgame.insights.polls_states import STATES, UnknownPlace, place_name, state_code
 from groundgame.organizing import selectors as organizing
 
@@ -91,10 +91,12 @@ def as_of_date(value: str | None = None) -> dt.date | None:
     latest poll (the desk shows the race as the last poll left it, not a stale "today")."""
     if value:
         try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
+            day = dt.date.fromisoformat(value.strip())
+            return check_day(day, "as_of")
+        except (ValueError, PollInvalid):
             raise ValidationFailed(
-                f"as_of {value.strip()[:20]!r} is not a date (YYYY-MM-DD).",
+                f"as_of {value.strip()[:20]!r} is not a date (YYYY-MM-DD) between "
+                f"{YEARS[0]} and {YEARS[1]}.",
                 code=errors.AVERAGE_DATE_INVALID,
                 field="as_of",
             ) from None
