@@ -12,6 +12,7 @@ from django.test import Client
 
 from groundgame.insights import services
 from groundgame.insights.models import Poll, PollImport
+from tests.helpers import shared_data
 from tests.insights.builders import poll_csv, poll_fields, question
 
 
@@ -126,3 +127,23 @@ def test_an_organizer_may_not_upload_a_file(organizer_client: Client) -> None:
     answer = _upload(organizer_client, poll_csv(question(1, 1)))
     assert answer.status_code == 400
     assert b"only with a role in the national unit" in answer.content
+
+
+@pytest.mark.slow
+def test_the_backtest_page_shows_the_figures_beside_the_plain_mean(
+    organizer_client: Client,
+) -> None:
+    shared_data("polls")
+    page = organizer_client.get("/insights/polls/backtest/").content.decode()
+    assert "How the average did in 2016 and 2020" in page
+    for text in ("2016-11-01", "2020-10-27", "Plain mean error", "80% interval held"):
+        assert text in page
+
+
+def test_without_the_public_data_the_backtest_page_says_so(
+    organizer_client: Client, settings: Any, tmp_path: Any
+) -> None:
+    settings.GROUNDGAME_PUBLIC_DATA = str(tmp_path)
+    page = organizer_client.get("/insights/polls/backtest/")
+    assert page.status_code == 200
+    assert b"GROUNDGAME_PUBLIC_DATA" in page.content
