@@ -14,6 +14,7 @@ def test_the_bundled_sizes_are_the_files() -> None:
     sizes = polls_history.error_sizes(path, before=9999)
     bundled = polls_history.BUNDLED
     assert sizes.years == bundled.years
+    assert sizes.common_years == bundled.common_years
     for name in ("common", "state", "poll"):
         assert getattr(sizes, name) == pytest.approx(getattr(bundled, name), abs=0.005)
 
@@ -24,6 +25,7 @@ def test_a_backtest_year_learns_only_from_the_years_before() -> None:
     before_2020 = polls_history.error_sizes(path, before=2020)
     assert before_2016.years == (2000, 2004, 2008, 2012)
     assert before_2020.years == (2000, 2004, 2008, 2012, 2016)
+    assert before_2016.common_years == tuple(range(1998, 2015, 2))
     # 2016's polls missed every state the same way: the common error grows once it is known.
     assert before_2020.common > before_2016.common
 

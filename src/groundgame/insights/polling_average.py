@@ -76,7 +76,8 @@ class ErrorSizes:
     state: float
     poll: float
     drift_per_day: float
-    years: tuple[int, ...]
+    years: tuple[int, ...]  # the presidential years the state and poll errors come from
+    common_years: tuple[int, ...] = ()  # the election years the common error comes from
 
 
 @dataclass(frozen=True)

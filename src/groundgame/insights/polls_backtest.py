@@ -155,6 +155,7 @@ def backtest_year(data: Path, year: int) -> dict[str, Any]:
             "poll": round(given.sizes.poll, 2),
             "drift_per_day": given.sizes.drift_per_day,
             "from_years": list(given.sizes.years),
+            "common_from_years": list(given.sizes.common_years),
         },
         "weeks_out": by_weeks,
     }

@@ -4,10 +4,11 @@ to 2022, beside the certified margin).
 
 A poll's error on the margin (poll minus result) is split three ways, by moments:
 
-- ``common``: the mean error of a year's state races, which moved every state the same way
-  (the polls missed towards Clinton in 2016 and towards Biden in 2020 almost everywhere);
-- ``state``: what a state's race mean missed by beyond the year's common error (less the
-  part its polls' own noise explains);
+- ``common``: the mean error of a year's races, which moved every state the same way (the
+  polls missed towards Clinton in 2016 and towards Biden in 2020 almost everywhere), read
+  from every federal election year's races (``common_error``);
+- ``state``: what a state's presidential race mean missed by beyond the year's mean (less
+  the part its polls' own noise explains);
 - ``poll``: one poll's spread around its race's mean beyond its sampling error.
 
 ``drift_per_day`` is not in the file (it holds the final three weeks only): it is an
@@ -26,19 +27,22 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from groundgame.insights.polling_average import ErrorSizes, allocated_margin, sampling_variance
+from groundgame.insights.polling_average import ErrorSizes, sampling_variance
 from groundgame.insights.polls_read import PollRecord, parse_date
 from groundgame.insights.polls_states import UnknownPlace, state_code
 
+GENERAL_RACES = ("Pres-G", "Sen-G", "Gov-G", "House-G")
 DRIFT_PER_DAY = 0.07
-# The sizes from every presidential year in the file (2000 to 2020), for the desk when the
-# file is not at hand; ``tests/insights/test_polls_history.py`` checks them against it.
+# The sizes from every year in the file (presidential races 2000 to 2020, every kind of race
+# 1998 to 2022 for the common error), for the desk when the file is not at hand;
+# ``tests/insights/test_polls_history.py`` checks them against it.
 BUNDLED = ErrorSizes(
-    common=2.85,
+    common=2.65,
     state=3.74,
     poll=1.36,
     drift_per_day=DRIFT_PER_DAY,
     years=(2000, 2004, 2008, 2012, 2016, 2020),
+    common_years=tuple(range(1998, 2023, 2)),
 )
 _SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
 
@@ -48,15 +52,41 @@ def _surname(name: str) -> str:
     return words[-1] if words else name
 
 
-def _presidential_rows(path: Path) -> list[dict[str, str]]:
+def _rows(path: Path, kinds: tuple[str, ...] = ("Pres-G",)) -> list[dict[str, str]]:
+    """The polls of general-election races of these kinds between a Democrat and a
+    Republican."""
     with path.open(newline="", encoding="utf-8") as stream:
         return [
             row
             for row in csv.DictReader(stream)
-            if row["type_simple"] == "Pres-G"
+            if row["type_simple"] in kinds
             and row["cand1_party"] == "DEM"
             and row["cand2_party"] == "REP"
         ]
+
+
+def _error(row: dict[str, str]) -> float:
+    """A poll's error on the margin, its undecided allocated as the average allocates them."""
+    named = float(row["cand1_pct"]) + float(row["cand2_pct"]) + float(row["cand3_pct"] or 0)
+    margin = float(row["cand1_pct"]) - float(row["cand2_pct"])
+    return margin * 100 / max(named, 1.0) - float(row["margin_actual"])
+
+
+def common_error(path: Path, *, before: int) -> tuple[float, tuple[int, ...]]:
+    """The error that moves every race together: the root mean square, over the federal
+    election years (even) before ``before``, of the mean error of the year's races for
+    president, Senate, governor and House. Every kind of race is read because the
+    presidential years alone are too few (four before 2016) to say how large it gets."""
+    races: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for row in _rows(path, GENERAL_RACES):
+        year = int(row["year"])
+        if year % 2 == 0 and year < before:
+            races[(year, row["race"])].append(_error(row))
+    by_year: dict[int, list[float]] = defaultdict(list)
+    for (year, _race), errors in races.items():
+        by_year[year].append(_mean(errors))
+    years = tuple(sorted(by_year))
+    return math.sqrt(_mean([_mean(by_year[y]) ** 2 for y in years])), years
 
 
 def _place(location: str) -> str | None:
@@ -70,7 +100,7 @@ def error_sizes(path: Path, *, before: int) -> ErrorSizes:
     """The sizes from the presidential years before ``before``, so that a backtest of a year
     never learns from that year's own errors."""
     races: dict[tuple[int, str], list[tuple[float, float]]] = defaultdict(list)
-    for row in _presidential_rows(path):
+    for row in _rows(path):
         year = int(row["year"])
         place = _place(row["location"])
         if year >= before or place is None:
@@ -92,7 +122,7 @@ def error_sizes(path: Path, *, before: int) -> ErrorSizes:
             rep_pct=float(row["cand2_pct"]),
             other_pct=float(row["cand3_pct"] or 0),
         )
-        error = allocated_margin(poll) - float(row["margin_actual"])
+        error = _error(row)
         races[(year, place)].append((error, sampling_variance(poll)))
     within_sum = within_df = sampling_sum = 0.0
     polls = 0
@@ -107,16 +137,20 @@ def error_sizes(path: Path, *, before: int) -> ErrorSizes:
     within = within_sum / within_df if within_df else 0.0
     nonsampling = max(within - sampling_sum / max(polls, 1), 0.0)
     years = sorted({year for year, _ in races})
-    common = {year: _mean([m for (y, s), m in means.items() if y == year and s]) for year in years}
+    year_mean = {
+        year: _mean([m for (y, s), m in means.items() if y == year and s]) for year in years
+    }
     state_races = [(key, m) for key, m in means.items() if key[1]]
-    spread = _mean([(m - common[key[0]]) ** 2 for key, m in state_races])
+    spread = _mean([(m - year_mean[key[0]]) ** 2 for key, m in state_races])
     noise = _mean([within / len(races[key]) for key, _ in state_races])
+    common, common_years = common_error(path, before=before)
     return ErrorSizes(
-        common=math.sqrt(_mean([c**2 for c in common.values()])),
+        common=common,
         state=math.sqrt(max(spread - noise, 0.0)),
         poll=math.sqrt(nonsampling),
         drift_per_day=DRIFT_PER_DAY,
         years=tuple(years),
+        common_years=common_years,
     )
 
 
@@ -129,7 +163,7 @@ def raw_presidential_polls(path: Path, *, year: int) -> list[PollRecord]:
     the average reads. The file gives a poll's median field date (read as its end), no
     population (its polls are likely-voter versions where there was one) and no grade."""
     out = []
-    for row in _presidential_rows(path):
+    for row in _rows(path):
         place = _place(row["location"])
         if int(row["year"]) != year or place is None:
             continue
