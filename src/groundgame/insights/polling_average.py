@@ -64,6 +64,8 @@ FLOOD_DAYS = 30
 # The penalty on house effects, in units of poll weight: a pollster whose polls weigh this
 # much in all keeps half of its raw effect.
 HOUSE_RIDGE = 4.0
+BACKFIT_ROUNDS = 500
+BACKFIT_TOLERANCE = 1e-6  # points
 Z80 = 1.2815515655446004  # the normal quantile of 0.9: 80% of the mass lies within
 
 
@@ -166,28 +168,38 @@ def _weights(polls: list[PollRecord], as_of: dt.date) -> tuple[np.ndarray, np.nd
 
 
 def house_effects(polls: list[PollRecord], weights: np.ndarray) -> dict[str, float]:
-    """Each pollster's house effect on the margin (points; positive leans Democratic)."""
+    """Each pollster's house effect on the margin (points; positive leans Democratic).
+
+    Solved by backfitting: each place's level is the weighted mean of its polls less their
+    pollsters' effects, each pollster's effect the weighted sum of its polls' distances from
+    their places' levels over its weight plus the ridge, in turn until they settle. Every
+    step is a sum over the polls, so thousands of polls take milliseconds, and no step
+    needs a linear-algebra library's threads (which a busy server's cores make slow)."""
     places = sorted({p.state for p in polls})
     pollsters = sorted({p.pollster for p in polls})
     if len(pollsters) < 2:
         return dict.fromkeys(pollsters, 0.0)
-    place_col = {s: i for i, s in enumerate(places)}
-    pollster_col = {name: len(places) + i for i, name in enumerate(pollsters)}
-    x = np.zeros((len(polls), len(places) + len(pollsters)))
-    for row, poll in enumerate(polls):
-        x[row, place_col[poll.state]] = 1.0
-        x[row, pollster_col[poll.pollster]] = 1.0
+    place_index = {s: i for i, s in enumerate(places)}
+    pollster_index = {name: i for i, name in enumerate(pollsters)}
+    rows = np.array([place_index[p.state] for p in polls])
+    cols = np.array([pollster_index[p.pollster] for p in polls])
     y = np.array([allocated_margin(p) for p in polls])
-    penalty = np.zeros(x.shape[1])
-    penalty[len(places) :] = HOUSE_RIDGE
-    penalty[: len(places)] = 1e-6  # keeps the system solvable; the places are not shrunk
-    xtw = x.T * weights
-    coefficients = np.linalg.solve(xtw @ x + np.diag(penalty), xtw @ y)
-    effects = coefficients[len(places) :]
+    place_weight = np.bincount(rows, weights=weights, minlength=len(places))
+    pollster_weight = np.bincount(cols, weights=weights, minlength=len(pollsters)) + HOUSE_RIDGE
+    effects: np.ndarray = np.zeros(len(pollsters))
+    for _ in range(BACKFIT_ROUNDS):
+        sums = np.bincount(rows, weights=weights * (y - effects[cols]), minlength=len(places))
+        level = sums / np.maximum(place_weight, 1e-12)
+        lean = np.bincount(cols, weights=weights * (y - level[rows]), minlength=len(pollsters))
+        fitted = lean / pollster_weight
+        settled = float(np.max(np.abs(fitted - effects))) < BACKFIT_TOLERANCE
+        effects = fitted
+        if settled:
+            break
     # The effects are relative: centred on the polls' weighted mean, so that correcting them
     # moves a pollster against the others, not the level of every average.
-    effects = effects - float(weights @ (x[:, len(places) :] @ effects)) / float(weights.sum())
-    return {name: float(effects[pollster_col[name] - len(places)]) for name in pollsters}
+    effects = effects - float(weights @ effects[cols]) / float(weights.sum())
+    return {name: float(effects[i]) for name, i in pollster_index.items()}
 
 
 def polling_average(
@@ -208,30 +220,30 @@ def polling_average(
     days_out = max((election - as_of).days, 0)
     base, weights = _weights(used, as_of)
     houses = house_effects(used, base)
+    # Every poll's figures once, as arrays a place's rows index.
+    effect = np.array([houses[p.pollster] for p in used])
+    shares = np.array([allocated(p) for p in used])
+    sampling = np.array([sampling_variance(p) for p in used])
+    age = np.array([(as_of - p.end_date).days for p in used], dtype=float)
     by_place: dict[str, list[int]] = defaultdict(list)
     for index, poll in enumerate(used):
         by_place[poll.state].append(index)
     nonsampling = sizes.poll**2
     out = []
     for place in sorted(by_place):
-        rows = by_place[place]
+        rows = np.array(by_place[place])
         w = weights[rows]
         if w.sum() <= 0:  # only polls so old their weight underflows: weigh them alike
             w = np.ones(len(rows))
         w = w / w.sum()
-        chosen = [used[i] for i in rows]
-        effect = np.array([houses[p.pollster] for p in chosen])
-        shares = np.array([allocated(p) for p in chosen])
-        dem = float(w @ (shares[:, 0] - effect / 2))
-        rep = float(w @ (shares[:, 1] + effect / 2))
-        sampling = np.array([sampling_variance(p) for p in chosen])
-        age = float(w @ np.array([(as_of - p.end_date).days for p in chosen], dtype=float))
-        var_sampling = float(w**2 @ sampling)
+        dem = float(w @ (shares[rows, 0] - effect[rows] / 2))
+        rep = float(w @ (shares[rows, 1] + effect[rows] / 2))
+        var_sampling = float(w**2 @ sampling[rows])
         var_total = (
-            float(w**2 @ (sampling + nonsampling))
+            float(w**2 @ (sampling[rows] + nonsampling))
             + sizes.state**2
             + sizes.common**2
-            + sizes.drift_per_day * (days_out + age)
+            + sizes.drift_per_day * (days_out + float(w @ age[rows]))
         )
         sd = math.sqrt(var_total)
         margin = dem - rep

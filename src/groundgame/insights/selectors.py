@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from groundgame.core.errors import ValidationFailed
 from groundgame.insights import backtests, errors, polls_history
@@ -26,6 +26,7 @@ from groundgame.organizing import selectors as organizing
 # The chart of a place shows its average this many weeks back, a point a week.
 SERIES_WEEKS = 16
 BACKTEST_CACHE_SECONDS = 24 * 3600
+AVERAGE_CACHE_SECONDS = 3600
 
 
 def public_data() -> Path:
@@ -122,12 +123,33 @@ class Average:
         return next((p for p in self.places if p.state == state), None)
 
 
+def _polls_version() -> str:
+    """What the polls are now, in a few characters: a kept average is good while it holds."""
+    found = Poll.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    changed = found["changed"].timestamp() if found["changed"] else 0
+    return f"{found['count']}:{changed}"
+
+
+def _averages(day: dt.date, weeks: int) -> list[tuple[dt.date, list[PlaceAverage]]]:
+    """Every place's average as of ``day`` and each of the ``weeks`` weeks before, kept in
+    the cache until a poll is added or changed: the table and every place's chart read them."""
+    key = f"insights:averages:{day.isoformat()}:{weeks}:{_polls_version()}"
+    found: list[tuple[dt.date, list[PlaceAverage]]] | None = cache.get(key)
+    if found is None:
+        records = _records(day, weeks)
+        sizes = error_sizes()
+        points = [day - dt.timedelta(weeks=w) for w in range(weeks, -1, -1)]
+        found = [(p, polling_average(records, as_of=p, sizes=sizes)) for p in points]
+        cache.set(key, found, AVERAGE_CACHE_SECONDS)
+    return found
+
+
 def polling_average_as_of(as_of: dt.date | None = None) -> Average:
     """The average of every place with polls as of a date (default: the latest poll's)."""
     day = as_of or latest_poll_date()
     if day is None:
         return Average(as_of=None, places=[])
-    return Average(day, polling_average(_records(day), as_of=day, sizes=error_sizes()))
+    return Average(day, _averages(day, 0)[-1][1])
 
 
 def polling_series(state: str, as_of: dt.date | None = None) -> list[tuple[dt.date, PlaceAverage]]:
@@ -135,18 +157,12 @@ def polling_series(state: str, as_of: dt.date | None = None) -> list[tuple[dt.da
     day = as_of or latest_poll_date()
     if day is None:
         return []
-    records = _records(day, SERIES_WEEKS)
-    sizes = error_sizes()
-    out = []
-    for weeks in range(SERIES_WEEKS, -1, -1):
-        point = day - dt.timedelta(weeks=weeks)
-        found = next(
-            (a for a in polling_average(records, as_of=point, sizes=sizes) if a.state == state),
-            None,
-        )
-        if found is not None:
-            out.append((point, found))
-    return out
+    return [
+        (point, place)
+        for point, places in _averages(day, SERIES_WEEKS)
+        for place in places
+        if place.state == state
+    ]
 
 
 def campaign_states() -> list[str]:
