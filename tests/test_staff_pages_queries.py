@@ -84,7 +84,7 @@ BOUNDS: dict[str, int] = {
     "list_health:page": 67,
     "insights:desk": 8,
     "insights:polls": 8,
-    "insights:poll_place": 9,
+    "insights:poll_place": 10,
     "insights:poll_new": 5,
     "insights:poll_imports": 6,
     "insights:poll_import": 8,
