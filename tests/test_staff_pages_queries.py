@@ -23,7 +23,7 @@ from django.utils import timezone
 from groundgame.content.models import ContentItem
 from groundgame.events import services as events
 from groundgame.field.models import Turf, TurfCut
-from groundgame.insights.models import SurveyTest
+from groundgame.insights.models import PollImport, SurveyTest
 from groundgame.integrations.actblue.models import ImportRun
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
@@ -106,6 +106,13 @@ BOUNDS: dict[str, int] = {
     "insights:issues": 14,
     "insights:issues_export": 13,
     "insights:issue_messages": 11,
+    "insights:desk": 8,
+    "insights:polls": 8,
+    "insights:poll_place": 10,
+    "insights:poll_new": 5,
+    "insights:poll_imports": 6,
+    "insights:poll_import": 8,
+    "insights:polls_backtest": 5,  # the figures kept a day in the cache
 }
 
 _GUARDS = {"staff_required.<locals>.wrapper", "admin_required.<locals>.wrapper"}
@@ -202,6 +209,7 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     assert tested is not None
     survey = SurveyTest.objects.order_by("pk").first()
     assert survey is not None
+    poll_import = PollImport.objects.order_by("pk").first()
     ids: dict[str, Callable[[], Any]] = {
         "org_unit": lambda: {"unit_id": team.pk},
         "volunteers:form": lambda: {"form_id": form.pk},
@@ -226,6 +234,8 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "insights:message_test": lambda: {"mailing_id": tested.pk},
         "insights:message_test_export": lambda: {"mailing_id": tested.pk},
         "insights:survey_test": lambda: {"test_id": survey.pk},
+        "insights:poll_place": lambda: {"place": "PA"},
+        "insights:poll_import": lambda: {"import_id": poll_import.pk},
     }
     queries = {"people:universe_count": '?spec={"state": ["NC"]}'}
     return {

@@ -65,6 +65,8 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (
         "Insights",
         (
+            ("Election desk", "insights:desk", "staff"),
+            ("Polls", "insights:polls", "staff"),
             ("Message tests", "insights:tests", "staff"),
             ("Issues", "insights:issues", "staff"),
         ),

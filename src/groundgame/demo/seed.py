@@ -43,6 +43,7 @@ from groundgame.demo import (
     insights,
     messaging,
     money,
+    polls,
     signups,
     spending,
     voters,
@@ -227,6 +228,8 @@ def seed_campaign(
         report("message test outcomes", measurement.outcomes, measurement.outcomes)
     spent = spending.spending_create(seed=seed, national_id=tree.national_id)
     report("disbursements", spent.disbursements, spent.disbursements)
+    polls_seeded = polls.polls_seed(seed=seed, states=STATES)
+    report("polls", polls_seeded, polls_seeded)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started

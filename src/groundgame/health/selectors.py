@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from groundgame.insights import selectors as insights_selectors
+from groundgame.insights import selectors as insights
 from groundgame.messaging import metrics as messaging_metrics
 from groundgame.organizing import metrics as organizing_metrics
 from groundgame.organizing import selectors as organizing
@@ -61,7 +62,7 @@ def headline() -> Headline:
         units=organizing_metrics.units_by_kind(),
         states=states,
         election_years=years,
-        tests_awaiting_decision=insights_selectors.tests_awaiting_decision(),
+        tests_awaiting_decision=insights.tests_awaiting_decision(),
     )
 
 
@@ -69,3 +70,10 @@ def list_health_alerts() -> list[messaging_metrics.Alert]:
     """Mailing rates and battleground churn over their thresholds (kept fresh by messaging's
     own cache, so the dashboard shows them as the list-health page does)."""
     return messaging_metrics.list_health_alerts()
+
+
+def polling_headline() -> tuple[dt.date | None, list[insights.PlaceRow]]:
+    """The polling average nationally and in the campaign's states, as of the latest poll
+    (an aggregate of public polls: every staff member sees it)."""
+    average = insights.polling_headline()
+    return average.as_of, insights.place_rows(average)

@@ -45,10 +45,13 @@ def home(request: HttpRequest) -> HttpResponse:
     units_note = " · ".join(
         f"{headline.units.get(kind, 0)} {plural}" for kind, plural in UNIT_KINDS
     )
+    polling_as_of, polling_rows = selectors.polling_headline()
     return render(
         request,
         "health/home.html",
         {
+            "polling_as_of": polling_as_of,
+            "polling_rows": polling_rows,
             "headline": headline,
             "units_total": units_total,
             "units_note": units_note,

@@ -1,3 +1,7 @@
+"""The election desk and measurement: polls and the polling average, turnout projections,
+results analysis, experiments and issue alignment. Aggregates only: every staff member sees
+them."""
+
 from django.apps import AppConfig
 
 
@@ -9,7 +13,7 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         # A person's export and merges are people's; the outcomes of message tests take part
         # through people's registries rather than by people importing this app.
-        from groundgame.insights import data_requests, models
+        from groundgame.insights import backtests, data_requests, models, polls_backtest
         from groundgame.people import selectors as people_selectors
         from groundgame.people import services as people_services
 
@@ -21,3 +25,5 @@ class InsightsConfig(AppConfig):
             model=models.MessageOutcome,
             unique_with=("mailing", "kind"),
         )
+        # Each analysis of the desk adds its part to `groundgame insights backtest`.
+        backtests.register("polling_average", polls_backtest.backtest)

@@ -1,9 +1,10 @@
-"""The insights app's pages, under /insights/ (namespace ``insights``): message tests under
-/insights/tests/, voters' issues against the campaign's message under /insights/issues/."""
+"""The insights app's pages, under /insights/ (namespace ``insights``): the election desk at
+/insights/ with the polls under /insights/polls/, message tests under /insights/tests/, voters'
+issues against the campaign's message under /insights/issues/."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from groundgame.insights import views
+from groundgame.insights import polls_views, views
 
 app_name = "insights"
 
@@ -30,4 +31,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("issues/", views.issues, name="issues"),
     path("issues/export.csv", views.issues_export, name="issues_export"),
     path("issues/messages/", views.issue_messages, name="issue_messages"),
+    path("", polls_views.desk, name="desk"),
+    path("polls/", polls_views.poll_table, name="polls"),
+    path("polls/new/", polls_views.poll_new, name="poll_new"),
+    path("polls/imports/", polls_views.poll_imports, name="poll_imports"),
+    path("polls/imports/<int:import_id>/", polls_views.poll_import, name="poll_import"),
+    path("polls/backtest/", polls_views.polls_backtest, name="polls_backtest"),
+    path("polls/<str:place>/", polls_views.poll_place, name="poll_place"),
 ]
