@@ -162,7 +162,8 @@ def test_every_form_writes_a_valid_file_that_reads_back_with_its_figures():
         out = io.BytesIO()
         filing.write(records, out)
         raw = out.getvalue()
-        assert raw.count(b"\r\n") == len(records) and raw.endswith(b"\r\n")
+        assert raw.count(b"\r\n") == len(records)
+        assert raw.endswith(b"\r\n")
         assert raw.split(b"\r\n")[0].split(b"\x1c")[:3] == [b"HDR", b"FEC", b"8.3"]
 
         read = fecfile.loads(raw.decode("ascii"))
