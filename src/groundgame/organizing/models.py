@@ -62,6 +62,8 @@ class StaffRole(TimestampedModel):
         ORGANIZER = "organizer", "Organizer"
         VOLUNTEER_LEADER = "volunteer_leader", "Volunteer leader"
         ANALYST = "analyst", "Analyst"
+        # Sees donors' amounts in the unit's money pages (and nothing else by itself).
+        FINANCE = "finance", "Finance"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"

@@ -55,6 +55,10 @@ class StaffScope:
     # universes), as opposed to whose personal records they may open.
     unit_paths: tuple[str, ...] = ()
     is_superuser: bool = False
+    # Where they may see donors and what they gave: the finance role's units; national
+    # admins and superusers everywhere (``money_everywhere``).
+    finance_paths: tuple[str, ...] = ()
+    money_everywhere: bool = False
 
     def may_grant(self, unit_path: str, role: str) -> bool:
         if self.is_superuser:
@@ -80,13 +84,33 @@ class StaffScope:
             q |= Q(**{f"{prefix}__startswith": path})
         return q
 
+    def money_covers(self, path: str | None) -> bool:
+        """Whether they may see the gifts of a donor placed at ``path``."""
+        if self.money_everywhere:
+            return True
+        return bool(path) and any(str(path).startswith(p) for p in self.finance_paths)
+
+    def money_filter(self, prefix: str = "org_unit__path") -> Q:
+        """A ``Q`` keeping the donors whose gifts they may see; ``prefix`` leads to the path."""
+        if self.money_everywhere:
+            return Q()
+        q = Q(pk__in=[])
+        for path in self.finance_paths:
+            q |= Q(**{f"{prefix}__startswith": path})
+        return q
+
 
 NO_SCOPE = StaffScope(user_id=None, is_staff=False, is_admin=False, everywhere=False)
 
 
 # ``actor=None`` in a service is the system itself (the command line, loaders, the seed).
 SYSTEM_SCOPE = StaffScope(
-    user_id=None, is_staff=True, is_admin=True, everywhere=True, is_superuser=True
+    user_id=None,
+    is_staff=True,
+    is_admin=True,
+    everywhere=True,
+    is_superuser=True,
+    money_everywhere=True,
 )
 
 
@@ -132,6 +156,14 @@ def staff_scope(user: AbstractBaseUser | AnonymousUser | None) -> StaffScope:
         ),
         unit_paths=_minimal_paths({g.org_unit.path for g in grants}),
         is_superuser=superuser,
+        finance_paths=_minimal_paths(
+            {g.org_unit.path for g in grants if g.role == StaffRole.Role.FINANCE}
+        ),
+        money_everywhere=is_admin
+        or any(
+            g.role == StaffRole.Role.FINANCE and g.org_unit.kind == OrgUnit.Kind.NATIONAL
+            for g in grants
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from groundgame.messaging.services.delivery import (
     outbox_sweep,
     outbox_waiting,
     sends_deliver,
+    staff_notice_send,
 )
 from groundgame.messaging.services.mailings import (
     MAX_SMS_CHARS,
@@ -61,5 +62,6 @@ __all__ = [
     "outbox_sweep",
     "outbox_waiting",
     "sends_deliver",
+    "staff_notice_send",
     "test_address_checked",
 ]

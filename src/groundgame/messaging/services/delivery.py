@@ -5,6 +5,7 @@ consent, and inbound texts, whose keywords do)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -18,6 +19,7 @@ from django.utils import timezone
 from groundgame.consent import services as consent_services
 from groundgame.core.errors import Conflict, NotFound, ValidationFailed
 from groundgame.messaging import backends, errors, sender
+from groundgame.messaging.compose import OutgoingEmail
 from groundgame.messaging.models import (
     DeliveryEvent,
     InboundText,
@@ -198,6 +200,26 @@ def message_send(
     except IntegrityError:
         return Send.objects.filter(dedupe_key=dedupe_key).first()
     return send
+
+
+def staff_notice_send(*, to: str, subject: str, body: str, message_id: str) -> str:
+    """A notice to a staff member's own work address (an alert about the campaign), sent now
+    through the campaign's mail backend; returns the provider's id. Staff are told about
+    their work, not subscribed to a topic, so no person, consent or outbox is involved;
+    the caller keeps it to once per cause. Raises ``backends.DeliveryError``."""
+    email_backend = backends.email_sender()
+    try:
+        return email_backend.send(
+            OutgoingEmail(
+                to=to,
+                subject=subject,
+                text=body,
+                html="".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n") if p),
+                headers={"Message-ID": message_id},
+            )
+        )
+    finally:
+        email_backend.close()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,19 @@
+"""The money app's background jobs: thin, each calls a service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from groundgame.money import cashflow
+
+
+@task()
+def cashflow_refresh() -> None:
+    """Recompute the cash-flow forecast and its alerts (when stale, or after a change)."""
+    cashflow.cashflow_refresh()
+
+
+@task()
+def cash_alert_notify(alert_id: int) -> None:
+    """Email a newly opened cash alert to the treasurer and the campaign manager."""
+    cashflow.cash_alert_notify(alert_id=alert_id)
