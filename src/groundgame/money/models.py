@@ -513,3 +513,25 @@ class FundraisingGoal(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- FEC reports and appeals -----------------------------------------------------------------
+
+
+class FecFiler(TimestampedModel):
+    """What a committee's FEC reports say about who files: its address and treasurer, and for
+    a House or Senate committee the state and district of its race."""
+
+    committee = models.OneToOneField(Committee, on_delete=models.CASCADE, related_name="filer")
+    street_1 = models.CharField(max_length=34)
+    city = models.CharField(max_length=30)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField(max_length=9)
+    treasurer_first_name = models.CharField(max_length=20)
+    treasurer_last_name = models.CharField(max_length=30)
+    election_state = models.CharField(max_length=2, blank=True)
+    # Two digits; "00" for a state's at-large seat or a Senate race.
+    election_district = models.CharField(max_length=2, blank=True)
+
+    def __str__(self) -> str:
+        return f"filer of {self.committee_id}"

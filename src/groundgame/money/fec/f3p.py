@@ -12,8 +12,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft7Validator
-
 FORM_TYPES = ("F3PN", "F3PA", "F3PT")
 
 IDENTITY: tuple[tuple[str, int | None], ...] = (
@@ -199,8 +197,3 @@ def schema() -> dict[str, Any]:
         "properties": properties,
         "additionalProperties": False,
     }
-
-
-@cache
-def validator() -> Draft7Validator:
-    return Draft7Validator(schema())

@@ -33,11 +33,6 @@ def columns(name: str) -> tuple[str, ...]:
     return tuple(field for _, field in sorted(numbered))
 
 
-@cache
-def validator(name: str) -> Draft7Validator:
-    return Draft7Validator(schema(name))
-
-
 def max_length(name: str, field: str) -> int | None:
     length = schema(name)["properties"].get(field, {}).get("maxLength")
     return int(length) if length is not None else None

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import fecfile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundgame.core.money import cents_from_dollars
 from groundgame.money.fec import filing, forms, schemas
@@ -203,3 +205,28 @@ def test_an_amount_is_written_in_dollars_and_cents():
     )
     assert record.values["expenditure_amount"] == Decimal("1234567.89")
     assert "\x1c1234567.89\x1c\x1cAds\x1c" in record.line()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    form=st.sampled_from(["F3", "F3P"]),
+    index=st.integers(min_value=0, max_value=6),
+    field_pick=st.integers(min_value=0, max_value=400),
+    value=st.one_of(
+        st.none(),
+        st.text(max_size=60),
+        st.booleans(),
+        st.decimals(allow_nan=False, allow_infinity=False, places=2),
+        st.integers(),
+    ),
+)
+def test_the_compiled_check_agrees_with_jsonschema(
+    form: str, index: int, field_pick: int, value: Any
+) -> None:
+    """The fast path only decides which records jsonschema looks at again: on any record,
+    good or broken, both must say the same."""
+    item = _records(form)[index]
+    fields = sorted(set(item.kind.columns) | set(item.values))
+    broken = filing.Record(item.kind, {**item.values, fields[field_pick % len(fields)]: value})
+    reference = schemas.problems(broken.as_json(), broken.kind.validators(form))
+    assert broken.kind.checker(form)(broken.as_json()) == (not reference)
