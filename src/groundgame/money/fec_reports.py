@@ -14,8 +14,13 @@ from typing import IO
 from django.db import transaction
 from django.utils import timezone
 
-from groundgame.audit.models import AuditEvent
-from groundgame.audit.services import Actor, audit_create, audit_record, audit_update, snapshot
+from groundgame.audit.services import (
+    Actor,
+    audit_create,
+    audit_read_list,
+    audit_update,
+    snapshot,
+)
 from groundgame.core.errors import NotFound, ValidationFailed
 from groundgame.money import errors
 from groundgame.money.fec import filing, report
@@ -131,16 +136,10 @@ def fec_report_write(
             built.itemized += 1
         out.write((item.line() + filing.LINE_END).encode("ascii"))
         built.lines = number
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            kind=AuditEvent.Kind.READ,
-            action="money.fec_report.build",
-            entity_type="money.committee",
-            entity_id=committee.pk,
-            summary=(
-                f"FEC report {span.report_code} {span.start:%Y} of {committee.fec_id}: "
-                f"{built.itemized} itemized contributions"
-            ),
-        )
+    audit_read_list(
+        actor=actor,
+        entity_type="money.contribution",
+        count=built.itemized,
+        query=f"FEC report {span.start:%Y}{span.report_code} of {committee.fec_id}",
+    )
     return built

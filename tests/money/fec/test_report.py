@@ -133,9 +133,9 @@ def test_a_quarter_passes_the_schemas_and_reads_back_to_its_totals(
     assert _cents(debt["balance_at_close_this_period"]) == _cents(form["col_a_debts_by"])
     assert built.lines == len(raw.split(b"\r\n")) - 1
 
-    event = AuditEvent.objects.get(action="money.fec_report.build")
+    event = AuditEvent.objects.get(action="money.contribution.list")
     assert event.actor == treasurer
-    assert "2 itemized" in event.summary
+    assert event.summary == "2 shown; query: FEC report 2026Q3 of C00000042"
 
 
 def test_a_record_the_schemas_refuse_is_named_by_line_and_field(
@@ -169,7 +169,7 @@ def test_only_national_finance_builds_a_report(
             treasurer_first_name="Dana",
             treasurer_last_name="Doe",
         )
-    assert not AuditEvent.objects.filter(action="money.fec_report.build").exists()
+    assert not AuditEvent.objects.filter(action="money.contribution.list").exists()
     built, _ = _build(national_admin, quarter)
     assert built.valid
 
