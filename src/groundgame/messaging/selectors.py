@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.core.errors import ValidationFailed
-from groundgame.messaging import backends, compose, errors, fanout, templating
+from groundgame.messaging import backends, compose, errors, fanout, list_health, templating
 from groundgame.messaging.models import (
     DeliveryEvent,
     Mailing,
@@ -283,3 +283,16 @@ def mailing_preview(
 def local_outboxes() -> backends.LocalOutboxes:
     """The folders email and texts are written to where no provider is set (the demo's)."""
     return backends.local_outboxes()
+
+
+def mailing_sent_counts(mailing_ids: Iterable[int]) -> dict[int, int]:
+    """Messages each mailing has sent (what its send cost is counted on)."""
+    return {
+        mailing_id: counts.get(Send.Status.SENT, 0)
+        for mailing_id, counts in send_counts(mailing_ids).items()
+    }
+
+
+def mailing_leavers(mailing_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The people each mailing's unsubscribes cut off, by the list-health attribution."""
+    return list_health.attributed_leavers(list(mailing_ids))

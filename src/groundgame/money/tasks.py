@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from groundgame.money import cashflow
+from groundgame.money import appeals, cashflow
 
 
 @task()
@@ -17,3 +17,9 @@ def cashflow_refresh() -> None:
 def cash_alert_notify(alert_id: int) -> None:
     """Email a newly opened cash alert to the treasurer and the campaign manager."""
     cashflow.cash_alert_notify(alert_id=alert_id)
+
+
+@task()
+def appeal_returns_refresh() -> None:
+    """Recompute every appeal's return (after a change, or when the kept one is stale)."""
+    appeals.appeal_returns_refresh()

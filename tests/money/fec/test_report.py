@@ -17,7 +17,7 @@ from groundgame.core.errors import PermissionDenied, ValidationFailed
 from groundgame.money import errors, fec_reports, spending
 from groundgame.money.fec import forms
 from tests.conftest import Campaign
-from tests.money.fec.ledger import gift
+from tests.money.ledger import gift
 from tests.money.spending import receipts
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""A quarter of a House committee's ledger for the report tests: gifts with the addresses
-Schedule A needs, written as plain rows (the intake is tested on its own)."""
+"""Gifts to a House committee for the report and appeal tests, with the addresses Schedule A
+needs, written as plain rows (the intake is tested on its own)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def gift(
     name: tuple[str, str] = ("Ada", "Byron"),
     employer: str = "",
     earmarked: bool = True,
+    refcode: str = "",
 ) -> Contribution:
     n = next(_ids)
     return Contribution.objects.create(
@@ -41,5 +42,6 @@ def gift(
         employer=employer,
         occupation="Teacher" if employer else "",
         earmarked=earmarked,
+        refcode=refcode,
         source=Contribution.Source.MANUAL,
     )
