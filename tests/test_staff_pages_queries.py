@@ -34,6 +34,12 @@ from tests.people.builders import possible_duplicate
 # url name: the most queries its page may make for a national admin on the seeded campaign.
 BOUNDS: dict[str, int] = {
     "home": 74,
+    "money:spending": 12,
+    "money:spending_csv": 12,
+    "money:budget": 14,
+    "money:disbursements_csv": 6,
+    "money:cashflow": 26,  # the forecast computed once when none is kept yet
+    "money:cashflow_csv": 20,
     "org_tree": 7,
     "org_unit": 11,
     "two_factor": 6,  # the account and its TOTP and recovery devices

@@ -186,12 +186,14 @@ def sweeper(worker_id: str) -> Iterator[None]:
     from django.utils import timezone
 
     from groundgame.core.models import WorkerHeartbeat
+    from groundgame.integrations.actblue import intake as actblue
     from groundgame.messaging import services as messaging
     from groundgame.volunteers import services as volunteers
 
     def sweep() -> None:
         volunteers.signup_pending_sweep()
         messaging.outbox_sweep()
+        actblue.receipts_sweep()
         WorkerHeartbeat.objects.filter(worker_id=worker_id).update(swept_at=timezone.now())
 
     with _every("sweeper", settings.GROUNDGAME_SWEEP_SECONDS, sweep):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "groundgame.insights",
     "groundgame.health",
     "groundgame.integrations.mobilize",
+    "groundgame.integrations.actblue",
 ]
 if os.environ.get("REDIS_URL"):
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
@@ -54,6 +55,7 @@ if os.environ.get("REDIS_URL"):
 MIDDLEWARE = [
     "groundgame.core.middleware.RequestContextMiddleware",
     "groundgame.volunteers.middleware.PublicSignupMiddleware",
+    "groundgame.integrations.actblue.middleware.ActBlueWebhookMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,6 +159,15 @@ GROUNDGAME_SIGNUP_MIN_FILL_SECONDS = float(
     os.environ.get("GROUNDGAME_SIGNUP_MIN_FILL_SECONDS", "2")
 )
 GROUNDGAME_SIGNUP_MAX_BODY_BYTES = 16 * 1024
+# Money: what one donor may give a candidate committee per election, in cents (2024: $3,300,
+# 52 U.S.C. 30116(a)(1)(A) as indexed), checked as each gift is entered.
+GROUNDGAME_CONTRIBUTION_LIMIT_CENTS = int(
+    os.environ.get("GROUNDGAME_CONTRIBUTION_LIMIT_CENTS", "330000")
+)
+# ActBlue webhook endpoints, each with its own HTTP Basic credentials, as
+# "name=username:password,other=username:password" (see docs/operating.md). None by default:
+# the endpoint answers 404 until one is configured.
+GROUNDGAME_ACTBLUE_ENDPOINTS = env.env_endpoints("GROUNDGAME_ACTBLUE_ENDPOINTS")
 # Canvass syncs per minute from one client address, with a burst: a staging location's
 # phones share one address and each sends its results in batches after every door.
 GROUNDGAME_CANVASS_SYNC_PER_CLIENT_PER_MINUTE = float(

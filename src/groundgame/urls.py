@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("groundgame.field.urls")),
     path("", include("groundgame.consent.urls")),
     path("", include("groundgame.messaging.urls")),
+    path("", include("groundgame.integrations.actblue.urls")),
     path("money/", include("groundgame.money.urls")),
     path("insights/", include("groundgame.insights.urls")),
     path("api/", api.urls),

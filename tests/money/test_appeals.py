@@ -14,8 +14,9 @@ from freezegun import freeze_time
 from groundgame.consent import services as consent
 from groundgame.core.errors import PermissionDenied, ValidationFailed
 from groundgame.messaging import services as messaging
-from groundgame.money import appeals, errors
-from groundgame.money.models import AppealReturn
+from groundgame.money import appeal_returns, appeal_stats, errors
+from groundgame.money.models import Appeal, AppealReturn
+from groundgame.money.services import appeals
 from groundgame.people import services as people
 from tests.conftest import Campaign
 from tests.money.ledger import gift
@@ -145,7 +146,7 @@ def test_an_email_that_loses_its_donors_is_flagged_with_the_probability(
     assert (winner.donors, winner.cost_cents, winner.unsubscribes) == (6, 100_00, 0)
     assert not winner.flagged
 
-    by_channel = {c.channel: c for c in appeals.channel_returns([loser, winner])}
+    by_channel = {c.channel: c for c in appeal_returns.channel_returns([loser, winner])}
     assert by_channel["email"].net_cents == 50_00 - 45_00 - 240_00
     assert by_channel["email"].loss_probability > 0.75
     assert by_channel["ads"].loss_probability < 0.05
@@ -160,7 +161,7 @@ def test_an_appeal_that_has_ended_is_not_flagged(
         spring.save()
         appeals.appeal_returns_refresh()
     result = AppealReturn.objects.get(appeal=spring)
-    assert result.loss_probability > appeals.appeal_stats.LIKELY
+    assert result.loss_probability > appeal_stats.LIKELY
     assert not result.flagged
 
 
@@ -220,4 +221,4 @@ def test_bad_input_names_its_field_and_writes_nothing(
     with pytest.raises(ValidationFailed) as raised:
         appeals.appeal_create(actor=treasurer, **values)
     assert (raised.value.code, raised.value.field) == (errors.APPEAL_INVALID, field)
-    assert appeals.Appeal.objects.count() == 1
+    assert Appeal.objects.count() == 1

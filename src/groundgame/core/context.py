@@ -51,6 +51,14 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         "Messaging",
         (("Mailings", "messaging:mailings", "staff"), ("List health", "list_health:page", "staff")),
     ),
+    (
+        "Money",
+        (
+            ("Where the money went", "money:spending", "staff"),
+            ("Budget", "money:budget", "staff"),
+            ("Cash flow", "money:cashflow", "staff"),
+        ),
+    ),
     ("Audit log", (("Audit log", "audit:list", "admin"),)),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def home_dir() -> Path:
@@ -35,6 +37,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_endpoints(name: str) -> dict[str, tuple[str, str]]:
+    """Webhook endpoints with their HTTP Basic credentials, written
+    ``name=username:password,...``: {name: (username, password)}. A malformed entry stops the
+    start with a message naming it (never the password)."""
+    endpoints: dict[str, tuple[str, str]] = {}
+    for entry in env_list(name, []):
+        endpoint, _, credentials = entry.partition("=")
+        username, _, password = credentials.partition(":")
+        if not re.fullmatch(r"[a-z0-9-]{1,40}", endpoint) or not username or not password:
+            raise ImproperlyConfigured(
+                f"{name}: {endpoint or '(empty)'!r} is not name=username:password "
+                "(a name of lowercase letters, digits and dashes)"
+            )
+        endpoints[endpoint] = (username, password)
+    return endpoints
 
 
 def env_hours(name: str, default: str) -> tuple[dt.time, dt.time]:

@@ -27,7 +27,7 @@ from groundgame.core.money import cents_from_dollars
 from groundgame.core.text import bytes_have_control_characters
 from groundgame.money import errors
 from groundgame.money.models import Disbursement, SpendCategory, Vendor
-from groundgame.money.spending import (
+from groundgame.money.services.spending import (
     DisbursementInput,
     disbursement_checked,
     disbursement_row,

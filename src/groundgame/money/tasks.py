@@ -1,10 +1,20 @@
-"""The money app's background jobs: thin, each calls a service."""
+"""Background jobs of the money app: load by id, call a service."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from groundgame.money import appeals, cashflow
+from groundgame.money import cashflow, services
+
+
+@task()
+def best_efforts_send(request_id: int) -> None:
+    services.best_efforts_send(request_id=request_id)
+
+
+@task()
+def volunteer_ask_send(ask_id: int) -> None:
+    services.volunteer_ask_send(ask_id=ask_id)
 
 
 @task()
@@ -22,4 +32,4 @@ def cash_alert_notify(alert_id: int) -> None:
 @task()
 def appeal_returns_refresh() -> None:
     """Recompute every appeal's return (after a change, or when the kept one is stale)."""
-    appeals.appeal_returns_refresh()
+    services.appeal_returns_refresh()

@@ -7,16 +7,20 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Coalesce, TruncMinute
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 
 from groundgame.organizing.selectors import StaffScope
+from groundgame.volunteers import signups
 from groundgame.volunteers.models import (
     FollowUp,
     FollowUpAttempt,
@@ -24,6 +28,22 @@ from groundgame.volunteers.models import (
     SignupForm,
     SignupSubmission,
 )
+
+
+def person_is_volunteer(person_id: int) -> bool:
+    """Whether the person is on a team or has signed up on a form (processed or not)."""
+    return (
+        Membership.objects.filter(person_id=person_id).exists()
+        or SignupSubmission.objects.filter(person_id=person_id).exists()
+    )
+
+
+def donation_ask_url(*, values: dict[str, str], donation: str) -> str:
+    """The link of the "volunteer now" ask after a donation: the latest published form,
+    filled in with the donor's details, recording ``donation`` as the sign-up's source."""
+    token = signups.prefill_token({**values, signups.PREFILL_DONATION: donation})
+    site = settings.GROUNDGAME_PUBLIC_URL.rstrip("/")
+    return f"{site}{reverse('donation_thanks')}?{urlencode({'t': token})}"
 
 
 def membership_count() -> int:

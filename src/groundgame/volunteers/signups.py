@@ -209,9 +209,14 @@ def referral_target(code: str) -> tuple[str, int] | None:
         return None
 
 
+# Beside the details, the token names the donation it follows, which the sign-up records
+# as its source ("donation:<line item>").
+PREFILL_DONATION = "donation"
+
+
 def prefill_token(values: dict[str, str]) -> str:
     """A link token carrying a donor's details to the volunteer ask, signed and dated."""
-    data = {k: str(v) for k, v in values.items() if k in PREFILL_FIELDS and v}
+    data = {k: str(v) for k, v in values.items() if k in (*PREFILL_FIELDS, PREFILL_DONATION) and v}
     return signing.dumps(data, salt=_PREFILL_SALT, compress=True)
 
 
@@ -223,7 +228,9 @@ def prefill_values(token: str) -> dict[str, str] | None:
         return None
     if not isinstance(data, dict):
         return None
-    return {k: str(v)[:MAX_TEXT] for k, v in data.items() if k in PREFILL_FIELDS}
+    return {
+        k: str(v)[:MAX_TEXT] for k, v in data.items() if k in (*PREFILL_FIELDS, PREFILL_DONATION)
+    }
 
 
 def started_token() -> str:

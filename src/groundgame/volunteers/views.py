@@ -241,10 +241,13 @@ def donation_thanks(request: HttpRequest) -> HttpResponse:
             )
         else:
             initial = values
+    # The donation the link follows becomes the sign-up's source (the field keeps 40).
+    donation = initial.pop(signups.PREFILL_DONATION, "")
+    source = f"donation:{donation}"[:40] if donation else "donation"
     context: dict[str, Any] = {"signup": signup, "donation": True, "prefilled": bool(initial)}
     if signup is not None and signup.status == SignupForm.Status.PUBLISHED:
         form = PublicSignupForm(signup, initial=initial)
-        context.update(_public_context(request, signup, form, embed=False, source="donation"))
+        context.update(_public_context(request, signup, form, embed=False, source=source))
     else:
         context["closed"] = True
     return render(request, "volunteers/signups/public.html", context)

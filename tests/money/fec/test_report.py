@@ -14,8 +14,10 @@ import pytest
 
 from groundgame.audit.models import AuditEvent
 from groundgame.core.errors import PermissionDenied, ValidationFailed
-from groundgame.money import errors, fec_reports, spending
+from groundgame.money import errors
 from groundgame.money.fec import forms
+from groundgame.money.services import fec as fec_reports
+from groundgame.money.services import spending
 from tests.conftest import Campaign
 from tests.money.ledger import gift
 from tests.money.spending import receipts

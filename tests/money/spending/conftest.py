@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 
-from groundgame.money import spending
+from groundgame.money.services import spending
 from tests.conftest import Campaign
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from groundgame.money import cashflow, commitments, spending
+from groundgame.money import cashflow, commitments
 from groundgame.money.models import Commitment
+from groundgame.money.services import spending
 from tests.conftest import Campaign
 
 D = dt.date

@@ -10,8 +10,9 @@ import pytest
 
 from groundgame.audit.models import AuditEvent
 from groundgame.core.errors import PermissionDenied, ValidationFailed
-from groundgame.money import errors, spending
+from groundgame.money import errors
 from groundgame.money.models import BudgetLine, Commitment, Disbursement
+from groundgame.money.services import spending
 from tests.conftest import Campaign
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Literal
+from typing import Literal, cast
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -64,6 +64,8 @@ class Chart:
     value_format: ValueFormat = "int"
     category_label: str = ""
     chart_id: str = ""
+    # A line chart's shaded interval (an uncertainty band): its low and high per category.
+    band: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
     @property
     def dom_id(self) -> str:
@@ -192,19 +194,24 @@ def line_chart_svg(chart: Chart) -> str:
     """
     plot_height = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
     values = [v for s in chart.series for v in s.values if v is not None]
-    top = nice_ceiling(max(values)) if values else 1.0
+    if chart.band:
+        values += [*chart.band[0], *chart.band[1]]
+    top = nice_ceiling(max(values)) if values and max(values) > 0 else 1.0
+    # Values below zero (cash forecast to run out) get an axis reaching down to them.
+    lowest = min(values) if values else 0.0
+    bottom = -nice_ceiling(-lowest) if lowest < 0 else 0.0
     n = len(chart.categories)
 
     def x_pct(i: int) -> float:
         return 50.0 if n < 2 else LINE_PAD + i * (100 - 2 * LINE_PAD) / (n - 1)
 
     def y_px(v: float) -> float:
-        return LINE_TOP + plot_height * (1 - v / top)
+        return LINE_TOP + plot_height * (top - v) / (top - bottom)
 
     parts = _open_svg(chart, LINE_HEIGHT, "line")
-    steps = _tick_steps(top, chart.value_format)
+    steps = _tick_steps(top, chart.value_format) if bottom == 0 else 4
     for k in range(steps + 1):
-        tick = top * k / steps
+        tick = bottom + (top - bottom) * k / steps
         y = y_px(tick)
         parts.append(f'<line class="chart-grid" x1="0" x2="100%" y1="{_num(y)}" y2="{_num(y)}"/>')
         # Tick labels sit on their gridline at the left edge, so no fixed gutter is needed.
@@ -229,6 +236,20 @@ def line_chart_svg(chart: Chart) -> str:
         f'<svg x="0" y="0" width="100%" height="{LINE_HEIGHT}" '
         f'viewBox="0 0 {LINE_VIEW_WIDTH} {LINE_HEIGHT}" preserveAspectRatio="none">'
     )
+    if chart.band:
+        low, high = chart.band
+        edge = [(x_pct(i) * LINE_VIEW_WIDTH / 100, y_px(v)) for i, v in enumerate(high[:n])] + [
+            (x_pct(i) * LINE_VIEW_WIDTH / 100, y_px(v))
+            for i, v in reversed(list(enumerate(low[:n])))
+        ]
+        outline = " ".join(f"{_num(x)},{_num(y)}" for x, y in edge)
+        parts.append(f'<polygon class="chart-band" points="{outline}"/>')
+    if bottom < 0:
+        zero = _num(y_px(0))
+        parts.append(
+            f'<line class="chart-zero" x1="0" x2="{LINE_VIEW_WIDTH}" y1="{zero}" y2="{zero}" '
+            'vector-effect="non-scaling-stroke"/>'
+        )
     for j, series in enumerate(chart.series):
         colour = series_class(j, len(chart.series))
         points = [
@@ -320,4 +341,13 @@ def _build(
         value_format=value_format,
         category_label=str(options.get("category_label", "")),
         chart_id=str(options.get("chart_id", "")),
+        band=_band(options.get("band")),
     )
+
+
+def _band(value: object) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """``band=(lows, highs)``: two sequences of numbers, one value per category each."""
+    if value is None:
+        return None
+    low, high = cast(tuple[Sequence[float], Sequence[float]], value)
+    return tuple(low), tuple(high)

@@ -9,13 +9,11 @@ The return is computed in bulk by a worker (``appeal_returns_refresh``) and kept
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from groundgame.audit.services import Actor, audit_create, audit_update, snapshot
@@ -32,15 +30,13 @@ from groundgame.money.models import (
     Contribution,
     SendCost,
 )
-from groundgame.money.spending import (
+from groundgame.money.services.spending import (
     campaign_wide_checked,
     cents_checked,
     text_checked,
     unit_checked,
 )
 
-# The kept returns are recomputed when older than this, on the next visit to the page.
-STALE_AFTER = dt.timedelta(minutes=5)
 MESSAGE_CHANNELS = (Appeal.Channel.EMAIL, Appeal.Channel.SMS)
 
 
@@ -274,70 +270,3 @@ def appeal_returns_refresh() -> int:
         AppealReturn.objects.all().delete()
         AppealReturn.objects.bulk_create(rows)
     return len(rows)
-
-
-@dataclass(frozen=True)
-class ChannelReturn:
-    """The appeals of one channel together. Their nets are independent, so the channel's
-    net is normal with the sum of their variances, each read off its 90% interval."""
-
-    channel: str
-    appeals: int
-    raised_cents: int
-    donors: int
-    cost_cents: int
-    unsubscribes: int
-    churn_cents: int
-    net_cents: int
-    net_low_cents: int
-    net_high_cents: int
-    loss_probability: float
-
-    @property
-    def roi(self) -> float | None:
-        return self.net_cents / self.cost_cents if self.cost_cents else None
-
-
-def appeal_return_list() -> tuple[list[AppealReturn], dt.datetime | None]:
-    """The kept returns, flagged and newest first, and when they were computed; a refresh is
-    scheduled when they are stale or an appeal has none yet."""
-    rows = list(
-        AppealReturn.objects.select_related("appeal").order_by(
-            "-flagged", "-appeal__starts_on", "-appeal_id"
-        )
-    )
-    computed = min((r.computed_at for r in rows), default=None)
-    missing = Appeal.objects.exclude(Q(result__isnull=False)).exists()
-    if missing or (computed is not None and timezone.now() - computed > STALE_AFTER):
-        from groundgame.money import tasks
-
-        tasks.appeal_returns_refresh.enqueue()
-    return rows, computed
-
-
-def channel_returns(rows: list[AppealReturn]) -> list[ChannelReturn]:
-    grouped: dict[str, list[AppealReturn]] = defaultdict(list)
-    for row in rows:
-        grouped[row.appeal.channel].append(row)
-    found = []
-    z90 = 1.6449
-    for channel, items in sorted(grouped.items()):
-        net = sum(r.raised_cents - r.cost_cents - r.churn_cents for r in items)
-        sd = math.sqrt(sum(((r.net_high_cents - r.net_low_cents) / (2 * z90)) ** 2 for r in items))
-        loss = 0.5 * math.erfc(net / (sd * math.sqrt(2))) if sd else float(net < 0)
-        found.append(
-            ChannelReturn(
-                channel=channel,
-                appeals=len(items),
-                raised_cents=sum(r.raised_cents for r in items),
-                donors=sum(r.donors for r in items),
-                cost_cents=sum(r.cost_cents for r in items),
-                unsubscribes=sum(r.unsubscribes for r in items),
-                churn_cents=sum(r.churn_cents for r in items),
-                net_cents=net,
-                net_low_cents=round(net - z90 * sd),
-                net_high_cents=round(net + z90 * sd),
-                loss_probability=loss,
-            )
-        )
-    return found

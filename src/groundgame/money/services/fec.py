@@ -26,7 +26,7 @@ from groundgame.money import errors
 from groundgame.money.fec import filing, report
 from groundgame.money.fec.summary import Summary
 from groundgame.money.models import Committee, FecFiler
-from groundgame.money.spending import campaign_wide_checked, text_checked
+from groundgame.money.services.spending import campaign_wide_checked, text_checked
 
 # A report with more problems than this lists the first ones and their count.
 PROBLEMS_LISTED = 200
