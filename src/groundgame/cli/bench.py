@@ -53,6 +53,31 @@ def register(commands: Commands) -> None:
     )
     bench_signups.add_argument("--sqlite-requests", type=int, default=2_000)
     bench_signups.add_argument("--redis-url", default="redis://127.0.0.1:6379")
+    bench_donations = benches.add_parser(
+        "donations",
+        help="ActBlue webhooks/s over HTTP (granian, PostgreSQL) against raw inserts and "
+        "sign-ups; or --ledger N to seed N donations in bulk",
+    )
+    bench_donations.add_argument("--requests", type=int, default=30_000, help="webhooks to send")
+    _add_http_load_args(bench_donations, clients="concurrent clients")
+    bench_donations.add_argument(
+        "--rounds", type=int, default=3, help="rounds of each load; medians are printed"
+    )
+    bench_donations.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/0",
+        help="the Redis database the servers and workers use",
+    )
+    bench_donations.add_argument(
+        "--drain-seconds", type=float, default=30, help="time the ledger worker is given"
+    )
+    bench_donations.add_argument(
+        "--ledger",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed N donations in bulk into the database of --database-url (or DATABASE_URL)",
+    )
     bench_canvass = benches.add_parser(
         "canvass-sync",
         help="canvass results/s synced over HTTP (granian, PostgreSQL) against raw inserts",

@@ -16,7 +16,7 @@ class ConsentConfig(AppConfig):
         people_selectors.person_page_card_register(
             "consent",
             template="consent/person_card.html",
-            context=lambda person_id: {
+            context=lambda person_id, viewer: {
                 "consent": selectors.person_consent(person_id=person_id, history=10)
             },
         )

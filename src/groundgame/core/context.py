@@ -54,6 +54,9 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (
         "Money",
         (
+            ("Donations", "money:ledger", "staff"),
+            ("Over the limit", "money:limits", "staff"),
+            ("ActBlue import", "actblue_csv_import", "staff"),
             ("Where the money went", "money:spending", "staff"),
             ("Budget", "money:budget", "staff"),
             ("Cash flow", "money:cashflow", "staff"),

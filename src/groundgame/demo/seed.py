@@ -36,7 +36,7 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import content, events, field, messaging, signups, voters
+from groundgame.demo import content, events, field, messaging, money, signups, voters
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
@@ -199,6 +199,15 @@ def seed_campaign(
             national_id=tree.national_id,
         )
         report("doors knocked", program.results, program.results)
+        # A quarter of gifts, a third of a gift per donor at most: each goes through
+        # identity resolution, as the webhook's do.
+        fundraising = money.fundraising_create(
+            seed=seed,
+            donor_ids=donors,
+            volunteer_ids=[p for p, _, _ in voter_file.volunteers],
+            gifts=min(1200, len(donors) // 2),
+        )
+        report("donations", fundraising.gifts, fundraising.gifts)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started

@@ -171,13 +171,13 @@ class Adjustment(models.Model):
 
 class LimitExcess(TimestampedModel):
     """A donor whose net giving to a committee for one election passed the limit: flagged
-    when the gift that passed it was entered, until staff have it refunded or redesignated."""
+    when the gift that passed it was entered, until staff have it refunded or redesignated.
+    A flag nobody acted on goes when refunds bring the donor back under the limit."""
 
     class Status(models.TextChoices):
         OPEN = "open", "To resolve"
         REFUND = "refund", "Refund requested"
         REDESIGNATED = "redesignated", "Redesignated"
-        CLEARED = "cleared", "Back under the limit"
 
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="+")

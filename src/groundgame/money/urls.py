@@ -1,10 +1,17 @@
+"""The money app's addresses."""
+
 from django.urls import URLPattern, URLResolver, path
 
-from groundgame.money import spending_views
+from groundgame.money import spending_views, views
 
 app_name = "money"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.ledger, name="ledger"),
+    path("contributions.csv", views.ledger_csv, name="ledger_csv"),
+    path("contributions/<int:contribution_id>/", views.contribution_detail, name="contribution"),
+    path("limits/", views.limits, name="limits"),
+    path("limits/<int:excess_id>/resolve/", views.limit_resolve, name="limit_resolve"),
     path("spending/", spending_views.spending_page, name="spending"),
     path("spending.csv", spending_views.spending_csv, name="spending_csv"),
     path("budget/", spending_views.budget_page, name="budget"),

@@ -389,10 +389,11 @@ def person_memberships(person_id: int) -> list[Any]:
 @dataclass(frozen=True)
 class PersonPageCard:
     """A card an app above people shows on a person's page: its template, rendered with
-    ``person`` and what ``context(person_id)`` answers."""
+    ``person`` and what ``context(person_id, viewer)`` answers (``viewer``: the staff
+    member looking, for a card whose content depends on their role and logs their read)."""
 
     template: str
-    context: Callable[[int], dict[str, Any]]
+    context: Callable[[int, Any], dict[str, Any]]
 
 
 # Apps above people register their cards when Django starts (consent's choices and history
@@ -401,7 +402,7 @@ _person_page_cards: dict[str, PersonPageCard] = {}
 
 
 def person_page_card_register(
-    name: str, *, template: str, context: Callable[[int], dict[str, Any]]
+    name: str, *, template: str, context: Callable[[int, Any], dict[str, Any]]
 ) -> None:
     """Show a card on every person's page, below people's own; registering a name again
     replaces its card."""
@@ -433,3 +434,8 @@ def person_export_part_register(name: str, part: PersonExportPart) -> None:
 
 def person_export_parts() -> dict[str, PersonExportPart]:
     return dict(_person_export_parts)
+
+
+def person_org_unit_path(person_id: int) -> str | None:
+    """The path of the unit a person is placed in (None: in none yet, or no such person)."""
+    return Person.objects.filter(pk=person_id).values_list("org_unit__path", flat=True).first()

@@ -90,7 +90,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "may_request_data": request.staff_scope.is_admin,  # type: ignore[attr-defined]
             "cards": [
                 render_to_string(
-                    card.template, {"person": person, **card.context(person.pk)}, request=request
+                    card.template,
+                    {"person": person, **card.context(person.pk, request.user)},
+                    request=request,
                 )
                 for card in selectors.person_page_cards()
             ],

@@ -7,6 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("money", "0002_budget_commitments_spending"),
+        ("money", "0002_limit_excess_without_cleared"),
     ]
 
     operations = [

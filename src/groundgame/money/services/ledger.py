@@ -392,13 +392,18 @@ def _limit_review(actor: Actor, contribution: Contribution) -> None:
             f"{contribution.election.code}, {format_cents(over)} over the limit",
         )
         return
+    if not over and excess.status == LimitExcess.Status.OPEN:
+        # Refunds brought the donor back under before anyone acted: nothing is left to
+        # decide, and the log keeps the flag and its end. (Kept, the row would depend on
+        # the order in which the gifts and refunds arrived.)
+        audit.audit_delete(actor=actor, action="limit_excess.clear", instance=excess)
+        excess.delete()
+        return
     before = audit.snapshot(excess)
     excess.total_cents, excess.limit_cents = total, limit
     if over > excess.excess_cents:
         # More over than anyone decided on: open again, whatever was decided before.
         excess.status = LimitExcess.Status.OPEN
-    elif not over and excess.status == LimitExcess.Status.OPEN:
-        excess.status = LimitExcess.Status.CLEARED
     excess.excess_cents = over
     excess.save()
     audit.audit_update(actor=actor, action="limit_excess.review", instance=excess, before=before)
@@ -638,3 +643,28 @@ def ledger_page(
             actor=actor, entity_type="money.contribution", count=len(shown), query=query
         )
     return shown
+
+
+def limit_excess_list(*, actor: Actor, scope: StaffScope) -> list[LimitExcess]:
+    """The donors over the limit whom the viewer may see, open ones first; logged."""
+    rows = list(
+        LimitExcess.objects.filter(scope.money_filter("person__org_unit__path"))
+        .select_related("committee", "election", "person")
+        .order_by("status", "-excess_cents", "pk")[:200]
+    )
+    if rows:
+        with transaction.atomic():
+            audit.audit_read_list(actor=actor, entity_type="money.limitexcess", count=len(rows))
+    return rows
+
+
+def donor_card(person_id: int, viewer: Actor) -> dict[str, object]:
+    """The donor card of a person's page: their gifts for staff with the finance role over
+    them (the read logged), nothing for anyone else."""
+    scope = organizing.staff_scope(viewer)
+    path = people_selectors.person_org_unit_path(person_id)
+    gifts = donor_gifts_open(actor=viewer, scope=scope, person_id=person_id, org_unit_path=path)
+    if not gifts:
+        return {"gifts": []}
+    net = sum(g.amount_cents - g.refunded_cents for g in gifts)
+    return {"gifts": gifts, "donor_net": format_cents(net)}
