@@ -50,7 +50,7 @@ class Kind:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return f3p.COLUMNS if self.layout == "F3P" else schemas.columns(self.layout)
+        return tuple(self.positions)
 
     def validators(self, form: str) -> tuple[Draft7Validator, ...]:
         return tuple(_validator(name, form) for name in self._names())
@@ -62,10 +62,27 @@ class Kind:
     def _names(self) -> tuple[str, ...]:
         return ("F3P",) if self.layout == "F3P" else self.rules or (self.layout,)
 
-    def max_length(self, field: str) -> int | None:
-        if self.layout == "F3P":
-            return f3p.LENGTHS.get(field)
-        return schemas.max_length(self.layout, field)
+    @property
+    def positions(self) -> dict[str, int]:
+        return _positions(self.layout)
+
+    @property
+    def lengths(self) -> dict[str, int]:
+        return _lengths(self.layout)
+
+
+@cache
+def _positions(layout: str) -> dict[str, int]:
+    columns = f3p.COLUMNS if layout == "F3P" else schemas.columns(layout)
+    return {field: index for index, field in enumerate(columns)}
+
+
+@cache
+def _lengths(layout: str) -> dict[str, int]:
+    if layout == "F3P":
+        return dict(f3p.LENGTHS)
+    fields = schemas.schema(layout)["properties"]
+    return {name: int(f["maxLength"]) for name, f in fields.items() if "maxLength" in f}
 
 
 HEADER = Kind("header", "HDR", ())
@@ -124,14 +141,22 @@ class Record:
         }
 
     def line(self) -> str:
-        return FIELD_SEPARATOR.join(_cell(self.values.get(c)) for c in self.kind.columns)
+        # Most columns of a record are empty: fill only the fields it has.
+        positions = self.kind.positions
+        cells = [""] * len(positions)
+        for field, value in self.values.items():
+            index = positions.get(field)
+            if index is not None and value is not None:
+                cells[index] = _cell(value)
+        return FIELD_SEPARATOR.join(cells)
 
 
 def record(kind: Kind, **values: Any) -> Record:
     """A record with its text made fit for the file: ASCII, without separators, cut to the
     field's length."""
+    lengths = kind.lengths
     fitted = {
-        field: _fit(value, kind.max_length(field)) if isinstance(value, str) else value
+        field: _fit(value, lengths.get(field)) if isinstance(value, str) else value
         for field, value in values.items()
     }
     return Record(kind, fitted)

@@ -192,21 +192,23 @@ class Ledger:
         """The itemized gifts of the period, oldest first, each with the donor's aggregate for
         the cycle through it."""
         start = _moment(self.period.start)
+        donor = [F("person_id")]
         rows = (
             Contribution.objects.filter(
-                committee=self.committee,
-                election__cycle=self.period.cycle,
-                paid_at__lt=self.end,
-                person_id__in=self.itemized_donors(),
+                committee=self.committee, election__cycle=self.period.cycle, paid_at__lt=self.end
             )
             .annotate(
                 aggregate=Window(
                     Sum("amount_cents"),
-                    partition_by=[F("person_id")],
+                    partition_by=donor,
                     order_by=[F("paid_at").asc(), F("id").asc()],
                 ),
+                donor_total=Window(Sum("amount_cents"), partition_by=donor),
                 election_kind=F("election__kind"),
             )
+            # A filter on a window is applied over the windows' results, so each donor's
+            # running aggregate counts the gifts of the cycle before the period too.
+            .filter(donor_total__gt=forms.ITEMIZATION_THRESHOLD_CENTS)
             .order_by("paid_at", "id")
             .values_list(
                 "id",
@@ -252,7 +254,6 @@ class Ledger:
                 paid_on__gte=self.period.cycle_start,
                 paid_on__lte=self.period.end,
             )
-            .select_related("vendor")
             .annotate(
                 aggregate=Window(
                     Sum("amount_cents"),
@@ -261,18 +262,31 @@ class Ledger:
                 )
             )
             .order_by("paid_on", "id")
+            .values_list(
+                "transaction_id",
+                "vendor__name",
+                "vendor__street_1",
+                "vendor__city",
+                "vendor__state",
+                "vendor__zip_code",
+                "paid_on",
+                "amount_cents",
+                "aggregate",
+                "purpose",
+            )
         )
-        for row in rows.iterator(chunk_size=2000):
-            if row.paid_on < self.period.start:
+        for (transaction_id, payee, street, city, state, zip_code, paid_on, cents, aggregate,
+             purpose) in rows.iterator(chunk_size=5000):  # fmt: skip
+            if paid_on < self.period.start:
                 continue
             yield forms.Disbursement(
-                f"B{row.transaction_id}"[:20],
-                row.vendor.name,
-                _vendor_address(row.vendor),
-                row.paid_on,
-                row.amount_cents,
-                row.aggregate,
-                row.purpose,
+                f"B{transaction_id}"[:20],
+                payee,
+                forms.Address(street, city, state, zip_code),
+                paid_on,
+                cents,
+                aggregate,
+                purpose,
             )
 
 

@@ -33,11 +33,6 @@ def columns(name: str) -> tuple[str, ...]:
     return tuple(field for _, field in sorted(numbered))
 
 
-def max_length(name: str, field: str) -> int | None:
-    length = schema(name)["properties"].get(field, {}).get("maxLength")
-    return int(length) if length is not None else None
-
-
 def problems(instance: Mapping[str, Any], validators: tuple[Draft7Validator, ...]) -> list[str]:
     """What is wrong with one record, each message naming its field."""
     found = []
