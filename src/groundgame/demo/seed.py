@@ -36,7 +36,7 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import content, events, field, messaging, money, signups, voters
+from groundgame.demo import appeals, content, events, field, messaging, money, signups, voters
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
@@ -208,6 +208,8 @@ def seed_campaign(
             gifts=min(1200, len(donors) // 2),
         )
         report("donations", fundraising.gifts, fundraising.gifts)
+        made = appeals.appeals_create(national_id=tree.national_id)
+        report("appeals", made, made)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started
