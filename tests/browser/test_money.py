@@ -1,0 +1,103 @@
+"""Money in a real browser: an ActBlue webhook arrives for a new donor; the treasurer finds
+the gift in the ledger, the "volunteer now" ask reaches the outbox, the appeal its refcode
+names shows what it raised and its return, and the cash-flow page counts the gift. The
+appeals, budget and cash-flow pages are shot at desktop width."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from tests.browser.conftest import DESKTOP, PASSWORD, sign_in
+from tests.service_requirements import require_service
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ENDPOINTS = {"main": ("actblue", "s3cret-main")}
+
+
+def test_a_donation_reaches_the_ledger_the_outbox_the_appeal_and_the_forecast(
+    transactional_db: None, live_server: Any, page: Any, settings: Any, screenshots: Path
+) -> None:
+    require_service("chromium")
+    from groundgame.integrations.actblue import intake
+    from groundgame.messaging import services as messaging
+    from groundgame.messaging.models import Send
+    from groundgame.money import cashflow
+    from groundgame.money.services import appeals
+    from groundgame.organizing import services as org
+    from tests.money import builders
+
+    settings.GROUNDGAME_ACTBLUE_ENDPOINTS = ENDPOINTS
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The worker's jobs run as they are queued, so the test sees what a worker would do.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    national = org.org_unit_create(actor=None, name="National HQ", kind="national")
+    treasurer = org.staff_create(
+        actor=None, username="tess.treasurer", password=PASSWORD, first_name="Tess"
+    )
+    org.staff_role_grant(actor=None, user=treasurer, org_unit=national, role="finance")
+    builders.committee()
+    appeal = appeals.appeal_create(
+        actor=None,
+        name="Launch email",
+        channel="ads",
+        refcode="em-0722",
+        org_unit_id=national.pk,
+        starts_on=builders.PAID.date(),
+    )
+    appeals.appeal_cost_add(
+        actor=None,
+        appeal_id=appeal.pk,
+        kind="ad_spend",
+        amount_cents=10_00,
+        incurred_on=builders.PAID.date(),
+    )
+    appeals.appeal_returns_refresh()
+    cashflow.cashflow_refresh()
+
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server.url, "tess.treasurer")
+    page.goto(f"{live_server.url}/money/appeals/")
+    before = page.locator('#appeals-table tr[data-refcode="em-0722"]')
+    assert "$0.00" in before.inner_text()
+    page.goto(f"{live_server.url}/money/cashflow/")
+    assert page.locator("#cash-on-hand").inner_text() == "$0.00"
+
+    token = base64.b64encode(b"actblue:s3cret-main").decode()
+    answer = page.request.post(
+        f"{live_server.url}/integrations/actblue/main/",
+        data=json.dumps(builders.webhook_body(7, [(71, "250.00")])),
+        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
+    )
+    assert answer.status == 200
+    assert intake.receipts_process() == 1  # the worker records the receipt in the ledger
+
+    page.goto(f"{live_server.url}/money/")
+    ledger = page.locator("main").inner_text()
+    assert "$250.00" in ledger
+
+    ask = Send.objects.get(dedupe_key__startswith="volunteer_ask:")
+    assert ask.topic.key == "volunteering"
+    messaging.sends_deliver(channel="email")
+    (sent,) = [m for m in mail.outbox if "give an hour" in m.subject]
+    assert "/thanks/donation/?t=" in sent.body
+
+    appeals.appeal_returns_refresh()
+    page.goto(f"{live_server.url}/money/appeals/")
+    row = page.locator('#appeals-table tr[data-refcode="em-0722"]')
+    assert "$250.00" in row.inner_text()
+    # $240 net on $10 of cost: 24 times its cost, with the range of the resampled donors.
+    assert row.locator("td.roi").inner_text().startswith("24.00")
+    page.screenshot(path=str(screenshots / "money-appeals.png"), full_page=True)
+
+    cashflow.cashflow_refresh()
+    page.goto(f"{live_server.url}/money/cashflow/")
+    assert page.locator("#cash-on-hand").inner_text() == "$250.00"
+    page.screenshot(path=str(screenshots / "money-cashflow.png"), full_page=True)
+    page.goto(f"{live_server.url}/money/budget/")
+    page.screenshot(path=str(screenshots / "money-budget.png"), full_page=True)
