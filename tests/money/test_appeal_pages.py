@@ -13,6 +13,7 @@ from django.urls import reverse
 from groundgame.money.models import Appeal, AppealReturn
 from groundgame.money.services import appeals
 from tests.conftest import Campaign
+from tests.helpers import assert_api_error
 from tests.money.fec.test_report import quarter  # noqa: F401  (a fixture)
 from tests.money.ledger import gift
 
@@ -94,3 +95,39 @@ def test_national_finance_builds_and_downloads_the_fec_report(
     bad = client.post(reverse("money:fec"), {**form, "report-period": "Q9", "action": "build"})
     assert bad.status_code == 422
     assert "is not a quarter" in bad.content.decode()
+
+
+def test_the_api_creates_appeals_enters_costs_and_lists_returns(
+    campaign: Campaign, treasurer: Any, durham_finance: Any, client_for: Any
+) -> None:
+    client = client_for(treasurer)
+    body = {
+        "name": "Debate night",
+        "channel": "ads",
+        "refcode": "debate",
+        "org_unit_id": campaign.national.pk,
+        "starts_on": "2026-09-01",
+    }
+    made = client.post("/api/money/appeals", body, content_type="application/json")
+    assert made.status_code == 201
+    appeal_id = made.json()["id"]
+    again = client.post("/api/money/appeals", body, content_type="application/json")
+    assert_api_error(again, 422, "appeal_invalid", field="refcode")
+    outside = client_for(durham_finance).post(
+        f"/api/money/appeals/{appeal_id}/costs",
+        {"kind": "ad_spend", "amount_cents": 100, "incurred_on": "2026-09-01"},
+        content_type="application/json",
+    )
+    assert_api_error(outside, 403, "money_not_finance", field="org_unit")
+    cost = client.post(
+        f"/api/money/appeals/{appeal_id}/costs",
+        {"kind": "ad_spend", "amount_cents": 500_00, "incurred_on": "2026-09-01"},
+        content_type="application/json",
+    )
+    assert cost.status_code == 201
+    gift(person_id=campaign.alice.pk, cents=80_00, day=dt.date(2026, 9, 2), refcode="debate")
+    appeals.appeal_returns_refresh()
+    (listed,) = client.get("/api/money/appeals").json()
+    assert (listed["raised_cents"], listed["cost_cents"]) == (80_00, 500_00)
+    assert listed["flagged"] is True
+    assert listed["loss_probability"] > 0.9
