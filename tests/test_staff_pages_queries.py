@@ -23,8 +23,10 @@ from django.utils import timezone
 from groundgame.content.models import ContentItem
 from groundgame.events import services as events
 from groundgame.field.models import Turf, TurfCut
+from groundgame.integrations.actblue.models import ImportRun
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
+from groundgame.money.models import Contribution
 from groundgame.organizing.models import OrgUnit
 from groundgame.people.models import GeocodeRun, Person, Universe, VoterImport
 from groundgame.volunteers import services as volunteers
@@ -39,7 +41,7 @@ BOUNDS: dict[str, int] = {
     "money:budget": 14,
     "money:disbursements_csv": 6,
     "money:cashflow": 26,  # the forecast computed once when none is kept yet
-    "money:cashflow_csv": 20,
+    "money:cashflow_csv": 28,  # the forecast computed once when none is kept yet
     "org_tree": 7,
     "org_unit": 11,
     "two_factor": 6,  # the account and its TOTP and recovery devices
@@ -50,7 +52,7 @@ BOUNDS: dict[str, int] = {
     "volunteers:signups": 14,
     "volunteers:signups_live": 14,
     "people:list": 8,
-    "people:detail": 22,
+    "people:detail": 25,  # the donor card: the viewer's finance scope, unit path, gifts
     "people:person_export": 31,
     "people:imports": 7,
     "people:geocode": 7,
@@ -87,6 +89,12 @@ BOUNDS: dict[str, int] = {
     "messaging:mailing_edit": 11,
     "messaging:mailing_progress": 8,
     "list_health:page": 67,
+    "money:ledger": 15,
+    "money:ledger_csv": 9,
+    "money:contribution": 10,
+    "money:limits": 10,
+    "actblue_csv_import": 7,
+    "actblue_csv_import_run": 6,
 }
 
 _GUARDS = {"staff_required.<locals>.wrapper", "admin_required.<locals>.wrapper"}
@@ -176,6 +184,9 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     turf = Turf.objects.order_by("pk").first()
     cut = TurfCut.objects.order_by("pk").first()
     item = ContentItem.objects.order_by("pk").first()
+    contribution = Contribution.objects.order_by("pk").first()
+    assert contribution is not None
+    import_run = ImportRun.objects.create(filename="export.csv", rows=10, done=4)
     ids: dict[str, Callable[[], Any]] = {
         "org_unit": lambda: {"unit_id": team.pk},
         "volunteers:form": lambda: {"form_id": form.pk},
@@ -194,6 +205,8 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "messaging:mailing": lambda: {"mailing_id": mailing.pk},
         "messaging:mailing_edit": lambda: {"mailing_id": draft.pk},
         "messaging:mailing_progress": lambda: {"mailing_id": mailing.pk},
+        "money:contribution": lambda: {"contribution_id": contribution.pk},
+        "actblue_csv_import_run": lambda: {"run_id": import_run.pk},
     }
     queries = {"people:universe_count": '?spec={"state": ["NC"]}'}
     return {

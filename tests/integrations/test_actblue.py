@@ -131,6 +131,8 @@ def _broken(path: str, value: Any) -> dict[str, Any]:
         ("lineitems.1.entityId", 999, "lineitems[1].entityId"),
         ("donor.lastname", "", "donor.lastname"),
         ("donor.firstname", "Ma\x00ya", "donor.firstname"),
+        ("donor.email", "maya@", "donor.email"),
+        ("donor.phone", "555", "donor.phone"),
         ("contribution.status", "pending", "contribution.status"),
         ("contribution.orderNumber", "AB 1; drop", "contribution.orderNumber"),
         ("lineitems", [], "lineitems"),
@@ -210,4 +212,22 @@ def test_the_upload_page_imports_with_progress_for_national_finance_only(
     page = national.get(f"/money/actblue/import/{run.pk}/")
     assert b"<strong>1</strong> landed" in page.content
     assert b'http-equiv="refresh"' not in page.content
+    assert Contribution.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_imports_the_export_and_names_bad_lines(
+    tmp_path: Any, capsys: Any, settings: Any
+) -> None:
+    from groundgame.cli import main
+
+    builders.committee()
+    path = tmp_path / "export.csv"
+    path.write_text(
+        builders.csv_text([builders.csv_row(1, 41, "10.00"), builders.csv_row(2, 42, "x")])
+    )
+    assert main(["integrations", "actblue", "import-contributions", str(path)]) == 0
+    out = capsys.readouterr()
+    assert "1 landed" in out.out
+    assert "line 3: Amount" in out.err
     assert Contribution.objects.count() == 1

@@ -145,6 +145,14 @@ def register(commands: Commands) -> None:
         "--keep", action="store_true", help="keep the households, and reuse kept ones"
     )
 
+    bench_money = benches.add_parser(
+        "money-pages",
+        help="the cash-flow and where-the-money-went pages' p95 at ledger scale (PostgreSQL)",
+    )
+    bench_money.add_argument("--donations", type=int, default=1_000_000)
+    bench_money.add_argument("--disbursements", type=int, default=20_000)
+    bench_money.add_argument("--runs", type=int, default=40, help="timed requests per page")
+
     bench_walk = benches.add_parser(
         "demo-walk",
         help="meters walked a door in the demo's turfs: households on streets against the "

@@ -23,6 +23,13 @@ def register(commands: Commands) -> None:
         "--org-unit", default="", help="unit for new events (default: the team of their ZIP)"
     )
     attendances.set_defaults(handler=cmd_mobilize_import_attendances)
+    actblue = vendors.add_parser("actblue", help="ActBlue contributions")
+    actblue_actions = add_actions(actblue, dest="action")
+    contributions = actblue_actions.add_parser(
+        "import-contributions", help="import ActBlue's contributions export (CSV)"
+    )
+    contributions.add_argument("file", metavar="FILE.csv")
+    contributions.set_defaults(handler=cmd_actblue_import_contributions)
 
 
 def cmd_mobilize_import_attendances(args: argparse.Namespace) -> int:
@@ -49,3 +56,28 @@ def cmd_mobilize_import_attendances(args: argparse.Namespace) -> int:
         f"{report.people_created:,} new people."
     )
     return EXIT_USAGE if report.records and len(report.rejected) == report.records else 0
+
+
+def cmd_actblue_import_contributions(args: argparse.Namespace) -> int:
+    """``integrations actblue import-contributions``: every good row lands, every bad one is
+    printed with its line; exit 2 when no row could be imported."""
+    try:
+        with open(args.file, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.file}: {exc}") from None
+    boot()
+    from groundgame.core.errors import ApplicationError
+    from groundgame.integrations.actblue import csv_import
+
+    try:
+        report = csv_import.contributions_import(actor=None, text=text)
+    except ApplicationError as exc:
+        raise CliError(f"{args.file}: {exc.message}") from None
+    for line, reason in report.rejected:
+        print(f"line {line}: {reason}", file=sys.stderr)
+    print(
+        f"{report.rows:,} rows: {report.landed:,} landed, {report.unchanged:,} already "
+        f"recorded, {len(report.rejected):,} rejected."
+    )
+    return EXIT_USAGE if report.rows and len(report.rejected) == report.rows else 0

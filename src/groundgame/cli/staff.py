@@ -18,7 +18,9 @@ def register(commands: Commands) -> None:
     staff.add_argument("username")
     staff.add_argument("--email", default="")
     staff.add_argument(
-        "--role", default="admin", help="admin, director, organizer, volunteer_leader, analyst"
+        "--role",
+        default="admin",
+        help="admin, director, organizer, volunteer_leader, analyst, finance",
     )
     staff.add_argument("--unit", help="org unit name or id (default: the national unit)")
     staff.add_argument(

@@ -15,6 +15,8 @@ def cents_from_dollars(value: str | int | Decimal, *, field: str = "amount") -> 
         amount = Decimal(str(value).strip().replace(",", "").lstrip("$"))
     except InvalidOperation:
         raise ValidationFailed(f"{value!r} is not an amount of money.", field=field) from None
+    if not amount.is_finite():
+        raise ValidationFailed(f"{value!r} is not an amount of money.", field=field)
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise ValidationFailed(f"{value!r} has a fraction of a cent.", field=field)

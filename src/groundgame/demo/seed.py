@@ -36,7 +36,17 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import appeals, content, events, field, messaging, money, signups, voters
+from groundgame.demo import (
+    appeals,
+    content,
+    events,
+    field,
+    messaging,
+    money,
+    signups,
+    spending,
+    voters,
+)
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
@@ -199,17 +209,21 @@ def seed_campaign(
             national_id=tree.national_id,
         )
         report("doors knocked", program.results, program.results)
-        # A quarter of gifts, a third of a gift per donor at most: each goes through
-        # identity resolution, as the webhook's do.
+        # A quarter of gifts, few enough that the first start stays quick: each goes
+        # through identity resolution, as the webhook's do, which may make a newcomer.
+        before_gifts = people_selectors.person_count()
         fundraising = money.fundraising_create(
             seed=seed,
             donor_ids=donors,
             volunteer_ids=[p for p, _, _ in voter_file.volunteers],
-            gifts=min(1200, len(donors) // 2),
+            gifts=min(300, len(donors) // 4),
         )
+        newcomers += people_selectors.person_count() - before_gifts
         report("donations", fundraising.gifts, fundraising.gifts)
         made = appeals.appeals_create(national_id=tree.national_id)
         report("appeals", made, made)
+    spent = spending.spending_create(seed=seed, national_id=tree.national_id)
+    report("disbursements", spent.disbursements, spent.disbursements)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started

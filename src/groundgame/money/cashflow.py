@@ -30,8 +30,6 @@ from groundgame.money import selectors as ledger
 from groundgame.money.models import (
     CashAlert,
     CashSettings,
-    Commitment,
-    ConsultantFee,
     Debt,
     Disbursement,
     FundraisingGoal,
@@ -109,60 +107,11 @@ class Upcoming:
     what: str
 
 
-def _month_spend(
-    category: str,
-    *,
-    schedules: dict[int, list[commitments.Installment]],
-    by_id: dict[int, Commitment],
-) -> dict[commitments.Month, int]:
-    """Spend per month in a category: what was paid, plus what non-consultant commitments
-    of that category schedule for months to come."""
-    spend: dict[commitments.Month, int] = defaultdict(int)
-    paid = (
-        Disbursement.objects.filter(category=category, memo=False)
-        .values_list("paid_on", "amount_cents")
-        .iterator()
-    )
-    for day, cents in paid:
-        spend[(day.year, day.month)] += cents
-    today = timezone.localdate()
-    for cid, items in schedules.items():
-        if by_id[cid].category != category:
-            continue
-        for item in items:
-            if item.due_on >= today:
-                spend[(item.due_on.year, item.due_on.month)] += item.cents
-    return spend
-
-
-def commitment_schedules() -> tuple[
-    dict[int, Commitment], dict[int, list[commitments.Installment]]
-]:
-    """Every commitment with its full schedule of installments."""
-    by_id = {c.pk: c for c in Commitment.objects.select_related("vendor")}
-    fees: dict[int, list[ConsultantFee]] = defaultdict(list)
-    for fee in ConsultantFee.objects.all():
-        fees[fee.commitment_id].append(fee)
-    schedules = {
-        cid: commitments.installments(c, (), {})
-        for cid, c in by_id.items()
-        if c.kind != Commitment.Kind.CONSULTANT
-    }
-    for cid, c in by_id.items():
-        if c.kind == Commitment.Kind.CONSULTANT:
-            spend = (
-                _month_spend(c.commission_category, schedules=schedules, by_id=by_id)
-                if c.commission_basis_points
-                else {}
-            )
-            schedules[cid] = commitments.installments(c, fees[cid], spend)
-    return by_id, schedules
-
-
 def upcoming_payments(*, today: dt.date) -> list[Upcoming]:
     """What is still owed, by due date: each commitment's installments not yet paid (those
-    overdue due today), and each debt's unpaid balance, due today."""
-    by_id, schedules = commitment_schedules()
+    overdue due today), and the unpaid balance of each debt not standing for a commitment,
+    due today."""
+    by_id, schedules = commitments.commitment_schedules()
     paid = dict(
         Disbursement.objects.filter(commitment__isnull=False)
         .values("commitment_id")
@@ -174,7 +123,9 @@ def upcoming_payments(*, today: dt.date) -> list[Upcoming]:
         c = by_id[cid]
         for item in commitments.still_owed(schedule, paid.get(cid, 0), today=today):
             out.append(Upcoming(item.due_on, item.cents, c.vendor.name, c.title, item.what))
-    for debt in Debt.objects.select_related("vendor").annotate(paid=Sum("payments__amount_cents")):
+    # A debt that stands for a commitment's unpaid installments is already in its schedule.
+    debts = Debt.objects.filter(commitment__isnull=True).select_related("vendor")
+    for debt in debts.annotate(paid=Sum("payments__amount_cents")):
         balance = debt.amount_cents - (debt.paid or 0)
         if balance > 0:
             out.append(Upcoming(today, balance, debt.vendor.name, debt.purpose, "debt"))

@@ -11,10 +11,15 @@ installments first; what is left and overdue is due today.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from groundgame.money.models import Commitment, ConsultantFee
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from groundgame.money.models import Commitment, ConsultantFee, Disbursement
 
 Month = tuple[int, int]
 
@@ -122,3 +127,53 @@ def still_owed(
             due = max(item.due_on, today)
             left.append(Installment(item.commitment_id, due, owed, item.what))
     return left
+
+
+def _month_spend(
+    category: str,
+    *,
+    schedules: dict[int, list[Installment]],
+    by_id: dict[int, Commitment],
+) -> dict[Month, int]:
+    """Spend per month in a category: what was paid, plus what non-consultant commitments
+    of that category schedule for months to come."""
+    spend: dict[Month, int] = defaultdict(int)
+    paid = (
+        Disbursement.objects.filter(category=category, memo=False)
+        .annotate(month=TruncMonth("paid_on"))
+        .values("month")
+        .annotate(cents=Sum("amount_cents"))
+        .values_list("month", "cents")
+    )
+    for month, cents in paid:
+        spend[(month.year, month.month)] += cents
+    today = timezone.localdate()
+    for cid, items in schedules.items():
+        if by_id[cid].category != category:
+            continue
+        for item in items:
+            if item.due_on >= today:
+                spend[(item.due_on.year, item.due_on.month)] += item.cents
+    return spend
+
+
+def commitment_schedules() -> tuple[dict[int, Commitment], dict[int, list[Installment]]]:
+    """Every commitment with its full schedule of installments."""
+    by_id = {c.pk: c for c in Commitment.objects.select_related("vendor")}
+    fees: dict[int, list[ConsultantFee]] = defaultdict(list)
+    for fee in ConsultantFee.objects.all():
+        fees[fee.commitment_id].append(fee)
+    schedules = {
+        cid: installments(c, (), {})
+        for cid, c in by_id.items()
+        if c.kind != Commitment.Kind.CONSULTANT
+    }
+    for cid, c in by_id.items():
+        if c.kind == Commitment.Kind.CONSULTANT:
+            spend = (
+                _month_spend(c.commission_category, schedules=schedules, by_id=by_id)
+                if c.commission_basis_points
+                else {}
+            )
+            schedules[cid] = installments(c, fees[cid], spend)
+    return by_id, schedules

@@ -410,3 +410,10 @@ def limit_excess_open_count() -> int:
 
 def contribution_count() -> int:
     return Contribution.objects.count()
+
+
+# --- Spending -------------------------------------------------------------------------------
+# Commitments with their schedules of installments (``money.commitments``), for the demo and
+# the FEC report; where the money went (``money.where``).
+from groundgame.money.commitments import commitment_schedules as commitment_schedules  # noqa: E402
+from groundgame.money.where import where_the_money_went as where_the_money_went  # noqa: E402

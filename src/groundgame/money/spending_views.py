@@ -25,7 +25,7 @@ from groundgame.core import exports
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError, ValidationFailed
 from groundgame.core.templatetags.charts import bar_chart, line_chart
-from groundgame.money import cashflow, spending_forms, where
+from groundgame.money import cashflow, commitments, spending_forms, where
 from groundgame.money.disbursement_import import disbursements_import
 from groundgame.money.models import BudgetLine, Commitment, Debt, Disbursement
 from groundgame.money.services import spending
@@ -171,7 +171,7 @@ def _budget_line_set(request: HttpRequest, data: dict[str, Any]) -> BudgetLine:
 
 
 def _commitment_rows() -> list[dict[str, Any]]:
-    by_id, schedules = cashflow.commitment_schedules()
+    by_id, schedules = commitments.commitment_schedules()
     paid = dict(
         Disbursement.objects.filter(commitment__isnull=False)
         .values("commitment_id")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncWeek
 
-from groundgame.money import cashflow
+from groundgame.money.commitments import commitment_schedules
 from groundgame.money.models import BudgetLine, Disbursement, SpendCategory
 
 
@@ -80,7 +80,7 @@ def where_the_money_went(*, vendors: int = 15) -> WhereTheMoneyWent:
     spent = dict(
         paid.values("category").annotate(cents=Sum("amount_cents")).values_list("category", "cents")
     )
-    by_id, schedules = cashflow.commitment_schedules()
+    by_id, schedules = commitment_schedules()
     committed: dict[str, int] = defaultdict(int)
     committed_vendor: dict[str, int] = defaultdict(int)
     committed_week: dict[dt.date, int] = defaultdict(int)

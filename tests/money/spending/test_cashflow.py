@@ -216,3 +216,47 @@ def test_a_crossing_beyond_the_horizon_raises_no_alert(
     assert snapshot.forecast.below_zero is not None
     assert cashflow.cash_alerts_open() == []
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_health_series_end_at_cash_on_hand(
+    campaign: Campaign, treasurer: Any, vendor: Any
+) -> None:
+    """Dollars raised and cash on hand per day, as the health dashboard reads them."""
+    from groundgame.money import metrics
+
+    gift = receipts.gift(person_id=campaign.alice.pk, cents=50_000, day=D(2026, 6, 2))
+    receipts.refund(of=gift, cents=10_000, day=D(2026, 6, 3))
+    spending.disbursement_create(
+        actor=treasurer,
+        entry=spending.DisbursementInput(
+            vendor_id=vendor.pk,
+            paid_on=D(2026, 6, 3),
+            amount_cents=15_000,
+            category="overhead",
+            org_unit_id=campaign.national.pk,
+            purpose="Rent",
+        ),
+    )
+    raised = metrics.raised_by_day(start=D(2026, 6, 1), end=D(2026, 6, 4))
+    assert [r.cents for r in raised] == [0, 50_000, -10_000]
+    cash = metrics.cash_on_hand_by_day(start=D(2026, 6, 1), end=D(2026, 6, 4))
+    assert [c.cents for c in cash] == [0, 50_000, 25_000]
+    assert cash[-1].cents == cashflow.cash_position().cash_cents
+
+
+def test_a_band_and_values_below_zero_are_drawn_on_their_own_axis() -> None:
+    from groundgame.core.templatetags.charts import line_chart, line_chart_svg
+
+    svg = line_chart_svg(
+        line_chart(
+            "Cash",
+            "Cash, forecast",
+            ["Mon", "Tue", "Wed"],
+            [("Middle", [100.0, -50.0, 20.0])],
+            band=([80.0, -90.0, -10.0], [120.0, -10.0, 60.0]),
+        )
+    )
+    assert svg.count('class="chart-band"') == 1
+    assert 'class="chart-zero"' in svg
+    assert ">-100<" in svg  # the axis reaches down to the lowest value of the band

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from groundgame.money import cashflow, commitments
+from groundgame.money import commitments
 from groundgame.money.models import Commitment
 from groundgame.money.services import spending
 from tests.conftest import Campaign
@@ -108,5 +108,5 @@ def test_the_commission_follows_the_spend_it_applies_to(
                 purpose="TV airtime",
             ),
         )
-    _, schedules = cashflow.commitment_schedules()
+    _, schedules = commitments.commitment_schedules()
     assert [(i.due_on, i.cents) for i in schedules[consultant.pk]] == [(D(2026, 7, 31), 18_000_00)]

@@ -27,6 +27,7 @@ from groundgame.core.money import cents_from_dollars
 from groundgame.core.text import text_problem
 from groundgame.money import selectors as money_selectors
 from groundgame.money import services as money
+from groundgame.people import services as people
 
 # The 91 columns of the export, in order, as ActBlue names them.
 CSV_REQUIRED = (
@@ -44,6 +45,37 @@ MAX_LINE_ITEMS = 100
 class BadLineItem(ApplicationError):
     code = "actblue_invalid"
     status = 422
+
+
+# A donor's fields as the body or the export names them, for the checks identity resolution
+# makes: a record it would refuse is refused at the door, not after the acknowledgement.
+_DONOR_FIELDS = {
+    "webhook": {
+        "first_name": "donor.firstname",
+        "last_name": "donor.lastname",
+        "email": "donor.email",
+        "phone": "donor.phone",
+    },
+    "csv": {
+        "first_name": "Donor First Name",
+        "last_name": "Donor Last Name",
+        "email": "Donor Email",
+        "phone": "Donor Phone",
+    },
+}
+
+
+def _donor_checked(gift: money.GiftSpec, shape: str) -> None:
+    try:
+        people.person_fields_clean(
+            first_name=gift.first_name,
+            last_name=gift.last_name,
+            email=gift.email,
+            phone=gift.phone,
+        )
+    except ApplicationError as exc:
+        field = _DONOR_FIELDS[shape].get(exc.field or "", exc.field)
+        raise BadLineItem(f"{field}: {exc.message}", field=field) from None
 
 
 @dataclass(frozen=True)
@@ -200,6 +232,7 @@ def webhook_line_items(body: Any) -> list[LineItem]:
         and duration > 0
         else None,
     )
+    _donor_checked(common, "webhook")
     kind = STATUS_KIND[status]
     parsed: list[LineItem] = []
     for index, item in enumerate(items):
@@ -270,6 +303,7 @@ def csv_line_item(row: Mapping[str, str]) -> LineItem:
         installment=int(number) if recurring and number else None,
         donor_external_id=_text(row.get("Donor ID"), "Donor ID", limit=100),
     )
+    _donor_checked(gift, "csv")
     adjustment = None
     if _text(row.get("Refund ID"), "Refund ID", limit=60):
         adjustment = money.AdjustmentSpec(

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from groundgame.core.decorators import staff_required
 from groundgame.core.errors import ApplicationError
 from groundgame.integrations.actblue import csv_import as importer
-from groundgame.integrations.actblue.models import ImportRun
+from groundgame.integrations.actblue.models import ImportRun, Receipt
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -38,11 +38,15 @@ def csv_import(request: HttpRequest) -> HttpResponse:
                 error, status = exc.message, exc.status
             else:
                 return redirect("actblue_csv_import_run", run_id=run.pk)
-    runs = ImportRun.objects.order_by("-pk")[:10] if scope.money_everywhere else []
+    allowed = scope.money_everywhere
+    # Webhook line items the ledger refused after the 200 (a committee or election not set
+    # up yet): kept with their reason, shown here to be fixed and sent again.
+    refused = Receipt.objects.exclude(error="").order_by("-pk")[:20] if allowed else []
+    runs = ImportRun.objects.defer("content").order_by("-pk")[:10] if allowed else []
     return render(
         request,
         "actblue/import.html",
-        {"error": error, "runs": runs, "allowed": scope.money_everywhere},
+        {"error": error, "runs": runs, "refused": refused, "allowed": allowed},
         status=status,
     )
 

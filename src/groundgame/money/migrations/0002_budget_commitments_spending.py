@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("money", "0001_donations_ledger"),
+        ("money", "0002_limit_excess_without_cleared"),
         ("organizing", "0008_finance_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -3,6 +3,7 @@ the budget, commitments, disbursements, debts, cash-flow settings and goals (``s
 appeals and their costs (``appeals``) and FEC reports (``fec``).
 Other apps call them through this package."""
 
+from groundgame.money.cashflow import cash_alerts_update, cashflow_refresh
 from groundgame.money.services.appeals import (
     appeal_cost_add,
     appeal_create,
@@ -56,8 +57,10 @@ __all__ = [
     "appeal_returns_refresh",
     "best_efforts_send",
     "budget_line_set",
+    "cash_alerts_update",
     "cash_settings_get",
     "cash_settings_set",
+    "cashflow_refresh",
     "commitment_cancel",
     "commitment_create",
     "committee_create",
