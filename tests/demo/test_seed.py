@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import stat
 import statistics
+import zoneinfo
 from collections import Counter
 
 import pytest
@@ -306,6 +307,37 @@ def test_the_seed_gives_sign_ups_the_queue_and_events_a_story(seeded, client):
     }
     staff_list = client.get("/events/staff/")
     assert len(staff_list.context["rows"]) == coming.count()
+
+
+def test_a_quarter_of_donations_tells_a_story(seeded):
+    from groundgame.money import selectors as money
+    from groundgame.money.models import Adjustment, Contribution, LimitExcess, VolunteerAsk
+    from groundgame.volunteers.models import Membership as Member
+
+    gifts = Contribution.objects.all()
+    assert gifts.count() > 100
+    east = zoneinfo.ZoneInfo("America/New_York")
+    days = {g.paid_at.astimezone(east).date() for g in gifts}
+    assert min(days).month == 7
+    assert max(days).month == 9
+    assert gifts.filter(recurring_plan__isnull=False).exists()
+    assert Adjustment.objects.exists()
+    assert LimitExcess.objects.filter(status="open").exists()
+    # Some donors volunteer already and are not asked again; the others are asked.
+    donors = set(gifts.values_list("person_id", flat=True))
+    volunteering = donors & set(Member.objects.values_list("person_id", flat=True))
+    assert volunteering
+    assert not VolunteerAsk.objects.filter(person_id__in=volunteering).exists()
+    assert VolunteerAsk.objects.exists()
+    # Every donor is a person the file knew: no one was made twice by a gift.
+    assert (
+        Person.objects.filter(
+            pk__in=donors, created_at__gte=min(g.created_at for g in gifts)
+        ).count()
+        == 0
+    )
+    totals = money.refcode_totals()
+    assert len(totals) > 4
 
 
 def test_the_seed_gives_appeals_that_win_and_lose(seeded):

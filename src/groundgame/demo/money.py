@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from groundgame.money import services as money
 from groundgame.people import selectors as people_selectors
 
-# The quarter before the election, ending on the FEC's October quarterly.
-QUARTER_START = dt.datetime(2024, 7, 1, 13, tzinfo=dt.UTC)
+# The quarter before the election (midnight in the East, July 1 to September 30), which
+# the FEC's October quarterly reports.
+QUARTER_START = dt.datetime(2024, 7, 1, 4, tzinfo=dt.UTC)
 QUARTER_DAYS = 92
 ENTITY_ID = 100_024
 # Appeals' refcodes with their shares of the gifts: email and texts, ads, events.
@@ -64,7 +65,7 @@ def fundraising_create(
     for n in range(gifts):
         person_id = rng.choice(givers)
         contact = people_selectors.person_contact(person_id)
-        if contact is None or not contact.last_name:
+        if not _reachable(contact):
             continue
         employer, occupation = rng.choice(JOBS) if rng.random() < 0.85 else ("", "")
         paid = QUARTER_START + dt.timedelta(minutes=rng.randrange(QUARTER_DAYS * 24 * 60))
@@ -111,7 +112,7 @@ def fundraising_create(
     over = 0
     for person_id in rng.sample(list(donor_ids), min(3, len(donor_ids))):
         contact = people_selectors.person_contact(person_id)
-        if contact is None or not contact.last_name:
+        if not _reachable(contact):
             continue
         for k in range(2):
             line += 1
@@ -134,6 +135,12 @@ def fundraising_create(
             made += 1
         over += 1
     return Fundraising(made, recurring, refunds, over)
+
+
+def _reachable(contact: people_selectors.PersonContact | None) -> bool:
+    """A giver ActBlue would know by their email or phone, as it knows every donor: identity
+    resolution finds them by it, and no gift makes a second person."""
+    return contact is not None and bool(contact.last_name and (contact.email or contact.phone))
 
 
 def _gift(
