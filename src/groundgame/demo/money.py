@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from groundgame.money import services as money
 from groundgame.people import selectors as people_selectors
@@ -137,7 +138,9 @@ def fundraising_create(
     return Fundraising(made, recurring, refunds, over)
 
 
-def _reachable(contact: people_selectors.PersonContact | None) -> bool:
+def _reachable(
+    contact: people_selectors.PersonContact | None,
+) -> TypeGuard[people_selectors.PersonContact]:
     """A giver ActBlue would know by their email or phone, as it knows every donor: identity
     resolution finds them by it, and no gift makes a second person."""
     return contact is not None and bool(contact.last_name and (contact.email or contact.phone))
