@@ -97,6 +97,8 @@ BOUNDS: dict[str, int] = {
     "money:ledger_csv": 9,
     "money:contribution": 10,
     "money:limits": 10,
+    "money:appeals": 14,  # the kept returns, the forms' units and appeals
+    "money:fec": 10,
     "actblue_csv_import": 7,
     "actblue_csv_import_run": 6,
     "insights:tests": 16,  # each mailing test read: its variants, counts and outcomes

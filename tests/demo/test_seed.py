@@ -338,3 +338,20 @@ def test_a_quarter_of_donations_tells_a_story(seeded):
     )
     totals = money.refcode_totals()
     assert len(totals) > 4
+
+
+def test_the_seed_gives_appeals_that_win_and_lose(seeded):
+    from groundgame.money.models import AppealReturn
+
+    results = {r.appeal.refcode: r for r in AppealReturn.objects.select_related("appeal")}
+    assert len(results) == 8
+    winner = results["em-0722-launch"]
+    assert winner.raised_cents > winner.cost_cents > 0
+    assert winner.messages > 0
+    assert winner.loss_probability < 0.1
+    assert results["ads-tv-0901"].loss_probability > 0.9
+    assert not results["ads-tv-0901"].flagged  # its flight is over
+    final = results["em-final-notice"]
+    assert final.raised_cents == 0
+    assert final.unsubscribes > 0
+    assert final.flagged

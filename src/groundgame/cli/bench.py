@@ -78,6 +78,20 @@ def register(commands: Commands) -> None:
         metavar="N",
         help="seed N donations in bulk into the database of --database-url (or DATABASE_URL)",
     )
+    bench_reports = benches.add_parser(
+        "money-reports",
+        help="the FEC report of a quarter of 1,000,000 donations and the appeals page's "
+        "latency, on a fresh PostgreSQL database",
+    )
+    bench_reports.add_argument("--donations", type=int, default=1_000_000)
+    bench_reports.add_argument("--gifts-per-donor", type=int, default=2)
+    bench_reports.add_argument("--appeals", type=int, default=60)
+    bench_reports.add_argument("--requests", type=int, default=100, help="page requests timed")
+    bench_reports.add_argument(
+        "--database-url",
+        help="PostgreSQL server to create the fresh database on "
+        "(default: postgres://postgres@127.0.0.1:5432/)",
+    )
     bench_canvass = benches.add_parser(
         "canvass-sync",
         help="canvass results/s synced over HTTP (granian, PostgreSQL) against raw inserts",
@@ -195,4 +209,4 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 # The packages of pyproject.toml's `bench` extra, by import name; the others are `scale`'s.
-_BENCH_EXTRA = {"splink", "ortools"}
+_BENCH_EXTRA = {"splink", "ortools", "fecfile"}

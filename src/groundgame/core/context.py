@@ -60,6 +60,8 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
             ("Where the money went", "money:spending", "staff"),
             ("Budget", "money:budget", "staff"),
             ("Cash flow", "money:cashflow", "staff"),
+            ("Appeals", "money:appeals", "staff"),
+            ("FEC reports", "money:fec", "staff"),
         ),
     ),
     (

@@ -37,6 +37,7 @@ from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
 from groundgame.demo import (
+    appeals,
     content,
     events,
     field,
@@ -226,6 +227,8 @@ def seed_campaign(
                 seed=seed, state_units={s.state: s.unit_id for s in tree.states}
             )
         report("message test outcomes", measurement.outcomes, measurement.outcomes)
+        made = appeals.appeals_create(national_id=tree.national_id)
+        report("appeals", made, made)
     spent = spending.spending_create(seed=seed, national_id=tree.national_id)
     report("disbursements", spent.disbursements, spent.disbursements)
     polls_seeded = polls.polls_seed(seed=seed, states=STATES)

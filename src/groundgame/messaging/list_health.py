@@ -29,10 +29,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf, TruncWeek
 from django.utils import timezone
 
@@ -195,9 +196,9 @@ def _week_start(moment: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
 
 
-def attributed_unsubscribes(ids: list[int], *, by: str = "mailing_id") -> dict[int, int]:
-    """People who left after each mailing reached them (see ``ATTRIBUTION_WINDOW``); with
-    ``by="variant_id"``, after each variant of a test (``ids`` are then variants' ids)."""
+def _attributed(ids: list[int], *, by: str = "mailing_id") -> QuerySet[Any]:
+    """Leaving events with the mailing (or, ``by="variant_id"``, the variant of a test) each
+    is attributed to (see ``ATTRIBUTION_WINDOW``)."""
     latest_send = (
         Send.objects.filter(
             mailing__isnull=False,
@@ -212,16 +213,29 @@ def attributed_unsubscribes(ids: list[int], *, by: str = "mailing_id") -> dict[i
         .order_by("-sent_at", "-pk")
         .values(by)[:1]
     )
-    rows = (
+    return (
         consent_selectors.consent_event_list()
         .order_by()
         .filter(source__in=MESSAGE_SOURCES, action__in=_LEAVING, person__isnull=False)
         .annotate(attributed=Subquery(latest_send))
         .filter(attributed__in=ids)
-        .values("attributed")
-        .annotate(n=Count("person", distinct=True))
     )
+
+
+def attributed_unsubscribes(ids: list[int], *, by: str = "mailing_id") -> dict[int, int]:
+    """People who left after each mailing reached them (see ``ATTRIBUTION_WINDOW``); with
+    ``by="variant_id"``, after each variant of a test (``ids`` are then variants' ids)."""
+    rows = _attributed(ids, by=by).values("attributed").annotate(n=Count("person", distinct=True))
     return {r["attributed"]: r["n"] for r in rows}
+
+
+def attributed_leavers(mailing_ids: list[int]) -> dict[int, set[int]]:
+    """The people each mailing's unsubscribes cut off (the ids behind
+    ``attributed_unsubscribes``), for what their leaving cost."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for mailing_id, person_id in _attributed(mailing_ids).values_list("attributed", "person"):
+        found[mailing_id].add(person_id)
+    return dict(found)
 
 
 def mailing_rates(since: dt.datetime) -> list[MailingRates]:

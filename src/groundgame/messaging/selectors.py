@@ -395,3 +395,16 @@ def person_activity(person_id: int) -> list[people_selectors.PersonActivity]:
         )
         for s in sends
     ]
+
+
+def mailing_sent_counts(mailing_ids: Iterable[int]) -> dict[int, int]:
+    """Messages each mailing has sent (what its send cost is counted on)."""
+    return {
+        mailing_id: counts.get(Send.Status.SENT, 0)
+        for mailing_id, counts in send_counts(mailing_ids).items()
+    }
+
+
+def mailing_leavers(mailing_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The people each mailing's unsubscribes cut off, by the list-health attribution."""
+    return list_health.attributed_leavers(list(mailing_ids))

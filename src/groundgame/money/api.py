@@ -14,7 +14,9 @@ from pydantic import Field
 
 from groundgame.core.api_types import CleanStr, Id, Offset
 from groundgame.core.money import cents_from_dollars
-from groundgame.money import services
+from groundgame.money import appeal_returns, services
+from groundgame.money.models import Appeal, AppealReturn
+from groundgame.money.services import spending
 
 router = Router(tags=["money"])
 
@@ -133,3 +135,91 @@ def donation_create(request: HttpRequest, payload: DonationIn) -> Status[Donatio
     )
     recorded = services.contribution_enter(actor=request.user, gift=gift)
     return Status(201, _out(recorded.contribution))
+
+
+class AppealIn(Schema):
+    name: CleanStr
+    channel: CleanStr
+    refcode: CleanStr
+    org_unit_id: Id
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    mailing_id: Id | None = None
+    provider: CleanStr = ""
+
+
+class AppealCostIn(Schema):
+    kind: CleanStr
+    amount_cents: Annotated[int, Ge(1), Le(spending.MAX_CENTS)]
+    incurred_on: dt.date
+    note: CleanStr = ""
+
+
+class AppealOut(Schema):
+    id: int
+    name: str
+    channel: str
+    refcode: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    # The kept return (null until a worker has computed it): cents, and the 90% range.
+    raised_cents: int | None = None
+    donors: int | None = None
+    cost_cents: int | None = None
+    unsubscribes: int | None = None
+    churn_cents: int | None = None
+    net_low_cents: int | None = None
+    net_mid_cents: int | None = None
+    net_high_cents: int | None = None
+    roi_low: float | None = None
+    roi_mid: float | None = None
+    roi_high: float | None = None
+    loss_probability: float | None = None
+    flagged: bool = False
+
+
+def _appeal_out(appeal: Appeal, result: AppealReturn | None) -> AppealOut:
+    own = ("id", "name", "channel", "refcode", "starts_on", "ends_on")
+    kept = {
+        name: getattr(result, name)
+        for name in AppealOut.model_fields
+        if result is not None and name not in own
+    }
+    return AppealOut(
+        id=appeal.pk,
+        name=appeal.name,
+        channel=appeal.channel,
+        refcode=appeal.refcode,
+        starts_on=appeal.starts_on,
+        ends_on=appeal.ends_on,
+        **kept,
+    )
+
+
+@router.get("/appeals", response=list[AppealOut])
+def appeal_list(request: HttpRequest) -> list[AppealOut]:
+    """Every appeal with its kept return (aggregates: any staff member), flagged first."""
+    rows, _ = appeal_returns.appeal_return_list()
+    kept = {r.appeal_id: r for r in rows}
+    appeals = Appeal.objects.order_by("-starts_on", "-pk")
+    ordered = sorted(appeals, key=lambda a: not (kept.get(a.pk) and kept[a.pk].flagged))
+    return [_appeal_out(a, kept.get(a.pk)) for a in ordered]
+
+
+@router.post("/appeals", response={201: AppealOut})
+def appeal_create(request: HttpRequest, payload: AppealIn) -> tuple[int, AppealOut]:
+    """An appeal whose gifts carry ``refcode``. 403 ``money_not_finance`` outside your finance
+    units, 422 ``appeal_invalid`` naming the field (a refcode already taken, a mailing of
+    another channel)."""
+    appeal = services.appeal_create(actor=request.user, **payload.dict())
+    return 201, _appeal_out(appeal, None)
+
+
+@router.post("/appeals/{appeal_id}/costs", response={201: AppealOut})
+def appeal_cost_add(
+    request: HttpRequest, appeal_id: int, payload: AppealCostIn
+) -> tuple[int, AppealOut]:
+    """A cost of the appeal (``ad_spend``, ``list_rental``, ``production``, ``other``); its
+    return is recomputed by a worker. 404 ``appeal_not_found``, 422 ``appeal_cost_invalid``."""
+    cost = services.appeal_cost_add(actor=request.user, appeal_id=appeal_id, **payload.dict())
+    return 201, _appeal_out(cost.appeal, None)

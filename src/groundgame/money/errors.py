@@ -30,9 +30,20 @@ DEBT_INVALID = "debt_invalid"
 # The cash-flow forecast's settings and fundraising goals.
 CASH_SETTINGS_INVALID = "cash_settings_invalid"
 GOAL_INVALID = "fundraising_goal_invalid"
+# FEC reports and appeals.
+FEC_PERIOD_INVALID = "fec_period_invalid"
+FEC_FILER_MISSING = "fec_filer_missing"
+FEC_FILER_INVALID = "fec_filer_invalid"
+FEC_COMMITTEE_NOT_FOUND = "fec_committee_not_found"
+APPEAL_NOT_FOUND = "appeal_not_found"
+APPEAL_INVALID = "appeal_invalid"
+APPEAL_COST_INVALID = "appeal_cost_invalid"
 
 __all__ = [
     "ADJUSTMENT_INVALID",
+    "APPEAL_COST_INVALID",
+    "APPEAL_INVALID",
+    "APPEAL_NOT_FOUND",
     "BUDGET_LINE_INVALID",
     "CASH_SETTINGS_INVALID",
     "COMMITMENT_CANCELLED",
@@ -53,6 +64,10 @@ __all__ = [
     "ELECTION_NOT_FOUND",
     "EXCESS_INVALID",
     "EXCESS_NOT_FOUND",
+    "FEC_COMMITTEE_NOT_FOUND",
+    "FEC_FILER_INVALID",
+    "FEC_FILER_MISSING",
+    "FEC_PERIOD_INVALID",
     "GOAL_INVALID",
     "MONEY_DENIED",
     "NOT_FINANCE",

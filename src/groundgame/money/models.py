@@ -513,3 +513,127 @@ class FundraisingGoal(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- FEC reports and appeals -----------------------------------------------------------------
+
+
+class FecFiler(TimestampedModel):
+    """What a committee's FEC reports say about who files: its address and treasurer, and for
+    a House or Senate committee the state and district of its race."""
+
+    committee = models.OneToOneField(Committee, on_delete=models.CASCADE, related_name="filer")
+    street_1 = models.CharField(max_length=34)
+    city = models.CharField(max_length=30)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField(max_length=9)
+    treasurer_first_name = models.CharField(max_length=20)
+    treasurer_last_name = models.CharField(max_length=30)
+    election_state = models.CharField(max_length=2, blank=True)
+    # Two digits; "00" for a state's at-large seat or a Senate race.
+    election_district = models.CharField(max_length=2, blank=True)
+
+    def __str__(self) -> str:
+        return f"filer of {self.committee_id}"
+
+
+class SendCost(TimestampedModel):
+    """What one message costs on a channel through a provider, per thousand messages (a
+    message costs a fraction of a cent, so the price is kept per thousand, in whole cents)."""
+
+    channel = models.CharField(max_length=8, choices=[("email", "Email"), ("sms", "Text")])
+    provider = models.CharField(max_length=60)
+    cents_per_thousand = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["channel", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "provider"], name="sendcost_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} via {self.provider}: {self.cents_per_thousand}/1000"
+
+
+class Appeal(TimestampedModel):
+    """A fundraising ask: a mailing, an ad buy or an event, whose gifts carry its refcode."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+        ADS = "ads", "Ads"
+        EVENT = "event", "Event"
+
+    name = models.CharField(max_length=200)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # The tag the appeal's donation links carry (ActBlue's refcode): its gifts are those.
+    refcode = models.CharField(max_length=100, unique=True)
+    mailing = models.ForeignKey(
+        "messaging.Mailing", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The provider that sends the mailing, whose price per message is its send cost.
+    provider = models.CharField(max_length=60, blank=True)
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    org_unit = models.ForeignKey("organizing.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    # Null while it runs.
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppealCost(TimestampedModel):
+    """A cost of an appeal besides its sends: ad spend, a rented list, an event's venue."""
+
+    class Kind(models.TextChoices):
+        AD_SPEND = "ad_spend", "Ad spend"
+        LIST_RENTAL = "list_rental", "List rental"
+        PRODUCTION = "production", "Production"
+        OTHER = "other", "Other"
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="costs")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount_cents = models.BigIntegerField()
+    incurred_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["incurred_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_cents}"
+
+
+class AppealReturn(models.Model):
+    """An appeal's return as last computed (``money.appeal_returns``): the page reads these
+    rows, so it answers at once however large the ledger; a refresh rewrites them."""
+
+    appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, related_name="result")
+    raised_cents = models.BigIntegerField()
+    donors = models.PositiveIntegerField()
+    gifts = models.PositiveIntegerField()
+    cost_cents = models.BigIntegerField()
+    messages = models.PositiveIntegerField()
+    unsubscribes = models.PositiveIntegerField()
+    # The expected future giving of the people the appeal's unsubscribes cut off.
+    churn_cents = models.BigIntegerField()
+    # Net (raised - cost - churn) at the 5th, 50th and 95th percentile of the resampled
+    # futures, and the share of them in which it is below zero.
+    net_low_cents = models.BigIntegerField()
+    net_mid_cents = models.BigIntegerField()
+    net_high_cents = models.BigIntegerField()
+    roi_low = models.FloatField(null=True)
+    roi_mid = models.FloatField(null=True)
+    roi_high = models.FloatField(null=True)
+    loss_probability = models.FloatField()
+    flagged = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"return of appeal {self.appeal_id}"

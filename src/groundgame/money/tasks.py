@@ -27,3 +27,9 @@ def cashflow_refresh() -> None:
 def cash_alert_notify(alert_id: int) -> None:
     """Email a newly opened cash alert to the treasurer and the campaign manager."""
     cashflow.cash_alert_notify(alert_id=alert_id)
+
+
+@task()
+def appeal_returns_refresh() -> None:
+    """Recompute every appeal's return (after a change, or when the kept one is stale)."""
+    services.appeal_returns_refresh()

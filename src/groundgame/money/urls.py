@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from groundgame.money import spending_views, views
+from groundgame.money import appeals_views, spending_views, views
 
 app_name = "money"
 
@@ -18,4 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("disbursements.csv", spending_views.disbursements_csv, name="disbursements_csv"),
     path("cashflow/", spending_views.cashflow_page, name="cashflow"),
     path("cashflow.csv", spending_views.cashflow_csv, name="cashflow_csv"),
+    path("appeals/", appeals_views.appeals_page, name="appeals"),
+    path("fec/", appeals_views.fec_page, name="fec"),
 ]

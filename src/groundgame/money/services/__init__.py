@@ -1,8 +1,16 @@
 """Every write of the money app, one module per domain: the donations ledger (``ledger``),
-the budget, commitments, disbursements, debts, cash-flow settings and goals (``spending``).
+the budget, commitments, disbursements, debts, cash-flow settings and goals (``spending``),
+appeals and their costs (``appeals``) and FEC reports (``fec``).
 Other apps call them through this package."""
 
 from groundgame.money.cashflow import cash_alerts_update, cashflow_refresh
+from groundgame.money.services.appeals import (
+    appeal_cost_add,
+    appeal_create,
+    appeal_returns_refresh,
+    send_cost_set,
+)
+from groundgame.money.services.fec import ReportBuilt, fec_filer_set, fec_report_write
 from groundgame.money.services.ledger import (
     ITEMIZATION_CENTS,
     AdjustmentSpec,
@@ -43,6 +51,10 @@ __all__ = [
     "FeeInput",
     "GiftSpec",
     "Recorded",
+    "ReportBuilt",
+    "appeal_cost_add",
+    "appeal_create",
+    "appeal_returns_refresh",
     "best_efforts_send",
     "budget_line_set",
     "cash_alerts_update",
@@ -60,11 +72,14 @@ __all__ = [
     "donor_card",
     "donor_gifts_open",
     "election_create",
+    "fec_filer_set",
+    "fec_report_write",
     "fundraising_goal_set",
     "ledger_page",
     "limit_excess_list",
     "limit_excess_resolve",
     "line_item_record",
+    "send_cost_set",
     "vendor_upsert",
     "volunteer_ask_send",
 ]
