@@ -114,6 +114,8 @@ def make_server(host: str, port: int, threads: int = 8):  # type: ignore[no-unty
 
 # The shortest wait between two rounds of a loop whose work asks to look again soon.
 _MIN_ROUND = 0.05
+# The wait before a round that failed on the database is tried again.
+_RETRY_AFTER_FAILURE = 1.0
 
 
 def _loop(
@@ -133,7 +135,10 @@ def _loop(
         try:
             sooner = work()
         except DatabaseError as exc:
-            logger.warning("worker %s failed, retrying in %.0f s: %s", name, interval, exc)
+            # Most often a connection the database dropped: a new one a moment later works,
+            # and the work it was doing should not wait a whole interval.
+            wait = min(interval, _RETRY_AFTER_FAILURE)
+            logger.warning("worker %s failed, retrying in %.1f s: %s", name, wait, exc)
             connection.close()
         else:
             if sooner is not None:
