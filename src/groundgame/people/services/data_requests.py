@@ -201,8 +201,9 @@ _ERASED_FIELDS = {
 def person_erase(*, actor: Actor, person_id: int, reason: str) -> PersonErasure:
     """Erase a person on their request: their names, email, phone, birth date and address
     link, their voter record and ids in other systems, and what every registered app keeps
-    of them, removed; their addresses stay suppressed and they stay on do-not-contact
-    (consent's eraser), so they are never contacted again. The record itself stays, empty
+    of them, removed; they stay on do-not-contact (consent's eraser), and keyed hashes of
+    their identifiers catch a record that brings them back (``people_erased_catch``), so
+    they are never contacted again. The record itself stays, empty
     and marked erased, so the audit log's events still point at something; those events keep
     who did what and when, but not the erased values."""
     _national_admin(actor, "erase")
