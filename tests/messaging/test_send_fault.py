@@ -305,8 +305,8 @@ def _assert_each_once(mailing: Mailing, addresses: set[str], received: list[str]
 def test_a_worker_killed_mid_send_is_taken_over_within_a_lease_and_a_sweep(
     start_worker: Callable[..., Any],
 ) -> None:
-    """A worker sending a mailing dies with SIGKILL (its whole process group, as when its
-    machine goes); another worker, already running, takes the mailing over once the dead
+    """A worker sending a mailing dies with SIGKILL (with every process it started, as when
+    its machine goes); another worker, already running, takes the mailing over once the dead
     sender's lease ran out, and from the kill to the next message sent is at most the lease
     plus one sweep interval. Nobody gets it twice and nobody is left out."""
     lease, sweep = 2, 5
@@ -333,7 +333,7 @@ def test_a_worker_killed_mid_send_is_taken_over_within_a_lease_and_a_sweep(
             time.sleep(0.05)
         assert len(received()) < RECIPIENTS - 40, "the first worker finished before the kill"
 
-        os.killpg(first.pid, signal.SIGKILL)
+        first.kill()
         killed_at = time.monotonic()
         # The message the dead worker had in flight may still land; it is not the work going
         # on, nor is anything it sent before.
@@ -428,7 +428,7 @@ def test_a_sweep_cut_short_leaves_nothing_behind(
             time.sleep(0.05)
         with _sweeps_blocked(mailing, sweep, len(workers)) as waiting:
             if fault == "sigkill":
-                os.killpg(workers[0].pid, signal.SIGKILL)
+                workers[0].kill()
             else:
                 with connection.cursor() as cursor:
                     cursor.execute(
