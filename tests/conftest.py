@@ -152,7 +152,8 @@ def campaign(db: None) -> Campaign:
 
 @pytest.fixture
 def make_staff(db: None) -> Callable[..., AbstractBaseUser]:
-    """``make_staff("olivia", role="organizer", unit=campaign.triangle)``; unit None = no role."""
+    """``make_staff("olivia", role="organizer", unit=campaign.triangle)``; unit None = no role,
+    ``email=`` the account's address."""
     counter = iter(range(1_000_000))
 
     def make(
@@ -161,10 +162,11 @@ def make_staff(db: None) -> Callable[..., AbstractBaseUser]:
         role: str = "organizer",
         unit: Any = None,
         superuser: bool = False,
+        email: str = "",
     ) -> AbstractBaseUser:
         name = username or f"staff{next(counter)}"
         user = organizing.staff_create(
-            actor=None, username=name, password=PASSWORD, superuser=superuser
+            actor=None, username=name, password=PASSWORD, superuser=superuser, email=email
         )
         if unit is not None:
             organizing.staff_role_grant(actor=None, user=user, org_unit=unit, role=role)

@@ -61,6 +61,15 @@ class Worker:
         if code is not None:
             pytest.fail(f"the worker exited with {code}:\n{self.output()}", pytrace=False)
 
+    def kill(self) -> None:
+        """SIGKILL the worker and every process it started, as when its machine goes: RQ's
+        work horse runs a job in a session of its own, so killing the worker's process group
+        would leave it sending."""
+        for pid in [*_descendants(self.pid), self.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
     def stop(self) -> int:
         """SIGTERM (a warm shutdown in both backends), then SIGKILL if it hangs."""
         if self.process.poll() is None:
@@ -76,6 +85,22 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         self._out.close()
         return self.process.returncode
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, children first found first (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # The command name may hold spaces and parentheses: the fields follow its last ")".
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 @pytest.fixture

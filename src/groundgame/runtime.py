@@ -112,8 +112,17 @@ def make_server(host: str, port: int, threads: int = 8):  # type: ignore[no-unty
     return create_server(application, host=host, port=port, threads=threads, ident="groundgame")
 
 
-def _loop(name: str, interval: float, work: Callable[[], None], stop: threading.Event) -> None:
-    """Run ``work`` every ``interval`` seconds until ``stop``, surviving the database.
+# The shortest wait between two rounds of a loop whose work asks to look again soon.
+_MIN_ROUND = 0.05
+# The wait before a round that failed on the database is tried again.
+_RETRY_AFTER_FAILURE = 1.0
+
+
+def _loop(
+    name: str, interval: float, work: Callable[[], float | None], stop: threading.Event
+) -> None:
+    """Run ``work`` every ``interval`` seconds until ``stop``, surviving the database; sooner
+    when ``work`` returns the seconds after which it wants to look again.
 
     A connection that the database dropped stays broken in Django until it is closed: each
     round first closes one that errored or outlived its age, and a round that fails closes
@@ -122,18 +131,25 @@ def _loop(name: str, interval: float, work: Callable[[], None], stop: threading.
 
     while True:
         close_old_connections()
+        wait = interval
         try:
-            work()
+            sooner = work()
         except DatabaseError as exc:
-            logger.warning("worker %s failed, retrying in %.0f s: %s", name, interval, exc)
+            # Most often a connection the database dropped: a new one a moment later works,
+            # and the work it was doing should not wait a whole interval.
+            wait = min(interval, _RETRY_AFTER_FAILURE)
+            logger.warning("worker %s failed, retrying in %.1f s: %s", name, wait, exc)
             connection.close()
-        if stop.wait(interval):
+        else:
+            if sooner is not None:
+                wait = max(_MIN_ROUND, min(interval, sooner))
+        if stop.wait(wait):
             break
     connection.close()
 
 
 @contextlib.contextmanager
-def _every(name: str, interval: float, work: Callable[[], None]) -> Iterator[None]:
+def _every(name: str, interval: float, work: Callable[[], float | None]) -> Iterator[None]:
     """``work`` in a thread of its own every ``interval`` seconds while the block runs."""
     stop = threading.Event()
     thread = threading.Thread(
@@ -178,7 +194,8 @@ def heartbeat(backend: str, interval: float | None = None) -> Iterator[str]:
 @contextlib.contextmanager
 def sweeper(worker_id: str) -> Iterator[None]:
     """Re-schedule work that lost its task while the block runs, every
-    ``GROUNDGAME_SWEEP_SECONDS``: sign-ups committed by a web process that died before it
+    ``GROUNDGAME_SWEEP_SECONDS`` (and when a sender's hold or a send's lease runs out):
+    sign-ups committed by a web process that died before it
     could schedule their processing, and outboxes whose sender died mid-send. Each sweep that
     succeeds is noted on the worker's heartbeat row, so /healthz shows a sweeper that
     stopped working."""
@@ -190,11 +207,14 @@ def sweeper(worker_id: str) -> Iterator[None]:
     from groundgame.messaging import services as messaging
     from groundgame.volunteers import services as volunteers
 
-    def sweep() -> None:
+    def sweep() -> float | None:
         volunteers.signup_pending_sweep()
-        messaging.outbox_sweep()
+        outbox = messaging.outbox_sweep()
         actblue.receipts_sweep()
         WorkerHeartbeat.objects.filter(worker_id=worker_id).update(swept_at=timezone.now())
+        # A dead sender's work is resumed the moment its hold runs out, not up to a whole
+        # sweep interval later.
+        return outbox.look_again
 
     with _every("sweeper", settings.GROUNDGAME_SWEEP_SECONDS, sweep):
         yield

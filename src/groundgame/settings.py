@@ -296,6 +296,8 @@ GROUNDGAME_DELEGATION_MAX_DAYS = int(os.environ.get("GROUNDGAME_DELEGATION_MAX_D
 # Signs delivery webhooks (email provider events; the SMS provider signs with its auth token):
 # a secret of its own, since the provider holds it too.
 GROUNDGAME_WEBHOOK_SECRET = env.webhook_secret(HOME, SECRET_KEY)
+# Keys the hashes that keep a person erased on request from coming back contactable.
+GROUNDGAME_ERASURE_SECRET = env.erasure_secret(HOME, SECRET_KEY)
 # Who sends, as named in the first text to a number, keyword replies and email footers.
 GROUNDGAME_ORGANIZATION = os.environ.get("GROUNDGAME_ORGANIZATION", "Groundgame for America")
 GROUNDGAME_POSTAL_ADDRESS = os.environ.get(

@@ -181,7 +181,12 @@ def build_campaign(*, people_per_team: int = 6, seed: int = 2024) -> Campaign:
 
     rng = random.Random(seed)
     admin = org.staff_create(
-        actor=None, username="ada.admin", password=PASSWORD, first_name="Ada", last_name="Admin"
+        actor=None,
+        username="ada.admin",
+        password=PASSWORD,
+        first_name="Ada",
+        last_name="Admin",
+        email="ada@campaign.example",
     )
     national = org.org_unit_create(actor=None, name="National HQ", kind="national")
     org.staff_role_grant(actor=None, user=admin, org_unit=national, role="admin")

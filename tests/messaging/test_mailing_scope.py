@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 
+from groundgame.audit.models import AuditEvent
 from groundgame.consent import services as consent
-from groundgame.core.errors import PermissionDenied
+from groundgame.core.errors import PermissionDenied, RateLimited
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing, Send
+from groundgame.messaging.services import mailings as mailing_services
 from groundgame.people import services as people
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +123,97 @@ def test_an_analyst_cannot_write_a_mailing(subscribed: Any, everyone: Any, make_
     page = Client()
     page.force_login(analyst)
     assert page.get("/messaging/mailings/new/").status_code == 403
+
+
+def test_only_who_may_change_a_mailing_sends_a_test_of_it(
+    subscribed: Any, everyone: Any, make_staff: Any, client_for: Any
+) -> None:
+    """The finding: any staff member could send a test of any mailing, to any address."""
+    national = make_staff("nat", role="admin", unit=subscribed.national)
+    mailing = messaging.mailing_create(actor=national, universe_id=everyone.pk, **MAILING)
+    leader = make_staff(
+        "lee", role="volunteer_leader", unit=subscribed.durham, email="lee@campaign.example"
+    )
+    with pytest.raises(PermissionDenied) as refused:
+        messaging.mailing_test_send(
+            actor=leader, mailing_id=mailing.pk, address="lee@campaign.example"
+        )
+    assert refused.value.code == "mailing_denied"
+    page = client_for(leader).post(
+        f"/messaging/mailings/{mailing.pk}/test", {"address": "lee@campaign.example"}
+    )
+    assert page.status_code == 403
+    assert not mail.outbox
+    assert not AuditEvent.objects.filter(action="messaging.mailing_test_send").exists()
+
+
+def test_a_test_goes_to_the_senders_own_address_or_a_colleagues_in_their_units(
+    subscribed: Any, make_staff: Any, client_for: Any
+) -> None:
+    organizer = make_staff(
+        "olivia", role="organizer", unit=subscribed.durham, email="olivia@campaign.example"
+    )
+    make_staff("dan", role="organizer", unit=subscribed.durham, email="Dan@Campaign.example")
+    make_staff("gus", role="organizer", unit=subscribed.piedmont, email="gus@campaign.example")
+    durham = people.universe_save(actor=organizer, name="Durham doors", filters={})
+    mailing = messaging.mailing_create(actor=organizer, universe_id=durham.pk, **MAILING)
+
+    for address in ("olivia@campaign.example", "dan@campaign.example"):
+        messaging.mailing_test_send(actor=organizer, mailing_id=mailing.pk, address=address)
+    assert [m.to for m in mail.outbox] == [["olivia@campaign.example"], ["dan@campaign.example"]]
+
+    client = client_for(organizer)
+    for foreign in ("stranger@example.com", "gus@campaign.example"):
+        with pytest.raises(PermissionDenied) as refused:
+            messaging.mailing_test_send(actor=organizer, mailing_id=mailing.pk, address=foreign)
+        assert (refused.value.code, refused.value.field) == ("test_address_denied", "address")
+        page = client.post(f"/messaging/mailings/{mailing.pk}/test", {"address": foreign})
+        assert page.status_code == 403
+        assert "your own address" in page.context["test_form"].errors["address"][0]
+    assert len(mail.outbox) == 2
+
+
+def test_a_text_test_goes_to_the_senders_own_number_on_file(
+    subscribed: Any, make_staff: Any
+) -> None:
+    organizer = make_staff(
+        "olivia", role="organizer", unit=subscribed.durham, email="olivia@campaign.example"
+    )
+    people.person_create(
+        actor=None,
+        first_name="Olivia",
+        last_name="Organizer",
+        email="olivia@campaign.example",
+        phone="+19195550101",
+    )
+    durham = people.universe_save(actor=organizer, name="Durham doors", filters={})
+    texts = messaging.mailing_create(
+        actor=organizer,
+        universe_id=durham.pk,
+        **{**MAILING, "channel": "sms", "subject": ""},
+    )
+    messaging.mailing_test_send(actor=organizer, mailing_id=texts.pk, address="+19195550101")
+    with pytest.raises(PermissionDenied):
+        messaging.mailing_test_send(actor=organizer, mailing_id=texts.pk, address="+19195550199")
+    tests = AuditEvent.objects.filter(action="messaging.mailing_test_send")
+    assert list(tests.values_list("summary", flat=True)) == ["test to +19195550101"]
+
+
+def test_tests_are_rate_limited_per_sender(subscribed: Any, make_staff: Any) -> None:
+    organizer = make_staff(
+        "olivia", role="organizer", unit=subscribed.durham, email="olivia@campaign.example"
+    )
+    durham = people.universe_save(actor=organizer, name="Durham doors", filters={})
+    mailing = messaging.mailing_create(actor=organizer, universe_id=durham.pk, **MAILING)
+    burst = int(mailing_services.TEST_SENDS.burst)
+    for _ in range(burst):
+        messaging.mailing_test_send(
+            actor=organizer, mailing_id=mailing.pk, address="olivia@campaign.example"
+        )
+    with pytest.raises(RateLimited) as refused:
+        messaging.mailing_test_send(
+            actor=organizer, mailing_id=mailing.pk, address="olivia@campaign.example"
+        )
+    assert refused.value.code == "test_send_rate_limited"
+    assert refused.value.retry_after > 0
+    assert len(mail.outbox) == burst

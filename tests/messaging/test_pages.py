@@ -47,7 +47,9 @@ def everyone(campaign: Any) -> Any:
 @pytest.fixture
 def national_organizer_user(make_staff: Callable[..., Any], campaign: Any) -> Any:
     """Olivia, an organizer of the national unit: every person in the campaign is in scope."""
-    return make_staff("olivia", role="organizer", unit=campaign.national)
+    return make_staff(
+        "olivia", role="organizer", unit=campaign.national, email="olivia@campaign.example"
+    )
 
 
 @pytest.fixture
@@ -419,7 +421,7 @@ def test_a_test_send_goes_to_the_staff_members_address_only(
     national_organizer_client: Client, national_organizer_user: Any, campaign: Any, everyone: Any
 ) -> None:
     _subscribe(campaign.alice)
-    mailing = _draft(everyone)
+    mailing = _draft(everyone, by=national_organizer_user)
     url = reverse("messaging:mailing_test", args=[mailing.pk])
     response = national_organizer_client.post(url, {"address": "olivia@campaign.example"})
     assert response.status_code == 302
@@ -431,9 +433,9 @@ def test_a_test_send_goes_to_the_staff_members_address_only(
 
 
 def test_a_test_send_to_a_bad_address_says_so_under_the_field(
-    national_organizer_client: Client, everyone: Any
+    national_organizer_client: Client, national_organizer_user: Any, everyone: Any
 ) -> None:
-    mailing = _draft(everyone)
+    mailing = _draft(everyone, by=national_organizer_user)
     response = national_organizer_client.post(
         reverse("messaging:mailing_test", args=[mailing.pk]), {"address": "not-an-address"}
     )
@@ -450,7 +452,12 @@ def test_a_test_send_to_a_bad_address_says_so_under_the_field(
 def test_the_test_send_service_refuses_a_bad_address(
     national_organizer_user: Any, everyone: Any, channel: str, address: str
 ) -> None:
-    mailing = _draft(everyone, channel=channel, subject="Knock doors" if channel == "email" else "")
+    mailing = _draft(
+        everyone,
+        by=national_organizer_user,
+        channel=channel,
+        subject="Knock doors" if channel == "email" else "",
+    )
     with pytest.raises(ValidationFailed) as refused:
         messaging.mailing_test_send(
             actor=national_organizer_user, mailing_id=mailing.pk, address=address

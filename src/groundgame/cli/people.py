@@ -142,7 +142,5 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
     except ApplicationError as exc:
         raise CliError(exc.message) from None
     rows = sum(erasure.changed.values())
-    print(
-        f"Person #{args.person_id} erased ({rows:,} rows changed); their addresses stay suppressed."
-    )
+    print(f"Person #{args.person_id} erased ({rows:,} rows changed); they stay on do-not-contact.")
     return 0

@@ -43,3 +43,4 @@ class ConsentConfig(AppConfig):
         # A person's export holds their consent; erasing them keeps them suppressed.
         people_selectors.person_export_part_register("consent", data_requests.person_part)
         people_services.person_eraser_register("consent", data_requests.person_erase)
+        people_services.person_returned_register("consent", data_requests.person_returned)

@@ -1,6 +1,7 @@
 """Consent's part in a person's requests about their data (see
-``people.services.person_export`` and ``person_erase``): what it holds about them, and an
-erasure that leaves them never contacted again."""
+``people.services.person_export`` and ``person_erase``): what it holds about them, an
+erasure that leaves them never contacted again, and the same for a record that brings them
+back."""
 
 from __future__ import annotations
 
@@ -16,9 +17,7 @@ from groundgame.consent.models import (
     Contact,
     DoNotContact,
     Subscription,
-    SuppressedAddress,
 )
-from groundgame.consent.rules import ADDRESS_FIELD
 from groundgame.people import selectors as people_selectors
 
 
@@ -43,37 +42,42 @@ def person_part(person_id: int) -> dict[str, Any]:
 
 
 def person_erase(*, actor: Actor, person_id: int) -> int:
-    """Suppress the person's email and phone on every channel that uses them (whoever holds
-    them next, a new record from a later import or sign-up is not contacted), put them on the
-    do-not-contact list, and take the addresses out of their history. Returns rows changed."""
-    person = people_selectors.person_contact(person_id)
-    if person is None:
+    """Put the person on the do-not-contact list and take their addresses out of their
+    history. Their addresses are not kept: people keeps keyed hashes of them, and a record
+    that comes back with one is put on do-not-contact too (``person_returned``). Returns rows
+    changed."""
+    if people_selectors.person_contact(person_id) is None:
         return 0
     now = timezone.now()
-    changed = 0
     with transaction.atomic():
-        for channel, field in ADDRESS_FIELD.items():
-            address = getattr(person, field)
-            if address:
-                _, created = SuppressedAddress.objects.get_or_create(
-                    channel=channel,
-                    address=address,
-                    defaults={
-                        "reason": SuppressedAddress.Reason.ERASED,
-                        "source": "erasure",
-                        "created_at": now,
-                    },
-                )
-                changed += created
         _, created = DoNotContact.objects.update_or_create(
             person_id=person_id,
             defaults={"reason": "Erased on request", "source": "erasure", "created_at": now},
         )
-        changed += created
-        changed += (
+        changed = int(created) + (
             ConsentEvent.objects.filter(person_id=person_id).exclude(address="").update(address="")
         )
         ConsentEvent.objects.create(
             person_id=person_id, action=ConsentEvent.Action.ERASED, source="erasure", at=now
         )
     return changed
+
+
+def person_returned(*, person_ids: list[int]) -> int:
+    """People who carry an identifier of someone erased on request (the voter file imported
+    again, a sign-up with their email): the same person back, so never contacted either."""
+    now = timezone.now()
+    listed = set(
+        DoNotContact.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True)
+    )
+    created = DoNotContact.objects.bulk_create(
+        DoNotContact(
+            person_id=pk,
+            reason="Erased on request before; this record is them again",
+            source="erasure",
+            created_at=now,
+        )
+        for pk in person_ids
+        if pk not in listed
+    )
+    return len(created)

@@ -115,6 +115,20 @@ def webhook_secret(home: Path, secret_key: str) -> str:
     return secret
 
 
+def erasure_secret(home: Path, secret_key: str) -> str:
+    """``GROUNDGAME_ERASURE_SECRET``, or a random one kept in the data directory.
+
+    It keys the hashes by which a person erased on request is known again (their voter id,
+    email, phone), so it must outlive a change of the secret key: with a new one, every
+    erased person would come back contactable."""
+    secret = os.environ.get("GROUNDGAME_ERASURE_SECRET") or _kept_secret(home / "erasure_secret")
+    if secret == secret_key:
+        raise ValueError(
+            "GROUNDGAME_ERASURE_SECRET: give erasures a secret of their own, not the secret key."
+        )
+    return secret
+
+
 def _kept_secret(path: Path) -> str:
     """A random secret generated once into ``path`` (readable by its owner only)."""
     try:

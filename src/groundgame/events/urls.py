@@ -8,7 +8,6 @@ app_name = "events"
 urlpatterns = [
     path("", views.event_search, name="search"),
     path("propose/", views.event_propose, name="propose"),
-    path("confirmed/<str:token>/", views.rsvp_confirmed, name="confirmed"),
     path("cancel/<str:token>/", views.rsvp_cancel, name="cancel"),
     path("host/<str:token>/", views.host_roster, name="host"),
     path("staff/", views.staff_events, name="staff_list"),
@@ -17,4 +16,5 @@ urlpatterns = [
     path("staff/proposals/<int:event_id>/", views.staff_proposal_decide, name="proposal_decide"),
     path("staff/<int:event_id>/", views.staff_event, name="staff_event"),
     path("<slug:slug>/", views.event_detail, name="detail"),
+    path("<slug:slug>/received/", views.rsvp_received, name="received"),
 ]

@@ -133,7 +133,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             status = 429
         elif form.is_valid():
             try:
-                result = services.rsvp_create(
+                services.rsvp_create(
                     actor=request.user,
                     shift_id=form.cleaned_data["shift"],
                     first_name=form.cleaned_data["first_name"],
@@ -147,16 +147,10 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 _form_error(form, exc)
                 status = _status_for(exc)
             else:
-                if result.created:
-                    return redirect("events:confirmed", token=result.signup.cancel_token)
-                # Anyone can type a name and an email: the place's link goes to that email,
-                # never to this page.
-                messages.info(
-                    request,
-                    "That email already has a place for this shift. We've sent the details "
-                    "and the link to change or cancel it to that address.",
-                )
-                return redirect("events:detail", slug=slug)
+                # Anyone can type a name and an email: the answer is the same whether that
+                # email already had a place or not, and the link to manage the place goes to
+                # the email, never to this page.
+                return redirect("events:received", slug=slug)
         else:
             status = 400
     return render(
@@ -172,11 +166,11 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def rsvp_confirmed(request: HttpRequest, token: str) -> HttpResponse:
-    signup = selectors.rsvp_by_token(token)
-    if signup is None:
-        raise Http404("No such RSVP.")
-    return render(request, "events/confirmed.html", {"signup": signup})
+def rsvp_received(request: HttpRequest, slug: str) -> HttpResponse:
+    detail = selectors.event_public(slug)
+    if detail is None:
+        raise Http404("No such event.")
+    return render(request, "events/received.html", {"event": detail.event})
 
 
 @require_http_methods(["GET", "POST"])

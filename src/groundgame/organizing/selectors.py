@@ -167,6 +167,19 @@ def staff_scope(user: AbstractBaseUser | AnonymousUser | None) -> StaffScope:
     )
 
 
+def staff_emails_within(scope: StaffScope) -> set[str]:
+    """The email addresses, lower-cased, of the scope's own account and of the active staff
+    holding a role in a unit inside the scope's units (every staff member's for a scope
+    everywhere)."""
+    accounts = User.objects.filter(is_active=True).exclude(email="")
+    if not scope.everywhere:
+        inside = Q(pk=scope.user_id)
+        for path in scope.unit_paths:
+            inside |= Q(staff_roles__org_unit__path__startswith=path)
+        accounts = accounts.filter(inside)
+    return {email.lower() for email in accounts.values_list("email", flat=True)}
+
+
 def org_unit_get(unit_id: int) -> OrgUnit | None:
     return OrgUnit.objects.filter(pk=unit_id).first()
 

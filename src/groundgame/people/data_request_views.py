@@ -44,6 +44,6 @@ def person_erase(request: HttpRequest, person_id: int) -> HttpResponse:
     rows = sum(erasure.changed.values())
     messages.success(
         request,
-        f"Person #{person_id} erased ({rows:,} rows changed). Their addresses stay suppressed.",
+        f"Person #{person_id} erased ({rows:,} rows changed). They stay on do-not-contact.",
     )
     return redirect("people:detail", person_id=person_id)

@@ -452,3 +452,15 @@ class GeocodeMiss(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.address}"
+
+
+class ErasedIdentity(models.Model):
+    """A keyed hash of an identifier of a person erased on request (their email, phone, or an
+    id in another system such as the state voter file), kept instead of the value: a record
+    that turns up later with one of them is the same person again, and is not contacted."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

@@ -323,6 +323,19 @@ def person_ids_with_address(*, field: str, value: str) -> list[int]:
     return list(Person.objects.filter(**{field: value}).values_list("pk", flat=True))
 
 
+def phones_of_emails(emails: Iterable[str]) -> set[str]:
+    """The phone numbers on file of the people with these email addresses (any case)."""
+    wanted = {email.lower() for email in emails}
+    if not wanted:
+        return set()
+    return set(
+        Person.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=wanted)
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+    )
+
+
 def universe_people(spec: Mapping[str, Any]) -> QuerySet[Person]:
     """The people a universe spec selects (merged records excluded), for a mailing's audience."""
     return universes.people(universes.parse(spec))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -74,7 +75,9 @@ def sends_deliver(
     # renewed after every message, so a sender that dies lets go as its sends do.
     key = _sender_key(ch)
     hold = settings.GROUNDGAME_SEND_LEASE_SECONDS
-    if not cache.add(key, "1", timeout=hold):
+    # The hold's value is when it ends, so the sweep can look again the moment a dead
+    # sender's hold is gone (``outbox_sweep``).
+    if not cache.add(key, time.time() + hold, timeout=hold):
         raise Conflict(
             f"Another sender is delivering the {ch.label.lower()} outbox; it works until the "
             "outbox is empty.",
@@ -83,7 +86,7 @@ def sends_deliver(
         )
 
     def renew(tally: sender.Tally) -> None:
-        cache.touch(key, timeout=hold)
+        cache.set(key, time.time() + hold, timeout=hold)
         if progress is not None:
             progress(tally)
 
@@ -101,23 +104,48 @@ def sends_deliver(
     return tally
 
 
-def outbox_sweep() -> list[str]:
+@dataclass(frozen=True)
+class OutboxSweep:
+    # The channels whose delivery was scheduled again.
+    resumed: list[str]
+    # Seconds until a sender's hold or a send's lease runs out, when one will: the sweep
+    # looks again then rather than a whole sweep interval later. None: nothing is held.
+    look_again: float | None
+
+
+def outbox_sweep() -> OutboxSweep:
     """Resume the outboxes nobody is working on: sends left claimed or in flight by a sender
-    that died are recovered once their lease ran out, and a delivery run is scheduled for
-    each channel that has sends due and no sender holding it. Returns those channels.
+    that died are recovered once their lease ran out, the mailings they finish are closed,
+    and a delivery run is scheduled for each channel that has sends due and no sender
+    holding it.
 
     Without it, a mailing whose sender died mid-send waited for the next task that happened
     to schedule delivery on its channel."""
     from groundgame.messaging import tasks
 
-    sender.recover()
+    if any(sender.recover()):
+        mailings_close()
     resumed = []
+    ends = []
     for channel in MessageChannel:
-        busy = cache.get(_sender_key(channel)) is not None
-        if not busy and outbox_waiting(channel=channel.value):
+        held_until = cache.get(_sender_key(channel))
+        if held_until is not None:
+            ends.append(float(held_until))
+        elif outbox_waiting(channel=channel.value):
             tasks.deliver_soon(channel.value)
             resumed.append(channel.value)
-    return resumed
+    now = timezone.now()
+    lease_end = Send.objects.filter(
+        status__in=(Send.Status.CLAIMED, Send.Status.SENDING), lease_until__gt=now
+    ).aggregate(at=Min("lease_until"))["at"]
+    if lease_end is not None:
+        ends.append(lease_end.timestamp())
+    # A moment past the end, so that the hold is surely gone when the sweep looks.
+    look_again = max(0.0, min(ends) - time.time()) + _PAST_THE_END if ends else None
+    return OutboxSweep(resumed=resumed, look_again=look_again)
+
+
+_PAST_THE_END = 0.05
 
 
 def mailing_channel(mailing_id: int) -> str:

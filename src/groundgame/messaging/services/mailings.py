@@ -5,6 +5,7 @@ bulk with the list health recount that follows."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from collections.abc import Sequence
 from functools import partial
@@ -19,7 +20,8 @@ from groundgame.audit.services import Actor, audit_create, audit_record, audit_u
 from groundgame.audit.services import Kind as AuditKind
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
-from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
+from groundgame.core import ratelimit
+from groundgame.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from groundgame.messaging import (
     backends,
     compose,
@@ -362,14 +364,42 @@ def test_address_checked(*, channel: str, address: str) -> str:
     return value
 
 
+# A test goes out now, past the outbox and its caps: a few in a row, then one a minute.
+TEST_SENDS = ratelimit.Limit(rate=1 / 60, burst=5)
+
+
+def _test_addresses(actor: Actor, channel: MessageChannel) -> set[str]:
+    """Where a test may go: the sender's own address and those of the staff in their units
+    (for texts, the numbers on file of the people with those emails), never a stranger's."""
+    emails = organizing_selectors.staff_emails_within(organizing_selectors.staff_scope(actor))
+    if channel == MessageChannel.EMAIL:
+        return emails
+    return people_selectors.phones_of_emails(emails)
+
+
 def mailing_test_send(*, actor: Actor, mailing_id: int, address: str) -> str:
-    """Send the mailing, marked as a test, to one staff address now (no outbox, no person:
-    the address is the staff member's own); returns the provider's id."""
-    mailing = Mailing.objects.select_related("topic").filter(pk=mailing_id).first()
-    if mailing is None:
-        raise NotFound("No such mailing.", code=errors.MAILING_NOT_FOUND)
+    """Send the mailing, marked as a test, to one staff address now (no outbox, no person);
+    returns the provider's id. Only who may change the mailing sends a test of it, to their
+    own address or a colleague's in their units, and a few at a time."""
+    with transaction.atomic():
+        mailing = _mailing_to_change(actor, mailing_id)
     channel = MessageChannel(mailing.channel)
     value = test_address_checked(channel=channel, address=address)
+    if value.lower() not in _test_addresses(actor, channel):
+        raise PermissionDenied(
+            "A test goes to your own address or to a colleague's in your units.",
+            code=errors.TEST_ADDRESS_DENIED,
+            field="address",
+        )
+    user_id = organizing_selectors.staff_scope(actor).user_id
+    wait = ratelimit.take({f"messaging:test-sends:{user_id}": TEST_SENDS})
+    if wait:
+        raise RateLimited(
+            f"Too many tests just now; try again in {math.ceil(wait)} seconds.",
+            code=errors.TEST_SEND_RATE_LIMITED,
+            field="address",
+            retry_after=wait,
+        )
     values = compose.recipient_values(first_name="Test", last_name="Recipient")
     recipient = compose.Recipient(person_id=0, address=value, values=values)
     subject = templating.compile_template("[TEST] " + mailing.subject, field="subject")

@@ -7,10 +7,14 @@ them through this package."""
 from groundgame.people.services.data_requests import (
     PersonEraser,
     PersonErasure,
+    PersonReturned,
+    people_erased_catch,
     person_erase,
     person_eraser_register,
     person_export,
+    person_returned_register,
     voter_import_rejections_purge,
+    voters_erased_catch,
 )
 from groundgame.people.services.geocoding import geocode_run_execute, geocode_run_start
 from groundgame.people.services.merges import (
@@ -66,6 +70,7 @@ __all__ = [
     "MergeMover",
     "PersonEraser",
     "PersonErasure",
+    "PersonReturned",
     "PersonRow",
     "UniverseExport",
     "VoterFileBatch",
@@ -79,6 +84,7 @@ __all__ = [
     "match_review_decide",
     "normalize_email",
     "normalize_phone",
+    "people_erased_catch",
     "people_files_link",
     "person_create",
     "person_erase",
@@ -93,6 +99,7 @@ __all__ = [
     "person_merge_rows_register",
     "person_open",
     "person_place",
+    "person_returned_register",
     "person_unmerge",
     "person_update",
     "universe_delete",
@@ -103,4 +110,5 @@ __all__ = [
     "voter_file_dry_run",
     "voter_file_import",
     "voter_import_rejections_purge",
+    "voters_erased_catch",
 ]

@@ -6,6 +6,7 @@ imports none of them. Both are for national admins only, and both are audited.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,14 +19,16 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.core.errors import NotFound, PermissionDenied, ValidationFailed
 from groundgame.organizing import selectors as organizing
-from groundgame.people import errors, selectors
+from groundgame.people import erased, errors, selectors
 from groundgame.people.models import (
+    ErasedIdentity,
     ExternalId,
     MatchReview,
     Person,
     VoterImportRowError,
     VoterRecord,
 )
+from groundgame.people.voterfile.parse import external_voter_id
 
 
 class PersonEraser(Protocol):
@@ -43,6 +46,76 @@ def person_eraser_register(name: str, eraser: PersonEraser) -> None:
     """Take part in erasures; what ``eraser`` changed is counted under ``name`` in the
     erasure's audit row. Registering a name again replaces its eraser."""
     _erasers[name] = eraser
+
+
+class PersonReturned(Protocol):
+    """Keeps people found to be someone erased on request from being contacted (consent puts
+    them on do-not-contact); returns how many it changed."""
+
+    def __call__(self, *, person_ids: list[int]) -> int: ...
+
+
+_returned: dict[str, PersonReturned] = {}
+
+
+def person_returned_register(name: str, hook: PersonReturned) -> None:
+    """Be told of the people found to be someone erased on request. Registering a name again
+    replaces its hook."""
+    _returned[name] = hook
+
+
+def people_erased_catch(*, person_ids: Iterable[int], source: str) -> list[int]:
+    """Of these people (just created or given a new identifier by ``source``), those who carry
+    an identifier of someone erased on request: each registered hook is told of them, so they
+    are never contacted. Returns their ids."""
+    if not erased.any_erased():
+        return []
+    keys = erased.keys_by_person(person_ids)
+    return _returned_tell(keys, source)
+
+
+def voters_erased_catch(
+    *, state: str, voters: Iterable[tuple[str, str, str]], source: str
+) -> list[int]:
+    """The voter-file rows ``(state voter id, email, phone)`` of one batch, loaded: the people
+    on file for those who carry an identifier of someone erased on request, told to each
+    registered hook as ``people_erased_catch`` does."""
+    if not erased.any_erased():
+        return []
+    by_voter = {
+        voter_id: erased.keys_of(
+            email=email,
+            phone=phone,
+            external_ids=[(ExternalId.System.STATE_VOTER, external_voter_id(state, voter_id))],
+        )
+        for voter_id, email, phone in voters
+    }
+    hits = erased.erased_among(set().union(*by_voter.values()))
+    returned = [voter_id for voter_id, keys in by_voter.items() if keys & hits]
+    if not returned:
+        return []
+    person_ids = VoterRecord.objects.filter(state=state, state_voter_id__in=returned).values_list(
+        "person_id", flat=True
+    )
+    return _returned_tell(erased.keys_by_person(person_ids), source)
+
+
+def _returned_tell(keys: dict[int, set[str]], source: str) -> list[int]:
+    hits = erased.erased_among(set().union(*keys.values())) if keys else set()
+    found = sorted(pk for pk, mine in keys.items() if mine & hits)
+    if not found:
+        return []
+    changed = {name: hook(person_ids=found) for name, hook in _returned.items()}
+    audit.audit_record(
+        actor=None,
+        kind=audit.Kind.UPDATE,
+        action="person.erased_returned",
+        entity_type="people.person",
+        entity_id=found[0] if len(found) == 1 else "",
+        summary=f"{len(found)} from {source} carry an identifier of someone erased on request",
+        changes={name: [None, count] for name, count in changed.items()},
+    )
+    return found
 
 
 def _national_admin(actor: Actor, what: str) -> None:
@@ -128,8 +201,9 @@ _ERASED_FIELDS = {
 def person_erase(*, actor: Actor, person_id: int, reason: str) -> PersonErasure:
     """Erase a person on their request: their names, email, phone, birth date and address
     link, their voter record and ids in other systems, and what every registered app keeps
-    of them, removed; their addresses stay suppressed and they stay on do-not-contact
-    (consent's eraser), so they are never contacted again. The record itself stays, empty
+    of them, removed; they stay on do-not-contact (consent's eraser), and keyed hashes of
+    their identifiers catch a record that brings them back (``people_erased_catch``), so
+    they are never contacted again. The record itself stays, empty
     and marked erased, so the audit log's events still point at something; those events keep
     who did what and when, but not the erased values."""
     _national_admin(actor, "erase")
@@ -149,6 +223,13 @@ def person_erase(*, actor: Actor, person_id: int, reason: str) -> PersonErasure:
                 field="person_id",
             )
         values = [person.full_name, person.email, person.phone]
+        # What makes them known again if a later import or sign-up brings them back, kept
+        # as keyed hashes before the values go.
+        kept = erased.keys_by_person([person.pk])[person.pk]
+        ErasedIdentity.objects.bulk_create(
+            [ErasedIdentity(key=key, created_at=timezone.now()) for key in kept],
+            ignore_conflicts=True,
+        )
         changed = {
             name: eraser(actor=actor, person_id=person.pk) for name, eraser in _erasers.items()
         }

@@ -22,6 +22,7 @@ from groundgame.core.errors import Conflict, NotFound, ValidationFailed
 from groundgame.organizing import selectors as organizing
 from groundgame.people import errors, identity
 from groundgame.people.models import ExternalId, Household, MatchReview, Person
+from groundgame.people.services.data_requests import people_erased_catch
 
 _FIPS = addfips.AddFIPS()
 _EDITABLE = ("first_name", "middle_name", "last_name", "suffix", "email", "phone", "birth_date")
@@ -130,6 +131,7 @@ def person_create(
     with transaction.atomic():
         person = Person.objects.create(household=household, org_unit_id=org_unit_id, **cleaned)
         audit.audit_create(actor=actor, action="person.create", instance=person)
+        people_erased_catch(person_ids=[person.pk], source="a new record")
     return person
 
 
@@ -143,6 +145,8 @@ def person_update(*, actor: Actor, person_id: int, **fields: Any) -> Person:
             setattr(person, name, value)
         person.save()
         audit.audit_update(actor=actor, action="person.update", instance=person, before=before)
+        if cleaned.keys() & {"email", "phone"}:
+            people_erased_catch(person_ids=[person.pk], source="a changed record")
     return person
 
 
@@ -336,6 +340,7 @@ def person_find_or_create(
         )
         if external is not None:
             _external_id_add(actor, person, *external)
+        people_erased_catch(person_ids=[person.pk], source=source)
         review = None
         if best is not None and best[0] >= identity.REVIEW:
             review = _review_open(actor, source, person, best)
@@ -406,6 +411,7 @@ def _external_id_add(actor: Actor, person: Person, system: str, external_id: str
         )
     if created:
         audit.audit_create(actor=actor, action="external_id.link", instance=row)
+        people_erased_catch(person_ids=[person.pk], source="an external id")
     return row
 
 

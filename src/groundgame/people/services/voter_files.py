@@ -13,6 +13,7 @@ from groundgame.audit import services as audit
 from groundgame.audit.services import Actor
 from groundgame.people import linkage
 from groundgame.people.models import Household, Person
+from groundgame.people.services.data_requests import people_erased_catch
 from groundgame.people.voterfile import bulk, dryrun
 from groundgame.people.voterfile import run as voterfile_run
 
@@ -71,6 +72,7 @@ def household_person_bulk_create(
             entity_type="people.person",
             summary=f"{len(people)} {what}",
         )
+        people_erased_catch(person_ids=[p.pk for p in people], source=what)
     return [p.pk for p in people]
 
 

@@ -32,6 +32,7 @@ from groundgame.people.models import (
     VoterImportRowError,
     VoterRecord,
 )
+from groundgame.people.services import data_requests
 from groundgame.people.voterfile import bulk, match, sql
 from groundgame.people.voterfile.layouts import Layout
 from groundgame.people.voterfile.parse import HistoryLine, Voter, duplicate, external_voter_id
@@ -166,6 +167,7 @@ class Batcher:
                         [run.pk, *chunk],
                     )
             ballots = insert_history(history)
+            self._catch_erased(voters)
             self._touch_rejected(problems)
             counts = {
                 "rows_new": len(new),
@@ -180,6 +182,14 @@ class Batcher:
                 history_new=ballots + sum(len(v.ballots) for v in new),
                 **counts,
             )
+
+    def _catch_erased(self, voters: list[Voter]) -> None:
+        """People erased on request whom this batch brings back are not contacted."""
+        data_requests.voters_erased_catch(
+            state=self.layout.state,
+            voters=[(v.state_voter_id, v.email, v.phone) for v in voters],
+            source=f"voter import #{self.run.pk}",
+        )
 
     def _insert_new(
         self, new: list[Voter], households: dict[tuple[str, str, str, str], int], stamp: Any
@@ -483,6 +493,7 @@ class Batcher:
             if has_ballots:
                 ballots_added = self._add_batch_ballots(cursor, known=len(changed) + unchanged > 0)
             ballots_added += self._touch_rejected(problems)
+            self._catch_erased(voters)
             counts = {"rows_new": new, "rows_updated": len(changed), "rows_unchanged": unchanged}
             self.commit(
                 "voters",
