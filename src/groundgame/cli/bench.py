@@ -114,6 +114,21 @@ def register(commands: Commands) -> None:
     bench_walk.add_argument("--scale", choices=["small", "state"], default="small")
     bench_walk.add_argument("--seed", type=int, default=2024)
 
+    bench_lift = benches.add_parser(
+        "lift",
+        help="coverage of the lift's 95%% interval over simulated experiments with a known "
+        "effect, clustered by household and naive",
+    )
+    bench_lift.add_argument("--replications", type=int, default=2_000)
+    bench_lift.add_argument("--households", type=int, default=20_000)
+    bench_lift.add_argument("--holdout", type=float, default=0.5, help="share held out")
+    bench_lift.add_argument("--base", type=float, default=0.50, help="turnout when held out")
+    bench_lift.add_argument("--effect", type=float, default=0.025, help="true effect")
+    bench_lift.add_argument(
+        "--rho", type=float, default=0.6, help="chance a voter votes as their household"
+    )
+    bench_lift.add_argument("--seed", type=int, default=2024)
+
 
 def _add_http_load_args(parser: argparse.ArgumentParser, *, clients: str) -> None:
     """The options of a bench that loads gunicorn over HTTP on a fresh PostgreSQL database."""

@@ -51,6 +51,13 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         "Messaging",
         (("Mailings", "messaging:mailings", "staff"), ("List health", "list_health:page", "staff")),
     ),
+    (
+        "Insights",
+        (
+            ("Programs", "insights:programs", "staff"),
+            ("Turnout propensity", "insights:propensity", "staff"),
+        ),
+    ),
     ("Audit log", (("Audit log", "audit:list", "admin"),)),
 )
 

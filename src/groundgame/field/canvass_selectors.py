@@ -186,3 +186,15 @@ def open_rejection_list(*, scope: StaffScope) -> QuerySet[SyncRejection]:
     if not scope.everywhere:
         rows = rows.filter(scope.person_filter())
     return rows.select_related("org_unit").order_by("-received_at")
+
+
+def households_reached(universe_id: int) -> QuerySet[Any]:
+    """The households a canvasser talked with on the walk lists of the universe's turf cuts
+    (ids): who a door program reached, for the effect on those it reached."""
+    return (
+        CanvassResult.objects.filter(
+            outcome=CanvassResult.Outcome.TALKED, walk_list__turf__cut__universe_id=universe_id
+        )
+        .values("household_id")
+        .distinct()
+    )
