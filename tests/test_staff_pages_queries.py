@@ -23,6 +23,7 @@ from django.utils import timezone
 from groundgame.content.models import ContentItem
 from groundgame.events import services as events
 from groundgame.field.models import Turf, TurfCut
+from groundgame.insights import services as insights
 from groundgame.messaging import services as messaging
 from groundgame.messaging.models import Mailing
 from groundgame.organizing.models import OrgUnit
@@ -78,6 +79,11 @@ BOUNDS: dict[str, int] = {
     "messaging:mailing_new": 8,
     "messaging:frequency_caps": 6,
     "messaging:mailing": 8,
+    "insights:propensity": 8,
+    "insights:programs": 10,
+    "insights:program": 14,
+    "insights:program_assignments_csv": 8,
+    "insights:program_lift_csv": 8,
     "messaging:mailing_edit": 11,
     "messaging:mailing_progress": 8,
     "list_health:page": 67,
@@ -170,6 +176,14 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     turf = Turf.objects.order_by("pk").first()
     cut = TurfCut.objects.order_by("pk").first()
     item = ContentItem.objects.order_by("pk").first()
+    program = insights.program_create(
+        actor=None,
+        name="Mail with a holdout",
+        universe_id=universe.pk,
+        org_unit_id=national.pk,
+        holdout_percent=10,
+    )
+    insights.program_holdout_draw(actor=None, program_id=program.pk, seed=1)
     ids: dict[str, Callable[[], Any]] = {
         "org_unit": lambda: {"unit_id": team.pk},
         "volunteers:form": lambda: {"form_id": form.pk},
@@ -188,6 +202,9 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "messaging:mailing": lambda: {"mailing_id": mailing.pk},
         "messaging:mailing_edit": lambda: {"mailing_id": draft.pk},
         "messaging:mailing_progress": lambda: {"mailing_id": mailing.pk},
+        "insights:program": lambda: {"program_id": program.pk},
+        "insights:program_assignments_csv": lambda: {"program_id": program.pk},
+        "insights:program_lift_csv": lambda: {"program_id": program.pk},
     }
     queries = {"people:universe_count": '?spec={"state": ["NC"]}'}
     return {

@@ -10,7 +10,7 @@ import pytest
 
 from groundgame.core.errors import PermissionDenied, ValidationFailed
 from groundgame.demo.state_files import write as write_state
-from groundgame.insights import propensity
+from groundgame.insights import propensity, propensity_survey
 from groundgame.insights.models import PropensityModel, PropensityScore
 from groundgame.people import selectors as people_selectors
 from groundgame.people import services as people
@@ -52,6 +52,12 @@ def test_the_model_is_backtested_out_of_time_and_scores_every_voter(pa_file: Any
     assert PropensityScore.objects.count() == eligible
     assert set(PropensityScore.objects.values_list("model", flat=True)) == {again.pk}
     assert list(PropensityModel.objects.filter(current=True)) == [again]
+
+    # The age check reads the file as the survey reads people: "always" voters by age.
+    check = propensity_survey.file_always_by_age("PA")
+    assert set(check) == {"26-34", "35-49", "50-64", "65+"}
+    assert check["65+"]["always"] > check["26-34"]["always"]
+    assert all(0 < band["mean_score"] < 1 for band in check.values())
 
     # The scores as a universe filter: 30-70% is the "sporadic" universe.
     sporadic = sum(1 for s in scores if 0.3 <= s < 0.7)

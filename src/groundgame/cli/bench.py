@@ -129,6 +129,18 @@ def register(commands: Commands) -> None:
     )
     bench_lift.add_argument("--seed", type=int, default=2024)
 
+    bench_propensity = benches.add_parser(
+        "propensity",
+        help="turnout model on a generated state file: backtest (AUC, Brier, calibration), "
+        "scoring time against reading the features, and the age check against the survey",
+    )
+    bench_propensity.add_argument("--rows", type=int, default=200_000, help="voters")
+    bench_propensity.add_argument("--layout", default="pa", help="state layout (default: pa)")
+    bench_propensity.add_argument("--seed", type=int, default=2024)
+    bench_propensity.add_argument(
+        "--survey", help="nonvoters_538.csv (default: ../shared/data/surveys/nonvoters_538.csv)"
+    )
+
 
 def _add_http_load_args(parser: argparse.ArgumentParser, *, clients: str) -> None:
     """The options of a bench that loads gunicorn over HTTP on a fresh PostgreSQL database."""
