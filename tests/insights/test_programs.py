@@ -148,13 +148,13 @@ def test_an_outcome_file_with_unknown_ids_or_repeated_rows_is_reported_row_by_ro
     voters: list[Any],
 ) -> None:
     data = (
-        "state,voter_id\n"
-        "NC,NC0000\n"
-        "NC,NC9999\n"  # row 3: unknown
-        "nc,NC0000\n"  # row 4: repeats row 2
-        ",NC0010\n"  # row 5: blank state
-        "NC,NC0011\n"
-    ).encode()
+        b"state,voter_id\n"
+        b"NC,NC0000\n"
+        b"NC,NC9999\n"  # row 3: unknown
+        b"nc,NC0000\n"  # row 4: repeats row 2
+        b",NC0010\n"  # row 5: blank state
+        b"NC,NC0011\n"
+    )
     with pytest.raises(lift_outcomes.OutcomeFileInvalid) as error:
         lift_outcomes.outcome_file_upload(actor=None, name="Donors", kind="donated", data=data)
     rows = [(e.row, e.message) for e in error.value.rows]
