@@ -36,7 +36,7 @@ from django.db import transaction
 from groundgame.audit import selectors as audit_selectors
 from groundgame.audit import services as audit
 from groundgame.core.env import home_dir
-from groundgame.demo import content, events, field, messaging, signups, voters
+from groundgame.demo import content, events, field, measurement, messaging, signups, voters
 from groundgame.health import services as health
 from groundgame.organizing import selectors as organizing
 from groundgame.organizing import services as organizing_services
@@ -199,6 +199,10 @@ def seed_campaign(
             national_id=tree.national_id,
         )
         report("doors knocked", program.results, program.results)
+        measured = measurement.measurement_create(
+            seed=seed, admin=users[DEMO_USERNAME], national_id=tree.national_id
+        )
+        report("turnout models", measured.models, measured.models)
     # Count the dashboard now, so that its first visitor does not wait for it.
     health.headline_refresh()
     seconds = time.monotonic() - started

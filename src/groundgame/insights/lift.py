@@ -41,6 +41,15 @@ class Interval:
     def covers(self, value: float) -> bool:
         return self.low <= value <= self.high
 
+    @property
+    def points(self) -> str:
+        """The interval in percentage points, for people to read."""
+        return f"{100 * self.low:+.2f} to {100 * self.high:+.2f} points"
+
+
+def points(share: float) -> str:
+    return f"{100 * share:+.2f} points"
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -58,6 +67,10 @@ class Estimate:
     @property
     def significant(self) -> bool:
         return not self.interval.covers(0.0)
+
+    @property
+    def effect_points(self) -> str:
+        return points(self.effect)
 
 
 def estimate(y: Any, assigned: Any, households: Any) -> Estimate:
@@ -91,6 +104,10 @@ class ComplierEffect:
     contact_rate: float  # of the people assigned, the share reached
     effect: float
     interval: Interval
+
+    @property
+    def effect_points(self) -> str:
+        return points(self.effect)
 
 
 def complier_effect(itt: Estimate, *, reached: int) -> ComplierEffect | None:
@@ -140,6 +157,14 @@ class Power:
     @property
     def enough(self) -> bool:
         return self.households >= self.households_needed
+
+    @property
+    def effect_points(self) -> str:
+        return f"{100 * self.effect:.2f} points"
+
+    @property
+    def detectable_points(self) -> str:
+        return f"{100 * self.detectable:.2f} points"
 
 
 def power(

@@ -128,6 +128,18 @@ def voters_by_state_id(state: str, voter_ids: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def voter_ids_of(person_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(state, state voter id) of each of these people who is on a voter file."""
+    ids = list(person_ids)
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 5_000):
+        rows = VoterRecord.objects.filter(person_id__in=ids[start : start + 5_000]).values_list(
+            "person_id", "state", "state_voter_id"
+        )
+        found.update((p, (state, voter)) for p, state, voter in rows)
+    return found
+
+
 UniverseFilter = universes.Filter
 
 
