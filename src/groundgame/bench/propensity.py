@@ -27,9 +27,12 @@ def _log(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from groundgame.cli.base import boot
+    from groundgame import runtime
 
-    vendor = boot()
+    runtime.prepare_home()
+    runtime.setup_django()
+    vendor = runtime.check_database()
+    runtime.migrate()
     from groundgame.demo.state_files import write
     from groundgame.insights import propensity, propensity_features, propensity_survey
     from groundgame.people import selectors as people_selectors
