@@ -78,10 +78,12 @@ def lift_svg(reading: Reading) -> SafeString:
     itt = reading.itt
     values = [itt.interval.low, itt.interval.high, itt.naive.low, itt.naive.high, 0.0]
     span = max(abs(v) for v in values) * 1.2 or 0.01
-    width, height, pad = 420, 78, 20
+    # The labels take the left; the scale, centred on zero, the rest.
+    width, height, pad, labels = 460, 78, 16, 96
+    middle = labels + (width - labels) / 2
 
     def x(v: float) -> float:
-        return round(width / 2 + v / span * (width / 2 - pad), 1)
+        return round(middle + v / span * ((width - labels) / 2 - pad), 1)
 
     return format_html(
         '<svg class="chart lift-chart" viewBox="0 0 {w} {h}" role="img" aria-label="Effect '
