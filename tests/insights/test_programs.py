@@ -54,7 +54,7 @@ def _program(campaign: Any, universe: Any, **kwargs: Any) -> Program:
     )
 
 
-@pytest.mark.parametrize("share", [0, 100, -5, 150, 12.5, "ten", True])
+@pytest.mark.parametrize("share", [0, 100, -5, 150, 12.5, "ten", True, float("nan"), float("inf")])
 def test_a_holdout_of_0_or_100_percent_is_refused_with_a_message(
     campaign: Any, universe: Any, share: Any
 ) -> None:

@@ -28,7 +28,9 @@ def pa_file(tmp_path: Path, db: None) -> Any:
 
 
 @pytest.mark.slow
-def test_the_model_is_backtested_out_of_time_and_scores_every_voter(pa_file: Any) -> None:
+def test_the_model_is_backtested_out_of_time_and_scores_every_voter(
+    pa_file: Any, make_staff: Any, client_for: Any, campaign: Any
+) -> None:
     model = propensity.propensity_fit(actor=None, state="pa")
     figures = model.backtest
     assert figures["trained_on"] == "2020-11-03"  # the same kind of general, four years back
@@ -58,6 +60,14 @@ def test_the_model_is_backtested_out_of_time_and_scores_every_voter(pa_file: Any
     assert set(check) == {"26-34", "35-49", "50-64", "65+"}
     assert check["65+"]["always"] > check["26-34"]["always"]
     assert all(0 < band["mean_score"] < 1 for band in check.values())
+
+    # The score on the person's page.
+    voter = VoterRecord.objects.select_related("propensity").first()
+    assert voter is not None
+    client = client_for(make_staff(role="admin", unit=campaign.national))
+    page = client.get(f"/people/{voter.person_id}/").content.decode()
+    assert "Turnout score" in page
+    assert f"{round(100 * voter.propensity.score)}%" in page
 
     # The scores as a universe filter: 30-70% is the "sporadic" universe.
     sporadic = sum(1 for s in scores if 0.3 <= s < 0.7)

@@ -12,6 +12,7 @@ starts its assignments are fixed: they are what its lift is read against.
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Any
 
@@ -95,7 +96,12 @@ def _clean_name(name: str) -> str:
 
 def clean_holdout_percent(value: Any) -> int:
     """A share of households to hold out, in whole percent: 1 to 99."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value != int(value)
+    ):
         raise ValidationFailed(
             "The holdout is a whole percentage between 1 and 99.",
             code=errors.HOLDOUT_SHARE_INVALID,

@@ -5,6 +5,7 @@ and lift are aggregates every staff member reads."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django.http import HttpRequest
@@ -35,8 +36,8 @@ class FitIn(Schema):
 
 class ProgramIn(Schema):
     name: CleanStr
-    universe_id: int
-    org_unit_id: int
+    universe_id: Id
+    org_unit_id: Id
     holdout_percent: float
     target_effect_points: float = 1.0
 
@@ -145,8 +146,14 @@ def program_create(request: HttpRequest, payload: ProgramIn) -> Any:
         universe_id=payload.universe_id,
         org_unit_id=payload.org_unit_id,
         holdout_percent=payload.holdout_percent,  # type: ignore[arg-type]
-        target_effect_bp=round(payload.target_effect_points * 100),
+        target_effect_bp=_hundredths(payload.target_effect_points),
     )
+
+
+def _hundredths(points: float) -> Any:
+    """Points as hundredths of a point; a value that is no number goes on as it is, for the
+    service to refuse by name."""
+    return round(points * 100) if math.isfinite(points) else points
 
 
 def _program(program_id: int) -> Program:

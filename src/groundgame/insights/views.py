@@ -5,6 +5,7 @@ every staff member sees; the writes check the staff member's scope in their serv
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -81,7 +82,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
                 universe_id=_int(request.POST.get("universe"), 0) or 0,
                 org_unit_id=_int(request.POST.get("org_unit"), 0) or 0,
                 holdout_percent=_percent(request.POST.get("holdout_percent")),
-                target_effect_bp=round(100 * (_float(request.POST.get("target_effect")) or 0)),
+                target_effect_bp=_hundredths(request.POST.get("target_effect")),
             )
         except ApplicationError as exc:
             error = exc
@@ -103,11 +104,17 @@ def program_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _hundredths(raw: str | None) -> Any:
+    """Points typed as hundredths of a point (0 when it is no number: the service refuses it)."""
+    value = _float(raw)
+    return round(100 * value) if value is not None and math.isfinite(value) else 0
+
+
 def _percent(raw: str | None) -> Any:
     """The share as typed: a whole number goes to the service, anything else as it is, so
     that the service names the field."""
     value = _float(raw)
-    if value is None:
+    if value is None or not math.isfinite(value):
         return raw or ""
     return int(value) if value == int(value) else value
 
