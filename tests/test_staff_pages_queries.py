@@ -23,6 +23,7 @@ from django.utils import timezone
 from groundgame.content.models import ContentItem
 from groundgame.events import services as events
 from groundgame.field.models import Turf, TurfCut
+from groundgame.insights import services as insights
 from groundgame.insights.models import PollImport, SurveyTest
 from groundgame.integrations.actblue.models import ImportRun
 from groundgame.messaging import services as messaging
@@ -89,6 +90,11 @@ BOUNDS: dict[str, int] = {
     "messaging:mailing_new": 8,
     "messaging:frequency_caps": 6,
     "messaging:mailing": 8,
+    "insights:propensity": 8,
+    "insights:programs": 10,
+    "insights:program": 14,
+    "insights:program_assignments_csv": 8,
+    "insights:program_lift_csv": 8,
     "messaging:mailing_edit": 11,
     "messaging:mailing_progress": 8,
     "messaging:mailing_variants": 6,
@@ -212,6 +218,14 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
     survey = SurveyTest.objects.order_by("pk").first()
     assert survey is not None
     poll_import = PollImport.objects.order_by("pk").first()
+    program = insights.program_create(
+        actor=None,
+        name="Mail with a holdout",
+        universe_id=universe.pk,
+        org_unit_id=national.pk,
+        holdout_percent=10,
+    )
+    insights.program_holdout_draw(actor=None, program_id=program.pk, seed=1)
     ids: dict[str, Callable[[], Any]] = {
         "org_unit": lambda: {"unit_id": team.pk},
         "volunteers:form": lambda: {"form_id": form.pk},
@@ -238,6 +252,9 @@ def urls(seeded_campaign: SeededCampaign, db: None) -> dict[str, str]:
         "insights:survey_test": lambda: {"test_id": survey.pk},
         "insights:poll_place": lambda: {"place": "PA"},
         "insights:poll_import": lambda: {"import_id": poll_import.pk},
+        "insights:program": lambda: {"program_id": program.pk},
+        "insights:program_assignments_csv": lambda: {"program_id": program.pk},
+        "insights:program_lift_csv": lambda: {"program_id": program.pk},
     }
     queries = {"people:universe_count": '?spec={"state": ["NC"]}'}
     return {

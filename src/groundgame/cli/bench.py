@@ -173,6 +173,32 @@ def register(commands: Commands) -> None:
     bench_tests.add_argument("--lift", type=float, default=1.0, help="A/B lift in points")
     bench_tests.add_argument("--alpha", type=float, default=0.05)
     bench_tests.add_argument("--seed", type=int, default=2024)
+    bench_lift = benches.add_parser(
+        "lift",
+        help="coverage of the lift's 95%% interval over simulated experiments with a known "
+        "effect, clustered by household and naive",
+    )
+    bench_lift.add_argument("--replications", type=int, default=2_000)
+    bench_lift.add_argument("--households", type=int, default=20_000)
+    bench_lift.add_argument("--holdout", type=float, default=0.5, help="share held out")
+    bench_lift.add_argument("--base", type=float, default=0.50, help="turnout when held out")
+    bench_lift.add_argument("--effect", type=float, default=0.025, help="true effect")
+    bench_lift.add_argument(
+        "--rho", type=float, default=0.6, help="chance a voter votes as their household"
+    )
+    bench_lift.add_argument("--seed", type=int, default=2024)
+
+    bench_propensity = benches.add_parser(
+        "propensity",
+        help="turnout model on a generated state file: backtest (AUC, Brier, calibration), "
+        "scoring time against reading the features, and the age check against the survey",
+    )
+    bench_propensity.add_argument("--rows", type=int, default=200_000, help="voters")
+    bench_propensity.add_argument("--layout", default="pa", help="state layout (default: pa)")
+    bench_propensity.add_argument("--seed", type=int, default=2024)
+    bench_propensity.add_argument(
+        "--survey", help="nonvoters_538.csv (default: ../shared/data/surveys/nonvoters_538.csv)"
+    )
 
 
 def _add_http_load_args(parser: argparse.ArgumentParser, *, clients: str) -> None:

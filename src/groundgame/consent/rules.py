@@ -16,10 +16,17 @@ In order, a person is not contacted when:
 
 A contact about no topic in particular (a walk list knocks on doors, whatever the script
 says) is judged by the first four alone.
+
+7. Asked about one piece of a program (``piece``, named like the contact log's sources:
+   ``mailing:12``, ``mail:<drop>``, ``call:<list>``, ``doors:<universe id>``), the person's
+   household is held out of that program to measure it. Programs belong to an app above
+   consent, which tells the rule which households a piece holds out through
+   ``held_out_reader_register``; so every channel that names its piece keeps the holdout.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +56,7 @@ ADDRESS_SUPPRESSED = "address_suppressed"
 CHANNEL_LEFT = "channel_left"
 TOPIC_LEFT = "topic_left"
 NOT_SUBSCRIBED = "not_subscribed"
+HELD_OUT = "held_out"
 
 REASON_TEXT = {
     DO_NOT_CONTACT: "On the do-not-contact list.",
@@ -57,7 +65,28 @@ REASON_TEXT = {
     CHANNEL_LEFT: "Left this channel entirely.",
     TOPIC_LEFT: "Unsubscribed from this topic on this channel.",
     NOT_SUBSCRIBED: "Never subscribed to this topic on this channel.",
+    HELD_OUT: "Held out of this program, to measure what it does.",
 }
+
+# The household ids a piece of a program holds out (a queryset of ids), or None when the
+# piece belongs to no program with a holdout. Filled by the app that owns programs.
+HeldOutReader = Callable[[str], QuerySet[Any] | None]
+_held_out_readers: dict[str, HeldOutReader] = {}
+
+
+def held_out_reader_register(name: str, reader: HeldOutReader) -> None:
+    """Let an app above consent hold households out of the pieces of its programs."""
+    _held_out_readers[name] = reader
+
+
+def _held_out(piece: str) -> Q | None:
+    q = None
+    for reader in _held_out_readers.values():
+        households = reader(piece)
+        if households is not None:
+            held = Q(household_id__in=households)
+            q = held if q is None else q | held
+    return q
 
 
 @dataclass(frozen=True)
@@ -77,11 +106,11 @@ def _has_address(channel: str) -> Q:
     return ~Q(**{field: ""})
 
 
-def blocking_conditions(channel: str, topic: Topic | None) -> dict[str, Any]:
+def blocking_conditions(channel: str, topic: Topic | None, piece: str = "") -> dict[str, Any]:
     """Each reason with the condition that, when true for a person, blocks the contact.
 
     Keys are in the order of the module docstring; values are expressions over ``Person``.
-    Without a topic, the topic's conditions are left out.
+    Without a topic, the topic's conditions are left out; without a piece, the holdout's.
     """
     person = OuterRef("pk")
     conditions: dict[str, Any] = {
@@ -94,26 +123,33 @@ def blocking_conditions(channel: str, topic: Topic | None) -> dict[str, Any]:
             SuppressedAddress.objects.filter(channel=channel, address=OuterRef(field))
         )
     conditions[CHANNEL_LEFT] = Exists(ChannelOptOut.objects.filter(person=person, channel=channel))
-    if topic is None:
-        return conditions
-    mine = Subscription.objects.filter(person=person, channel=channel, topic=topic)
-    conditions[TOPIC_LEFT] = Exists(mine.filter(status=Subscription.Status.UNSUBSCRIBED))
-    if channel in OPT_IN_CHANNELS and not topic.transactional:
-        conditions[NOT_SUBSCRIBED] = ~Exists(mine.filter(status=Subscription.Status.SUBSCRIBED))
+    if topic is not None:
+        mine = Subscription.objects.filter(person=person, channel=channel, topic=topic)
+        conditions[TOPIC_LEFT] = Exists(mine.filter(status=Subscription.Status.UNSUBSCRIBED))
+        if channel in OPT_IN_CHANNELS and not topic.transactional:
+            conditions[NOT_SUBSCRIBED] = ~Exists(mine.filter(status=Subscription.Status.SUBSCRIBED))
+    held_out = _held_out(piece) if piece else None
+    if held_out is not None:
+        conditions[HELD_OUT] = held_out
     return conditions
 
 
-def reachable(people: QuerySet[Any], channel: str, topic: Topic | None) -> QuerySet[Any]:
-    """``people`` narrowed to those who may be contacted on ``channel`` about ``topic``."""
-    for condition in blocking_conditions(channel, topic).values():
+def reachable(
+    people: QuerySet[Any], channel: str, topic: Topic | None, piece: str = ""
+) -> QuerySet[Any]:
+    """``people`` narrowed to those who may be contacted on ``channel`` about ``topic`` by
+    ``piece`` (of a program, when named)."""
+    for condition in blocking_conditions(channel, topic, piece).values():
         people = people.filter(~condition)
     return people
 
 
-def decide(people: QuerySet[Any], channel: str, topic: Topic | None) -> dict[int, Decision]:
+def decide(
+    people: QuerySet[Any], channel: str, topic: Topic | None, piece: str = ""
+) -> dict[int, Decision]:
     """The decision for each person of ``people`` (a small queryset: one recipient, a page of
     them), with the first reason that blocks each."""
-    conditions = blocking_conditions(channel, topic)
+    conditions = blocking_conditions(channel, topic, piece)
     flags = {
         f"_blocked_{name}": ExpressionWrapper(condition, output_field=BooleanField())
         for name, condition in conditions.items()

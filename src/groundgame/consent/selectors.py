@@ -34,10 +34,23 @@ def topic_get(key: str) -> Topic | None:
     return Topic.objects.filter(key=key).first()
 
 
-def reachable(people: QuerySet[Any], *, channel: str, topic: Topic | None) -> QuerySet[Any]:
+def reachable(
+    people: QuerySet[Any], *, channel: str, topic: Topic | None, piece: str = ""
+) -> QuerySet[Any]:
     """The rule, in bulk: ``people`` narrowed to those who may be contacted (about no topic
-    in particular when ``topic`` is None, as on a walk list)."""
-    return rules.reachable(people, channel, topic)
+    in particular when ``topic`` is None, as on a walk list), by ``piece`` of a program when
+    named (see ``rules``: a household held out of the program is left out)."""
+    return rules.reachable(people, channel, topic, piece)
+
+
+HeldOutReader = rules.HeldOutReader
+
+
+def held_out_reader_register(name: str, reader: HeldOutReader) -> None:
+    """An app above consent names the households each piece of its programs holds out
+    (``reader(piece)``: a queryset of household ids, or None), and the rule keeps them out
+    of that piece on every channel."""
+    rules.held_out_reader_register(name, reader)
 
 
 def within_caps(
@@ -81,9 +94,9 @@ def subscribers_by_state() -> dict[str, int]:
     return {r["person__household__state"] or "": r["n"] for r in rows}
 
 
-def contact_decision(*, person_id: int, channel: str, topic: Topic) -> Decision:
+def contact_decision(*, person_id: int, channel: str, topic: Topic, piece: str = "") -> Decision:
     """The rule, for one person, with the reason when the answer is no."""
-    decisions = rules.decide(people_selectors.people_by_ids([person_id]), channel, topic)
+    decisions = rules.decide(people_selectors.people_by_ids([person_id]), channel, topic, piece)
     return decisions.get(person_id, Decision(allowed=False, reason=rules.NO_ADDRESS))
 
 

@@ -639,7 +639,8 @@ def contact_list_log(
         raise ValidationFailed("Name the mail drop or call list.", field="source")
     at = at or timezone.now()
     with transaction.atomic():
-        allowed = rules.reachable(people, ch, None)
+        # The list's name is its piece: a program that holds households out of it keeps them.
+        allowed = rules.reachable(people, ch, None, source.strip())
         kept = list(caps.within_caps(allowed, channel=ch, at=at).values_list("pk", "household_id"))
         reachable = allowed.count()
         contacted = contacts_record(channel=ch, contacts=kept, at=at, source=source.strip())

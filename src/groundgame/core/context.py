@@ -71,6 +71,8 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
             ("Polls", "insights:polls", "staff"),
             ("Message tests", "insights:tests", "staff"),
             ("Issues", "insights:issues", "staff"),
+            ("Programs", "insights:programs", "staff"),
+            ("Turnout propensity", "insights:propensity", "staff"),
         ),
     ),
     ("Audit log", (("Audit log", "audit:list", "admin"),)),

@@ -42,6 +42,7 @@ from groundgame.demo import (
     events,
     field,
     insights,
+    measurement,
     messaging,
     money,
     polls,
@@ -223,12 +224,16 @@ def seed_campaign(
         newcomers += people_selectors.person_count() - before_gifts
         report("donations", fundraising.gifts, fundraising.gifts)
         with transaction.atomic():
-            measurement = insights.measurement_create(
+            tested = insights.measurement_create(
                 seed=seed, state_units={s.state: s.unit_id for s in tree.states}
             )
-        report("message test outcomes", measurement.outcomes, measurement.outcomes)
+        report("message test outcomes", tested.outcomes, tested.outcomes)
         made = appeals.appeals_create(national_id=tree.national_id)
         report("appeals", made, made)
+        measured = measurement.measurement_create(
+            seed=seed, admin=users[DEMO_USERNAME], national_id=tree.national_id
+        )
+        report("turnout models", measured.models, measured.models)
     spent = spending.spending_create(seed=seed, national_id=tree.national_id)
     report("disbursements", spent.disbursements, spent.disbursements)
     polls_seeded = polls.polls_seed(seed=seed, states=STATES)

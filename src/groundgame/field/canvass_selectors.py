@@ -203,3 +203,13 @@ def person_activity(person_id: int) -> list[people_selectors.PersonActivity]:
         )
         for r in rows
     ]
+def households_reached(universe_id: int) -> QuerySet[Any]:
+    """The households a canvasser talked with on the walk lists of the universe's turf cuts
+    (ids): who a door program reached, for the effect on those it reached."""
+    return (
+        CanvassResult.objects.filter(
+            outcome=CanvassResult.Outcome.TALKED, walk_list__turf__cut__universe_id=universe_id
+        )
+        .values("household_id")
+        .distinct()
+    )

@@ -205,24 +205,31 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 # Who may be knocked for ------------------------------------------------------------------
 
 
-def knockable(people: QuerySet[Any], *, caps: bool = True) -> QuerySet[Any]:
+def door_piece(universe_id: int) -> str:
+    """How the contact rule names the doors of a universe's turf cuts, a piece of any
+    program cut from that universe."""
+    return f"doors:{universe_id}"
+
+
+def knockable(people: QuerySet[Any], *, caps: bool = True, piece: str = "") -> QuerySet[Any]:
     """``people`` narrowed by the one contact rule to those a canvasser may ask for at the
     door. A walk list is about no topic in particular, so the rule's door-channel conditions
     decide (not on the do-not-contact list, a household, the door channel not left), then
     the door caps: a person knocked for as often as the cap allows, and every resident of a
     household visited as often, are left out. ``caps=False`` asks consent alone, to count
-    what the caps leave out."""
-    allowed = consent_selectors.reachable(people, channel=DOOR, topic=None)
+    what the caps leave out. ``piece`` names the cut's doors, whose program's holdout the rule
+    keeps out."""
+    allowed = consent_selectors.reachable(people, channel=DOOR, topic=None, piece=piece)
     return consent_selectors.within_caps(allowed, channel=DOOR) if caps else allowed
 
 
-def doors_over_caps(people: QuerySet[Any]) -> int:
+def doors_over_caps(people: QuerySet[Any], *, piece: str = "") -> int:
     """How many households of ``people`` the door caps alone leave out."""
 
     def doors(residents: QuerySet[Any]) -> int:
         return residents.filter(household__isnull=False).values("household_id").distinct().count()
 
-    return doors(knockable(people, caps=False)) - doors(knockable(people))
+    return doors(knockable(people, caps=False, piece=piece)) - doors(knockable(people, piece=piece))
 
 
 @dataclass(frozen=True)

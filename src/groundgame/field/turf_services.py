@@ -170,8 +170,13 @@ def turf_cut(
             "There is no such universe.", code=errors.TURF_UNIVERSE_NOT_FOUND, field="universe"
         )
     spec = _spec_within(universe.filters, unit)
-    doors = doors_of(_door_points(spec) if spec else ())
-    capped = turf_selectors.doors_over_caps(people_selectors.universe_people(spec)) if spec else 0
+    piece = turf_selectors.door_piece(universe.pk)
+    doors = doors_of(_door_points(spec, piece=piece) if spec else ())
+    capped = (
+        turf_selectors.doors_over_caps(people_selectors.universe_people(spec), piece=piece)
+        if spec
+        else 0
+    )
     if len(doors) == 0:
         over = f" ({capped} over the door caps)" if capped else ""
         raise ValidationFailed(
@@ -255,12 +260,12 @@ def _spec_within(spec: dict[str, Any], unit: Any) -> dict[str, Any] | None:
 
 
 def _door_points(
-    spec: dict[str, Any], *, household_ids: Iterable[int] | None = None
+    spec: dict[str, Any], *, household_ids: Iterable[int] | None = None, piece: str = ""
 ) -> Iterable[HouseholdPoint]:
     """The households of the universe's people the contact rule lets a canvasser ask for,
     each with how many of them live there: a household whose every such person is refused
-    at the door is not a door."""
-    people = turf_selectors.knockable(people_selectors.universe_people(spec))
+    at the door (or held out of the cut's program) is not a door."""
+    people = turf_selectors.knockable(people_selectors.universe_people(spec), piece=piece)
     return people_selectors.household_points_of(people, household_ids=household_ids)
 
 

@@ -1,11 +1,23 @@
 """Every write of insights, for its pages, its API and other apps: message tests (``message_tests``)
 and issue alignment (``issues``)."""
 
+from groundgame.insights.holdouts import (
+    program_create,
+    program_holdout_draw,
+    program_holdout_set,
+    program_piece_add,
+    program_start,
+)
 from groundgame.insights.issues import (
     ad_create,
     content_topics_set,
     issue_topic_create,
     mailing_topics_set,
+)
+from groundgame.insights.lift_outcomes import (
+    OutcomeFileInvalid,
+    outcome_file_upload,
+    outcome_turnout_create,
 )
 from groundgame.insights.message_tests import (
     OutcomeReport,
@@ -27,11 +39,13 @@ from groundgame.insights.polls_services import (
     poll_import_execute,
     poll_import_start,
 )
+from groundgame.insights.propensity import propensity_fit
 
 __all__ = [
     "BATCH",
     "MAX_FILE_BYTES",
     "POLL_FIELDS",
+    "OutcomeFileInvalid",
     "OutcomeReport",
     "Progress",
     "RowProblem",
@@ -42,10 +56,18 @@ __all__ = [
     "message_outcomes_import",
     "message_test_decide",
     "message_test_register",
+    "outcome_file_upload",
+    "outcome_turnout_create",
     "poll_create",
     "poll_file_import",
     "poll_import_execute",
     "poll_import_start",
+    "program_create",
+    "program_holdout_draw",
+    "program_holdout_set",
+    "program_piece_add",
+    "program_start",
+    "propensity_fit",
     "survey_test_create",
     "survey_test_decide",
     "survey_wave_add",

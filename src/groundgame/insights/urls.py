@@ -1,10 +1,11 @@
 """The insights app's pages, under /insights/ (namespace ``insights``): the election desk at
 /insights/ with the polls under /insights/polls/, message tests under /insights/tests/, voters'
-issues against the campaign's message under /insights/issues/."""
+issues against the campaign's message under /insights/issues/, turnout models under
+/insights/propensity/ and programs with holdouts under /insights/programs/."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from groundgame.insights import polls_views, views
+from groundgame.insights import polls_views, program_views, views
 
 app_name = "insights"
 
@@ -38,4 +39,23 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("polls/imports/<int:import_id>/", polls_views.poll_import, name="poll_import"),
     path("polls/backtest/", polls_views.polls_backtest, name="polls_backtest"),
     path("polls/<str:place>/", polls_views.poll_place, name="poll_place"),
+    path("propensity/", program_views.propensity_page, name="propensity"),
+    path("programs/", program_views.program_list, name="programs"),
+    path("programs/outcomes/", program_views.outcome_create, name="outcome_create"),
+    path("programs/<int:program_id>/", program_views.program_detail, name="program"),
+    path(
+        "programs/<int:program_id>/assignments.csv",
+        program_views.program_assignments_csv,
+        name="program_assignments_csv",
+    ),
+    path(
+        "programs/<int:program_id>/lift.csv",
+        program_views.program_lift_csv,
+        name="program_lift_csv",
+    ),
+    path(
+        "programs/<int:program_id>/<slug:action>/",
+        program_views.program_action,
+        name="program_action",
+    ),
 ]

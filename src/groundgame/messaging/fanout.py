@@ -90,7 +90,9 @@ def recipients(
     audience = people_selectors.universe_people(mailing.audience_spec).filter(
         sender.person_filter()
     )
-    reachable = consent_selectors.reachable(audience, channel=mailing.channel, topic=mailing.topic)
+    reachable = consent_selectors.reachable(
+        audience, channel=mailing.channel, topic=mailing.topic, piece=contact_source(mailing.pk)
+    )
     to_queue = reachable.exclude(
         Exists(Send.objects.filter(mailing=mailing, person=OuterRef("pk")))
     )

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from groundgame.consent import selectors as consent_selectors
 from groundgame.consent import services as consent_services
-from groundgame.messaging import compose, quiet_hours, selectors, templating
+from groundgame.messaging import compose, fanout, quiet_hours, selectors, templating
 from groundgame.messaging.backends import DeliveryError, EmailSender, TextSender
 from groundgame.messaging.models import Mailing, MailingVariant, MessageChannel, Send
 from groundgame.messaging.throttle import TokenBucket
@@ -187,7 +187,10 @@ def _begin(
         if send is None or send.status != Send.Status.CLAIMED or send.claimed_by != worker:
             return "skipped"
         decision = consent_selectors.contact_decision(
-            person_id=send.person_id, channel=send.channel, topic=send.topic
+            person_id=send.person_id,
+            channel=send.channel,
+            topic=send.topic,
+            piece=fanout.contact_source(send.mailing_id) if send.mailing_id else "",
         )
         contact = people_selectors.person_contact(send.person_id)
         current = (

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
+from groundgame.core.errors import ValidationFailed
 from groundgame.organizing.selectors import StaffScope
 from groundgame.people import counties, universes
 from groundgame.people.models import (
@@ -77,6 +78,80 @@ def person_vote_history(person: Person) -> list[VoteHistory]:
     if record is None:
         return []
     return list(record.history.all())
+
+
+def voters_of_state(state: str) -> QuerySet[VoterRecord]:
+    """The state's voter records, for a model fitted or scored on its file (insights)."""
+    return VoterRecord.objects.filter(state=state)
+
+
+def voter_states() -> list[str]:
+    """The states with voters on file."""
+    return list(VoterRecord.objects.order_by("state").values_list("state", flat=True).distinct())
+
+
+def election_dates(state: str) -> list[dt.date]:
+    """The days of the elections in the state's vote history, oldest first."""
+    return list(
+        VoteHistory.objects.filter(voter__state=state)
+        .order_by("election_date")
+        .values_list("election_date", flat=True)
+        .distinct()
+    )
+
+
+def person_ids_voted(day: dt.date) -> QuerySet[Any]:
+    """The people who voted on ``day`` (their ids), to narrow further (a program's lift)."""
+    return VoteHistory.objects.filter(election_date=day).values("voter__person_id")
+
+
+def latest_general() -> dt.date | None:
+    """The last general election (November of an even year) in any state's vote history."""
+    return (
+        VoteHistory.objects.filter(election_date__month=11)
+        .order_by("-election_date")
+        .values_list("election_date", flat=True)
+        .first()
+    )
+
+
+def voters_by_state_id(state: str, voter_ids: Iterable[str]) -> dict[str, int]:
+    """The person ids of the state's voters with these ids, by voter id."""
+    ids = list(voter_ids)
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), 5_000):
+        found.update(
+            VoterRecord.objects.filter(
+                state=state, state_voter_id__in=ids[start : start + 5_000]
+            ).values_list("state_voter_id", "person_id")
+        )
+    return found
+
+
+def voter_ids_of(person_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(state, state voter id) of each of these people who is on a voter file."""
+    ids = list(person_ids)
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 5_000):
+        rows = VoterRecord.objects.filter(person_id__in=ids[start : start + 5_000]).values_list(
+            "person_id", "state", "state_voter_id"
+        )
+        found.update((p, (state, voter)) for p, state, voter in rows)
+    return found
+
+
+UniverseFilter = universes.Filter
+
+
+def universe_spec_invalid(key: str, message: str) -> ValidationFailed:
+    """The error a universe filter raises for a bad value, naming its key."""
+    return universes._fail(key, message)
+
+
+def universe_filter_register(spec_filter: universes.Filter) -> None:
+    """Let an app above people add a filter to universe specs (insights' turnout score): it
+    cleans its value and gives a condition on ``Person``, as people's own filters do."""
+    universes.filter_register(spec_filter)
 
 
 def person_count() -> int:

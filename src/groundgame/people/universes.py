@@ -440,7 +440,7 @@ class TagsNoneFilter(TagsAnyFilter):
         return ~super().q(value)
 
 
-FILTERS: tuple[Filter, ...] = (
+FILTERS: list[Filter] = [
     StateFilter(),
     CountyFilter(),
     OrgUnitFilter(),
@@ -455,8 +455,15 @@ FILTERS: tuple[Filter, ...] = (
     HasPhoneFilter(),
     TagsAnyFilter(),
     TagsNoneFilter(),
-)
+]
 BY_KEY = {f.key: f for f in FILTERS}
+
+
+def filter_register(spec_filter: Filter) -> None:
+    """Add a filter of an app above people (registered when Django starts); registering a
+    key again replaces its filter."""
+    FILTERS[:] = [f for f in FILTERS if f.key != spec_filter.key] + [spec_filter]
+    BY_KEY[spec_filter.key] = spec_filter
 
 
 @dataclass(frozen=True)
