@@ -1,0 +1,96 @@
+"""Reads of the insights app that other apps need. Aggregates only: no personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import timezone
+
+from groundgame.insights import turnout_backtest
+from groundgame.insights.models import ElectionFileLoad
+from groundgame.insights.results_analysis import ThirdParty, third_party, years_held
+from groundgame.insights.results_files import STATES, Refusal
+from groundgame.insights.turnout_early import early_votes_read
+from groundgame.insights.turnout_projection import (
+    CountyProjection,
+    counties_project,
+    history_held,
+    turnout_report,
+)
+
+# --- Turnout and results -------------------------------------------------------------------
+
+
+def election_year(today: int | None = None) -> int:
+    """The presidential election this year or next (the one the desk projects)."""
+    year = today or timezone.localdate().year
+    return year + (-year) % 4
+
+
+@dataclass(frozen=True)
+class StateTurnout:
+    state: str
+    projected_total: int
+    lo80: int
+    hi80: int
+    goal: int | None
+    counties: int
+
+
+def turnout_vs_goal(year: int | None = None) -> list[StateTurnout]:
+    """Each state's projected turnout from the early ballots recorded, with its 80% interval
+    and the campaign's goal there, if one is set."""
+    report = turnout_report(year or election_year())
+    return [
+        StateTurnout(s.name, s.projected_total, s.lo80, s.hi80, s.goal, s.counties)
+        for s in report.states
+    ]
+
+
+def election_file_loads() -> list[ElectionFileLoad]:
+    """The latest load of each election file."""
+    latest: dict[str, ElectionFileLoad] = {}
+    for load in ElectionFileLoad.objects.order_by("-loaded_at", "-pk"):
+        latest.setdefault(load.file_name, load)
+    return sorted(latest.values(), key=lambda load: load.file_name)
+
+
+def election_data_dir() -> Path:
+    """Where the public election files are read from by default: the data set beside the
+    project (``../shared/data/elections`` from the project root)."""
+    return Path(__file__).resolve().parents[3].parent / "shared" / "data" / "elections"
+
+
+def early_votes_project(*, text: str, year: int | None = None) -> EarlyProjection:
+    """Project the counties of an early-ballots file from the history held, without recording
+    anything; the rows refused say why."""
+    year = year or election_year()
+    held, _ = history_held(year)
+    read = early_votes_read(text, known_counties=held.keys())
+    counties = counties_project(year, [(r.county_fips, r.early_ballots) for r in read.rows])
+    return EarlyProjection(counties=counties, refusals=read.refusals)
+
+
+@dataclass(frozen=True)
+class EarlyProjection:
+    counties: list[CountyProjection]
+    refusals: list[Refusal]
+
+
+def third_party_margins(*, year: int, states: tuple[str, ...] = ()) -> list[ThirdParty]:
+    return third_party(year, states)
+
+
+def early_vote_backtest(data_dir: Path) -> dict[str, object]:
+    """The early-vote projection's backtest on the public files (no database)."""
+    return turnout_backtest.backtest(data_dir)
+
+
+def results_loaded() -> bool:
+    return bool(years_held())
+
+
+def state_codes() -> frozenset[str]:
+    """The two-letter codes of the fifty states and DC."""
+    return STATES
