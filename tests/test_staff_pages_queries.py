@@ -81,6 +81,8 @@ BOUNDS: dict[str, int] = {
     "messaging:mailing_edit": 11,
     "messaging:mailing_progress": 8,
     "list_health:page": 67,
+    "insights:turnout": 8,
+    "insights:results": 10,
 }
 
 _GUARDS = {"staff_required.<locals>.wrapper", "admin_required.<locals>.wrapper"}

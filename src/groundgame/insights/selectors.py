@@ -12,9 +12,11 @@ from groundgame.insights.models import ElectionFileLoad
 from groundgame.insights.results_analysis import ThirdParty, third_party, years_held
 from groundgame.insights.results_files import STATES, Refusal
 from groundgame.insights.turnout_early import early_votes_read
+from groundgame.insights.turnout_model import History
 from groundgame.insights.turnout_projection import (
     CountyProjection,
     counties_project,
+    counties_with_history,
     history_held,
     turnout_report,
 )
@@ -66,8 +68,7 @@ def early_votes_project(*, text: str, year: int | None = None) -> EarlyProjectio
     """Project the counties of an early-ballots file from the history held, without recording
     anything; the rows refused say why."""
     year = year or election_year()
-    held, _ = history_held(year)
-    read = early_votes_read(text, known_counties=held.keys())
+    read = early_votes_read(text, known_counties=counties_with_history(year))
     counties = counties_project(year, [(r.county_fips, r.early_ballots) for r in read.rows])
     return EarlyProjection(counties=counties, refusals=read.refusals)
 
@@ -94,3 +95,8 @@ def results_loaded() -> bool:
 def state_codes() -> frozenset[str]:
     """The two-letter codes of the fifty states and DC."""
     return STATES
+
+
+def turnout_histories(year: int, counties: list[str]) -> dict[str, History]:
+    """What the app holds about these counties before ``year`` (for the demo's early ballots)."""
+    return history_held(year, counties)[0]

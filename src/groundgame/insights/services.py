@@ -24,6 +24,7 @@ from groundgame.insights.models import (
     TurnoutGoal,
 )
 from groundgame.insights.turnout_early import EarlyVotes, early_votes_read
+from groundgame.insights.turnout_projection import counties_with_history
 from groundgame.organizing import selectors as organizing
 
 # --- Turnout and results -------------------------------------------------------------------
@@ -160,8 +161,7 @@ def early_votes_import(*, actor: Actor, year: int, text: str) -> EarlyVotes:
     number, a county twice or a county outside the actor's units refuses the file, with every
     refused row named, and nothing is recorded.
     """
-    known = set(CountyReturn.objects.filter(year=year - 4).values_list("county_fips", flat=True))
-    read = early_votes_read(text, known_counties=known)
+    read = early_votes_read(text, known_counties=counties_with_history(year))
     teams = organizing.coverage_map()
     paths = organizing.unit_paths_by_id()
     team_paths = {fips: paths[unit] for fips, unit in teams.items() if unit in paths}

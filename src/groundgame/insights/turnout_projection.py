@@ -8,10 +8,18 @@ out, and an interval that assumed they did would be far too narrow.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from groundgame.insights.models import CountyBallots, CountyReturn, EarlyVoteCount, TurnoutGoal
+from django.core.cache import cache
+
+from groundgame.insights.models import (
+    CountyBallots,
+    CountyReturn,
+    EarlyVoteCount,
+    ElectionFileLoad,
+    TurnoutGoal,
+)
 from groundgame.insights.results_files import STATE_BY_FIPS
 from groundgame.insights.turnout_model import (
     History,
@@ -45,25 +53,49 @@ class RollUp:
     goal: int | None = None
 
 
-def history_held(year: int) -> tuple[dict[str, History], float]:
-    """Each county's history before ``year`` from the tables, and the spread of county
-    totals between presidential elections."""
-    totals = {
-        (y, f): t
-        for y, f, t in CountyReturn.objects.values_list("year", "county_fips", "total_votes")
-    }
+def _growth_spread(year: int) -> float:
+    """``growth_sd`` over every county held, kept in the cache until the next load: it reads
+    every return, and a page needs it on each view."""
+    latest = ElectionFileLoad.objects.order_by("-pk").values_list("pk", "loaded_at").first()
+    stamp = f"{latest[0]}:{latest[1].timestamp()}" if latest else "none"
+    key = f"insights:growth-sd:{year}:{stamp}"
+    spread = cache.get(key)
+    if spread is None:
+        totals = {
+            (y, f): t
+            for y, f, t in CountyReturn.objects.values_list("year", "county_fips", "total_votes")
+        }
+        spread = growth_sd(totals, before=year)
+        cache.set(key, spread, timeout=None)
+    return float(spread)
+
+
+def history_held(
+    year: int, counties: Collection[str] | None = None
+) -> tuple[dict[str, History], float]:
+    """The history before ``year`` of the given counties (all if None) from the tables, and
+    the spread of county totals between presidential elections."""
+    returns = CountyReturn.objects.filter(year__lt=year)
+    ballots_held = CountyBallots.objects.filter(year__lt=year)
+    if counties is not None:
+        returns = returns.filter(county_fips__in=list(counties))
+        ballots_held = ballots_held.filter(county_fips__in=list(counties))
+    totals = {(y, f): t for y, f, t in returns.values_list("year", "county_fips", "total_votes")}
     ballots = {
         (y, f): (t, e)
-        for y, f, t, e in CountyBallots.objects.values_list("year", "county_fips", "total", "early")
+        for y, f, t, e in ballots_held.values_list("year", "county_fips", "total", "early")
     }
-    return histories(totals=totals, ballots=ballots, year=year), growth_sd(totals, before=year)
+    return histories(totals=totals, ballots=ballots, year=year), _growth_spread(year)
 
 
 def counties_project(year: int, early: Iterable[tuple[str, int]]) -> list[CountyProjection]:
     """Project each (county, early ballots) the app holds a history for."""
-    held, spread = history_held(year)
+    early = list(early)
+    held, spread = history_held(year, [fips for fips, _ in early])
     names = dict(
-        CountyReturn.objects.filter(year=year - 4).values_list("county_fips", "county_name")
+        CountyReturn.objects.filter(year=year - 4, county_fips__in=list(held)).values_list(
+            "county_fips", "county_name"
+        )
     )
     result = []
     for fips, ballots in early:
@@ -113,17 +145,21 @@ class TurnoutReport:
 def turnout_report(year: int) -> TurnoutReport:
     """This year's projection from the early ballots recorded: every county, each state, and
     each org unit that covers counties (a team, and the regions and states above it)."""
-    early = EarlyVoteCount.objects.filter(year=year).order_by("county_fips")
-    counties = counties_project(year, early.values_list("county_fips", "early_ballots"))
+    early = list(
+        EarlyVoteCount.objects.filter(year=year)
+        .order_by("county_fips")
+        .values_list("county_fips", "early_ballots")
+    )
+    counties = counties_project(year, early) if early else []
     goals = dict(TurnoutGoal.objects.filter(year=year).values_list("state", "ballots"))
     by_state: dict[str, list[CountyProjection]] = {}
     for county in counties:
         by_state.setdefault(county.state, []).append(county)
     states = [roll_up(s, cs, goals.get(s)) for s, cs in sorted(by_state.items())]
-    team_of = organizing.coverage_map()
-    paths = organizing.unit_paths_by_id()
+    team_of = organizing.coverage_map() if counties else {}
+    paths = organizing.unit_paths_by_id() if counties else {}
     units = []
-    for unit in organizing.org_unit_list():
+    for unit in organizing.org_unit_list() if counties else []:
         inside = [
             c
             for c in counties
@@ -148,3 +184,13 @@ def counties_of_units(unit_paths: tuple[str, ...]) -> set[str]:
         for fips, unit in organizing.coverage_map().items()
         if any(paths.get(unit, "").startswith(p) for p in unit_paths)
     }
+
+
+def counties_with_history(year: int) -> set[str]:
+    """The counties with a presidential total four years before ``year``: those the
+    projection can read."""
+    return set(
+        CountyReturn.objects.filter(year=year - 4, total_votes__gt=0).values_list(
+            "county_fips", flat=True
+        )
+    )
