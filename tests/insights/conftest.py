@@ -12,10 +12,19 @@ from groundgame.insights import services
 
 # (fips, name): presidential totals 2012-2024 and (all, early) EAVS ballots 2016-2020.
 COUNTIES = {
-    ("37063", "Durham"): ((140_000, 150_000, 180_000, 178_000), ((152_000, 90_000), (120_000, 60_000), (182_000, 160_000))),
-    ("37183", "Wake"): ((480_000, 520_000, 620_000, 630_000), ((525_000, 330_000), (410_000, 200_000), (625_000, 560_000))),
-    ("37081", "Guilford"): ((250_000, 255_000, 290_000, 292_000), ((258_000, 150_000), (200_000, 90_000), (292_000, 250_000))),
-}  # fmt: skip
+    ("37063", "Durham"): (
+        (140_000, 150_000, 180_000, 178_000),
+        ((152_000, 90_000), (120_000, 60_000), (182_000, 160_000)),
+    ),
+    ("37183", "Wake"): (
+        (480_000, 520_000, 620_000, 630_000),
+        ((525_000, 330_000), (410_000, 200_000), (625_000, 560_000)),
+    ),
+    ("37081", "Guilford"): (
+        (250_000, 255_000, 290_000, 292_000),
+        ((258_000, 150_000), (200_000, 90_000), (292_000, 250_000)),
+    ),
+}
 
 
 def write_files(folder: Path) -> Path:
@@ -26,9 +35,10 @@ def write_files(folder: Path) -> Path:
     returns = ["year,fips,state,county,votes_dem,votes_gop,votes_other,total_votes,source"]
     for (fips, name), (totals, ballots) in COUNTIES.items():
         total = totals[0]
+        where = f"2012,North Carolina,NC,{name},{fips},President"
         medsl += [
-            f"2012,North Carolina,NC,{name},{fips},President,Barack Obama,democrat,{total // 2},{total},1",
-            f"2012,North Carolina,NC,{name},{fips},President,Mitt Romney,republican,{total // 3},{total},1",
+            f"{where},Barack Obama,democrat,{total // 2},{total},1",
+            f"{where},Mitt Romney,republican,{total // 3},{total},1",
         ]
         for year, t in zip((2016, 2020, 2024), totals[1:], strict=True):
             returns.append(

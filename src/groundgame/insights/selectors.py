@@ -15,6 +15,7 @@ from groundgame.insights.turnout_early import early_votes_read
 from groundgame.insights.turnout_model import History
 from groundgame.insights.turnout_projection import (
     CountyProjection,
+    TurnoutReport,
     counties_project,
     counties_with_history,
     history_held,
@@ -38,6 +39,11 @@ class StateTurnout:
     hi80: int
     goal: int | None
     counties: int
+
+
+def turnout_projection(year: int) -> TurnoutReport:
+    """Every county with early ballots recorded, each state and each org unit."""
+    return turnout_report(year)
 
 
 def turnout_vs_goal(year: int | None = None) -> list[StateTurnout]:
