@@ -8,7 +8,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from groundgame.insights import turnout_backtest
-from groundgame.insights.models import ElectionFileLoad
+from groundgame.insights.models import EarlyVoteCount, ElectionFileLoad
 from groundgame.insights.results_analysis import ThirdParty, third_party, years_held
 from groundgame.insights.results_files import STATES, Refusal
 from groundgame.insights.turnout_early import early_votes_read
@@ -106,3 +106,8 @@ def state_codes() -> frozenset[str]:
 def turnout_histories(year: int, counties: list[str]) -> dict[str, History]:
     """What the app holds about these counties before ``year`` (for the demo's early ballots)."""
     return history_held(year, counties)[0]
+
+
+def early_votes_recorded(year: int) -> int:
+    """How many counties have early ballots recorded for ``year``."""
+    return EarlyVoteCount.objects.filter(year=year).count()
