@@ -10,7 +10,7 @@ import pytest
 
 from groundgame.demo import turnout
 from groundgame.insights import selectors
-from tests.insights.conftest import write_files
+from tests.insights.election_files import write_files
 
 pytestmark = pytest.mark.django_db
 

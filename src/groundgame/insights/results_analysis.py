@@ -187,8 +187,8 @@ def third_party(year: int, states: tuple[str, ...] = ()) -> list[ThirdParty]:
                 third_party_votes=sum(
                     c.votes for c in candidates if c.party.upper() not in MAJOR_PARTIES
                 ),
-                source=f"{first.source_file} lines "
-                + ", ".join(str(c.source_row) for c in candidates),
+                source=f"{first.source_file} lines {min(c.source_row for c in candidates)}-"
+                f"{max(c.source_row for c in candidates)}",
             )
         )
     return result

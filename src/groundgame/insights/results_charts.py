@@ -45,10 +45,13 @@ class Bar:
     text: str  # the value as shown
 
 
-def diverging_bars(title: str, description: str, bars: Sequence[Bar]) -> SafeString:
+def diverging_bars(
+    title: str, description: str, bars: Sequence[Bar], *, least_top: float = 1.0
+) -> SafeString:
     """One bar per row from a zero line: right for positive values (series-1), left for
-    negative ones (series-4)."""
-    top = max((abs(b.value) for b in bars), default=0.0) or 1.0
+    negative ones (series-4). The scale reaches at least ``least_top``, so that swings of a
+    hundredth of a point do not fill the chart."""
+    top = max(max((abs(b.value) for b in bars), default=0.0), least_top)
     span = (100 - LABEL_WIDTH - 2 * VALUE_ROOM) / 2
     zero = LABEL_WIDTH + VALUE_ROOM + span
     body = []
@@ -76,22 +79,24 @@ def diverging_bars(title: str, description: str, bars: Sequence[Bar]) -> SafeStr
 
 @dataclass(frozen=True)
 class Interval:
+    """A range and its middle as changes from a reference (percent, 0 = the reference)."""
+
     label: str
     low: float
     mid: float
     high: float
     text: str
-    mark: float | None = None  # a reference value drawn as a tick (last election, a goal)
 
 
 def interval_chart(title: str, description: str, rows: Sequence[Interval]) -> SafeString:
-    """One row per item: the 80% range as a band, the projection as a dot, and the
-    reference value (the last election's total) as a tick."""
-    top = max((max(r.high, r.mark or 0) for r in rows), default=0.0) or 1.0
-    span = 100 - LABEL_WIDTH - VALUE_ROOM - 6
+    """One row per item: the range as a band and the middle as a dot, either side of a zero
+    line (the reference, such as the last election's total)."""
+    top = max(max((max(abs(r.low), abs(r.high)) for r in rows), default=0.0), 10.0)
+    span = (100 - LABEL_WIDTH - 2 * VALUE_ROOM - 8) / 2
+    zero = LABEL_WIDTH + span
 
     def x(value: float) -> float:
-        return LABEL_WIDTH + value / top * span
+        return zero + value / top * span
 
     body = []
     for i, row in enumerate(rows):
@@ -99,17 +104,16 @@ def interval_chart(title: str, description: str, rows: Sequence[Interval]) -> Sa
         name = escape(f"{row.label}: {row.text}")
         body += [
             f'<text class="chart-category" x="0" y="{y + 15}">{escape(row.label)}</text>',
-            f'<rect class="series-2 band" x="{_num(x(row.low))}%" y="{y + 6}" '
+            f'<rect class="series-2" x="{_num(x(row.low))}%" y="{y + 6}" '
             f'width="{_num(max(x(row.high) - x(row.low), 0.3))}%" height="{ROW - 12}" '
             f'rx="3" opacity="0.35"><title>{name}</title></rect>',
             f'<circle class="series-2" cx="{_num(x(row.mid))}%" cy="{y + ROW // 2}" r="4">'
             f"<title>{name}</title></circle>",
-            f'<text class="chart-value" x="{_num(x(row.high))}%" dx="6" y="{y + 15}">'
+            f'<text class="chart-value" x="{_num(x(top))}%" dx="8" y="{y + 15}">'
             f"{escape(row.text)}</text>",
         ]
-        if row.mark is not None:
-            body.append(
-                f'<line class="chart-axis" x1="{_num(x(row.mark))}%" x2="{_num(x(row.mark))}%" '
-                f'y1="{y + 3}" y2="{y + ROW - 3}" stroke-width="2"/>'
-            )
-    return _svg(title, description, max(len(rows) * ROW, ROW), body)
+    height = max(len(rows) * ROW, ROW)
+    body.append(
+        f'<line class="chart-axis" x1="{_num(zero)}%" x2="{_num(zero)}%" y1="0" y2="{height}"/>'
+    )
+    return _svg(title, description, height, body)

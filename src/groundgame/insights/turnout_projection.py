@@ -8,6 +8,7 @@ out, and an interval that assumed they did would be far too narrow.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -39,6 +40,11 @@ class CountyProjection:
     last_total: int
     last_share: float | None
     share_shift: float
+
+    @property
+    def share_move(self) -> float:
+        """The factor the early share moved by between the last two elections held."""
+        return math.exp(self.share_shift)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +17,6 @@ from groundgame.core.templatetags.charts import bar_chart, line_chart
 from groundgame.core.text import text_problem
 from groundgame.insights import results_analysis, selectors, services
 from groundgame.insights.results_charts import Bar, Interval, diverging_bars, interval_chart
-from groundgame.insights.turnout_model import Projection
 from groundgame.insights.turnout_projection import (
     CountyProjection,
     counties_of_units,
@@ -53,21 +54,22 @@ class TurnoutGoalForm(forms.Form):
 def _county_chart(counties: list[CountyProjection]) -> SafeString:
     rows = sorted(counties, key=lambda c: -c.projection.projected_total)[:CHART_ROWS]
 
-    def text(p: Projection) -> str:
-        return f"{p.projected_total:,} ({p.lo80:,}-{p.hi80:,})"
+    def change(total: int, last: int) -> float:
+        return 100 * (total - last) / last if last else 0.0
 
     return interval_chart(
         "Projected turnout, your counties",
-        "Each county's projected total (dot) and 80% interval (band), beside its last "
-        "presidential total (tick).",
+        "Each county's projected total (dot) and 80% interval (band), as a change from its "
+        "last presidential total (the middle line).",
         [
             Interval(
                 label=c.county_name or c.projection.county_fips,
-                low=c.projection.lo80,
-                mid=c.projection.projected_total,
-                high=c.projection.hi80,
-                text=text(c.projection),
-                mark=c.last_total,
+                low=change(c.projection.lo80, c.last_total),
+                mid=change(c.projection.projected_total, c.last_total),
+                high=change(c.projection.hi80, c.last_total),
+                text=f"{round(change(c.projection.projected_total, c.last_total)):+d}% "
+                f"({round(change(c.projection.lo80, c.last_total)):+d}% to "
+                f"{round(change(c.projection.hi80, c.last_total)):+d}%)",
             )
             for c in rows
         ],
@@ -131,6 +133,25 @@ def _year(request: HttpRequest, name: str, default: int, years: list[int]) -> in
     return int(value) if value.isdigit() and int(value) in years else default
 
 
+@dataclass(frozen=True)
+class Change:
+    before: results_analysis.YearTurnout
+    after: results_analysis.YearTurnout
+
+    @property
+    def dem(self) -> int:
+        return self.after.dem - self.before.dem
+
+    @property
+    def dem_pct(self) -> float:
+        return 100 * self.dem / self.before.dem if self.before.dem else 0.0
+
+
+def _dem_change(years: list[results_analysis.YearTurnout]) -> Change | None:
+    """The Democratic vote from the last election but one to the last (81 to 75 million)."""
+    return Change(years[-2], years[-1]) if len(years) > 1 else None
+
+
 @staff_required
 @require_http_methods(["GET"])
 def results(request: HttpRequest) -> HttpResponse:
@@ -174,6 +195,8 @@ def results(request: HttpRequest) -> HttpResponse:
             "county_ends": counties[:15] + counties[-15:] if len(counties) > 30 else counties,
             "county_count": len(counties),
             "third": third,
+            "shown_third": shown_third,
+            "dem_change": _dem_change(turnout_years),
             "third_chart": bar_chart(
                 "Third-party votes against the winning margin, 2024",
                 "Per state where third-party votes exceeded the margin, and the swing states: "
