@@ -55,6 +55,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
+    boot()
     from groundgame.insights.selectors import early_vote_backtest
 
     figures = {"early_vote": early_vote_backtest(_data_dir(args.data))}
