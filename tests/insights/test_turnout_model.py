@@ -3,15 +3,18 @@ ballots already cast, and the interval widens as the early share moves."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundgame.insights.turnout_model import History, histories, project
 
 shares = st.floats(min_value=0.02, max_value=1.0)
 moves = st.floats(min_value=0.0, max_value=2.0)
+# Pure arithmetic: a slow draw means a busy machine, not a slow strategy.
+patient = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@patient
 @given(
     early=st.integers(min_value=1, max_value=2_000_000),
     last_total=st.integers(min_value=100, max_value=3_000_000),
@@ -31,6 +34,7 @@ def test_the_interval_holds_the_projection_and_never_falls_below_the_early_ballo
     assert early <= p.lo80 <= p.projected_total <= p.hi80
 
 
+@patient
 @given(
     early=st.integers(min_value=1_000, max_value=500_000),
     share=st.floats(min_value=0.1, max_value=0.9),
