@@ -135,3 +135,25 @@ def test_the_api_reads_the_projection_and_records_early_ballots(
     third = analyst.get("/api/insights/results/third-party?states=MI").json()
     assert [(t["state"], t["exceeds_margin"]) for t in third] == [("MI", True)]
     assert analyst.get("/api/insights/turnout/projection?year=1700").status_code == 422
+
+
+def test_the_turnout_page_queries_do_not_grow_with_the_counties(
+    campaign: Any, make_staff: Any, client_for: Any, election_data: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(make_staff(role="admin", unit=campaign.national))
+    client.get("/insights/turnout/")  # the session's first request, and the spread cached
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/insights/turnout/").status_code == 200
+        return len(captured)
+
+    services.early_votes_import(actor=None, year=YEAR, text="county_fips,early_ballots\n37063,1\n")
+    # The fewest of two: the session's activity stamp is written now and then.
+    one = min(queries(), queries())
+    services.early_votes_import(actor=None, year=YEAR, text=EARLY)
+    assert min(queries(), queries()) == one
+    assert one <= 20
