@@ -9,6 +9,7 @@ import pytest
 
 from groundgame.insights import selectors, services
 from groundgame.insights.models import EarlyVoteCount
+from tests.helpers import assert_api_error
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,8 @@ def test_the_api_reads_the_projection_and_records_early_ballots(
     third = analyst.get("/api/insights/results/third-party?states=MI").json()
     assert [(t["state"], t["exceeds_margin"]) for t in third] == [("MI", True)]
     assert analyst.get("/api/insights/turnout/projection?year=1700").status_code == 422
+    bad = analyst.get("/api/insights/results/third-party?states=MI,Z%00Z")
+    assert_api_error(bad, 422, "results_query_invalid", "states")
 
 
 def test_the_turnout_page_queries_do_not_grow_with_the_counties(

@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from groundgame.core.api_types import CleanStr
-from groundgame.insights import selectors, services
+from groundgame.core.errors import ValidationFailed
+from groundgame.insights import errors, selectors, services
 
 router = Router(tags=["insights"])
 
@@ -104,6 +105,13 @@ class ThirdPartyOut(Schema):
 def third_party(request: HttpRequest, year: Year = 2024, states: str = "") -> list[ThirdPartyOut]:
     """Per state: the winner, the margin and the third-party votes, with the source lines."""
     codes = tuple(s.strip().upper() for s in states.split(",") if s.strip())
+    unknown = [c for c in codes if c not in selectors.state_codes()]
+    if unknown:
+        raise ValidationFailed(
+            f"Not a state: {', '.join(repr(c) for c in unknown[:5])}.",
+            code=errors.RESULTS_QUERY_INVALID,
+            field="states",
+        )
     rows = selectors.third_party_margins(year=year, states=codes)
     return [
         ThirdPartyOut(
