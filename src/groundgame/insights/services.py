@@ -165,17 +165,17 @@ def early_votes_import(*, actor: Actor, year: int, text: str) -> EarlyVotes:
     teams = organizing.coverage_map()
     paths = organizing.unit_paths_by_id()
     team_paths = {fips: paths[unit] for fips, unit in teams.items() if unit in paths}
-    for row in read.rows:
-        if not _may_record(actor, row.county_fips, team_paths):
-            read.refusals.append(
-                files.Refusal(row.line, f"county_fips: {row.county_fips} is outside your units")
-            )
-    if read.refusals:
-        outside = any("outside your units" in r.reason for r in read.refusals)
+    outside = [
+        files.Refusal(row.line, f"county_fips: {row.county_fips} is outside your units")
+        for row in read.rows
+        if not _may_record(actor, row.county_fips, team_paths)
+    ]
+    refusals = sorted(read.refusals + outside, key=_line)
+    if refusals:
         raise (PermissionDenied if outside else ValidationFailed)(
-            "; ".join(f"line {r.line}: {r.reason}" for r in sorted(read.refusals, key=_line)),
+            "; ".join(f"line {r.line}: {r.reason}" for r in refusals),
             code=errors.EARLY_VOTES_NOT_IN_SCOPE if outside else errors.EARLY_VOTES_INVALID,
-            field="file",
+            field="csv",
         )
     user = actor if isinstance(actor, User) else None
     with transaction.atomic():
