@@ -116,6 +116,13 @@ LOGOUT_REDIRECT_URL = "login"
 # How often a worker looks for work that lost its task (runtime.sweeper).
 GROUNDGAME_SWEEP_SECONDS = float(os.environ.get("GROUNDGAME_SWEEP_SECONDS", "15"))
 
+# The public data set (538's polls, certified returns) the election desk's backtests read and
+# the demo imports polls from: ``../shared/data`` beside the checkout unless set.
+GROUNDGAME_PUBLIC_DATA = os.environ.get(
+    "GROUNDGAME_PUBLIC_DATA",
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data"),
+)
+
 # Rows kept only to be reviewed (a voter import's rejected lines, the canvass sync's rejected
 # results) are deleted this many days later by ``groundgame retention purge``.
 GROUNDGAME_RETENTION_DAYS = int(os.environ.get("GROUNDGAME_RETENTION_DAYS", "90"))

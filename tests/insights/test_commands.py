@@ -107,9 +107,9 @@ def test_third_party_against_the_margin(election_data: Any, tmp_path: Path, caps
     assert cli.main(["results", "third-party", "--year", "1999", "--out", str(out)]) == 2
 
 
-def test_load_and_backtest_on_the_public_files(tmp_path: Path, capsys: Any) -> None:
-    folder = shared_data("elections")
-    assert cli.main(["insights", "backtest", "--data", str(folder)]) == 0
+def test_load_and_backtest_on_the_public_files(tmp_path: Path, capsys: Any, settings: Any) -> None:
+    settings.GROUNDGAME_PUBLIC_DATA = str(shared_data())
+    assert cli.main(["insights", "backtest"]) == 0
     figures = json.loads(capsys.readouterr().out)["early_vote"]
     for trial in ("2016_to_2020", "2024_six_states"):
         overall = figures[trial]["all"]
@@ -122,3 +122,6 @@ def test_load_and_backtest_on_the_public_files(tmp_path: Path, capsys: Any) -> N
         assert overall["coverage80"] >= 0.75
     assert set(figures["2024_six_states"]["states"]) == {"AL", "AR", "CT", "DE", "HI"}
     assert cli.main(["insights", "load", "--data", str(tmp_path / "none")]) == 2
+    settings.GROUNDGAME_PUBLIC_DATA = str(tmp_path)
+    assert cli.main(["insights", "backtest"]) == 2
+    assert "GROUNDGAME_PUBLIC_DATA" in capsys.readouterr().err

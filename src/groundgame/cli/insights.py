@@ -23,9 +23,9 @@ def register(commands: Commands) -> None:
     load.add_argument("--data", type=Path, metavar="DIR", help="the folder of election files")
     load.set_defaults(handler=cmd_load)
     backtest = actions.add_parser(
-        "backtest", help="print the desk's backtests on past elections as JSON"
+        "backtest",
+        help="print the desk's backtests on past elections as JSON (GROUNDGAME_PUBLIC_DATA)",
     )
-    backtest.add_argument("--data", type=Path, metavar="DIR", help="the folder of election files")
     backtest.set_defaults(handler=cmd_backtest)
 
 
@@ -58,6 +58,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     boot()
     from groundgame.insights.selectors import early_vote_backtest
 
-    figures = {"early_vote": early_vote_backtest(_data_dir(args.data))}
+    try:
+        figures = {"early_vote": early_vote_backtest()}
+    except FileNotFoundError as exc:
+        raise CliError(
+            f"the backtest reads the public data set, and {exc.filename} is missing (set "
+            "GROUNDGAME_PUBLIC_DATA to the folder that holds elections/)"
+        ) from None
     print(json.dumps(figures, indent=2))
     return 0

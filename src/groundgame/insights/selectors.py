@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from groundgame.insights import turnout_backtest
@@ -65,9 +67,9 @@ def election_file_loads() -> list[ElectionFileLoad]:
 
 
 def election_data_dir() -> Path:
-    """Where the public election files are read from by default: the data set beside the
-    project (``../shared/data/elections`` from the project root)."""
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data" / "elections"
+    """Where the public election files are read from by default: ``elections/`` of the public
+    data set (``GROUNDGAME_PUBLIC_DATA``)."""
+    return Path(settings.GROUNDGAME_PUBLIC_DATA) / "elections"
 
 
 def early_votes_project(*, text: str, year: int | None = None) -> EarlyProjection:
@@ -89,18 +91,17 @@ def third_party_margins(*, year: int, states: tuple[str, ...] = ()) -> list[Thir
     return third_party(year, states)
 
 
-def early_vote_backtest(data_dir: Path) -> dict[str, object]:
-    """The early-vote projection's backtest on the public files (no database)."""
-    return turnout_backtest.backtest(data_dir)
+def early_vote_backtest(public_data: Path | None = None) -> dict[str, Any]:
+    """The early-vote projection's backtest on the public data set (no database)."""
+    return turnout_backtest.backtest(public_data or Path(settings.GROUNDGAME_PUBLIC_DATA))
 
 
 def results_loaded() -> bool:
     return bool(years_held())
 
 
-def state_codes() -> frozenset[str]:
-    """The two-letter codes of the fifty states and DC."""
-    return STATES
+def state_codes() -> list[str]:
+    return sorted(STATES)
 
 
 def turnout_histories(year: int, counties: list[str]) -> dict[str, History]:

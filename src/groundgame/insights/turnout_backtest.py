@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from groundgame.insights import results_files as files
 from groundgame.insights.turnout_model import Projection, growth_sd, histories, project
@@ -152,8 +153,10 @@ def _trusted(count: tuple[int, int], presidential_total: int) -> bool:
     return total > 0 and early <= total and 0.8 <= total / max(presidential_total, 1) <= 1.25
 
 
-def backtest(data_dir: Path) -> dict[str, object]:
-    """The early-vote backtest as one JSON-ready dict."""
+def backtest(public_data: Path) -> dict[str, Any]:
+    """The early-vote backtest as one JSON-ready dict, from ``elections/`` of the public data
+    set."""
+    data_dir = public_data / "elections"
     return {
         "method": "county total = precision-weighted mean of history and early/last share "
         "(log scale); 80% interval; naive = early ballots / last early share",
