@@ -125,6 +125,10 @@ def test_demo_comes_up_serves_a_seeded_campaign_and_stops_cleanly(tmp_path):
         assert re.search(r'Due now <span class="queue-count">[1-9]', follow_ups)
         events = opener.open(base + "events/staff/", timeout=10).read().decode()
         assert "Saturday canvass launch" in events
+        # The election desk answers while its public data loads in the background (or says
+        # how to load it where the data set is not beside the project).
+        desk = opener.open(base + "insights/turnout/", timeout=10).read().decode()
+        assert "Turnout projection" in desk
         # The mailing page says where the demo's mail goes, and the worker writes it there
         # (sign-up confirmations), with links to the port the demo listens on.
         outbox = home / "outbox" / "email"

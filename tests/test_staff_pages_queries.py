@@ -121,6 +121,8 @@ BOUNDS: dict[str, int] = {
     "insights:poll_imports": 6,
     "insights:poll_import": 8,
     "insights:polls_backtest": 5,  # the figures kept a day in the cache
+    "insights:turnout": 8,
+    "insights:results": 10,
 }
 
 _GUARDS = {"staff_required.<locals>.wrapper", "admin_required.<locals>.wrapper"}

@@ -23,9 +23,11 @@ from groundgame.cli import (
     messaging,
     people,
     polls,
+    results,
     retention,
     server,
     staff,
+    turnout,
     voters,
 )
 from groundgame.cli.base import EXIT_USAGE, Parser, add_actions
@@ -43,6 +45,8 @@ GROUPS = (
     polls,
     insights,
     fec,
+    turnout,
+    results,
     backup,
     retention,
     bench,

@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+import threading
 from typing import Any
 
 from groundgame.cli.base import Commands, add_listen_args, boot
@@ -89,11 +90,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "  press Ctrl-C to stop\n",
         flush=True,
     )
+    # The public returns take a minute to load: the pages answer meanwhile, and say so.
+    threading.Thread(target=_election_desk, name="election-desk", daemon=True).start()
     try:
         serve_until_interrupted(server)
     finally:
         stop(worker)
     return 0
+
+
+def _election_desk() -> None:
+    from django.db import connection
+
+    from groundgame.demo import turnout
+
+    try:
+        print(f"groundgame: {turnout.election_desk_create(seed=2024)}", file=sys.stderr)
+    except Exception as exc:  # the demo serves on without the desk's data; say why
+        print(f"groundgame: election desk not loaded ({exc})", file=sys.stderr)
+    finally:
+        connection.close()
 
 
 def _two_factor_note(roles: list[str]) -> str:

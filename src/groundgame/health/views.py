@@ -6,6 +6,7 @@ from django.shortcuts import render
 from groundgame.core.decorators import staff_required
 from groundgame.core.templatetags.charts import Chart, bar_chart
 from groundgame.health import selectors, services
+from groundgame.insights import selectors as insights_selectors
 from groundgame.messaging import selectors as messaging_selectors
 from groundgame.people import selectors as people_selectors
 
@@ -59,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "list_alerts": selectors.list_health_alerts(),
             "outboxes": messaging_selectors.local_outboxes(),
             "may_see_imports": people_selectors.voter_imports_visible(scope),
+            "turnout": insights_selectors.turnout_vs_goal(),
             **_charts(headline),
         },
     )

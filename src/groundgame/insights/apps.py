@@ -22,6 +22,7 @@ class InsightsConfig(AppConfig):
             polls_backtest,
             propensity_universe,
             selectors,
+            turnout_backtest,
         )
         from groundgame.people import selectors as people_selectors
         from groundgame.people import services as people_services
@@ -45,6 +46,7 @@ class InsightsConfig(AppConfig):
         )
         # Each analysis of the desk adds its part to `groundgame insights backtest`.
         backtests.register("polling_average", polls_backtest.backtest)
+        backtests.register("early_vote", turnout_backtest.backtest)
         # Consent sits below insights: the one contact rule learns which households a
         # program's piece holds out through consent's registry.
         consent_selectors.held_out_reader_register("programs", holdouts.held_out_households)

@@ -48,3 +48,11 @@ OUTCOME_FILE_INVALID = "outcome_file_invalid"
 PROPENSITY_HISTORY_SHORT = "propensity_history_short"
 PROPENSITY_STATE_INVALID = "propensity_state_invalid"
 PROPENSITY_DENIED = "propensity_denied"
+
+
+# Turnout and results
+DATA_NOT_FOUND = "election_data_not_found"
+EARLY_VOTES_INVALID = "early_votes_invalid"
+EARLY_VOTES_NOT_IN_SCOPE = "early_votes_not_in_scope"
+TURNOUT_GOAL_INVALID = "turnout_goal_invalid"
+RESULTS_QUERY_INVALID = "results_query_invalid"

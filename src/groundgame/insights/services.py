@@ -40,17 +40,26 @@ from groundgame.insights.polls_services import (
     poll_import_start,
 )
 from groundgame.insights.propensity import propensity_fit
+from groundgame.insights.turnout_services import (
+    FileLoad,
+    early_votes_import,
+    election_files_load,
+    turnout_goal_set,
+)
 
 __all__ = [
     "BATCH",
     "MAX_FILE_BYTES",
     "POLL_FIELDS",
+    "FileLoad",
     "OutcomeFileInvalid",
     "OutcomeReport",
     "Progress",
     "RowProblem",
     "ad_create",
     "content_topics_set",
+    "early_votes_import",
+    "election_files_load",
     "issue_topic_create",
     "mailing_topics_set",
     "message_outcomes_import",
@@ -71,4 +80,5 @@ __all__ = [
     "survey_test_create",
     "survey_test_decide",
     "survey_wave_add",
+    "turnout_goal_set",
 ]

@@ -1,11 +1,12 @@
 """The insights app's pages, under /insights/ (namespace ``insights``): the election desk at
 /insights/ with the polls under /insights/polls/, message tests under /insights/tests/, voters'
 issues against the campaign's message under /insights/issues/, turnout models under
-/insights/propensity/ and programs with holdouts under /insights/programs/."""
+/insights/propensity/, programs with holdouts under /insights/programs/, the turnout projection
+under /insights/turnout/ and results under /insights/results/."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from groundgame.insights import polls_views, program_views, views
+from groundgame.insights import polls_views, program_views, turnout_views, views
 
 app_name = "insights"
 
@@ -58,4 +59,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         program_views.program_action,
         name="program_action",
     ),
+    path("turnout/", turnout_views.turnout, name="turnout"),
+    path("results/", turnout_views.results, name="results"),
 ]
