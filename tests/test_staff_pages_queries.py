@@ -43,7 +43,9 @@ BOUNDS: dict[str, int] = {
     "money:disbursements_csv": 6,
     "money:cashflow": 26,  # the forecast computed once when none is kept yet
     "money:cashflow_csv": 28,  # the forecast computed once when none is kept yet
-    "home": 80,  # the tests awaiting a decision: the mailing test read, the survey tests
+    # the counts, list health, the tests awaiting a decision (each read), the polling average,
+    # turnout against goal, and the money cards
+    "home": 85,
     "org_tree": 7,
     "org_unit": 11,
     "two_factor": 6,  # the account and its TOTP and recovery devices
