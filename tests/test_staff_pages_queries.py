@@ -43,7 +43,8 @@ BOUNDS: dict[str, int] = {
     "money:disbursements_csv": 6,
     "money:cashflow": 26,  # the forecast computed once when none is kept yet
     "money:cashflow_csv": 28,  # the forecast computed once when none is kept yet
-    "home": 80,  # the tests awaiting a decision: the mailing test read, the survey tests
+    # the tests awaiting a decision: the mailing test read, the survey tests; programs running
+    "home": 81,
     "org_tree": 7,
     "org_unit": 11,
     "two_factor": 6,  # the account and its TOTP and recovery devices

@@ -53,6 +53,7 @@ from groundgame.insights.program_selectors import (
     program_lift,
     program_list,
     program_power,
+    programs_running,
     propensity_model_list,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "program_lift",
     "program_list",
     "program_power",
+    "programs_running",
     "propensity_model_list",
     "public_data",
     "state_codes",
