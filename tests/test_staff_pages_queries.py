@@ -43,9 +43,9 @@ BOUNDS: dict[str, int] = {
     "money:disbursements_csv": 6,
     "money:cashflow": 26,  # the forecast computed once when none is kept yet
     "money:cashflow_csv": 28,  # the forecast computed once when none is kept yet
-    # the counts, list health, the tests awaiting a decision (each read), the polling average,
-    # turnout against goal, and the money cards
-    "home": 85,
+    # the counts, list health, the tests awaiting a decision (each read), programs running with
+    # holdouts, the polling average, turnout against goal, and the money cards
+    "home": 86,
     "org_tree": 7,
     "org_unit": 11,
     "two_factor": 6,  # the account and its TOTP and recovery devices

@@ -10,6 +10,7 @@ import pytest
 
 from groundgame.audit.models import AuditEvent
 from groundgame.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from groundgame.health import selectors as health
 from groundgame.insights import lift_outcomes
 from groundgame.insights import services as insights
 from groundgame.insights.models import HoldoutAssignment, Outcome, OutcomeRecord, Program
@@ -101,7 +102,9 @@ def test_the_draw_is_by_household_recorded_audited_and_fixed_once_started(
     )
     assert len(sides) == HOUSEHOLDS  # one side per household
     assert AuditEvent.objects.filter(action="program.holdout_draw").exists()
+    assert health.headline().programs_with_holdouts == 0
     insights.program_start(actor=None, program_id=program.pk)
+    assert health.headline().programs_with_holdouts == 1  # the health page's headline
     with pytest.raises(Conflict) as error:
         insights.program_holdout_draw(actor=None, program_id=program.pk, seed=12)
     assert error.value.code == "program_started"

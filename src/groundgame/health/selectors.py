@@ -38,6 +38,8 @@ class Headline:
     election_years: list[int]
     # Message tests (mailings and surveys) under way whose winner is not recorded yet.
     tests_awaiting_decision: int = 0
+    # Programs under way, each with its holdout drawn and fixed.
+    programs_with_holdouts: int = 0
 
 
 def headline() -> Headline:
@@ -63,6 +65,7 @@ def headline() -> Headline:
         states=states,
         election_years=years,
         tests_awaiting_decision=insights.tests_awaiting_decision(),
+        programs_with_holdouts=insights.programs_running(),
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "program_lift",
     "program_list",
     "program_power",
+    "programs_running",
     "propensity_model_list",
 ]
 
@@ -61,6 +62,11 @@ def program_list() -> QuerySet[Program]:
 
 def program_get(program_id: int) -> Program | None:
     return program_list().filter(pk=program_id).first()
+
+
+def programs_running() -> int:
+    """Programs under way: each holds out the households it drew, as it had to to start."""
+    return Program.objects.filter(status=Program.Status.RUNNING).count()
 
 
 def outcome_list() -> QuerySet[Outcome]:

@@ -53,6 +53,7 @@ from groundgame.insights.program_selectors import (
     program_lift,
     program_list,
     program_power,
+    programs_running,
     propensity_model_list,
 )
 from groundgame.insights.turnout_selectors import (
@@ -122,6 +123,7 @@ __all__ = [
     "program_lift",
     "program_list",
     "program_power",
+    "programs_running",
     "propensity_model_list",
     "public_data",
     "results_loaded",
